@@ -1,0 +1,305 @@
+//! Signing in: passwords, web sessions with their CSRF token, personal API tokens, throttling of
+//! failed attempts, and turning a session or token into the acting user.
+
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
+use argon2::Argon2;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use peyvand_domain::calendar::{CalendarKind, Locale};
+use peyvand_domain::email::Email;
+use peyvand_domain::permission::{Actor, Grants};
+use peyvand_domain::record::{USERS, Value};
+use peyvand_store::{ApiTokenRow, ThrottleRow, Tx};
+use sha2::{Digest, Sha256};
+use time::Duration;
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+use crate::App;
+
+/// Failed sign-ins allowed for one email address within [`THROTTLE_WINDOW`].
+pub const MAX_FAILURES: i64 = 5;
+/// The window in which failures are counted, and how long sign-in is then refused.
+pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
+/// How long a web session lasts.
+pub const SESSION_LIFETIME: Duration = Duration::hours(12);
+/// Shortest password accepted.
+pub const MIN_PASSWORD_LEN: usize = 8;
+
+/// The signed-in user as pages and endpoints need them.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// Identity, place and rights, for access checks.
+    pub actor: Actor,
+    /// Display name.
+    pub name: String,
+    /// Email address.
+    pub email: String,
+    /// Interface language.
+    pub locale: Locale,
+    /// Calendar for dates.
+    pub calendar: CalendarKind,
+    /// The CSRF token of a web session; None for API tokens (they need none: no cookie, no CSRF).
+    pub csrf_token: Option<String>,
+    /// The role's name, for display.
+    pub role_name: String,
+}
+
+/// A fresh random secret: 32 bytes, URL-safe base64.
+fn new_secret() -> AppResult<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Secrets are stored only as SHA-256: a leaked database does not hand out sessions or tokens.
+/// (They are long random values, so a fast hash is enough; passwords get argon2.)
+fn secret_hash(secret: &str) -> String {
+    let digest = Sha256::digest(secret.as_bytes());
+    URL_SAFE_NO_PAD.encode(digest)
+}
+
+/// Hashes a password with argon2id (on a blocking thread: it is deliberately slow).
+pub async fn hash_password(password: &str) -> AppResult<String> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        PasswordHasher::<PasswordHash>::hash_password(&Argon2::default(), password.as_bytes())
+            .map(|hash| hash.to_string())
+            .map_err(|e| AppError::Internal(format!("hashing failed: {e}")))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+async fn verify_password(password: &str, hash: &str) -> bool {
+    let password = password.to_owned();
+    let hash = hash.to_owned();
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// Checks a new password's strength; the rules are few on purpose (length beats composition).
+pub fn check_password(password: &str) -> AppResult<()> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(AppError::field("password", peyvand_domain::validation::FieldError::TOO_SHORT));
+    }
+    Ok(())
+}
+
+impl App {
+    /// Checks an email and password; on success returns the user's id. Failed attempts are
+    /// counted per address and, past [`MAX_FAILURES`], sign-in is refused for a while, even with
+    /// the right password.
+    pub async fn check_credentials(&self, email: &str, password: &str) -> AppResult<Uuid> {
+        let email = Email::parse(email).map(|e| e.as_str().to_owned()).unwrap_or_else(|_| email.trim().to_lowercase());
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let throttle = tx.throttle(&email).await?;
+        if throttle.as_ref().and_then(|t| t.locked_until).is_some_and(|until| until > now) {
+            return Err(AppError::TooManyAttempts);
+        }
+        let credentials = tx.credentials(&email).await?;
+        // Verify against a dummy hash when the user does not exist, so timing does not reveal
+        // which addresses have accounts.
+        let hash = credentials.as_ref().map_or(DUMMY_HASH, |c| c.password_hash.as_str());
+        let password_ok = verify_password(password, hash).await;
+        match credentials {
+            Some(c) if password_ok && !c.disabled => {
+                tx.clear_throttle(&email).await?;
+                tx.commit().await?;
+                Ok(c.user_id)
+            }
+            _ => {
+                let row = next_throttle(throttle, &email, now);
+                tx.put_throttle(&row).await?;
+                tx.commit().await?;
+                Err(AppError::BadCredentials)
+            }
+        }
+    }
+
+    /// Starts a web session; returns the cookie value (shown once, stored only hashed).
+    pub async fn create_session(&self, user_id: Uuid) -> AppResult<String> {
+        let secret = new_secret()?;
+        let csrf = new_secret()?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        tx.insert_session(&secret_hash(&secret), user_id, &csrf, now, now + SESSION_LIFETIME).await?;
+        tx.commit().await?;
+        Ok(secret)
+    }
+
+    /// Ends a web session.
+    pub async fn end_session(&self, cookie: &str) -> AppResult<()> {
+        let mut tx = self.store.write().await?;
+        tx.delete_session(&secret_hash(cookie)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The user behind a session cookie, if the session is valid and the user enabled.
+    pub async fn session_from_cookie(&self, cookie: &str) -> AppResult<Session> {
+        let mut tx = self.store.read().await?;
+        let row = tx.session(&secret_hash(cookie)).await?.ok_or(AppError::Unauthenticated)?;
+        if row.expires_at <= self.now() {
+            return Err(AppError::Unauthenticated);
+        }
+        let mut session = load_session(&mut tx, row.user_id).await?;
+        session.csrf_token = Some(row.csrf_token);
+        Ok(session)
+    }
+
+    /// The user behind a bearer token, if the token is valid and not revoked.
+    pub async fn session_from_token(&self, token: &str) -> AppResult<Session> {
+        let mut tx = self.store.read().await?;
+        let row = tx.api_token_by_hash(&secret_hash(token)).await?.ok_or(AppError::Unauthenticated)?;
+        if row.revoked_at.is_some() {
+            return Err(AppError::Unauthenticated);
+        }
+        let session = load_session(&mut tx, row.user_id).await?;
+        drop(tx);
+        // Noting the last use costs a write; once a minute is enough to show it in the list.
+        let now = self.now();
+        if row.last_used_at.is_none_or(|at| now - at > Duration::minutes(1)) {
+            let mut tx = self.store.write().await?;
+            tx.touch_api_token(row.id, now).await?;
+            tx.commit().await?;
+        }
+        Ok(session)
+    }
+
+    /// The session of a user by id (command line tools act as a user).
+    pub async fn session_for_user(&self, user_id: Uuid) -> AppResult<Session> {
+        let mut tx = self.store.read().await?;
+        load_session(&mut tx, user_id).await
+    }
+
+    /// Makes a personal API token for the signed-in user; the secret is returned only now.
+    pub async fn create_api_token(&self, session: &Session, name: &str) -> AppResult<(ApiTokenRow, String)> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(AppError::field("name", peyvand_domain::validation::FieldError::REQUIRED));
+        }
+        if name.chars().count() > 100 {
+            return Err(AppError::field("name", peyvand_domain::validation::FieldError::TOO_LONG));
+        }
+        let secret = format!("pv_{}", new_secret()?);
+        let row = ApiTokenRow {
+            id: Uuid::now_v7(),
+            user_id: session.actor.user_id,
+            name: name.to_owned(),
+            created_at: self.now(),
+            last_used_at: None,
+            revoked_at: None,
+        };
+        let mut tx = self.store.write().await?;
+        tx.insert_api_token(&row, &secret_hash(&secret)).await?;
+        tx.commit().await?;
+        Ok((row, secret))
+    }
+
+    /// The signed-in user's API tokens.
+    pub async fn api_tokens(&self, session: &Session) -> AppResult<Vec<ApiTokenRow>> {
+        let mut tx = self.store.read().await?;
+        Ok(tx.api_tokens_of(session.actor.user_id).await?)
+    }
+
+    /// Revokes one of the signed-in user's tokens.
+    pub async fn revoke_api_token(&self, session: &Session, token_id: Uuid) -> AppResult<()> {
+        let mut tx = self.store.write().await?;
+        if !tx.revoke_api_token(token_id, session.actor.user_id, self.now()).await? {
+            return Err(AppError::NotFound);
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The throttle record after one more failure at `now`.
+fn next_throttle(previous: Option<ThrottleRow>, email: &str, now: time::OffsetDateTime) -> ThrottleRow {
+    let mut row = match previous {
+        Some(row) if now - row.window_start < THROTTLE_WINDOW => row,
+        _ => ThrottleRow { email: email.to_owned(), failures: 0, window_start: now, locked_until: None },
+    };
+    row.failures += 1;
+    if row.failures >= MAX_FAILURES {
+        row.locked_until = Some(now + THROTTLE_WINDOW);
+    }
+    row
+}
+
+/// A valid argon2 hash of a random password nobody knows, verified when the email is unknown.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Xw0p9cYdbG0bPcNB2M06Mp2gRfxdH8zBa4sY0LQgFxA";
+
+/// Loads who a user is and what they may do; disabled users and missing roles are refused.
+pub(crate) async fn load_session(tx: &mut Tx, user_id: Uuid) -> AppResult<Session> {
+    let user = tx.get_record(&USERS, user_id).await?.ok_or(AppError::Unauthenticated)?;
+    let get = |name: &str| user.fields.get(name).cloned().unwrap_or(Value::Null);
+    if get("disabled") == Value::Bool(true) {
+        return Err(AppError::Unauthenticated);
+    }
+    let role_id = get("role_id").as_id().ok_or(AppError::Unauthenticated)?;
+    let grants_json = tx.get_extra("roles", role_id, "grants").await?.ok_or(AppError::Unauthenticated)?;
+    let grants: Grants = serde_json::from_str(&grants_json).map_err(|e| AppError::Internal(format!("bad grants: {e}")))?;
+    let role_name = tx
+        .get_record(&peyvand_domain::record::ROLES, role_id)
+        .await?
+        .and_then(|r| r.fields.get("name").and_then(Value::as_text).map(str::to_owned))
+        .unwrap_or_default();
+    let text = |name: &str| get(name).as_text().unwrap_or_default().to_owned();
+    Ok(Session {
+        actor: Actor {
+            user_id,
+            team_id: get("team_id").as_id(),
+            branch_id: get("branch_id").as_id().ok_or(AppError::Unauthenticated)?,
+            grants,
+        },
+        name: text("name"),
+        email: text("email"),
+        locale: Locale::parse(&text("locale")).unwrap_or_default(),
+        calendar: CalendarKind::parse(&text("calendar")).unwrap_or_default(),
+        csrf_token: None,
+        role_name,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn throttle_locks_after_max_failures_and_forgets_old_ones() {
+        let start = datetime!(2026-01-01 10:00 UTC);
+        let mut row = None;
+        for i in 1..=MAX_FAILURES {
+            let next = next_throttle(row, "a@b.co", start + Duration::seconds(i));
+            assert_eq!(next.failures, i);
+            assert_eq!(next.locked_until.is_some(), i == MAX_FAILURES);
+            row = Some(next);
+        }
+        let later = next_throttle(row, "a@b.co", start + THROTTLE_WINDOW + Duration::minutes(1));
+        assert_eq!(later.failures, 1);
+        assert_eq!(later.locked_until, None);
+    }
+
+    #[test]
+    fn dummy_hash_parses_so_unknown_users_cost_the_same() {
+        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
+    }
+
+    #[test]
+    fn secrets_are_random_and_hashed() {
+        let a = new_secret().unwrap();
+        let b = new_secret().unwrap();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert_ne!(secret_hash(&a), a);
+        assert_eq!(secret_hash(&a), secret_hash(&a));
+    }
+}

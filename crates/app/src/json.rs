@@ -1,0 +1,55 @@
+//! Field values to and from JSON, as the API shows them: dates ISO `YYYY-MM-DD`, moments
+//! RFC 3339 in UTC, tags as arrays, ids as strings.
+
+use peyvand_domain::record::{FieldType, Input, Value};
+use serde_json::Value as Json;
+use time::format_description::well_known::Rfc3339;
+
+/// The JSON form of a stored value.
+pub fn value_to_json(value: &Value) -> Json {
+    match value {
+        Value::Null => Json::Null,
+        Value::Text(s) => Json::String(s.clone()),
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Int(i) => Json::from(*i),
+        Value::Date(d) => Json::String(d.to_string()),
+        Value::Time(t) => Json::String(t.format(&Rfc3339).unwrap_or_default()),
+        Value::Id(id) => Json::String(id.to_string()),
+        Value::Tags(tags) => Json::Array(tags.iter().cloned().map(Json::String).collect()),
+    }
+}
+
+/// Reads back a value written by [`value_to_json`] for a field of type `ty` (used by cursors).
+pub fn value_from_json(json: &Json, ty: FieldType) -> Option<Value> {
+    if json.is_null() {
+        return Some(Value::Null);
+    }
+    Some(match ty {
+        FieldType::Bool => Value::Bool(json.as_bool()?),
+        FieldType::Integer => Value::Int(json.as_i64()?),
+        FieldType::Date => {
+            let format = time::macros::format_description!("[year]-[month]-[day]");
+            Value::Date(time::Date::parse(json.as_str()?, &format).ok()?)
+        }
+        FieldType::Timestamp => Value::Time(time::OffsetDateTime::parse(json.as_str()?, &Rfc3339).ok()?),
+        FieldType::Reference(_) => Value::Id(uuid::Uuid::parse_str(json.as_str()?).ok()?),
+        FieldType::Tags => return None,
+        _ => Value::Text(json.as_str()?.to_owned()),
+    })
+}
+
+/// A JSON member of a request body as raw input for validation. Numbers other than integers and
+/// nested objects have no field type that accepts them, so they become invalid input.
+pub fn input_from_json(json: &Json) -> Input {
+    match json {
+        Json::Null => Input::Null,
+        Json::Bool(b) => Input::Bool(*b),
+        Json::Number(n) => n.as_i64().map_or(Input::Text(n.to_string()), Input::Int),
+        Json::String(s) => Input::Text(s.clone()),
+        Json::Array(items) => {
+            let strings: Option<Vec<String>> = items.iter().map(|i| i.as_str().map(str::to_owned)).collect();
+            strings.map_or(Input::Invalid, Input::List)
+        }
+        Json::Object(_) => Input::Invalid,
+    }
+}

@@ -1,0 +1,58 @@
+//! Peyvand's use cases.
+//!
+//! Every operation a user can do goes through [`App`]: it opens the transaction, checks the
+//! acting user's rights on the records involved, validates input with the domain rules, writes
+//! through the store and records the change in the audit trail. The HTTP layer and the command
+//! line only translate requests into these calls.
+
+mod admin;
+pub mod auth;
+pub mod clock;
+mod convert;
+pub mod demo;
+pub mod error;
+mod history;
+pub mod json;
+mod org;
+mod records;
+
+use std::sync::Arc;
+
+pub use admin::NewUser;
+pub use auth::Session;
+pub use convert::{ConvertLead, Converted};
+pub use error::{AppError, AppResult};
+pub use history::{Relationship, TimelineEntry};
+pub use records::{ListParams, Page, RecordView};
+pub use peyvand_store::{ApiTokenRow, Backend, Store};
+
+use clock::{Clock, SystemClock};
+
+/// The application: the store plus the clock, shared by every request.
+#[derive(Clone)]
+pub struct App {
+    store: Store,
+    clock: Arc<dyn Clock>,
+}
+
+impl App {
+    /// An application on `store` with the system clock.
+    pub fn new(store: Store) -> App {
+        App::with_clock(store, Arc::new(SystemClock))
+    }
+
+    /// An application on `store` with the given clock (tests).
+    pub fn with_clock(store: Store, clock: Arc<dyn Clock>) -> App {
+        App { store, clock }
+    }
+
+    /// The store, for operational tasks (health checks, backup).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The current moment.
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
+}

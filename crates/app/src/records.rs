@@ -1,0 +1,582 @@
+//! Listing, reading, creating, updating and deleting records of every kind, with access rights,
+//! hidden fields, optimistic concurrency and the audit trail.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use peyvand_domain::calendar::CalendarKind;
+use peyvand_domain::permission::{Action, Placement, RecordKind, RowFilter, allows};
+use peyvand_domain::record::{
+    self, FieldType, Fields, Input, PlacementRule, Schema, Value, schema,
+};
+use peyvand_domain::text::normalize_search;
+use peyvand_domain::validation::{FieldError, ValidationErrors};
+use peyvand_store::{AuditRow, ExtraColumn, ListQuery, RecordRow, SortKey, Tx};
+use serde_json::{Map, Value as Json, json};
+use uuid::Uuid;
+
+use crate::auth::Session;
+use crate::error::{AppError, AppResult};
+use crate::json::{value_from_json, value_to_json};
+use crate::org::{filter_for, load_org, org_for};
+use crate::App;
+
+/// Largest page a list returns.
+pub const MAX_PAGE: u64 = 200;
+/// Page size when none is asked for.
+pub const DEFAULT_PAGE: u64 = 50;
+
+/// What a list should show.
+#[derive(Debug, Clone, Default)]
+pub struct ListParams {
+    /// Free-text search.
+    pub q: Option<String>,
+    /// Field filters: every named field must equal the value (raw input, validated like a form).
+    pub filters: BTreeMap<String, String>,
+    /// Only records carrying this tag.
+    pub tag: Option<String>,
+    /// Sort field; a leading `-` sorts largest first.
+    pub sort: Option<String>,
+    /// Opaque position from a previous page.
+    pub cursor: Option<String>,
+    /// Page size.
+    pub limit: Option<u64>,
+}
+
+/// A record as its viewer may see it: hidden fields are left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordView {
+    /// Kind of record.
+    pub kind: RecordKind,
+    /// Id.
+    pub id: Uuid,
+    /// Version to name when updating.
+    pub version: i64,
+    /// Display title.
+    pub title: String,
+    /// Visible fields.
+    pub fields: Fields,
+    /// Owner and branch, for display and checks.
+    pub placement: Placement,
+}
+
+impl RecordView {
+    /// The API's JSON form: id, version and every visible field.
+    pub fn to_json(&self) -> Json {
+        let mut object = Map::new();
+        object.insert("id".into(), json!(self.id));
+        object.insert("version".into(), json!(self.version));
+        for (name, value) in &self.fields {
+            object.insert(name.clone(), value_to_json(value));
+        }
+        Json::Object(object)
+    }
+
+    /// A field's value, Null when absent or hidden.
+    pub fn get(&self, name: &str) -> &Value {
+        self.fields.get(name).unwrap_or(&Value::Null)
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The records.
+    pub items: Vec<RecordView>,
+    /// Where the next page starts, if there is one.
+    pub next_cursor: Option<String>,
+}
+
+pub(crate) fn view(session: &Session, schema: &'static Schema, row: RecordRow) -> RecordView {
+    let placement = record::placement(schema, row.id, &row.fields);
+    let title = record::title(schema, &row.fields);
+    let fields = row
+        .fields
+        .into_iter()
+        .filter(|(name, _)| !session.actor.grants.is_hidden(schema.kind, name))
+        .collect();
+    RecordView { kind: schema.kind, id: row.id, version: row.version, title, fields, placement }
+}
+
+/// Rejects any use of fields the actor may not see, as if they did not exist.
+fn reject_hidden<'a>(session: &Session, kind: RecordKind, names: impl Iterator<Item = &'a String>) -> AppResult<()> {
+    let mut errors = ValidationErrors::new();
+    for name in names {
+        if session.actor.grants.is_hidden(kind, name) {
+            errors.add(name.clone(), FieldError::UNKNOWN_FIELD);
+        }
+    }
+    errors.into_result().map_err(AppError::Validation)
+}
+
+fn encode_cursor(sort: &SortKey, value: &Value, id: Uuid) -> String {
+    let payload = json!([sort.field, sort.descending, value_to_json(value), id]);
+    URL_SAFE_NO_PAD.encode(payload.to_string())
+}
+
+fn decode_cursor(schema: &Schema, sort: &SortKey, cursor: &str) -> AppResult<(Value, Uuid)> {
+    let bad = AppError::BadRequest("cursor");
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| AppError::BadRequest("cursor"))?;
+    let payload: Json = serde_json::from_slice(&bytes).map_err(|_| AppError::BadRequest("cursor"))?;
+    let parts = payload.as_array().filter(|p| p.len() == 4).ok_or(AppError::BadRequest("cursor"))?;
+    if parts[0].as_str() != Some(sort.field.as_str()) || parts[1].as_bool() != Some(sort.descending) {
+        return Err(bad);
+    }
+    let id = parts[3].as_str().and_then(|s| Uuid::parse_str(s).ok()).ok_or(AppError::BadRequest("cursor"))?;
+    let value = if sort.field == "id" {
+        Value::Null
+    } else {
+        let ty = schema.field(&sort.field).map_or(FieldType::Text, |f| f.ty);
+        value_from_json(&parts[2], ty).ok_or(bad)?
+    };
+    Ok((value, id))
+}
+
+fn parse_sort(session: &Session, schema: &Schema, sort: Option<&str>) -> AppResult<SortKey> {
+    let raw = sort.unwrap_or(schema.default_sort);
+    let (field, descending) = match raw.strip_prefix('-') {
+        Some(field) => (field, true),
+        None => (raw, false),
+    };
+    if !schema.is_sortable(field) || session.actor.grants.is_hidden(schema.kind, field) {
+        return Err(AppError::field("sort", FieldError::INVALID));
+    }
+    Ok(SortKey { field: field.to_owned(), descending })
+}
+
+/// Filters are validated like form input so that "0912…" finds "+98912…" and choices are checked.
+fn parse_filters(session: &Session, schema: &Schema, filters: &BTreeMap<String, String>) -> AppResult<Vec<(String, Value)>> {
+    reject_hidden(session, schema.kind, filters.keys())?;
+    let mut out = Vec::new();
+    let mut errors = ValidationErrors::new();
+    for (name, raw) in filters {
+        let Some(def) = schema.field(name) else {
+            errors.add(name.clone(), FieldError::UNKNOWN_FIELD);
+            continue;
+        };
+        if raw.trim().is_empty() || matches!(def.ty, FieldType::Tags | FieldType::LongText | FieldType::Timestamp) {
+            if !raw.trim().is_empty() {
+                errors.add(name.clone(), FieldError::INVALID);
+            }
+            continue;
+        }
+        // System fields (such as converted_account_id) can be filtered on although not written.
+        match record::parse_field(def, &Input::Text(raw.clone()), CalendarKind::Gregorian) {
+            Ok(value) => out.push((name.clone(), value)),
+            Err(error) => errors.add(name.clone(), error),
+        }
+    }
+    errors.into_result().map_err(AppError::Validation)?;
+    Ok(out)
+}
+
+/// Whether a record matches every search word on the fields its viewer can see. Used only when
+/// the viewer has hidden searchable fields, so that a search cannot reveal a hidden value.
+fn matches_visible(schema: &Schema, view: &RecordView, words: &[String]) -> bool {
+    let text = record::search_text(schema, &view.fields);
+    words.iter().all(|w| text.contains(w.as_str()))
+}
+
+impl App {
+    /// One page of records the signed-in user may read.
+    pub async fn list(&self, session: &Session, kind: RecordKind, params: &ListParams) -> AppResult<Page> {
+        let schema = schema(kind);
+        let mut tx = self.store.read().await?;
+        let access = filter_for(&mut tx, session, kind, Action::Read).await?;
+        if access == RowFilter::Nothing {
+            return Err(AppError::Forbidden);
+        }
+        let sort = parse_sort(session, schema, params.sort.as_deref())?;
+        let after = match params.cursor.as_deref().filter(|c| !c.is_empty()) {
+            Some(cursor) => Some(decode_cursor(schema, &sort, cursor)?),
+            None => None,
+        };
+        let limit = params.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+        let words: Vec<String> = params
+            .q
+            .as_deref()
+            .map(|q| normalize_search(q).split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default();
+        let hides_searchable = schema
+            .fields
+            .iter()
+            .any(|f| f.searchable && session.actor.grants.is_hidden(kind, f.name));
+        let mut query = ListQuery {
+            schema,
+            access: &access,
+            equals: parse_filters(session, schema, &params.filters)?,
+            tag: params.tag.clone().filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_owned()),
+            search: words.clone(),
+            ids: None,
+            sort: sort.clone(),
+            after,
+            limit: limit + 1,
+        };
+        let mut items = Vec::new();
+        loop {
+            let rows = tx.list_records(&query).await?;
+            let exhausted = rows.len() as u64 <= limit;
+            let mut last = None;
+            for row in rows.into_iter().take(limit as usize) {
+                last = Some((row.fields.get(&sort.field).cloned().unwrap_or(Value::Null), row.id));
+                let view = view(session, schema, row);
+                if !hides_searchable || words.is_empty() || matches_visible(schema, &view, &words) {
+                    items.push(view);
+                }
+                if items.len() as u64 == limit {
+                    break;
+                }
+            }
+            if items.len() as u64 == limit || exhausted || last.is_none() {
+                let next_cursor = match (items.len() as u64 == limit, &last) {
+                    (true, Some((value, id))) if !(exhausted && is_last(&items, *id)) || !exhausted => {
+                        Some(encode_cursor(&sort, if sort.field == "id" { &Value::Null } else { value }, *id))
+                    }
+                    _ => None,
+                };
+                let next_cursor = if exhausted && items.last().map(|i| i.id) == last.as_ref().map(|l| l.1) {
+                    None
+                } else {
+                    next_cursor
+                };
+                return Ok(Page { items, next_cursor });
+            }
+            query.after = last;
+        }
+    }
+
+    /// How many records a list would show in all (for page headers).
+    pub async fn count(&self, session: &Session, kind: RecordKind, params: &ListParams) -> AppResult<i64> {
+        let schema = schema(kind);
+        let mut tx = self.store.read().await?;
+        let access = filter_for(&mut tx, session, kind, Action::Read).await?;
+        if access == RowFilter::Nothing {
+            return Err(AppError::Forbidden);
+        }
+        let query = ListQuery {
+            schema,
+            access: &access,
+            equals: parse_filters(session, schema, &params.filters)?,
+            tag: params.tag.clone().filter(|t| !t.trim().is_empty()),
+            search: params
+                .q
+                .as_deref()
+                .map(|q| normalize_search(q).split_whitespace().map(str::to_owned).collect())
+                .unwrap_or_default(),
+            ids: None,
+            sort: SortKey { field: "id".into(), descending: false },
+            after: None,
+            limit: 0,
+        };
+        Ok(tx.count_records(&query).await?)
+    }
+
+    /// One record, if the signed-in user may read it (otherwise "not found").
+    pub async fn get(&self, session: &Session, kind: RecordKind, id: Uuid) -> AppResult<RecordView> {
+        let mut tx = self.store.read().await?;
+        let (_, view) = read_checked(&mut tx, session, kind, id, Action::Read).await?;
+        Ok(view)
+    }
+
+    /// Display titles of records the user may read, for showing references by name.
+    pub async fn titles(&self, session: &Session, kind: RecordKind, ids: &[Uuid]) -> AppResult<BTreeMap<Uuid, String>> {
+        if ids.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let schema = schema(kind);
+        let mut tx = self.store.read().await?;
+        let access = filter_for(&mut tx, session, kind, Action::Read).await?;
+        let query = ListQuery {
+            schema,
+            access: &access,
+            equals: vec![],
+            tag: None,
+            search: vec![],
+            ids: Some(ids.to_vec()),
+            sort: SortKey { field: "id".into(), descending: false },
+            after: None,
+            limit: ids.len() as u64,
+        };
+        let rows = tx.list_records(&query).await?;
+        Ok(rows.into_iter().map(|r| (r.id, record::title(schema, &r.fields))).collect())
+    }
+
+    /// Creates a record from raw input. Dates are read in `calendar`.
+    pub async fn create(
+        &self,
+        session: &Session,
+        kind: RecordKind,
+        inputs: &BTreeMap<String, Input>,
+        calendar: CalendarKind,
+    ) -> AppResult<RecordView> {
+        self.create_with(session, kind, inputs, calendar, &[]).await
+    }
+
+    pub(crate) async fn create_with(
+        &self,
+        session: &Session,
+        kind: RecordKind,
+        inputs: &BTreeMap<String, Input>,
+        calendar: CalendarKind,
+        extra: &[ExtraColumn],
+    ) -> AppResult<RecordView> {
+        let mut tx = self.store.write().await?;
+        let view = create_in(&mut tx, self.now(), session, kind, inputs, calendar, extra).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// Changes a record if it is still at `version` (else [`AppError::VersionConflict`]).
+    pub async fn update(
+        &self,
+        session: &Session,
+        kind: RecordKind,
+        id: Uuid,
+        version: i64,
+        inputs: &BTreeMap<String, Input>,
+        calendar: CalendarKind,
+    ) -> AppResult<RecordView> {
+        let mut tx = self.store.write().await?;
+        let view = update_in(&mut tx, self.now(), session, kind, id, version, inputs, calendar, &[]).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// Deletes a record with its notes and relationships; the audit trail keeps its last values.
+    pub async fn delete(&self, session: &Session, kind: RecordKind, id: Uuid) -> AppResult<()> {
+        let schema = schema(kind);
+        let mut tx = self.store.write().await?;
+        let (row, _) = read_checked(&mut tx, session, kind, id, Action::Read).await?;
+        let org = org_for(&mut tx, session, kind, Action::Delete).await?;
+        let placement = record::placement(schema, id, &row.fields);
+        if !allows(&session.actor, kind, Action::Delete, placement, &org) {
+            return Err(AppError::Forbidden);
+        }
+        crate::admin::check_deletable(session, kind, &row)?;
+        tx.delete_attachments_of(kind.code(), id).await?;
+        if !tx.delete_record(schema, id).await? {
+            return Err(AppError::NotFound);
+        }
+        let changes = diff(&row.fields, &Fields::new(), true);
+        audit(&mut tx, self.now(), session, kind, id, "delete", changes).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn is_last(items: &[RecordView], id: Uuid) -> bool {
+    items.last().is_some_and(|i| i.id == id)
+}
+
+/// Loads a record and checks the actor may do `action` on it; records outside the read scope
+/// are "not found" so that their existence does not leak.
+pub(crate) async fn read_checked(
+    tx: &mut Tx,
+    session: &Session,
+    kind: RecordKind,
+    id: Uuid,
+    action: Action,
+) -> AppResult<(RecordRow, RecordView)> {
+    let schema = schema(kind);
+    let row = tx.get_record(schema, id).await?.ok_or(AppError::NotFound)?;
+    let placement = record::placement(schema, id, &row.fields);
+    let org = org_for(tx, session, kind, Action::Read).await?;
+    if !allows(&session.actor, kind, Action::Read, placement, &org) {
+        return Err(AppError::NotFound);
+    }
+    if action != Action::Read {
+        let org = org_for(tx, session, kind, action).await?;
+        if !allows(&session.actor, kind, action, placement, &org) {
+            return Err(AppError::Forbidden);
+        }
+    }
+    let view = view(session, schema, row.clone());
+    Ok((row, view))
+}
+
+/// Fills in what the system decides when the user does not: the owner and branch of customer
+/// records (the creator and their branch) and defaults of users and leads.
+fn apply_defaults(session: &Session, schema: &Schema, fields: &mut Fields) {
+    let mut default = |name: &str, value: Value| {
+        if fields.get(name).is_none_or(Value::is_null) {
+            fields.insert(name.to_owned(), value);
+        }
+    };
+    match schema.kind {
+        RecordKind::Account | RecordKind::Contact | RecordKind::Lead => {
+            default("owner_id", Value::Id(session.actor.user_id));
+            default("branch_id", Value::Id(session.actor.branch_id));
+        }
+        RecordKind::User => {
+            default("disabled", Value::Bool(false));
+            default("locale", Value::Text("fa".into()));
+            default("calendar", Value::Text("jalali".into()));
+        }
+        RecordKind::Role => default("builtin", Value::Bool(false)),
+        _ => {}
+    }
+    if schema.kind == RecordKind::Lead {
+        default("status", Value::Text("new".into()));
+    }
+}
+
+/// Every reference must point at an existing record the actor may read.
+async fn check_references(tx: &mut Tx, session: &Session, schema: &Schema, changed: &Fields) -> AppResult<()> {
+    let mut errors = ValidationErrors::new();
+    for (name, value) in changed {
+        let (Some(def), Value::Id(target)) = (schema.field(name), value) else { continue };
+        let FieldType::Reference(target_kind) = def.ty else { continue };
+        if read_checked(tx, session, target_kind, *target, Action::Read).await.is_err() {
+            errors.add(name.clone(), FieldError::NOT_FOUND);
+        }
+    }
+    errors.into_result().map_err(AppError::Validation)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn create_in(
+    tx: &mut Tx,
+    now: time::OffsetDateTime,
+    session: &Session,
+    kind: RecordKind,
+    inputs: &BTreeMap<String, Input>,
+    calendar: CalendarKind,
+    extra: &[ExtraColumn],
+) -> AppResult<RecordView> {
+    let schema = schema(kind);
+    if session.actor.grants.scope(kind, Action::Create) == peyvand_domain::permission::Scope::None {
+        return Err(AppError::Forbidden);
+    }
+    reject_hidden(session, kind, inputs.keys())?;
+    let mut fields = record::validate(schema, inputs, false, calendar).map_err(AppError::Validation)?;
+    apply_defaults(session, schema, &mut fields);
+    crate::admin::check_rules(tx, session, kind, None, &fields).await?;
+    check_references(tx, session, schema, &fields).await?;
+    let id = Uuid::now_v7();
+    check_placement(tx, session, schema, id, &fields, Action::Create).await?;
+    let search = record::search_text(schema, &fields);
+    tx.insert_record(schema, id, now, &fields, &search, extra).await.map_err(unique_to_field(schema))?;
+    audit(tx, now, session, kind, id, "create", diff(&Fields::new(), &fields, false)).await?;
+    let row = tx.get_record(schema, id).await?.ok_or(AppError::NotFound)?;
+    Ok(view(session, schema, row))
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn update_in(
+    tx: &mut Tx,
+    now: time::OffsetDateTime,
+    session: &Session,
+    kind: RecordKind,
+    id: Uuid,
+    version: i64,
+    inputs: &BTreeMap<String, Input>,
+    calendar: CalendarKind,
+    extra: &[ExtraColumn],
+) -> AppResult<RecordView> {
+    let schema = schema(kind);
+    let (row, _) = read_checked(tx, session, kind, id, Action::Update).await?;
+    reject_hidden(session, kind, inputs.keys())?;
+    let changes = record::validate(schema, inputs, true, calendar).map_err(AppError::Validation)?;
+    let changes: Fields = changes.into_iter().filter(|(k, v)| row.fields.get(k) != Some(v)).collect();
+    let mut merged = row.fields.clone();
+    merged.extend(changes.clone());
+    crate::admin::check_rules(tx, session, kind, Some(&row), &merged).await?;
+    check_references(tx, session, schema, &changes).await?;
+    check_placement(tx, session, schema, id, &merged, Action::Update).await?;
+    let search = record::search_text(schema, &merged);
+    if !tx
+        .update_record(schema, id, version, now, &changes, &search, extra)
+        .await
+        .map_err(unique_to_field(schema))?
+    {
+        return Err(AppError::VersionConflict);
+    }
+    audit(tx, now, session, kind, id, "update", diff(&row.fields, &changes, false)).await?;
+    let row = tx.get_record(schema, id).await?.ok_or(AppError::NotFound)?;
+    Ok(view(session, schema, row))
+}
+
+/// The record, once written, must still be inside the actor's scope for the action: nobody can
+/// create a record for, or hand one over to, a place they could not reach themselves.
+async fn check_placement(tx: &mut Tx, session: &Session, schema: &Schema, id: Uuid, fields: &Fields, action: Action) -> AppResult<()> {
+    let placement = record::placement(schema, id, fields);
+    let org = if schema.placement == PlacementRule::Global { Default::default() } else { org_for(tx, session, schema.kind, action).await? };
+    if allows(&session.actor, schema.kind, action, placement, &org) || schema.placement == PlacementRule::Global {
+        return Ok(());
+    }
+    let field = match schema.placement {
+        PlacementRule::OwnerAndBranch if !org_contains_owner(session, schema, action, placement, &org) => "owner_id",
+        PlacementRule::IsBranch => "parent_id",
+        _ => "branch_id",
+    };
+    Err(AppError::field(field, FieldError::OUT_OF_SCOPE))
+}
+
+fn org_contains_owner(
+    session: &Session,
+    schema: &Schema,
+    action: Action,
+    placement: Placement,
+    org: &peyvand_domain::permission::OrgChart,
+) -> bool {
+    match peyvand_domain::permission::row_filter(&session.actor, schema.kind, action, org) {
+        RowFilter::OwnerIn(owners) => placement.owner_id.is_some_and(|o| owners.contains(&o)),
+        _ => true,
+    }
+}
+
+fn unique_to_field(schema: &Schema) -> impl Fn(peyvand_store::StoreError) -> AppError + '_ {
+    move |error| match error {
+        peyvand_store::StoreError::UniqueViolation => {
+            let field = if schema.field("email").is_some() && schema.kind == RecordKind::User { "email" } else { "name" };
+            AppError::field(field, FieldError::TAKEN)
+        }
+        other => other.into(),
+    }
+}
+
+/// The changed fields as `{"field": [old, new]}`; with `all`, every non-empty field of `before`.
+pub(crate) fn diff(before: &Fields, after: &Fields, all: bool) -> Json {
+    let mut changes = Map::new();
+    if all {
+        for (name, old) in before.iter().filter(|(_, v)| !v.is_null()) {
+            changes.insert(name.clone(), json!([value_to_json(old), Json::Null]));
+        }
+    }
+    for (name, new) in after {
+        let old = before.get(name).unwrap_or(&Value::Null);
+        if old != new {
+            changes.insert(name.clone(), json!([value_to_json(old), value_to_json(new)]));
+        }
+    }
+    Json::Object(changes)
+}
+
+/// Appends to the audit trail.
+pub(crate) async fn audit(
+    tx: &mut Tx,
+    now: time::OffsetDateTime,
+    session: &Session,
+    kind: RecordKind,
+    id: Uuid,
+    action: &str,
+    changes: Json,
+) -> AppResult<()> {
+    tx.insert_audit(&AuditRow {
+        id: Uuid::now_v7(),
+        record_kind: kind.code().to_owned(),
+        record_id: id,
+        action: action.to_owned(),
+        actor_id: Some(session.actor.user_id),
+        at: now,
+        changes: changes.to_string(),
+    })
+    .await?;
+    Ok(())
+}
+
+/// Loads the org chart (re-exported for admin rules).
+pub(crate) async fn org(tx: &mut Tx) -> AppResult<peyvand_domain::permission::OrgChart> {
+    load_org(tx).await
+}

@@ -1,0 +1,270 @@
+//! The roles every new installation starts with.
+//!
+//! They encode the usual shape of an Iranian sales organisation (head office
+//! with branches, sales teams per branch). Administrators may edit or copy
+//! them; the keys stay stable so upgrades can find them again.
+
+use super::{Action, Grants, RecordKind, Scope};
+
+/// A built-in role: its key (stable, English, snake_case) and its grants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuiltinRole {
+    /// Stable identifier; the display name is translated from it.
+    pub key: &'static str,
+    /// What the role may do.
+    pub grants: Grants,
+}
+
+const CUSTOMERS: [RecordKind; 3] = [RecordKind::Account, RecordKind::Contact, RecordKind::Lead];
+/// The organisation's own records that most roles need to read, e.g. to pick
+/// an owner or a branch in a form.
+const ORG: [RecordKind; 3] = [RecordKind::User, RecordKind::Team, RecordKind::Branch];
+
+/// Grant `actions` at `scope` on each of `kinds`.
+fn on(grants: Grants, kinds: &[RecordKind], actions: &[Action], scope: Scope) -> Grants {
+    kinds
+        .iter()
+        .fold(grants, |g, &kind| g.with(kind, actions, scope))
+}
+
+/// The built-in roles, in the order they are offered in the UI (widest
+/// first).
+pub fn builtin_roles() -> Vec<BuiltinRole> {
+    use Action::{Create, Delete, Export, Read, Update};
+
+    let admin = Grants::everything();
+
+    let branch_manager = on(Grants::new(), &CUSTOMERS, &Action::ALL, Scope::Subtree);
+    let branch_manager = on(branch_manager, &ORG, &[Read], Scope::Subtree).with(
+        RecordKind::Role,
+        &[Read],
+        Scope::All,
+    );
+
+    let sales_manager = on(
+        Grants::new(),
+        &CUSTOMERS,
+        &[Read, Create, Update, Delete, Export],
+        Scope::Team,
+    );
+    let sales_manager =
+        on(sales_manager, &ORG, &[Read], Scope::Branch).with(RecordKind::Role, &[Read], Scope::All);
+
+    let sales_rep = on(
+        Grants::new(),
+        &CUSTOMERS,
+        &[Read, Create, Update],
+        Scope::Own,
+    );
+    let sales_rep = on(sales_rep, &ORG, &[Read], Scope::Branch);
+
+    let marketing = on(Grants::new(), &CUSTOMERS, &[Read, Export], Scope::Subtree).with(
+        RecordKind::Lead,
+        &[Create, Update],
+        Scope::Branch,
+    );
+    let marketing = on(marketing, &ORG, &[Read], Scope::Branch);
+
+    let service_agent = on(
+        Grants::new(),
+        &[RecordKind::Account, RecordKind::Contact],
+        &[Read, Create, Update],
+        Scope::Branch,
+    )
+    .with(RecordKind::Lead, &[Read], Scope::Own);
+    let service_agent = on(service_agent, &ORG, &[Read], Scope::Branch);
+
+    // Viewers (e.g. auditors, interns) see the customer base but not the
+    // contact details that would let them take customers elsewhere.
+    let mut viewer = on(Grants::new(), &CUSTOMERS, &[Read], Scope::Branch);
+    viewer = on(viewer, &ORG, &[Read], Scope::Branch);
+    for kind in [RecordKind::Contact, RecordKind::Lead] {
+        for field in ["email", "mobile", "phone"] {
+            viewer.hide(kind, field);
+        }
+    }
+    for field in ["email", "phone"] {
+        viewer.hide(RecordKind::Account, field);
+    }
+
+    [
+        ("admin", admin),
+        ("branch_manager", branch_manager),
+        ("sales_manager", sales_manager),
+        ("sales_rep", sales_rep),
+        ("marketing", marketing),
+        ("service_agent", service_agent),
+        ("viewer", viewer),
+    ]
+    .into_iter()
+    .map(|(key, grants)| BuiltinRole { key, grants })
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Action::{Create, Delete, Export, Read, Update};
+    use RecordKind::{Account, Branch, Contact, Lead, Role, Team, User};
+
+    fn role(key: &str) -> Grants {
+        builtin_roles()
+            .into_iter()
+            .find(|r| r.key == key)
+            .unwrap_or_else(|| panic!("no role {key}"))
+            .grants
+    }
+
+    /// Assert the complete table for one role: every (kind, action) not
+    /// listed must be `None`, so accidental extra rights fail the test.
+    fn assert_exact(key: &str, expected: &[(RecordKind, &[Action], Scope)]) {
+        let g = role(key);
+        for kind in RecordKind::ALL {
+            for action in Action::ALL {
+                let want = expected
+                    .iter()
+                    .find(|(k, actions, _)| *k == kind && actions.contains(&action))
+                    .map_or(Scope::None, |e| e.2);
+                assert_eq!(g.scope(kind, action), want, "{key}: {kind:?} {action:?}");
+            }
+        }
+    }
+
+    const ALL_ACTIONS: &[Action] = &Action::ALL;
+
+    #[test]
+    fn keys_are_stable_and_unique() {
+        let keys: Vec<_> = builtin_roles().iter().map(|r| r.key).collect();
+        assert_eq!(
+            keys,
+            [
+                "admin",
+                "branch_manager",
+                "sales_manager",
+                "sales_rep",
+                "marketing",
+                "service_agent",
+                "viewer"
+            ]
+        );
+    }
+
+    #[test]
+    fn admin_has_everything() {
+        assert_eq!(role("admin"), Grants::everything());
+    }
+
+    #[test]
+    fn branch_manager() {
+        assert_exact(
+            "branch_manager",
+            &[
+                (Account, ALL_ACTIONS, Scope::Subtree),
+                (Contact, ALL_ACTIONS, Scope::Subtree),
+                (Lead, ALL_ACTIONS, Scope::Subtree),
+                (User, &[Read], Scope::Subtree),
+                (Team, &[Read], Scope::Subtree),
+                (Branch, &[Read], Scope::Subtree),
+                (Role, &[Read], Scope::All),
+            ],
+        );
+    }
+
+    #[test]
+    fn sales_manager() {
+        let customer = &[Read, Create, Update, Delete, Export][..];
+        assert_exact(
+            "sales_manager",
+            &[
+                (Account, customer, Scope::Team),
+                (Contact, customer, Scope::Team),
+                (Lead, customer, Scope::Team),
+                (User, &[Read], Scope::Branch),
+                (Team, &[Read], Scope::Branch),
+                (Branch, &[Read], Scope::Branch),
+                (Role, &[Read], Scope::All),
+            ],
+        );
+    }
+
+    #[test]
+    fn sales_rep() {
+        let customer = &[Read, Create, Update][..];
+        assert_exact(
+            "sales_rep",
+            &[
+                (Account, customer, Scope::Own),
+                (Contact, customer, Scope::Own),
+                (Lead, customer, Scope::Own),
+                (User, &[Read], Scope::Branch),
+                (Team, &[Read], Scope::Branch),
+                (Branch, &[Read], Scope::Branch),
+            ],
+        );
+        let g = role("sales_rep");
+        assert_eq!(g.scope(Contact, Delete), Scope::None);
+        assert_eq!(g.scope(Contact, Export), Scope::None);
+        assert_eq!(g.scope(Role, Read), Scope::None);
+    }
+
+    #[test]
+    fn marketing() {
+        assert_exact(
+            "marketing",
+            &[
+                (Account, &[Read, Export], Scope::Subtree),
+                (Contact, &[Read, Export], Scope::Subtree),
+                (Lead, &[Read, Export], Scope::Subtree),
+                (Lead, &[Create, Update], Scope::Branch),
+                (User, &[Read], Scope::Branch),
+                (Team, &[Read], Scope::Branch),
+                (Branch, &[Read], Scope::Branch),
+            ],
+        );
+    }
+
+    #[test]
+    fn service_agent() {
+        assert_exact(
+            "service_agent",
+            &[
+                (Account, &[Read, Create, Update], Scope::Branch),
+                (Contact, &[Read, Create, Update], Scope::Branch),
+                (Lead, &[Read], Scope::Own),
+                (User, &[Read], Scope::Branch),
+                (Team, &[Read], Scope::Branch),
+                (Branch, &[Read], Scope::Branch),
+            ],
+        );
+    }
+
+    #[test]
+    fn viewer_reads_branch_and_hides_contact_details() {
+        assert_exact(
+            "viewer",
+            &[
+                (Account, &[Read], Scope::Branch),
+                (Contact, &[Read], Scope::Branch),
+                (Lead, &[Read], Scope::Branch),
+                (User, &[Read], Scope::Branch),
+                (Team, &[Read], Scope::Branch),
+                (Branch, &[Read], Scope::Branch),
+            ],
+        );
+        let g = role("viewer");
+        assert!(g.is_hidden(Contact, "email"));
+        assert_eq!(g.hidden_fields(Contact), ["email", "mobile", "phone"]);
+        assert_eq!(g.hidden_fields(Lead), ["email", "mobile", "phone"]);
+        assert_eq!(g.hidden_fields(Account), ["email", "phone"]);
+        assert!(g.hidden_fields(User).is_empty());
+    }
+
+    #[test]
+    fn only_viewer_hides_fields() {
+        for r in builtin_roles().into_iter().filter(|r| r.key != "viewer") {
+            for kind in RecordKind::ALL {
+                assert!(r.grants.hidden_fields(kind).is_empty(), "{}", r.key);
+            }
+        }
+    }
+}

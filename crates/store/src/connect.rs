@@ -1,0 +1,188 @@
+//! Opening the database named by a URL and applying migrations.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+use crate::tx::Tx;
+use crate::{StoreError, StoreResult};
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+#[derive(Debug, Clone)]
+enum Pools {
+    /// SQLite allows one writer at a time. A one-connection writer pool queues writers in the
+    /// application (fairly, without SQLite's sleeping busy handler) while readers use WAL snapshots.
+    Sqlite {
+        reader: SqlitePool,
+        writer: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+/// A handle on the database; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pools: Pools,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+impl Store {
+    /// Connects to the database named by `url`: `postgres://…` (or `postgresql://…`) for
+    /// PostgreSQL, `sqlite://PATH`, `sqlite:PATH` or a plain file path for SQLite (the file is
+    /// created when missing).
+    pub async fn connect(url: &str) -> StoreResult<Store> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options =
+                PgConnectOptions::from_str(url).map_err(|_| StoreError::BadUrl(redact(url)))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            return Ok(Store {
+                pools: Pools::Postgres(pool),
+            });
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        if path.is_empty() || path.contains("://") || path.contains(":memory:") {
+            return Err(StoreError::BadUrl(redact(url)));
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.clone())
+            .await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.read_only(true))
+            .await?;
+        Ok(Store {
+            pools: Pools::Sqlite { reader, writer },
+        })
+    }
+
+    /// Which database this store runs on.
+    pub fn backend(&self) -> Backend {
+        match self.pools {
+            Pools::Sqlite { .. } => Backend::Sqlite,
+            Pools::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Brings the schema up to date. Safe to run on every start and from several processes.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match &self.pools {
+            Pools::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer).await?,
+            Pools::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> StoreResult<()> {
+        let mut tx = self.read().await?;
+        tx.ping().await?;
+        tx.commit().await
+    }
+
+    /// Starts a read-only transaction: a consistent snapshot for lists, counts and pages.
+    pub async fn read(&self) -> StoreResult<Tx> {
+        Ok(match &self.pools {
+            Pools::Sqlite { reader, .. } => Tx::sqlite(reader.begin().await?),
+            Pools::Postgres(pool) => Tx::postgres(pool.begin().await?),
+        })
+    }
+
+    /// Starts a transaction that may write. On SQLite it takes the write lock at once so that it
+    /// cannot fail half-way when another writer got there first.
+    pub async fn write(&self) -> StoreResult<Tx> {
+        Ok(match &self.pools {
+            Pools::Sqlite { writer, .. } => Tx::sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
+            Pools::Postgres(pool) => Tx::postgres(pool.begin().await?),
+        })
+    }
+
+    /// The tables and their columns as the database reports them (for the migration parity test).
+    pub async fn describe_schema(&self) -> StoreResult<Vec<(String, String)>> {
+        let mut tx = self.read().await?;
+        let columns = tx.describe_schema().await?;
+        tx.commit().await?;
+        Ok(columns)
+    }
+
+    /// The SQLite pool that writes, for online backup. None on PostgreSQL.
+    pub(crate) fn sqlite_writer(&self) -> Option<&SqlitePool> {
+        match &self.pools {
+            Pools::Sqlite { writer, .. } => Some(writer),
+            Pools::Postgres(_) => None,
+        }
+    }
+
+    /// Closes every connection (graceful shutdown).
+    pub async fn close(&self) {
+        match &self.pools {
+            Pools::Sqlite { reader, writer } => {
+                reader.close().await;
+                writer.close().await;
+            }
+            Pools::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// The URL without its password, for error messages and logs.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &credentials[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            redact("postgres://peyvand:secret@db/crm"),
+            "postgres://peyvand:***@db/crm"
+        );
+        assert_eq!(redact("postgres://db/crm"), "postgres://db/crm");
+    }
+}

@@ -1,0 +1,64 @@
+//! Peyvand's storage layer.
+//!
+//! One code path for SQLite and PostgreSQL: statements are built with sea-query and rendered for
+//! whichever database runs; values are bound through the typed sqlx pool of that database. This
+//! crate is the only one that knows which database is in use (ARCHITECTURE.md).
+
+mod auth;
+mod backup;
+mod connect;
+mod history;
+mod records;
+mod tx;
+mod values;
+
+pub use auth::{ApiTokenRow, Credentials, SessionRow, ThrottleRow};
+pub use backup::{backup_sqlite, check_sqlite_backup};
+pub use connect::{Backend, Store};
+pub use history::{AuditRow, NoteRow, RelationshipRow};
+pub use records::{ExtraColumn, ListQuery, RecordRow, SortKey};
+pub use tx::Tx;
+
+/// What can go wrong in the store. Callers map these to user-facing errors; the details are for logs.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database URL could not be understood.
+    #[error("unsupported database URL: {0}")]
+    BadUrl(String),
+    /// A unique constraint was violated (for example a second user with the same email).
+    #[error("a unique value is already taken")]
+    UniqueViolation,
+    /// A foreign key was violated: the record is referenced by others or references a missing one.
+    #[error("the record is referenced by other records or references a missing one")]
+    ForeignKeyViolation,
+    /// Any other database error.
+    #[error("database error: {0}")]
+    Database(#[source] sqlx::Error),
+    /// Applying migrations failed.
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored value could not be read back (bad data in the database).
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    /// A file operation of backup or restore failed.
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &error {
+            match db.kind() {
+                sqlx::error::ErrorKind::UniqueViolation => return StoreError::UniqueViolation,
+                sqlx::error::ErrorKind::ForeignKeyViolation => {
+                    return StoreError::ForeignKeyViolation;
+                }
+                _ => {}
+            }
+        }
+        StoreError::Database(error)
+    }
+}
+
+/// Result type of store operations.
+pub type StoreResult<T> = Result<T, StoreError>;

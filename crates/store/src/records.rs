@@ -1,0 +1,410 @@
+//! Records of every kind, driven by their [`Schema`]: insert, update with optimistic
+//! concurrency, delete, fetch, and keyset-paginated lists with access filter, search and sort.
+
+use peyvand_domain::permission::RowFilter;
+use peyvand_domain::record::{Fields, PlacementRule, Schema, Value};
+use sea_query::{Cond, Expr, ExprTrait, LikeExpr, Order, Query, SelectStatement};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::StoreResult;
+use crate::tx::Tx;
+use crate::values::{ColType, to_sql};
+
+/// One stored record: its identity, its version for optimistic concurrency, and its fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordRow {
+    /// The record's id.
+    pub id: Uuid,
+    /// Incremented by every update; an update must name the version it read.
+    pub version: i64,
+    /// Every field of the schema, [`Value::Null`] when empty.
+    pub fields: Fields,
+}
+
+/// A column that is not a schema field (a role's grants, a user's password hash), always text.
+pub type ExtraColumn = (&'static str, String);
+
+/// The field a list is sorted by and its direction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SortKey {
+    /// A sortable field of the schema, or `id`.
+    pub field: String,
+    /// Largest first.
+    pub descending: bool,
+}
+
+/// What to list: the caller has already checked that every named field exists and may be used.
+#[derive(Debug, Clone)]
+pub struct ListQuery<'a> {
+    /// The kind of record.
+    pub schema: &'a Schema,
+    /// The rows the acting user may see.
+    pub access: &'a RowFilter,
+    /// Fields that must equal a value.
+    pub equals: Vec<(String, Value)>,
+    /// A tag the records must carry.
+    pub tag: Option<String>,
+    /// Normalised search words; every one must occur in the record's search text.
+    pub search: Vec<String>,
+    /// Only these ids, when given.
+    pub ids: Option<Vec<Uuid>>,
+    /// The order.
+    pub sort: SortKey,
+    /// Continue after this (sort value, id) position.
+    pub after: Option<(Value, Uuid)>,
+    /// At most this many rows.
+    pub limit: u64,
+}
+
+const SYSTEM_COLUMNS: [&str; 2] = ["id", "version"];
+
+/// Columns that place a record for access checks: (owner column, branch column).
+fn placement_columns(rule: PlacementRule) -> (Option<&'static str>, Option<&'static str>) {
+    match rule {
+        PlacementRule::OwnerAndBranch => (Some("owner_id"), Some("branch_id")),
+        PlacementRule::SelfAndBranch => (Some("id"), Some("branch_id")),
+        PlacementRule::BranchOnly => (None, Some("branch_id")),
+        PlacementRule::IsBranch => (None, Some("id")),
+        PlacementRule::Global => (None, None),
+    }
+}
+
+/// The SQL condition for an access filter on a kind of record.
+fn access_condition(schema: &Schema, access: &RowFilter) -> Cond {
+    let (owner, branch) = placement_columns(schema.placement);
+    let nothing = || Cond::all().add(Expr::val(1).eq(0));
+    match access {
+        RowFilter::Everything => Cond::all(),
+        RowFilter::Nothing => nothing(),
+        RowFilter::OwnerIn(ids) => match owner {
+            Some(col) => Cond::all().add(
+                Expr::col(col).is_in(ids.iter().map(|id| to_sql(&Value::Id(*id), ColType::Id))),
+            ),
+            None => nothing(),
+        },
+        RowFilter::BranchIn(ids) => match branch {
+            Some(col) => Cond::all().add(
+                Expr::col(col).is_in(ids.iter().map(|id| to_sql(&Value::Id(*id), ColType::Id))),
+            ),
+            None => nothing(),
+        },
+    }
+}
+
+fn col_type(schema: &Schema, name: &str) -> ColType {
+    match name {
+        "id" => ColType::Id,
+        "version" => ColType::Int,
+        _ => schema
+            .field(name)
+            .map_or(ColType::Text, |f| ColType::of(f.ty)),
+    }
+}
+
+/// Escapes LIKE wildcards so that a user's `%` or `_` matches itself.
+fn like_escape(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+fn select_all_columns(schema: &Schema) -> (SelectStatement, Vec<ColType>) {
+    let mut select = Query::select();
+    select.from(schema.table);
+    let mut types = Vec::new();
+    for name in SYSTEM_COLUMNS {
+        select.column(name);
+        types.push(col_type(schema, name));
+    }
+    for field in schema.fields {
+        select.column(field.name);
+        types.push(ColType::of(field.ty));
+    }
+    (select, types)
+}
+
+fn row_from_values(schema: &Schema, values: Vec<Value>) -> RecordRow {
+    let mut values = values.into_iter();
+    let id = values.next().and_then(|v| v.as_id()).unwrap_or_default();
+    let version = match values.next() {
+        Some(Value::Int(v)) => v,
+        _ => 0,
+    };
+    let fields = schema
+        .fields
+        .iter()
+        .map(|f| f.name.to_owned())
+        .zip(values)
+        .collect();
+    RecordRow {
+        id,
+        version,
+        fields,
+    }
+}
+
+fn keyset_condition(sort: &SortKey, col: ColType, after: &(Value, Uuid)) -> Cond {
+    let (value, id) = after;
+    let id_value = to_sql(&Value::Id(*id), ColType::Id);
+    let field = sort.field.clone();
+    if field == "id" {
+        return Cond::all().add(if sort.descending {
+            Expr::col("id").lt(id_value)
+        } else {
+            Expr::col("id").gt(id_value)
+        });
+    }
+    // Nulls sort last going up and first going down, so that the order is total and the same
+    // on both databases (they disagree on where NULL goes by default).
+    let v = to_sql(value, col);
+    match (value.is_null(), sort.descending) {
+        (true, false) => Cond::all()
+            .add(Expr::col(field.clone()).is_null())
+            .add(Expr::col("id").gt(id_value)),
+        (false, false) => Cond::any()
+            .add(Expr::col(field.clone()).is_null())
+            .add(Expr::col(field.clone()).gt(v.clone()))
+            .add(
+                Cond::all()
+                    .add(Expr::col(field.clone()).eq(v))
+                    .add(Expr::col("id").gt(id_value)),
+            ),
+        (true, true) => Cond::any().add(Expr::col(field.clone()).is_not_null()).add(
+            Cond::all()
+                .add(Expr::col(field.clone()).is_null())
+                .add(Expr::col("id").lt(id_value)),
+        ),
+        (false, true) => Cond::all().add(Expr::col(field.clone()).is_not_null()).add(
+            Cond::any().add(Expr::col(field.clone()).lt(v.clone())).add(
+                Cond::all()
+                    .add(Expr::col(field.clone()).eq(v))
+                    .add(Expr::col("id").lt(id_value)),
+            ),
+        ),
+    }
+}
+
+fn filter_condition(query: &ListQuery<'_>) -> Cond {
+    let mut cond = Cond::all().add(access_condition(query.schema, query.access));
+    for (name, value) in &query.equals {
+        let col = col_type(query.schema, name);
+        cond = cond.add(if value.is_null() {
+            Expr::col(name.clone()).is_null()
+        } else {
+            Expr::col(name.clone()).eq(to_sql(value, col))
+        });
+    }
+    if let Some(tag) = &query.tag {
+        let pattern = format!("%,{},%", like_escape(tag));
+        cond = cond.add(Expr::col("tags").like(LikeExpr::new(pattern).escape('\\')));
+    }
+    for word in &query.search {
+        let pattern = format!("%{}%", like_escape(word));
+        cond = cond.add(Expr::col("search_text").like(LikeExpr::new(pattern).escape('\\')));
+    }
+    if let Some(ids) = &query.ids {
+        cond = cond
+            .add(Expr::col("id").is_in(ids.iter().map(|id| to_sql(&Value::Id(*id), ColType::Id))));
+    }
+    cond
+}
+
+impl Tx {
+    /// Stores a new record with version 1.
+    pub async fn insert_record(
+        &mut self,
+        schema: &Schema,
+        id: Uuid,
+        now: OffsetDateTime,
+        fields: &Fields,
+        search_text: &str,
+        extra: &[ExtraColumn],
+    ) -> StoreResult<()> {
+        let mut columns: Vec<&str> =
+            vec!["id", "version", "created_at", "updated_at", "search_text"];
+        let mut values = vec![
+            to_sql(&Value::Id(id), ColType::Id),
+            to_sql(&Value::Int(1), ColType::Int),
+            to_sql(&Value::Time(now), ColType::Time),
+            to_sql(&Value::Time(now), ColType::Time),
+            to_sql(&Value::Text(search_text.to_owned()), ColType::Text),
+        ];
+        for field in schema
+            .fields
+            .iter()
+            .filter(|f| !matches!(f.name, "created_at" | "updated_at"))
+        {
+            if let Some(value) = fields.get(field.name) {
+                columns.push(field.name);
+                values.push(to_sql(value, ColType::of(field.ty)));
+            }
+        }
+        for (name, value) in extra {
+            columns.push(name);
+            values.push(to_sql(&Value::Text(value.clone()), ColType::Text));
+        }
+        let mut insert = Query::insert();
+        insert
+            .into_table(schema.table)
+            .columns(columns)
+            .values_panic(values.into_iter().map(Expr::val));
+        self.execute(&insert).await?;
+        Ok(())
+    }
+
+    /// Applies `changes` when the stored version is still `expected_version`; returns false when
+    /// the record is gone or someone else changed it first (the caller tells which).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn update_record(
+        &mut self,
+        schema: &Schema,
+        id: Uuid,
+        expected_version: i64,
+        now: OffsetDateTime,
+        changes: &Fields,
+        search_text: &str,
+        extra: &[ExtraColumn],
+    ) -> StoreResult<bool> {
+        let mut update = Query::update();
+        update
+            .table(schema.table)
+            .value(
+                "version",
+                to_sql(&Value::Int(expected_version + 1), ColType::Int),
+            )
+            .value("updated_at", to_sql(&Value::Time(now), ColType::Time))
+            .value(
+                "search_text",
+                to_sql(&Value::Text(search_text.to_owned()), ColType::Text),
+            );
+        for (name, value) in changes {
+            update.value(name.clone(), to_sql(value, col_type(schema, name)));
+        }
+        for (name, value) in extra {
+            update.value(*name, to_sql(&Value::Text(value.clone()), ColType::Text));
+        }
+        update
+            .and_where(Expr::col("id").eq(to_sql(&Value::Id(id), ColType::Id)))
+            .and_where(
+                Expr::col("version").eq(to_sql(&Value::Int(expected_version), ColType::Int)),
+            );
+        Ok(self.execute(&update).await? == 1)
+    }
+
+    /// Deletes a record; returns false when it did not exist.
+    pub async fn delete_record(&mut self, schema: &Schema, id: Uuid) -> StoreResult<bool> {
+        let mut delete = Query::delete();
+        delete
+            .from_table(schema.table)
+            .and_where(Expr::col("id").eq(to_sql(&Value::Id(id), ColType::Id)));
+        Ok(self.execute(&delete).await? == 1)
+    }
+
+    /// One record by id, whoever may see it (access is checked by the caller).
+    pub async fn get_record(
+        &mut self,
+        schema: &Schema,
+        id: Uuid,
+    ) -> StoreResult<Option<RecordRow>> {
+        let (mut select, types) = select_all_columns(schema);
+        select.and_where(Expr::col("id").eq(to_sql(&Value::Id(id), ColType::Id)));
+        let rows = self.fetch(&select, &types).await?;
+        Ok(rows
+            .into_iter()
+            .next()
+            .map(|values| row_from_values(schema, values)))
+    }
+
+    /// One page of records in the query's order.
+    pub async fn list_records(&mut self, query: &ListQuery<'_>) -> StoreResult<Vec<RecordRow>> {
+        let (mut select, types) = select_all_columns(query.schema);
+        let mut cond = filter_condition(query);
+        let sort_col = col_type(query.schema, &query.sort.field);
+        if let Some(after) = &query.after {
+            cond = cond.add(keyset_condition(&query.sort, sort_col, after));
+        }
+        select.cond_where(cond);
+        let order = if query.sort.descending {
+            Order::Desc
+        } else {
+            Order::Asc
+        };
+        if query.sort.field != "id" {
+            let nulls_first = Expr::col(query.sort.field.clone()).is_null();
+            select.order_by_expr(nulls_first, order.clone());
+            select.order_by(query.sort.field.clone(), order.clone());
+        }
+        select.order_by("id", order).limit(query.limit);
+        let rows = self.fetch(&select, &types).await?;
+        Ok(rows
+            .into_iter()
+            .map(|values| row_from_values(query.schema, values))
+            .collect())
+    }
+
+    /// How many records match the query's filters (ignoring its position and limit).
+    pub async fn count_records(&mut self, query: &ListQuery<'_>) -> StoreResult<i64> {
+        let mut select = Query::select();
+        select
+            .from(query.schema.table)
+            .expr(Expr::col(sea_query::Asterisk).count())
+            .cond_where(filter_condition(query));
+        self.fetch_count(&select).await
+    }
+
+    /// A text column that is not a schema field (grants, password hash) of one record.
+    pub async fn get_extra(
+        &mut self,
+        table: &str,
+        id: Uuid,
+        column: &str,
+    ) -> StoreResult<Option<String>> {
+        let mut select = Query::select();
+        select
+            .from(table.to_owned())
+            .column(column.to_owned())
+            .and_where(Expr::col("id").eq(to_sql(&Value::Id(id), ColType::Id)));
+        let rows = self.fetch(&select, &[ColType::Text]).await?;
+        Ok(rows
+            .into_iter()
+            .next()
+            .and_then(|r| r.into_iter().next())
+            .and_then(|v| match v {
+                Value::Text(s) => Some(s),
+                _ => None,
+            }))
+    }
+
+    /// Ids of all records of a table with their value in one id column (the branch tree, team members).
+    pub async fn id_pairs(
+        &mut self,
+        table: &str,
+        column: &str,
+    ) -> StoreResult<Vec<(Uuid, Option<Uuid>)>> {
+        let mut select = Query::select();
+        select
+            .from(table.to_owned())
+            .column("id")
+            .column(column.to_owned());
+        let rows = self.fetch(&select, &[ColType::Id, ColType::Id]).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let mut row = row.into_iter();
+                let id = row.next().and_then(|v| v.as_id()).unwrap_or_default();
+                (id, row.next().and_then(|v| v.as_id()))
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_escape;
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(like_escape("50%_a\\b"), "50\\%\\_a\\\\b");
+    }
+}

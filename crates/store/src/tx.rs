@@ -1,0 +1,148 @@
+//! Transactions and the execution of built statements on either database.
+
+use peyvand_domain::record::Value;
+use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+use sea_query_sqlx::SqlxBinder;
+use sqlx::{AssertSqlSafe, Postgres, Sqlite, Transaction};
+
+use crate::StoreResult;
+use crate::values::{ColType, decode_postgres, decode_sqlite};
+
+enum Inner {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// A database transaction. Dropping it without [`Tx::commit`] rolls back, so an error half-way
+/// through a use case never leaves half of it written.
+pub struct Tx {
+    inner: Inner,
+}
+
+impl Tx {
+    pub(crate) fn sqlite(tx: Transaction<'static, Sqlite>) -> Tx {
+        Tx {
+            inner: Inner::Sqlite(tx),
+        }
+    }
+
+    pub(crate) fn postgres(tx: Transaction<'static, Postgres>) -> Tx {
+        Tx {
+            inner: Inner::Postgres(tx),
+        }
+    }
+
+    /// Makes the transaction's changes permanent.
+    pub async fn commit(self) -> StoreResult<()> {
+        match self.inner {
+            Inner::Sqlite(tx) => tx.commit().await?,
+            Inner::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// Runs an insert, update or delete and returns the number of rows it touched.
+    pub(crate) async fn execute(&mut self, statement: &impl SqlxBinder) -> StoreResult<u64> {
+        Ok(match &mut self.inner {
+            Inner::Sqlite(tx) => {
+                let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_with(AssertSqlSafe(sql), values)
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected()
+            }
+            Inner::Postgres(tx) => {
+                let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_with(AssertSqlSafe(sql), values)
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected()
+            }
+        })
+    }
+
+    /// Runs a select and reads every row as values of the given column types, in order.
+    pub(crate) async fn fetch(
+        &mut self,
+        statement: &impl SqlxBinder,
+        columns: &[ColType],
+    ) -> StoreResult<Vec<Vec<Value>>> {
+        match &mut self.inner {
+            Inner::Sqlite(tx) => {
+                let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
+                let rows = sqlx::query_with(AssertSqlSafe(sql), values)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                rows.iter()
+                    .map(|row| {
+                        columns
+                            .iter()
+                            .enumerate()
+                            .map(|(i, col)| decode_sqlite(row, i, *col))
+                            .collect()
+                    })
+                    .collect()
+            }
+            Inner::Postgres(tx) => {
+                let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
+                let rows = sqlx::query_with(AssertSqlSafe(sql), values)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                rows.iter()
+                    .map(|row| {
+                        columns
+                            .iter()
+                            .enumerate()
+                            .map(|(i, col)| decode_postgres(row, i, *col))
+                            .collect()
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// Runs a select that returns one integer (a count).
+    pub(crate) async fn fetch_count(&mut self, statement: &impl SqlxBinder) -> StoreResult<i64> {
+        let rows = self.fetch(statement, &[ColType::Int]).await?;
+        Ok(match rows.first().and_then(|r| r.first()) {
+            Some(Value::Int(n)) => *n,
+            _ => 0,
+        })
+    }
+
+    pub(crate) async fn ping(&mut self) -> StoreResult<()> {
+        match &mut self.inner {
+            Inner::Sqlite(tx) => {
+                sqlx::query("SELECT 1").execute(&mut **tx).await?;
+            }
+            Inner::Postgres(tx) => {
+                sqlx::query("SELECT 1").execute(&mut **tx).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every (table, column) pair of the application's tables, sorted.
+    pub(crate) async fn describe_schema(&mut self) -> StoreResult<Vec<(String, String)>> {
+        let mut pairs: Vec<(String, String)> = match &mut self.inner {
+            Inner::Sqlite(tx) => {
+                sqlx::query_as(
+                    "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
+                     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
+                )
+                .fetch_all(&mut **tx)
+                .await?
+            }
+            Inner::Postgres(tx) => {
+                sqlx::query_as(
+                    "SELECT table_name::text, column_name::text FROM information_schema.columns \
+                     WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%'",
+                )
+                .fetch_all(&mut **tx)
+                .await?
+            }
+        };
+        pairs.sort();
+        Ok(pairs)
+    }
+}

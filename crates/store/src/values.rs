@@ -1,0 +1,135 @@
+//! Conversions between the domain's [`Value`] and database values.
+//!
+//! Nulls are bound with the column's type, because PostgreSQL refuses an untyped (text) null for
+//! a UUID or timestamp column.
+
+use peyvand_domain::record::{FieldType, Value};
+use sea_query::Value as SqlValue;
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::{StoreError, StoreResult};
+
+/// How a column is stored, which decides how values are bound and read back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColType {
+    Id,
+    Text,
+    Tags,
+    Bool,
+    Int,
+    Date,
+    Time,
+}
+
+impl ColType {
+    /// The storage type of a schema field.
+    pub fn of(ty: FieldType) -> ColType {
+        match ty {
+            FieldType::Text
+            | FieldType::LongText
+            | FieldType::Email
+            | FieldType::Phone
+            | FieldType::Choice(_) => ColType::Text,
+            FieldType::Tags => ColType::Tags,
+            FieldType::Bool => ColType::Bool,
+            FieldType::Date => ColType::Date,
+            FieldType::Reference(_) => ColType::Id,
+            FieldType::Timestamp => ColType::Time,
+            FieldType::Integer => ColType::Int,
+        }
+    }
+}
+
+/// Tags are kept as one text with a comma before and after every tag (",a,b,"), so that
+/// "has tag x" is a portable `LIKE '%,x,%'`.
+pub fn tags_to_text(tags: &[String]) -> Option<String> {
+    (!tags.is_empty()).then(|| format!(",{},", tags.join(",")))
+}
+
+/// The database value of `value` in a column of type `col`.
+pub fn to_sql(value: &Value, col: ColType) -> SqlValue {
+    match (value, col) {
+        (Value::Null, ColType::Id) => SqlValue::Uuid(None),
+        (Value::Null, ColType::Text | ColType::Tags) => SqlValue::String(None),
+        (Value::Null, ColType::Bool) => SqlValue::Bool(None),
+        (Value::Null, ColType::Int) => SqlValue::BigInt(None),
+        (Value::Null, ColType::Date) => SqlValue::TimeDate(None),
+        (Value::Null, ColType::Time) => SqlValue::TimeDateTimeWithTimeZone(None),
+        (Value::Text(s), _) => SqlValue::String(Some(s.clone())),
+        (Value::Tags(tags), _) => SqlValue::String(tags_to_text(tags)),
+        (Value::Bool(b), _) => SqlValue::Bool(Some(*b)),
+        (Value::Int(i), _) => SqlValue::BigInt(Some(*i)),
+        (Value::Date(d), _) => SqlValue::TimeDate(Some(*d)),
+        (Value::Time(t), _) => SqlValue::TimeDateTimeWithTimeZone(Some(*t)),
+        (Value::Id(id), _) => SqlValue::Uuid(Some(*id)),
+    }
+}
+
+fn tags_from_text(text: Option<String>) -> Value {
+    match text {
+        None => Value::Null,
+        Some(text) => Value::Tags(
+            text.split(',')
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        ),
+    }
+}
+
+fn corrupt(error: sqlx::Error) -> StoreError {
+    StoreError::Corrupt(error.to_string())
+}
+
+macro_rules! decode_column {
+    ($row:expr, $index:expr, $col:expr) => {{
+        let row = $row;
+        let index = $index;
+        Ok(match $col {
+            ColType::Id => row
+                .try_get::<Option<Uuid>, _>(index)
+                .map_err(corrupt)?
+                .map_or(Value::Null, Value::Id),
+            ColType::Text => row
+                .try_get::<Option<String>, _>(index)
+                .map_err(corrupt)?
+                .map_or(Value::Null, Value::Text),
+            ColType::Tags => tags_from_text(row.try_get(index).map_err(corrupt)?),
+            ColType::Bool => row
+                .try_get::<Option<bool>, _>(index)
+                .map_err(corrupt)?
+                .map_or(Value::Null, Value::Bool),
+            ColType::Int => row
+                .try_get::<Option<i64>, _>(index)
+                .map_err(corrupt)?
+                .map_or(Value::Null, Value::Int),
+            ColType::Date => row
+                .try_get::<Option<time::Date>, _>(index)
+                .map_err(corrupt)?
+                .map_or(Value::Null, Value::Date),
+            ColType::Time => row
+                .try_get::<Option<time::OffsetDateTime>, _>(index)
+                .map_err(corrupt)?
+                .map_or(Value::Null, Value::Time),
+        })
+    }};
+}
+
+/// Reads column `index` of a SQLite row.
+pub fn decode_sqlite(
+    row: &sqlx::sqlite::SqliteRow,
+    index: usize,
+    col: ColType,
+) -> StoreResult<Value> {
+    decode_column!(row, index, col)
+}
+
+/// Reads column `index` of a PostgreSQL row.
+pub fn decode_postgres(
+    row: &sqlx::postgres::PgRow,
+    index: usize,
+    col: ColType,
+) -> StoreResult<Value> {
+    decode_column!(row, index, col)
+}
