@@ -29,13 +29,21 @@ pub struct NewUser {
 /// hides at least what `outer` hides. Nobody may hand out more than they have.
 pub fn grants_within(inner: &Grants, outer: &Grants) -> bool {
     RecordKind::ALL.iter().all(|kind| {
-        Action::ALL.iter().all(|action| inner.scope(*kind, *action) <= outer.scope(*kind, *action))
-            && outer.hidden_fields(*kind).iter().all(|f| inner.is_hidden(*kind, f))
+        Action::ALL
+            .iter()
+            .all(|action| inner.scope(*kind, *action) <= outer.scope(*kind, *action))
+            && outer
+                .hidden_fields(*kind)
+                .iter()
+                .all(|f| inner.is_hidden(*kind, f))
     })
 }
 
 async fn role_grants(tx: &mut Tx, role_id: Uuid) -> AppResult<Grants> {
-    let json = tx.get_extra("roles", role_id, "grants").await?.ok_or(AppError::NotFound)?;
+    let json = tx
+        .get_extra("roles", role_id, "grants")
+        .await?
+        .ok_or(AppError::NotFound)?;
     serde_json::from_str(&json).map_err(|e| AppError::Internal(format!("bad grants: {e}")))
 }
 
@@ -47,7 +55,11 @@ pub(crate) async fn check_rules(
     old: Option<&RecordRow>,
     merged: &Fields,
 ) -> AppResult<()> {
-    let old_value = |name: &str| old.and_then(|o| o.fields.get(name)).cloned().unwrap_or(Value::Null);
+    let old_value = |name: &str| {
+        old.and_then(|o| o.fields.get(name))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
     let new_value = |name: &str| merged.get(name).cloned().unwrap_or(Value::Null);
     match kind {
         RecordKind::Lead => {
@@ -60,12 +72,16 @@ pub(crate) async fn check_rules(
             if let Some(role_id) = new_value("role_id").as_id()
                 && old_value("role_id").as_id() != Some(role_id)
             {
-                let grants = role_grants(tx, role_id).await.map_err(|_| AppError::field("role_id", FieldError::NOT_FOUND))?;
+                let grants = role_grants(tx, role_id)
+                    .await
+                    .map_err(|_| AppError::field("role_id", FieldError::NOT_FOUND))?;
                 if !grants_within(&grants, &session.actor.grants) {
                     return Err(AppError::field("role_id", FieldError::OUT_OF_SCOPE));
                 }
             }
-            if old.is_some_and(|o| o.id == session.actor.user_id) && new_value("disabled") == Value::Bool(true) {
+            if old.is_some_and(|o| o.id == session.actor.user_id)
+                && new_value("disabled") == Value::Bool(true)
+            {
                 return Err(AppError::field("disabled", FieldError::INVALID));
             }
         }
@@ -87,7 +103,11 @@ pub(crate) async fn check_rules(
 }
 
 /// Records that must stay: built-in roles, the signed-in user, headquarters.
-pub(crate) fn check_deletable(session: &Session, kind: RecordKind, row: &RecordRow) -> AppResult<()> {
+pub(crate) fn check_deletable(
+    session: &Session,
+    kind: RecordKind,
+    row: &RecordRow,
+) -> AppResult<()> {
     let stays = match kind {
         RecordKind::Role => row.fields.get("builtin") == Some(&Value::Bool(true)),
         RecordKind::User => row.id == session.actor.user_id,
@@ -100,7 +120,12 @@ pub(crate) fn check_deletable(session: &Session, kind: RecordKind, row: &RecordR
 /// A session for the system itself (command line, bootstrap, demo data): all rights, no user.
 pub fn system_session(headquarters: Uuid) -> Session {
     Session {
-        actor: Actor { user_id: Uuid::nil(), team_id: None, branch_id: headquarters, grants: Grants::everything() },
+        actor: Actor {
+            user_id: Uuid::nil(),
+            team_id: None,
+            branch_id: headquarters,
+            grants: Grants::everything(),
+        },
         name: "system".into(),
         email: String::new(),
         locale: Default::default(),
@@ -112,32 +137,70 @@ pub fn system_session(headquarters: Uuid) -> Session {
 
 impl App {
     /// Creates a user with a password.
-    pub async fn create_user(&self, session: &Session, user: &NewUser, calendar: CalendarKind) -> AppResult<RecordView> {
+    pub async fn create_user(
+        &self,
+        session: &Session,
+        user: &NewUser,
+        calendar: CalendarKind,
+    ) -> AppResult<RecordView> {
         check_password(&user.password)?;
         let hash = hash_password(&user.password).await?;
-        self.create_with(session, RecordKind::User, &user.fields, calendar, &[("password_hash", hash)]).await
+        self.create_with(
+            session,
+            RecordKind::User,
+            &user.fields,
+            calendar,
+            &[("password_hash", hash)],
+        )
+        .await
     }
 
     /// Sets a user's password (their own, or another's with the right to update users) and ends
     /// their sessions.
-    pub async fn set_password(&self, session: &Session, user_id: Uuid, password: &str) -> AppResult<()> {
+    pub async fn set_password(
+        &self,
+        session: &Session,
+        user_id: Uuid,
+        password: &str,
+    ) -> AppResult<()> {
         check_password(password)?;
         let hash = hash_password(password).await?;
         let mut tx = self.store.write().await?;
         let row = if user_id == session.actor.user_id {
-            tx.get_record(&record::USERS, user_id).await?.ok_or(AppError::NotFound)?
+            tx.get_record(&record::USERS, user_id)
+                .await?
+                .ok_or(AppError::NotFound)?
         } else {
-            read_checked(&mut tx, session, RecordKind::User, user_id, Action::Update).await?.0
+            read_checked(&mut tx, session, RecordKind::User, user_id, Action::Update)
+                .await?
+                .0
         };
         let search = record::search_text(&record::USERS, &row.fields);
         let updated = tx
-            .update_record(&record::USERS, user_id, row.version, self.now(), &Fields::new(), &search, &[("password_hash", hash)])
+            .update_record(
+                &record::USERS,
+                user_id,
+                row.version,
+                self.now(),
+                &Fields::new(),
+                &search,
+                &[("password_hash", hash)],
+            )
             .await?;
         if !updated {
             return Err(AppError::VersionConflict);
         }
         tx.delete_user_sessions(user_id).await?;
-        audit(&mut tx, self.now(), session, RecordKind::User, user_id, "password", serde_json::json!({})).await?;
+        audit(
+            &mut tx,
+            self.now(),
+            session,
+            RecordKind::User,
+            user_id,
+            "password",
+            serde_json::json!({}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -151,31 +214,72 @@ impl App {
 
     /// Replaces a role's access rights. The admin role cannot be narrowed (nobody could then
     /// manage the system) and nobody can grant more than they hold.
-    pub async fn set_role_grants(&self, session: &Session, role_id: Uuid, version: i64, grants: &Grants) -> AppResult<RecordView> {
+    pub async fn set_role_grants(
+        &self,
+        session: &Session,
+        role_id: Uuid,
+        version: i64,
+        grants: &Grants,
+    ) -> AppResult<RecordView> {
         if !grants_within(grants, &session.actor.grants) {
             return Err(AppError::field("grants", FieldError::OUT_OF_SCOPE));
         }
         let mut tx = self.store.write().await?;
-        let (row, _) = read_checked(&mut tx, session, RecordKind::Role, role_id, Action::Update).await?;
-        if row.fields.get("name").and_then(Value::as_text) == Some("admin") && row.fields.get("builtin") == Some(&Value::Bool(true)) {
+        let (row, _) =
+            read_checked(&mut tx, session, RecordKind::Role, role_id, Action::Update).await?;
+        if row.fields.get("name").and_then(Value::as_text) == Some("admin")
+            && row.fields.get("builtin") == Some(&Value::Bool(true))
+        {
             return Err(AppError::InUse);
         }
         let old = role_grants(&mut tx, role_id).await?;
         let json = serde_json::to_string(grants).map_err(|e| AppError::Internal(e.to_string()))?;
-        let view = update_in(&mut tx, self.now(), session, RecordKind::Role, role_id, version, &BTreeMap::new(), CalendarKind::Gregorian, &[("grants", json)]).await?;
+        let view = update_in(
+            &mut tx,
+            self.now(),
+            session,
+            RecordKind::Role,
+            role_id,
+            version,
+            &BTreeMap::new(),
+            CalendarKind::Gregorian,
+            &[("grants", json)],
+        )
+        .await?;
         let changes = serde_json::json!({"grants": [serde_json::to_value(&old).unwrap_or_default(), serde_json::to_value(grants).unwrap_or_default()]});
-        audit(&mut tx, self.now(), session, RecordKind::Role, role_id, "grants", changes).await?;
+        audit(
+            &mut tx,
+            self.now(),
+            session,
+            RecordKind::Role,
+            role_id,
+            "grants",
+            changes,
+        )
+        .await?;
         tx.commit().await?;
         Ok(view)
     }
 
     /// Creates a role with the given rights.
-    pub async fn create_role(&self, session: &Session, inputs: &BTreeMap<String, Input>, grants: &Grants) -> AppResult<RecordView> {
+    pub async fn create_role(
+        &self,
+        session: &Session,
+        inputs: &BTreeMap<String, Input>,
+        grants: &Grants,
+    ) -> AppResult<RecordView> {
         if !grants_within(grants, &session.actor.grants) {
             return Err(AppError::field("grants", FieldError::OUT_OF_SCOPE));
         }
         let json = serde_json::to_string(grants).map_err(|e| AppError::Internal(e.to_string()))?;
-        self.create_with(session, RecordKind::Role, inputs, CalendarKind::Gregorian, &[("grants", json)]).await
+        self.create_with(
+            session,
+            RecordKind::Role,
+            inputs,
+            CalendarKind::Gregorian,
+            &[("grants", json)],
+        )
+        .await
     }
 
     /// Makes sure headquarters and the built-in roles exist; returns headquarters' id.
@@ -192,7 +296,8 @@ impl App {
                 fields.insert("name".into(), Value::Text("دفتر مرکزی".into()));
                 fields.insert("code".into(), Value::Text("HQ".into()));
                 let search = record::search_text(&BRANCHES, &fields);
-                tx.insert_record(&BRANCHES, id, now, &fields, &search, &[]).await?;
+                tx.insert_record(&BRANCHES, id, now, &fields, &search, &[])
+                    .await?;
                 id
             }
         };
@@ -200,7 +305,12 @@ impl App {
         let mut names = Vec::new();
         for (id, _) in existing {
             if let Some(row) = tx.get_record(&ROLES, id).await? {
-                names.extend(row.fields.get("name").and_then(Value::as_text).map(str::to_owned));
+                names.extend(
+                    row.fields
+                        .get("name")
+                        .and_then(Value::as_text)
+                        .map(str::to_owned),
+                );
             }
         }
         for role in builtin_roles() {
@@ -211,8 +321,17 @@ impl App {
             fields.insert("name".into(), Value::Text(role.key.into()));
             fields.insert("builtin".into(), Value::Bool(true));
             let search = record::search_text(&ROLES, &fields);
-            let grants = serde_json::to_string(&role.grants).map_err(|e| AppError::Internal(e.to_string()))?;
-            tx.insert_record(&ROLES, Uuid::now_v7(), now, &fields, &search, &[("grants", grants)]).await?;
+            let grants = serde_json::to_string(&role.grants)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            tx.insert_record(
+                &ROLES,
+                Uuid::now_v7(),
+                now,
+                &fields,
+                &search,
+                &[("grants", grants)],
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(headquarters)
@@ -220,19 +339,44 @@ impl App {
 
     /// The id of the record of `kind` whose `field` equals `value` exactly, if any (command line
     /// lookups such as `--role admin`, `--branch NAME`).
-    pub async fn find_id(&self, kind: RecordKind, field: &str, value: &str) -> AppResult<Option<Uuid>> {
+    pub async fn find_id(
+        &self,
+        kind: RecordKind,
+        field: &str,
+        value: &str,
+    ) -> AppResult<Option<Uuid>> {
         let session = system_session(Uuid::nil());
         let params = crate::ListParams {
             filters: BTreeMap::from([(field.to_owned(), value.to_owned())]),
             limit: Some(1),
             ..Default::default()
         };
-        Ok(self.list(&session, kind, &params).await?.items.first().map(|r| r.id))
+        Ok(self
+            .list(&session, kind, &params)
+            .await?
+            .items
+            .first()
+            .map(|r| r.id))
     }
 
     /// Creates a record as the system (demo data, command line).
-    pub(crate) async fn create_as_system(&self, tx: &mut Tx, session: &Session, kind: RecordKind, inputs: &BTreeMap<String, Input>) -> AppResult<RecordView> {
-        create_in(tx, self.now(), session, kind, inputs, CalendarKind::Gregorian, &[]).await
+    pub(crate) async fn create_as_system(
+        &self,
+        tx: &mut Tx,
+        session: &Session,
+        kind: RecordKind,
+        inputs: &BTreeMap<String, Input>,
+    ) -> AppResult<RecordView> {
+        create_in(
+            tx,
+            self.now(),
+            session,
+            kind,
+            inputs,
+            CalendarKind::Gregorian,
+            &[],
+        )
+        .await
     }
 }
 

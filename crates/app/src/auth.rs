@@ -1,8 +1,8 @@
 //! Signing in: passwords, web sessions with their CSRF token, personal API tokens, throttling of
 //! failed attempts, and turning a session or token into the acting user.
 
-use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use peyvand_domain::calendar::{CalendarKind, Locale};
@@ -14,8 +14,8 @@ use sha2::{Digest, Sha256};
 use time::Duration;
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult};
 use crate::App;
+use crate::error::{AppError, AppResult};
 
 /// Failed sign-ins allowed for one email address within [`THROTTLE_WINDOW`].
 pub const MAX_FAILURES: i64 = 5;
@@ -76,7 +76,11 @@ async fn verify_password(password: &str, hash: &str) -> bool {
     let hash = hash.to_owned();
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await
@@ -86,7 +90,10 @@ async fn verify_password(password: &str, hash: &str) -> bool {
 /// Checks a new password's strength; the rules are few on purpose (length beats composition).
 pub fn check_password(password: &str) -> AppResult<()> {
     if password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(AppError::field("password", peyvand_domain::validation::FieldError::TOO_SHORT));
+        return Err(AppError::field(
+            "password",
+            peyvand_domain::validation::FieldError::TOO_SHORT,
+        ));
     }
     Ok(())
 }
@@ -96,17 +103,25 @@ impl App {
     /// counted per address and, past [`MAX_FAILURES`], sign-in is refused for a while, even with
     /// the right password.
     pub async fn check_credentials(&self, email: &str, password: &str) -> AppResult<Uuid> {
-        let email = Email::parse(email).map(|e| e.as_str().to_owned()).unwrap_or_else(|_| email.trim().to_lowercase());
+        let email = Email::parse(email)
+            .map(|e| e.as_str().to_owned())
+            .unwrap_or_else(|_| email.trim().to_lowercase());
         let now = self.now();
         let mut tx = self.store.write().await?;
         let throttle = tx.throttle(&email).await?;
-        if throttle.as_ref().and_then(|t| t.locked_until).is_some_and(|until| until > now) {
+        if throttle
+            .as_ref()
+            .and_then(|t| t.locked_until)
+            .is_some_and(|until| until > now)
+        {
             return Err(AppError::TooManyAttempts);
         }
         let credentials = tx.credentials(&email).await?;
         // Verify against a dummy hash when the user does not exist, so timing does not reveal
         // which addresses have accounts.
-        let hash = credentials.as_ref().map_or(DUMMY_HASH, |c| c.password_hash.as_str());
+        let hash = credentials
+            .as_ref()
+            .map_or(DUMMY_HASH, |c| c.password_hash.as_str());
         let password_ok = verify_password(password, hash).await;
         match credentials {
             Some(c) if password_ok && !c.disabled => {
@@ -129,7 +144,14 @@ impl App {
         let csrf = new_secret()?;
         let now = self.now();
         let mut tx = self.store.write().await?;
-        tx.insert_session(&secret_hash(&secret), user_id, &csrf, now, now + SESSION_LIFETIME).await?;
+        tx.insert_session(
+            &secret_hash(&secret),
+            user_id,
+            &csrf,
+            now,
+            now + SESSION_LIFETIME,
+        )
+        .await?;
         tx.commit().await?;
         Ok(secret)
     }
@@ -145,7 +167,10 @@ impl App {
     /// The user behind a session cookie, if the session is valid and the user enabled.
     pub async fn session_from_cookie(&self, cookie: &str) -> AppResult<Session> {
         let mut tx = self.store.read().await?;
-        let row = tx.session(&secret_hash(cookie)).await?.ok_or(AppError::Unauthenticated)?;
+        let row = tx
+            .session(&secret_hash(cookie))
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
         if row.expires_at <= self.now() {
             return Err(AppError::Unauthenticated);
         }
@@ -157,7 +182,10 @@ impl App {
     /// The user behind a bearer token, if the token is valid and not revoked.
     pub async fn session_from_token(&self, token: &str) -> AppResult<Session> {
         let mut tx = self.store.read().await?;
-        let row = tx.api_token_by_hash(&secret_hash(token)).await?.ok_or(AppError::Unauthenticated)?;
+        let row = tx
+            .api_token_by_hash(&secret_hash(token))
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
         if row.revoked_at.is_some() {
             return Err(AppError::Unauthenticated);
         }
@@ -165,7 +193,10 @@ impl App {
         drop(tx);
         // Noting the last use costs a write; once a minute is enough to show it in the list.
         let now = self.now();
-        if row.last_used_at.is_none_or(|at| now - at > Duration::minutes(1)) {
+        if row
+            .last_used_at
+            .is_none_or(|at| now - at > Duration::minutes(1))
+        {
             let mut tx = self.store.write().await?;
             tx.touch_api_token(row.id, now).await?;
             tx.commit().await?;
@@ -180,13 +211,23 @@ impl App {
     }
 
     /// Makes a personal API token for the signed-in user; the secret is returned only now.
-    pub async fn create_api_token(&self, session: &Session, name: &str) -> AppResult<(ApiTokenRow, String)> {
+    pub async fn create_api_token(
+        &self,
+        session: &Session,
+        name: &str,
+    ) -> AppResult<(ApiTokenRow, String)> {
         let name = name.trim();
         if name.is_empty() {
-            return Err(AppError::field("name", peyvand_domain::validation::FieldError::REQUIRED));
+            return Err(AppError::field(
+                "name",
+                peyvand_domain::validation::FieldError::REQUIRED,
+            ));
         }
         if name.chars().count() > 100 {
-            return Err(AppError::field("name", peyvand_domain::validation::FieldError::TOO_LONG));
+            return Err(AppError::field(
+                "name",
+                peyvand_domain::validation::FieldError::TOO_LONG,
+            ));
         }
         let secret = format!("pv_{}", new_secret()?);
         let row = ApiTokenRow {
@@ -212,7 +253,10 @@ impl App {
     /// Revokes one of the signed-in user's tokens.
     pub async fn revoke_api_token(&self, session: &Session, token_id: Uuid) -> AppResult<()> {
         let mut tx = self.store.write().await?;
-        if !tx.revoke_api_token(token_id, session.actor.user_id, self.now()).await? {
+        if !tx
+            .revoke_api_token(token_id, session.actor.user_id, self.now())
+            .await?
+        {
             return Err(AppError::NotFound);
         }
         tx.commit().await?;
@@ -221,10 +265,19 @@ impl App {
 }
 
 /// The throttle record after one more failure at `now`.
-fn next_throttle(previous: Option<ThrottleRow>, email: &str, now: time::OffsetDateTime) -> ThrottleRow {
+fn next_throttle(
+    previous: Option<ThrottleRow>,
+    email: &str,
+    now: time::OffsetDateTime,
+) -> ThrottleRow {
     let mut row = match previous {
         Some(row) if now - row.window_start < THROTTLE_WINDOW => row,
-        _ => ThrottleRow { email: email.to_owned(), failures: 0, window_start: now, locked_until: None },
+        _ => ThrottleRow {
+            email: email.to_owned(),
+            failures: 0,
+            window_start: now,
+            locked_until: None,
+        },
     };
     row.failures += 1;
     if row.failures >= MAX_FAILURES {
@@ -238,18 +291,30 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
 
 /// Loads who a user is and what they may do; disabled users and missing roles are refused.
 pub(crate) async fn load_session(tx: &mut Tx, user_id: Uuid) -> AppResult<Session> {
-    let user = tx.get_record(&USERS, user_id).await?.ok_or(AppError::Unauthenticated)?;
+    let user = tx
+        .get_record(&USERS, user_id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
     let get = |name: &str| user.fields.get(name).cloned().unwrap_or(Value::Null);
     if get("disabled") == Value::Bool(true) {
         return Err(AppError::Unauthenticated);
     }
     let role_id = get("role_id").as_id().ok_or(AppError::Unauthenticated)?;
-    let grants_json = tx.get_extra("roles", role_id, "grants").await?.ok_or(AppError::Unauthenticated)?;
-    let grants: Grants = serde_json::from_str(&grants_json).map_err(|e| AppError::Internal(format!("bad grants: {e}")))?;
+    let grants_json = tx
+        .get_extra("roles", role_id, "grants")
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let grants: Grants = serde_json::from_str(&grants_json)
+        .map_err(|e| AppError::Internal(format!("bad grants: {e}")))?;
     let role_name = tx
         .get_record(&peyvand_domain::record::ROLES, role_id)
         .await?
-        .and_then(|r| r.fields.get("name").and_then(Value::as_text).map(str::to_owned))
+        .and_then(|r| {
+            r.fields
+                .get("name")
+                .and_then(Value::as_text)
+                .map(str::to_owned)
+        })
         .unwrap_or_default();
     let text = |name: &str| get(name).as_text().unwrap_or_default().to_owned();
     Ok(Session {
@@ -283,7 +348,11 @@ mod tests {
             assert_eq!(next.locked_until.is_some(), i == MAX_FAILURES);
             row = Some(next);
         }
-        let later = next_throttle(row, "a@b.co", start + THROTTLE_WINDOW + Duration::minutes(1));
+        let later = next_throttle(
+            row,
+            "a@b.co",
+            start + THROTTLE_WINDOW + Duration::minutes(1),
+        );
         assert_eq!(later.failures, 1);
         assert_eq!(later.locked_until, None);
     }

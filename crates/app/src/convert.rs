@@ -39,8 +39,20 @@ pub struct Converted {
 
 /// Lead fields carried over to the contact.
 const CONTACT_FIELDS: &[&str] = &[
-    "first_name", "last_name", "job_title", "mobile", "phone", "email", "customer_kind", "source",
-    "province", "city", "tags", "description", "owner_id", "branch_id",
+    "first_name",
+    "last_name",
+    "job_title",
+    "mobile",
+    "phone",
+    "email",
+    "customer_kind",
+    "source",
+    "province",
+    "city",
+    "tags",
+    "description",
+    "owner_id",
+    "branch_id",
 ];
 
 fn input_of(value: &Value) -> Input {
@@ -58,10 +70,16 @@ fn input_of(value: &Value) -> Input {
 impl App {
     /// Converts a lead in one transaction: account (optional), contact, and the lead marked
     /// converted with links to both. Every step is in the audit trail.
-    pub async fn convert_lead(&self, session: &Session, lead_id: Uuid, options: &ConvertLead) -> AppResult<Converted> {
+    pub async fn convert_lead(
+        &self,
+        session: &Session,
+        lead_id: Uuid,
+        options: &ConvertLead,
+    ) -> AppResult<Converted> {
         let now = self.now();
         let mut tx = self.store.write().await?;
-        let (lead, _) = read_checked(&mut tx, session, RecordKind::Lead, lead_id, Action::Update).await?;
+        let (lead, _) =
+            read_checked(&mut tx, session, RecordKind::Lead, lead_id, Action::Update).await?;
         let get = |name: &str| lead.fields.get(name).cloned().unwrap_or(Value::Null);
         if get("status") == Value::Text("converted".into()) {
             return Err(AppError::AlreadyConverted);
@@ -70,9 +88,17 @@ impl App {
             return Err(AppError::VersionConflict);
         }
         let account = match options.existing_account_id {
-            Some(id) => Some(read_checked(&mut tx, session, RecordKind::Account, id, Action::Read).await.map_err(|_| {
-                AppError::field("existing_account_id", peyvand_domain::validation::FieldError::NOT_FOUND)
-            })?.1),
+            Some(id) => Some(
+                read_checked(&mut tx, session, RecordKind::Account, id, Action::Read)
+                    .await
+                    .map_err(|_| {
+                        AppError::field(
+                            "existing_account_id",
+                            peyvand_domain::validation::FieldError::NOT_FOUND,
+                        )
+                    })?
+                    .1,
+            ),
             None => {
                 let name = options
                     .account_name
@@ -82,21 +108,53 @@ impl App {
                 match name {
                     Some(name) => {
                         let mut inputs = BTreeMap::from([("name".to_owned(), Input::Text(name))]);
-                        for field in ["industry", "source", "customer_kind", "province", "city", "phone", "owner_id", "branch_id"] {
+                        for field in [
+                            "industry",
+                            "source",
+                            "customer_kind",
+                            "province",
+                            "city",
+                            "phone",
+                            "owner_id",
+                            "branch_id",
+                        ] {
                             inputs.insert(field.into(), input_of(&get(field)));
                         }
-                        Some(create_in(&mut tx, now, session, RecordKind::Account, &inputs, CalendarKind::Gregorian, &[]).await?)
+                        Some(
+                            create_in(
+                                &mut tx,
+                                now,
+                                session,
+                                RecordKind::Account,
+                                &inputs,
+                                CalendarKind::Gregorian,
+                                &[],
+                            )
+                            .await?,
+                        )
                     }
                     None => None,
                 }
             }
         };
-        let mut inputs: BTreeMap<String, Input> = CONTACT_FIELDS.iter().map(|f| ((*f).to_owned(), input_of(&get(f)))).collect();
+        let mut inputs: BTreeMap<String, Input> = CONTACT_FIELDS
+            .iter()
+            .map(|f| ((*f).to_owned(), input_of(&get(f))))
+            .collect();
         inputs.insert("lifecycle".into(), Input::Text("prospect".into()));
         if let Some(account) = &account {
             inputs.insert("account_id".into(), Input::Text(account.id.to_string()));
         }
-        let contact = create_in(&mut tx, now, session, RecordKind::Contact, &inputs, CalendarKind::Gregorian, &[]).await?;
+        let contact = create_in(
+            &mut tx,
+            now,
+            session,
+            RecordKind::Contact,
+            &inputs,
+            CalendarKind::Gregorian,
+            &[],
+        )
+        .await?;
         // The status "converted" may only be set here, so the rule check is bypassed by writing
         // the lead's system fields directly through the store.
         let mut changes = peyvand_domain::record::Fields::new();
@@ -109,13 +167,31 @@ impl App {
         let mut merged = lead.fields.clone();
         merged.extend(changes.clone());
         let search = peyvand_domain::record::search_text(schema, &merged);
-        if !tx.update_record(schema, lead_id, lead.version, now, &changes, &search, &[]).await? {
+        if !tx
+            .update_record(schema, lead_id, lead.version, now, &changes, &search, &[])
+            .await?
+        {
             return Err(AppError::VersionConflict);
         }
         let audit_changes = crate::records::diff(&lead.fields, &changes, false);
-        audit(&mut tx, now, session, RecordKind::Lead, lead_id, "convert", audit_changes).await?;
-        let lead_view = read_checked(&mut tx, session, RecordKind::Lead, lead_id, Action::Read).await?.1;
+        audit(
+            &mut tx,
+            now,
+            session,
+            RecordKind::Lead,
+            lead_id,
+            "convert",
+            audit_changes,
+        )
+        .await?;
+        let lead_view = read_checked(&mut tx, session, RecordKind::Lead, lead_id, Action::Read)
+            .await?
+            .1;
         tx.commit().await?;
-        Ok(Converted { lead: lead_view, account, contact })
+        Ok(Converted {
+            lead: lead_view,
+            account,
+            contact,
+        })
     }
 }

@@ -53,20 +53,62 @@ pub struct ErrorCode {
 
 /// Every error code with its HTTP status, for the API document and the tests.
 pub const ERROR_CODES: &[ErrorCode] = &[
-    ErrorCode { code: "validation_failed", status: 422 },
-    ErrorCode { code: "not_found", status: 404 },
-    ErrorCode { code: "forbidden", status: 403 },
-    ErrorCode { code: "version_conflict", status: 409 },
-    ErrorCode { code: "in_use", status: 409 },
-    ErrorCode { code: "already_converted", status: 409 },
-    ErrorCode { code: "unauthenticated", status: 401 },
-    ErrorCode { code: "bad_credentials", status: 401 },
-    ErrorCode { code: "too_many_attempts", status: 429 },
-    ErrorCode { code: "bad_request", status: 400 },
-    ErrorCode { code: "payload_too_large", status: 413 },
-    ErrorCode { code: "unsupported_media_type", status: 415 },
-    ErrorCode { code: "csrf_failed", status: 403 },
-    ErrorCode { code: "internal", status: 500 },
+    ErrorCode {
+        code: "validation_failed",
+        status: 422,
+    },
+    ErrorCode {
+        code: "not_found",
+        status: 404,
+    },
+    ErrorCode {
+        code: "forbidden",
+        status: 403,
+    },
+    ErrorCode {
+        code: "version_conflict",
+        status: 409,
+    },
+    ErrorCode {
+        code: "in_use",
+        status: 409,
+    },
+    ErrorCode {
+        code: "already_converted",
+        status: 409,
+    },
+    ErrorCode {
+        code: "unauthenticated",
+        status: 401,
+    },
+    ErrorCode {
+        code: "bad_credentials",
+        status: 401,
+    },
+    ErrorCode {
+        code: "too_many_attempts",
+        status: 429,
+    },
+    ErrorCode {
+        code: "bad_request",
+        status: 400,
+    },
+    ErrorCode {
+        code: "payload_too_large",
+        status: 413,
+    },
+    ErrorCode {
+        code: "unsupported_media_type",
+        status: 415,
+    },
+    ErrorCode {
+        code: "csrf_failed",
+        status: 403,
+    },
+    ErrorCode {
+        code: "internal",
+        status: 500,
+    },
 ];
 
 impl AppError {
@@ -102,7 +144,10 @@ pub fn lookup(code: &str) -> ErrorCode {
         .iter()
         .copied()
         .find(|c| c.code == code)
-        .unwrap_or(ErrorCode { code: "internal", status: 500 })
+        .unwrap_or(ErrorCode {
+            code: "internal",
+            status: 500,
+        })
 }
 
 impl From<StoreError> for AppError {
@@ -125,7 +170,11 @@ mod tests {
     fn codes_are_unique_and_statuses_are_errors() {
         for (i, a) in ERROR_CODES.iter().enumerate() {
             assert!((400..600).contains(&a.status), "{}", a.code);
-            assert!(ERROR_CODES[i + 1..].iter().all(|b| b.code != a.code), "{}", a.code);
+            assert!(
+                ERROR_CODES[i + 1..].iter().all(|b| b.code != a.code),
+                "{}",
+                a.code
+            );
         }
     }
 

@@ -9,10 +9,10 @@ use serde_json::Value as Json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::App;
 use crate::auth::Session;
 use crate::error::{AppError, AppResult};
 use crate::records::{audit, read_checked};
-use crate::App;
 
 /// Longest note accepted.
 pub const NOTE_MAX: usize = 10_000;
@@ -53,7 +53,13 @@ fn customer_kind(code: &str) -> AppResult<RecordKind> {
 
 impl App {
     /// Adds a note to a record the user may update.
-    pub async fn add_note(&self, session: &Session, kind: RecordKind, id: Uuid, body: &str) -> AppResult<NoteRow> {
+    pub async fn add_note(
+        &self,
+        session: &Session,
+        kind: RecordKind,
+        id: Uuid,
+        body: &str,
+    ) -> AppResult<NoteRow> {
         let body = body.trim();
         if body.is_empty() {
             return Err(AppError::field("body", FieldError::REQUIRED));
@@ -77,7 +83,12 @@ impl App {
     }
 
     /// The notes on a record the user may read, newest first.
-    pub async fn notes(&self, session: &Session, kind: RecordKind, id: Uuid) -> AppResult<Vec<NoteRow>> {
+    pub async fn notes(
+        &self,
+        session: &Session,
+        kind: RecordKind,
+        id: Uuid,
+    ) -> AppResult<Vec<NoteRow>> {
         let mut tx = self.store.read().await?;
         read_checked(&mut tx, session, kind, id, Action::Read).await?;
         Ok(tx.notes_of(kind.code(), id).await?)
@@ -94,14 +105,28 @@ impl App {
         }
         tx.delete_note(note_id).await?;
         let changes = serde_json::json!({"note": [note.body, null]});
-        audit(&mut tx, self.now(), session, kind, note.record_id, "note_deleted", changes).await?;
+        audit(
+            &mut tx,
+            self.now(),
+            session,
+            kind,
+            note.record_id,
+            "note_deleted",
+            changes,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// A record's timeline: its audit trail and notes, newest first. Values of fields hidden
     /// from the viewer are left out.
-    pub async fn timeline(&self, session: &Session, kind: RecordKind, id: Uuid) -> AppResult<Vec<TimelineEntry>> {
+    pub async fn timeline(
+        &self,
+        session: &Session,
+        kind: RecordKind,
+        id: Uuid,
+    ) -> AppResult<Vec<TimelineEntry>> {
         let mut tx = self.store.read().await?;
         read_checked(&mut tx, session, kind, id, Action::Read).await?;
         let mut entries: Vec<TimelineEntry> = tx
@@ -113,16 +138,27 @@ impl App {
                 if let Json::Object(map) = &mut changes {
                     map.retain(|field, _| !session.actor.grants.is_hidden(kind, field));
                 }
-                TimelineEntry { at: row.at, actor_id: row.actor_id, action: row.action, changes, note_id: None }
+                TimelineEntry {
+                    at: row.at,
+                    actor_id: row.actor_id,
+                    action: row.action,
+                    changes,
+                    note_id: None,
+                }
             })
             .collect();
-        entries.extend(tx.notes_of(kind.code(), id).await?.into_iter().map(|note| TimelineEntry {
-            at: note.created_at,
-            actor_id: Some(note.author_id),
-            action: "note".into(),
-            changes: Json::String(note.body),
-            note_id: Some(note.id),
-        }));
+        entries.extend(
+            tx.notes_of(kind.code(), id)
+                .await?
+                .into_iter()
+                .map(|note| TimelineEntry {
+                    at: note.created_at,
+                    actor_id: Some(note.author_id),
+                    action: "note".into(),
+                    changes: Json::String(note.body),
+                    note_id: Some(note.id),
+                }),
+        );
         entries.sort_by(|a, b| b.at.cmp(&a.at));
         Ok(entries)
     }
@@ -139,7 +175,8 @@ impl App {
         note: Option<&str>,
     ) -> AppResult<RelationshipRow> {
         customer_kind(from.0.code())?;
-        let to_kind = customer_kind(to_kind).map_err(|_| AppError::field("to_kind", FieldError::INVALID_CHOICE))?;
+        let to_kind = customer_kind(to_kind)
+            .map_err(|_| AppError::field("to_kind", FieldError::INVALID_CHOICE))?;
         if !RELATION_TYPES.contains(&relation_type) {
             return Err(AppError::field("relation_type", FieldError::INVALID_CHOICE));
         }
@@ -158,19 +195,36 @@ impl App {
             to_kind: to_kind.code().into(),
             to_id,
             relation_type: relation_type.into(),
-            note: note.map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned),
+            note: note
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned),
             created_by: session.actor.user_id,
             created_at: self.now(),
         };
         tx.insert_relationship(&row).await?;
         let changes = serde_json::json!({"relationship": [null, format!("{} {}:{}", relation_type, to_kind.code(), to_id)]});
-        audit(&mut tx, self.now(), session, from.0, from.1, "relate", changes).await?;
+        audit(
+            &mut tx,
+            self.now(),
+            session,
+            from.0,
+            from.1,
+            "relate",
+            changes,
+        )
+        .await?;
         tx.commit().await?;
         Ok(row)
     }
 
     /// The relationships of a record whose other end the user may read.
-    pub async fn relationships(&self, session: &Session, kind: RecordKind, id: Uuid) -> AppResult<Vec<Relationship>> {
+    pub async fn relationships(
+        &self,
+        session: &Session,
+        kind: RecordKind,
+        id: Uuid,
+    ) -> AppResult<Vec<Relationship>> {
         let mut tx = self.store.read().await?;
         read_checked(&mut tx, session, kind, id, Action::Read).await?;
         let mut out = Vec::new();
@@ -180,23 +234,48 @@ impl App {
             } else {
                 (row.from_kind.clone(), row.from_id)
             };
-            let Ok(other_kind) = customer_kind(&other_kind) else { continue };
-            if let Ok((_, other)) = read_checked(&mut tx, session, other_kind, other_id, Action::Read).await {
-                out.push(Relationship { row, other_kind, other_id, other_title: other.title });
+            let Ok(other_kind) = customer_kind(&other_kind) else {
+                continue;
+            };
+            if let Ok((_, other)) =
+                read_checked(&mut tx, session, other_kind, other_id, Action::Read).await
+            {
+                out.push(Relationship {
+                    row,
+                    other_kind,
+                    other_id,
+                    other_title: other.title,
+                });
             }
         }
         Ok(out)
     }
 
     /// Removes a relationship; the user must be able to update the record it starts from.
-    pub async fn delete_relationship(&self, session: &Session, relationship_id: Uuid) -> AppResult<()> {
+    pub async fn delete_relationship(
+        &self,
+        session: &Session,
+        relationship_id: Uuid,
+    ) -> AppResult<()> {
         let mut tx = self.store.write().await?;
-        let row = tx.relationship(relationship_id).await?.ok_or(AppError::NotFound)?;
+        let row = tx
+            .relationship(relationship_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let kind = customer_kind(&row.from_kind)?;
         read_checked(&mut tx, session, kind, row.from_id, Action::Update).await?;
         tx.delete_relationship(relationship_id).await?;
         let changes = serde_json::json!({"relationship": [format!("{} {}:{}", row.relation_type, row.to_kind, row.to_id), null]});
-        audit(&mut tx, self.now(), session, kind, row.from_id, "unrelate", changes).await?;
+        audit(
+            &mut tx,
+            self.now(),
+            session,
+            kind,
+            row.from_id,
+            "unrelate",
+            changes,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -31,7 +31,9 @@ pub fn value_from_json(json: &Json, ty: FieldType) -> Option<Value> {
             let format = time::macros::format_description!("[year]-[month]-[day]");
             Value::Date(time::Date::parse(json.as_str()?, &format).ok()?)
         }
-        FieldType::Timestamp => Value::Time(time::OffsetDateTime::parse(json.as_str()?, &Rfc3339).ok()?),
+        FieldType::Timestamp => {
+            Value::Time(time::OffsetDateTime::parse(json.as_str()?, &Rfc3339).ok()?)
+        }
         FieldType::Reference(_) => Value::Id(uuid::Uuid::parse_str(json.as_str()?).ok()?),
         FieldType::Tags => return None,
         _ => Value::Text(json.as_str()?.to_owned()),
@@ -47,7 +49,10 @@ pub fn input_from_json(json: &Json) -> Input {
         Json::Number(n) => n.as_i64().map_or(Input::Text(n.to_string()), Input::Int),
         Json::String(s) => Input::Text(s.clone()),
         Json::Array(items) => {
-            let strings: Option<Vec<String>> = items.iter().map(|i| i.as_str().map(str::to_owned)).collect();
+            let strings: Option<Vec<String>> = items
+                .iter()
+                .map(|i| i.as_str().map(str::to_owned))
+                .collect();
             strings.map_or(Input::Invalid, Input::List)
         }
         Json::Object(_) => Input::Invalid,

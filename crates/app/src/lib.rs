@@ -18,15 +18,16 @@ mod records;
 
 use std::sync::Arc;
 
-pub use admin::NewUser;
+pub use admin::{NewUser, system_session};
 pub use auth::Session;
 pub use convert::{ConvertLead, Converted};
 pub use error::{AppError, AppResult};
 pub use history::{Relationship, TimelineEntry};
+pub use peyvand_store::{ApiTokenRow, NoteRow as NoteView};
 pub use records::{ListParams, Page, RecordView};
-pub use peyvand_store::{ApiTokenRow, Backend, Store};
 
 use clock::{Clock, SystemClock};
+use peyvand_store::Store;
 
 /// The application: the store plus the clock, shared by every request.
 #[derive(Clone)]
@@ -49,6 +50,16 @@ impl App {
     /// The store, for operational tasks (health checks, backup).
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Checks that the database answers (health checks).
+    pub async fn ping(&self) -> AppResult<()> {
+        Ok(self.store.ping().await?)
+    }
+
+    /// Closes the database connections (graceful shutdown).
+    pub async fn close(&self) {
+        self.store.close().await;
     }
 
     /// The current moment.

@@ -16,14 +16,16 @@ use peyvand_store::{AuditRow, ExtraColumn, ListQuery, RecordRow, SortKey, Tx};
 use serde_json::{Map, Value as Json, json};
 use uuid::Uuid;
 
+use crate::App;
 use crate::auth::Session;
 use crate::error::{AppError, AppResult};
 use crate::json::{value_from_json, value_to_json};
 use crate::org::{filter_for, load_org, org_for};
-use crate::App;
 
 /// Largest page a list returns.
 pub const MAX_PAGE: u64 = 200;
+/// Most records one export writes.
+pub const MAX_EXPORT: usize = 100_000;
 /// Page size when none is asked for.
 pub const DEFAULT_PAGE: u64 = 50;
 
@@ -96,11 +98,22 @@ pub(crate) fn view(session: &Session, schema: &'static Schema, row: RecordRow) -
         .into_iter()
         .filter(|(name, _)| !session.actor.grants.is_hidden(schema.kind, name))
         .collect();
-    RecordView { kind: schema.kind, id: row.id, version: row.version, title, fields, placement }
+    RecordView {
+        kind: schema.kind,
+        id: row.id,
+        version: row.version,
+        title,
+        fields,
+        placement,
+    }
 }
 
 /// Rejects any use of fields the actor may not see, as if they did not exist.
-fn reject_hidden<'a>(session: &Session, kind: RecordKind, names: impl Iterator<Item = &'a String>) -> AppResult<()> {
+fn reject_hidden<'a>(
+    session: &Session,
+    kind: RecordKind,
+    names: impl Iterator<Item = &'a String>,
+) -> AppResult<()> {
     let mut errors = ValidationErrors::new();
     for name in names {
         if session.actor.grants.is_hidden(kind, name) {
@@ -117,13 +130,23 @@ fn encode_cursor(sort: &SortKey, value: &Value, id: Uuid) -> String {
 
 fn decode_cursor(schema: &Schema, sort: &SortKey, cursor: &str) -> AppResult<(Value, Uuid)> {
     let bad = AppError::BadRequest("cursor");
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| AppError::BadRequest("cursor"))?;
-    let payload: Json = serde_json::from_slice(&bytes).map_err(|_| AppError::BadRequest("cursor"))?;
-    let parts = payload.as_array().filter(|p| p.len() == 4).ok_or(AppError::BadRequest("cursor"))?;
-    if parts[0].as_str() != Some(sort.field.as_str()) || parts[1].as_bool() != Some(sort.descending) {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| AppError::BadRequest("cursor"))?;
+    let payload: Json =
+        serde_json::from_slice(&bytes).map_err(|_| AppError::BadRequest("cursor"))?;
+    let parts = payload
+        .as_array()
+        .filter(|p| p.len() == 4)
+        .ok_or(AppError::BadRequest("cursor"))?;
+    if parts[0].as_str() != Some(sort.field.as_str()) || parts[1].as_bool() != Some(sort.descending)
+    {
         return Err(bad);
     }
-    let id = parts[3].as_str().and_then(|s| Uuid::parse_str(s).ok()).ok_or(AppError::BadRequest("cursor"))?;
+    let id = parts[3]
+        .as_str()
+        .and_then(|s| Uuid::parse_str(s).ok())
+        .ok_or(AppError::BadRequest("cursor"))?;
     let value = if sort.field == "id" {
         Value::Null
     } else {
@@ -142,11 +165,18 @@ fn parse_sort(session: &Session, schema: &Schema, sort: Option<&str>) -> AppResu
     if !schema.is_sortable(field) || session.actor.grants.is_hidden(schema.kind, field) {
         return Err(AppError::field("sort", FieldError::INVALID));
     }
-    Ok(SortKey { field: field.to_owned(), descending })
+    Ok(SortKey {
+        field: field.to_owned(),
+        descending,
+    })
 }
 
 /// Filters are validated like form input so that "0912…" finds "+98912…" and choices are checked.
-fn parse_filters(session: &Session, schema: &Schema, filters: &BTreeMap<String, String>) -> AppResult<Vec<(String, Value)>> {
+fn parse_filters(
+    session: &Session,
+    schema: &Schema,
+    filters: &BTreeMap<String, String>,
+) -> AppResult<Vec<(String, Value)>> {
     reject_hidden(session, schema.kind, filters.keys())?;
     let mut out = Vec::new();
     let mut errors = ValidationErrors::new();
@@ -155,7 +185,12 @@ fn parse_filters(session: &Session, schema: &Schema, filters: &BTreeMap<String, 
             errors.add(name.clone(), FieldError::UNKNOWN_FIELD);
             continue;
         };
-        if raw.trim().is_empty() || matches!(def.ty, FieldType::Tags | FieldType::LongText | FieldType::Timestamp) {
+        if raw.trim().is_empty()
+            || matches!(
+                def.ty,
+                FieldType::Tags | FieldType::LongText | FieldType::Timestamp
+            )
+        {
             if !raw.trim().is_empty() {
                 errors.add(name.clone(), FieldError::INVALID);
             }
@@ -180,10 +215,49 @@ fn matches_visible(schema: &Schema, view: &RecordView, words: &[String]) -> bool
 
 impl App {
     /// One page of records the signed-in user may read.
-    pub async fn list(&self, session: &Session, kind: RecordKind, params: &ListParams) -> AppResult<Page> {
+    pub async fn list(
+        &self,
+        session: &Session,
+        kind: RecordKind,
+        params: &ListParams,
+    ) -> AppResult<Page> {
+        self.list_for(session, kind, params, Action::Read).await
+    }
+
+    /// Every record of a list the signed-in user may export (at most [`MAX_EXPORT`]).
+    pub async fn export(
+        &self,
+        session: &Session,
+        kind: RecordKind,
+        params: &ListParams,
+    ) -> AppResult<Vec<RecordView>> {
+        let mut params = ListParams {
+            limit: Some(MAX_PAGE),
+            ..params.clone()
+        };
+        let mut all = Vec::new();
+        loop {
+            let page = self
+                .list_for(session, kind, &params, Action::Export)
+                .await?;
+            all.extend(page.items);
+            match page.next_cursor {
+                Some(cursor) if all.len() < MAX_EXPORT => params.cursor = Some(cursor),
+                _ => return Ok(all),
+            }
+        }
+    }
+
+    async fn list_for(
+        &self,
+        session: &Session,
+        kind: RecordKind,
+        params: &ListParams,
+        action: Action,
+    ) -> AppResult<Page> {
         let schema = schema(kind);
         let mut tx = self.store.read().await?;
-        let access = filter_for(&mut tx, session, kind, Action::Read).await?;
+        let access = filter_for(&mut tx, session, kind, action).await?;
         if access == RowFilter::Nothing {
             return Err(AppError::Forbidden);
         }
@@ -196,7 +270,12 @@ impl App {
         let words: Vec<String> = params
             .q
             .as_deref()
-            .map(|q| normalize_search(q).split_whitespace().map(str::to_owned).collect())
+            .map(|q| {
+                normalize_search(q)
+                    .split_whitespace()
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default();
         let hides_searchable = schema
             .fields
@@ -206,7 +285,11 @@ impl App {
             schema,
             access: &access,
             equals: parse_filters(session, schema, &params.filters)?,
-            tag: params.tag.clone().filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_owned()),
+            tag: params
+                .tag
+                .clone()
+                .filter(|t| !t.trim().is_empty())
+                .map(|t| t.trim().to_owned()),
             search: words.clone(),
             ids: None,
             sort: sort.clone(),
@@ -219,7 +302,10 @@ impl App {
             let exhausted = rows.len() as u64 <= limit;
             let mut last = None;
             for row in rows.into_iter().take(limit as usize) {
-                last = Some((row.fields.get(&sort.field).cloned().unwrap_or(Value::Null), row.id));
+                last = Some((
+                    row.fields.get(&sort.field).cloned().unwrap_or(Value::Null),
+                    row.id,
+                ));
                 let view = view(session, schema, row);
                 if !hides_searchable || words.is_empty() || matches_visible(schema, &view, &words) {
                     items.push(view);
@@ -230,16 +316,27 @@ impl App {
             }
             if items.len() as u64 == limit || exhausted || last.is_none() {
                 let next_cursor = match (items.len() as u64 == limit, &last) {
-                    (true, Some((value, id))) if !(exhausted && is_last(&items, *id)) || !exhausted => {
-                        Some(encode_cursor(&sort, if sort.field == "id" { &Value::Null } else { value }, *id))
+                    (true, Some((value, id)))
+                        if !(exhausted && is_last(&items, *id)) || !exhausted =>
+                    {
+                        Some(encode_cursor(
+                            &sort,
+                            if sort.field == "id" {
+                                &Value::Null
+                            } else {
+                                value
+                            },
+                            *id,
+                        ))
                     }
                     _ => None,
                 };
-                let next_cursor = if exhausted && items.last().map(|i| i.id) == last.as_ref().map(|l| l.1) {
-                    None
-                } else {
-                    next_cursor
-                };
+                let next_cursor =
+                    if exhausted && items.last().map(|i| i.id) == last.as_ref().map(|l| l.1) {
+                        None
+                    } else {
+                        next_cursor
+                    };
                 return Ok(Page { items, next_cursor });
             }
             query.after = last;
@@ -247,7 +344,12 @@ impl App {
     }
 
     /// How many records a list would show in all (for page headers).
-    pub async fn count(&self, session: &Session, kind: RecordKind, params: &ListParams) -> AppResult<i64> {
+    pub async fn count(
+        &self,
+        session: &Session,
+        kind: RecordKind,
+        params: &ListParams,
+    ) -> AppResult<i64> {
         let schema = schema(kind);
         let mut tx = self.store.read().await?;
         let access = filter_for(&mut tx, session, kind, Action::Read).await?;
@@ -262,10 +364,18 @@ impl App {
             search: params
                 .q
                 .as_deref()
-                .map(|q| normalize_search(q).split_whitespace().map(str::to_owned).collect())
+                .map(|q| {
+                    normalize_search(q)
+                        .split_whitespace()
+                        .map(str::to_owned)
+                        .collect()
+                })
                 .unwrap_or_default(),
             ids: None,
-            sort: SortKey { field: "id".into(), descending: false },
+            sort: SortKey {
+                field: "id".into(),
+                descending: false,
+            },
             after: None,
             limit: 0,
         };
@@ -273,14 +383,24 @@ impl App {
     }
 
     /// One record, if the signed-in user may read it (otherwise "not found").
-    pub async fn get(&self, session: &Session, kind: RecordKind, id: Uuid) -> AppResult<RecordView> {
+    pub async fn get(
+        &self,
+        session: &Session,
+        kind: RecordKind,
+        id: Uuid,
+    ) -> AppResult<RecordView> {
         let mut tx = self.store.read().await?;
         let (_, view) = read_checked(&mut tx, session, kind, id, Action::Read).await?;
         Ok(view)
     }
 
     /// Display titles of records the user may read, for showing references by name.
-    pub async fn titles(&self, session: &Session, kind: RecordKind, ids: &[Uuid]) -> AppResult<BTreeMap<Uuid, String>> {
+    pub async fn titles(
+        &self,
+        session: &Session,
+        kind: RecordKind,
+        ids: &[Uuid],
+    ) -> AppResult<BTreeMap<Uuid, String>> {
         if ids.is_empty() {
             return Ok(BTreeMap::new());
         }
@@ -294,12 +414,18 @@ impl App {
             tag: None,
             search: vec![],
             ids: Some(ids.to_vec()),
-            sort: SortKey { field: "id".into(), descending: false },
+            sort: SortKey {
+                field: "id".into(),
+                descending: false,
+            },
             after: None,
             limit: ids.len() as u64,
         };
         let rows = tx.list_records(&query).await?;
-        Ok(rows.into_iter().map(|r| (r.id, record::title(schema, &r.fields))).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| (r.id, record::title(schema, &r.fields)))
+            .collect())
     }
 
     /// Creates a record from raw input. Dates are read in `calendar`.
@@ -338,7 +464,18 @@ impl App {
         calendar: CalendarKind,
     ) -> AppResult<RecordView> {
         let mut tx = self.store.write().await?;
-        let view = update_in(&mut tx, self.now(), session, kind, id, version, inputs, calendar, &[]).await?;
+        let view = update_in(
+            &mut tx,
+            self.now(),
+            session,
+            kind,
+            id,
+            version,
+            inputs,
+            calendar,
+            &[],
+        )
+        .await?;
         tx.commit().await?;
         Ok(view)
     }
@@ -422,12 +559,24 @@ fn apply_defaults(session: &Session, schema: &Schema, fields: &mut Fields) {
 }
 
 /// Every reference must point at an existing record the actor may read.
-async fn check_references(tx: &mut Tx, session: &Session, schema: &Schema, changed: &Fields) -> AppResult<()> {
+async fn check_references(
+    tx: &mut Tx,
+    session: &Session,
+    schema: &Schema,
+    changed: &Fields,
+) -> AppResult<()> {
     let mut errors = ValidationErrors::new();
     for (name, value) in changed {
-        let (Some(def), Value::Id(target)) = (schema.field(name), value) else { continue };
-        let FieldType::Reference(target_kind) = def.ty else { continue };
-        if read_checked(tx, session, target_kind, *target, Action::Read).await.is_err() {
+        let (Some(def), Value::Id(target)) = (schema.field(name), value) else {
+            continue;
+        };
+        let FieldType::Reference(target_kind) = def.ty else {
+            continue;
+        };
+        if read_checked(tx, session, target_kind, *target, Action::Read)
+            .await
+            .is_err()
+        {
             errors.add(name.clone(), FieldError::NOT_FOUND);
         }
     }
@@ -449,15 +598,27 @@ pub(crate) async fn create_in(
         return Err(AppError::Forbidden);
     }
     reject_hidden(session, kind, inputs.keys())?;
-    let mut fields = record::validate(schema, inputs, false, calendar).map_err(AppError::Validation)?;
+    let mut fields =
+        record::validate(schema, inputs, false, calendar).map_err(AppError::Validation)?;
     apply_defaults(session, schema, &mut fields);
     crate::admin::check_rules(tx, session, kind, None, &fields).await?;
     check_references(tx, session, schema, &fields).await?;
     let id = Uuid::now_v7();
     check_placement(tx, session, schema, id, &fields, Action::Create).await?;
     let search = record::search_text(schema, &fields);
-    tx.insert_record(schema, id, now, &fields, &search, extra).await.map_err(unique_to_field(schema))?;
-    audit(tx, now, session, kind, id, "create", diff(&Fields::new(), &fields, false)).await?;
+    tx.insert_record(schema, id, now, &fields, &search, extra)
+        .await
+        .map_err(unique_to_field(schema))?;
+    audit(
+        tx,
+        now,
+        session,
+        kind,
+        id,
+        "create",
+        diff(&Fields::new(), &fields, false),
+    )
+    .await?;
     let row = tx.get_record(schema, id).await?.ok_or(AppError::NotFound)?;
     Ok(view(session, schema, row))
 }
@@ -478,7 +639,10 @@ pub(crate) async fn update_in(
     let (row, _) = read_checked(tx, session, kind, id, Action::Update).await?;
     reject_hidden(session, kind, inputs.keys())?;
     let changes = record::validate(schema, inputs, true, calendar).map_err(AppError::Validation)?;
-    let changes: Fields = changes.into_iter().filter(|(k, v)| row.fields.get(k) != Some(v)).collect();
+    let changes: Fields = changes
+        .into_iter()
+        .filter(|(k, v)| row.fields.get(k) != Some(v))
+        .collect();
     let mut merged = row.fields.clone();
     merged.extend(changes.clone());
     crate::admin::check_rules(tx, session, kind, Some(&row), &merged).await?;
@@ -492,21 +656,47 @@ pub(crate) async fn update_in(
     {
         return Err(AppError::VersionConflict);
     }
-    audit(tx, now, session, kind, id, "update", diff(&row.fields, &changes, false)).await?;
+    audit(
+        tx,
+        now,
+        session,
+        kind,
+        id,
+        "update",
+        diff(&row.fields, &changes, false),
+    )
+    .await?;
     let row = tx.get_record(schema, id).await?.ok_or(AppError::NotFound)?;
     Ok(view(session, schema, row))
 }
 
 /// The record, once written, must still be inside the actor's scope for the action: nobody can
 /// create a record for, or hand one over to, a place they could not reach themselves.
-async fn check_placement(tx: &mut Tx, session: &Session, schema: &Schema, id: Uuid, fields: &Fields, action: Action) -> AppResult<()> {
+async fn check_placement(
+    tx: &mut Tx,
+    session: &Session,
+    schema: &Schema,
+    id: Uuid,
+    fields: &Fields,
+    action: Action,
+) -> AppResult<()> {
     let placement = record::placement(schema, id, fields);
-    let org = if schema.placement == PlacementRule::Global { Default::default() } else { org_for(tx, session, schema.kind, action).await? };
-    if allows(&session.actor, schema.kind, action, placement, &org) || schema.placement == PlacementRule::Global {
+    let org = if schema.placement == PlacementRule::Global {
+        Default::default()
+    } else {
+        org_for(tx, session, schema.kind, action).await?
+    };
+    if allows(&session.actor, schema.kind, action, placement, &org)
+        || schema.placement == PlacementRule::Global
+    {
         return Ok(());
     }
     let field = match schema.placement {
-        PlacementRule::OwnerAndBranch if !org_contains_owner(session, schema, action, placement, &org) => "owner_id",
+        PlacementRule::OwnerAndBranch
+            if !org_contains_owner(session, schema, action, placement, &org) =>
+        {
+            "owner_id"
+        }
         PlacementRule::IsBranch => "parent_id",
         _ => "branch_id",
     };
@@ -529,7 +719,11 @@ fn org_contains_owner(
 fn unique_to_field(schema: &Schema) -> impl Fn(peyvand_store::StoreError) -> AppError + '_ {
     move |error| match error {
         peyvand_store::StoreError::UniqueViolation => {
-            let field = if schema.field("email").is_some() && schema.kind == RecordKind::User { "email" } else { "name" };
+            let field = if schema.field("email").is_some() && schema.kind == RecordKind::User {
+                "email"
+            } else {
+                "name"
+            };
             AppError::field(field, FieldError::TAKEN)
         }
         other => other.into(),
@@ -547,7 +741,10 @@ pub(crate) fn diff(before: &Fields, after: &Fields, all: bool) -> Json {
     for (name, new) in after {
         let old = before.get(name).unwrap_or(&Value::Null);
         if old != new {
-            changes.insert(name.clone(), json!([value_to_json(old), value_to_json(new)]));
+            changes.insert(
+                name.clone(),
+                json!([value_to_json(old), value_to_json(new)]),
+            );
         }
     }
     Json::Object(changes)

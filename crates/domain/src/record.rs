@@ -164,7 +164,10 @@ const ACCOUNT_FIELDS: &[FieldDef] = &[
 const CONTACT_FIELDS: &[FieldDef] = &[
     searchable(listed(field("first_name", FieldType::Text))),
     required(searchable(listed(field("last_name", FieldType::Text)))),
-    listed(field("account_id", FieldType::Reference(RecordKind::Account))),
+    listed(field(
+        "account_id",
+        FieldType::Reference(RecordKind::Account),
+    )),
     searchable(field("job_title", FieldType::Text)),
     searchable(listed(field("mobile", FieldType::Phone))),
     searchable(field("phone", FieldType::Phone)),
@@ -228,7 +231,10 @@ pub const CALENDARS: &[&str] = &["jalali", "gregorian"];
 const USER_FIELDS: &[FieldDef] = &[
     required(searchable(listed(field("name", FieldType::Text)))),
     required(searchable(listed(field("email", FieldType::Email)))),
-    required(listed(field("role_id", FieldType::Reference(RecordKind::Role)))),
+    required(listed(field(
+        "role_id",
+        FieldType::Reference(RecordKind::Role),
+    ))),
     required(listed(field(
         "branch_id",
         FieldType::Reference(RecordKind::Branch),
@@ -685,10 +691,22 @@ mod tests {
 
     #[test]
     fn partial_update_does_not_require_absent_fields_but_rejects_clearing_them() {
-        assert!(validate(&CONTACTS, &inputs(&[("city", "تهران")]), true, CalendarKind::Jalali).is_ok());
-        let errors =
-            validate(&CONTACTS, &inputs(&[("last_name", " ")]), true, CalendarKind::Jalali)
-                .unwrap_err();
+        assert!(
+            validate(
+                &CONTACTS,
+                &inputs(&[("city", "تهران")]),
+                true,
+                CalendarKind::Jalali
+            )
+            .is_ok()
+        );
+        let errors = validate(
+            &CONTACTS,
+            &inputs(&[("last_name", " ")]),
+            true,
+            CalendarKind::Jalali,
+        )
+        .unwrap_err();
         assert_eq!(errors.fields["last_name"], FieldError::REQUIRED);
     }
 

@@ -1,0 +1,2 @@
+app-name = Peyvand
+list-count = { $count } records

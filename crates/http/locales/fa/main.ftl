@@ -1,0 +1,2 @@
+app-name = پیوند
+list-count = { $count } رکورد

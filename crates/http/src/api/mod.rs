@@ -1,0 +1,65 @@
+//! The JSON API under `/api/v1/`.
+
+mod account;
+mod body;
+mod extras;
+pub mod openapi;
+mod records;
+
+use axum::routing::{delete, get, post};
+use axum::Router;
+use peyvand_domain::permission::RecordKind;
+use peyvand_domain::record::{ALL_SCHEMAS, Schema};
+
+use crate::error::ApiError;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi::document))
+        .route("/api/v1/auth/token", post(account::sign_in))
+        .route("/api/v1/me", get(account::me))
+        .route("/api/v1/tokens", get(account::list_tokens).post(account::create_token))
+        .route("/api/v1/tokens/{id}", delete(account::revoke_token))
+        .route("/api/v1/notes/{id}", delete(extras::delete_note))
+        .route("/api/v1/relationships/{id}", delete(extras::delete_relationship))
+        .route("/api/v1/leads/{id}/convert", post(extras::convert_lead))
+        .route("/api/v1/roles/{id}/grants", get(extras::get_grants).put(extras::put_grants))
+        .route("/api/v1/users/{id}/password", post(extras::set_password))
+        .route("/api/v1/{kind}", get(records::list).post(records::create))
+        .route("/api/v1/{kind}/export", get(records::export))
+        .route(
+            "/api/v1/{kind}/{id}",
+            get(records::get).patch(records::update).delete(records::remove),
+        )
+        .route("/api/v1/{kind}/{id}/timeline", get(extras::timeline))
+        .route("/api/v1/{kind}/{id}/notes", get(extras::list_notes).post(extras::add_note))
+        .route(
+            "/api/v1/{kind}/{id}/relationships",
+            get(extras::list_relationships).post(extras::add_relationship),
+        )
+        .fallback(|| async { ApiError::App(peyvand_app::AppError::NotFound) })
+}
+
+/// The schema served at `/api/v1/{path}`; unknown paths are "not found".
+pub fn schema_at(path: &str) -> Result<&'static Schema, ApiError> {
+    ALL_SCHEMAS
+        .into_iter()
+        .find(|s| s.path == path)
+        .ok_or(ApiError::App(peyvand_app::AppError::NotFound))
+}
+
+/// Parses a record id from the path; a malformed id is simply not found.
+pub fn parse_id(id: &str) -> Result<uuid::Uuid, ApiError> {
+    uuid::Uuid::parse_str(id).map_err(|_| ApiError::App(peyvand_app::AppError::NotFound))
+}
+
+/// The kinds whose records have notes, relationships and a 360° view.
+pub fn customer_schema_at(path: &str) -> Result<&'static Schema, ApiError> {
+    let schema = schema_at(path)?;
+    if RecordKind::is_customer(schema.kind) {
+        Ok(schema)
+    } else {
+        Err(ApiError::App(peyvand_app::AppError::NotFound))
+    }
+}

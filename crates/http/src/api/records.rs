@@ -1,0 +1,211 @@
+//! `/api/v1/{kind}` and `/api/v1/{kind}/{id}`: the same endpoints for every kind of record.
+
+use std::collections::{BTreeMap, HashMap};
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use peyvand_app::json::input_from_json;
+use peyvand_app::{AppError, ListParams, NewUser, RecordView};
+use peyvand_domain::calendar::CalendarKind;
+use peyvand_domain::permission::{Grants, RecordKind};
+use peyvand_domain::record::Input;
+use peyvand_domain::validation::FieldError;
+use serde_json::{Map, Value, json};
+
+use super::body::JsonObject;
+use super::{parse_id, schema_at};
+use crate::auth::ApiSession;
+use crate::error::{ApiError, ApiResult};
+
+/// Query parameters with a meaning of their own; every other one filters on a field.
+const LIST_PARAMS: [&str; 5] = ["q", "limit", "cursor", "sort", "tag"];
+
+pub fn list_params(query: &HashMap<String, String>) -> ApiResult<ListParams> {
+    let limit = match query.get("limit") {
+        Some(raw) => Some(raw.parse::<u64>().map_err(|_| AppError::field("limit", FieldError::INVALID_NUMBER))?),
+        None => None,
+    };
+    Ok(ListParams {
+        q: query.get("q").cloned(),
+        filters: query
+            .iter()
+            .filter(|(k, _)| !LIST_PARAMS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        tag: query.get("tag").cloned(),
+        sort: query.get("sort").cloned(),
+        cursor: query.get("cursor").cloned(),
+        limit,
+    })
+}
+
+fn inputs(body: &Map<String, Value>) -> BTreeMap<String, Input> {
+    body.iter().map(|(k, v)| (k.clone(), input_from_json(v))).collect()
+}
+
+fn record_response(status: StatusCode, view: &RecordView) -> Response {
+    let mut response = (status, Json(view.to_json())).into_response();
+    if let Ok(etag) = format!("\"{}\"", view.version).parse() {
+        response.headers_mut().insert(header::ETAG, etag);
+    }
+    response
+}
+
+pub async fn list(
+    State(state): State<crate::AppState>,
+    ApiSession(session): ApiSession,
+    Path(kind): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Value>> {
+    let schema = schema_at(&kind)?;
+    let page = state.app.list(&session, schema.kind, &list_params(&query)?).await?;
+    let items: Vec<Value> = page.items.iter().map(RecordView::to_json).collect();
+    Ok(Json(json!({"items": items, "next_cursor": page.next_cursor})))
+}
+
+pub async fn export(
+    State(state): State<crate::AppState>,
+    ApiSession(session): ApiSession,
+    Path(kind): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Response> {
+    let schema = schema_at(&kind)?;
+    let mut params = list_params(&query)?;
+    params.limit = None;
+    let records = state.app.export(&session, schema.kind, &params).await?;
+    let columns: Vec<&str> = std::iter::once("id")
+        .chain(schema.fields.iter().map(|f| f.name).filter(|name| !session.actor.grants.is_hidden(schema.kind, name)))
+        .collect();
+    let mut csv = String::from("\u{feff}");
+    csv.push_str(&columns.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+    csv.push_str("\r\n");
+    for record in &records {
+        let cells: Vec<String> = columns
+            .iter()
+            .map(|c| match *c {
+                "id" => record.id.to_string(),
+                name => match peyvand_app::json::value_to_json(record.get(name)) {
+                    Value::Null => String::new(),
+                    Value::String(s) => s,
+                    Value::Array(items) => items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "),
+                    other => other.to_string(),
+                },
+            })
+            .map(|cell| csv_cell(&cell))
+            .collect();
+        csv.push_str(&cells.join(","));
+        csv.push_str("\r\n");
+    }
+    let disposition = format!("attachment; filename=\"{}.csv\"", schema.path);
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)], csv).into_response())
+}
+
+/// One CSV cell, quoted when needed. Cells that a spreadsheet would run as a formula get a
+/// leading apostrophe (CSV injection).
+fn csv_cell(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) && !text.starts_with("+98") {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+pub async fn create(
+    State(state): State<crate::AppState>,
+    ApiSession(session): ApiSession,
+    Path(kind): Path<String>,
+    JsonObject(mut body): JsonObject,
+) -> ApiResult<Response> {
+    let schema = schema_at(&kind)?;
+    let view = match schema.kind {
+        RecordKind::User => {
+            let password = match body.remove("password") {
+                Some(Value::String(p)) => p,
+                Some(_) => return Err(AppError::field("password", FieldError::INVALID).into()),
+                None => return Err(AppError::field("password", FieldError::REQUIRED).into()),
+            };
+            let user = NewUser { fields: inputs(&body), password };
+            state.app.create_user(&session, &user, CalendarKind::Gregorian).await?
+        }
+        RecordKind::Role => {
+            let grants: Grants = match body.remove("grants") {
+                Some(value) => serde_json::from_value(value).map_err(|_| AppError::field("grants", FieldError::INVALID))?,
+                None => Grants::new(),
+            };
+            state.app.create_role(&session, &inputs(&body), &grants).await?
+        }
+        kind => state.app.create(&session, kind, &inputs(&body), CalendarKind::Gregorian).await?,
+    };
+    let mut response = record_response(StatusCode::CREATED, &view);
+    if let Ok(location) = format!("/api/v1/{}/{}", schema.path, view.id).parse() {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+pub async fn get(
+    State(state): State<crate::AppState>,
+    ApiSession(session): ApiSession,
+    Path((kind, id)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let schema = schema_at(&kind)?;
+    let view = state.app.get(&session, schema.kind, parse_id(&id)?).await?;
+    Ok(record_response(StatusCode::OK, &view))
+}
+
+/// The version the client read: the body's `version`, or an `If-Match: "N"` header.
+fn expected_version(headers: &HeaderMap, body: &mut Map<String, Value>) -> ApiResult<i64> {
+    match body.remove("version") {
+        Some(Value::Number(n)) => n.as_i64().ok_or_else(|| AppError::field("version", FieldError::INVALID).into()),
+        Some(_) => Err(AppError::field("version", FieldError::INVALID).into()),
+        None => headers
+            .get(header::IF_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().trim_start_matches("W/").trim_matches('"').parse().ok())
+            .ok_or_else(|| AppError::field("version", FieldError::REQUIRED).into()),
+    }
+}
+
+pub async fn update(
+    State(state): State<crate::AppState>,
+    ApiSession(session): ApiSession,
+    Path((kind, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    JsonObject(mut body): JsonObject,
+) -> ApiResult<Response> {
+    let schema = schema_at(&kind)?;
+    let id = parse_id(&id)?;
+    let version = expected_version(&headers, &mut body)?;
+    let view = state.app.update(&session, schema.kind, id, version, &inputs(&body), CalendarKind::Gregorian).await?;
+    Ok(record_response(StatusCode::OK, &view))
+}
+
+pub async fn remove(
+    State(state): State<crate::AppState>,
+    ApiSession(session): ApiSession,
+    Path((kind, id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let schema = schema_at(&kind)?;
+    state.app.delete(&session, schema.kind, parse_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_cell;
+
+    #[test]
+    fn csv_cells_are_quoted_and_defused() {
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(csv_cell("+989121234567"), "+989121234567");
+    }
+}
