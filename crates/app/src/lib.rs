@@ -14,6 +14,7 @@ pub mod error;
 mod history;
 pub mod json;
 mod org;
+mod preferences;
 mod records;
 
 use std::sync::Arc;

@@ -1,9 +1,106 @@
-//! The server-rendered web interface.
+//! The server-rendered web interface: HTML pages generated from the record schemas, one
+//! generic list, record page and form for every kind of record.
+//!
+//! Every route runs behind [`guard::guard`], which finds the session, checks the CSRF token
+//! of state-changing requests and turns errors into pages in the user's language.
+
+mod convert;
+mod dashboard;
+mod delete;
+mod edit;
+mod form;
+mod format;
+mod grants;
+mod guard;
+mod list;
+mod login;
+mod options;
+mod page;
+mod record;
+mod record_extras;
+mod settings;
+mod timeline;
+
+#[cfg(test)]
+mod i18n_tests;
 
 use axum::Router;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use peyvand_app::AppError;
+use peyvand_domain::record::{ALL_SCHEMAS, Schema};
 
 use crate::AppState;
+use page::WebError;
 
-pub fn routes() -> Router<AppState> {
+/// The stylesheet, compiled in so the binary is all there is to deploy.
+const APP_CSS: &str = include_str!("../../static/app.css");
+
+/// The web routes, behind the session and CSRF guard.
+pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
+        .route("/", get(dashboard::show))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/settings", get(settings::show))
+        .route("/settings/preferences", post(settings::preferences))
+        .route("/settings/password", post(settings::password))
+        .route("/settings/tokens", post(settings::create_token))
+        .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
+        .route("/static/app.css", get(stylesheet))
+        .route("/{kind}", get(list::show).post(edit::create))
+        .route("/{kind}/new", get(edit::new_form))
+        .route("/{kind}/{id}", get(record::show).post(edit::update))
+        .route("/{kind}/{id}/edit", get(edit::edit_form))
+        .route(
+            "/{kind}/{id}/delete",
+            get(delete::confirm).post(delete::submit),
+        )
+        .route("/{kind}/{id}/notes", post(record_extras::add_note))
+        .route(
+            "/{kind}/{id}/notes/{note}/delete",
+            post(record_extras::delete_note),
+        )
+        .route(
+            "/{kind}/{id}/relationships",
+            post(record_extras::add_relationship),
+        )
+        .route(
+            "/{kind}/{id}/relationships/{rel}/delete",
+            post(record_extras::delete_relationship),
+        )
+        .route(
+            "/{kind}/{id}/convert",
+            get(convert::form).post(convert::submit),
+        )
+        .route(
+            "/{kind}/{id}/grants",
+            get(grants::form).post(grants::submit),
+        )
+        .layer(axum::middleware::from_fn_with_state(state, guard::guard))
+}
+
+/// The stylesheet with a long cache lifetime (it changes only with a new release).
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=604800"),
+        ],
+        APP_CSS,
+    )
+}
+
+/// The schema shown at `/{path}`; unknown paths are "not found".
+fn schema_at(path: &str) -> Result<&'static Schema, WebError> {
+    ALL_SCHEMAS
+        .into_iter()
+        .find(|s| s.path == path)
+        .ok_or(WebError(AppError::NotFound))
+}
+
+/// A record id from the path; a malformed one is simply not found.
+fn parse_id(id: &str) -> Result<uuid::Uuid, WebError> {
+    uuid::Uuid::parse_str(id).map_err(|_| WebError(AppError::NotFound))
 }

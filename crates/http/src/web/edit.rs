@@ -1,0 +1,444 @@
+//! The one create/edit form of every kind, generated from the schema. A failed save shows the
+//! form again with the values as typed and a message next to each bad field.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use peyvand_app::{AppError, NewUser, RecordView, Session};
+use peyvand_domain::permission::{Grants, RecordKind};
+use peyvand_domain::record::{FieldDef, FieldType, Schema, Value};
+
+use super::form::{WebForm, editable_fields, schema_inputs};
+use super::format::Fmt;
+use super::guard::WebSession;
+use super::options::{Opt, field_options};
+use super::page::{
+    Layout, WebError, WebResult, field_label, kind_label_one, render_status, see_other,
+};
+use super::{parse_id, schema_at};
+use crate::AppState;
+use crate::i18n::t;
+
+/// One field of a form.
+#[derive(Debug, Clone)]
+pub struct FormField {
+    /// Name (and id of the input).
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// Widget: `input`, `textarea`, `select` or `checkbox`.
+    pub widget: &'static str,
+    /// `type` of an `input`.
+    pub input_type: &'static str,
+    /// `inputmode` hint for phone keyboards (empty for none).
+    pub inputmode: &'static str,
+    /// `autocomplete` hint (empty for none).
+    pub autocomplete: &'static str,
+    /// Current value.
+    pub value: String,
+    /// Whether a checkbox is ticked.
+    pub checked: bool,
+    /// Options of a select.
+    pub options: Vec<Opt>,
+    /// Whether a value is required.
+    pub required: bool,
+    /// Placeholder (date format).
+    pub placeholder: String,
+    /// Help text under the field.
+    pub hint: String,
+    /// The error, translated.
+    pub error: Option<String>,
+    /// Whether the content is left to right (email, phone, password).
+    pub ltr: bool,
+    /// Whether the field gets the focus when the page opens.
+    pub autofocus: bool,
+}
+
+/// The form page.
+#[derive(Template)]
+#[template(path = "form.html")]
+pub struct FormTemplate {
+    /// Frame.
+    pub l: Layout,
+    /// Heading.
+    pub heading: String,
+    /// Where the form posts.
+    pub action: String,
+    /// The version being edited (updates only).
+    pub version: Option<i64>,
+    /// Fields.
+    pub fields: Vec<FormField>,
+    /// A message above the form (version conflict, general error).
+    pub alert: Option<String>,
+    /// Where "cancel" goes.
+    pub cancel_href: String,
+}
+
+/// What a form shows for one field: the stored value or what was typed.
+enum Source<'a> {
+    Record(&'a BTreeMap<String, Value>),
+    Typed(&'a WebForm),
+}
+
+async fn build_fields(
+    state: &AppState,
+    session: &Session,
+    schema: &'static Schema,
+    source: Source<'_>,
+    errors: &BTreeMap<String, &'static str>,
+    with_password: bool,
+) -> Vec<FormField> {
+    let fmt = Fmt::of(session);
+    let mut fields = Vec::new();
+    let defs: Vec<&FieldDef> = editable_fields(session, schema).collect();
+    for def in defs {
+        let (value, checked) = match &source {
+            Source::Record(values) => {
+                let value = values.get(def.name).unwrap_or(&Value::Null);
+                (fmt.input(value), *value == Value::Bool(true))
+            }
+            Source::Typed(form) => (
+                form.get(def.name).unwrap_or_default().to_owned(),
+                form.checked(def.name),
+            ),
+        };
+        let mut field = widget(&fmt, def, value, checked);
+        field.options = field_options(&state.app, session, &fmt, def, &field.value).await;
+        field.error = errors
+            .get(def.name)
+            .map(|code| t(session.locale, &format!("field-error-{code}")));
+        fields.push(field);
+    }
+    if with_password {
+        let mut field = FormField::input(
+            "password",
+            field_label(session.locale, "password"),
+            "password",
+            String::new(),
+        );
+        field.required = true;
+        field.ltr = true;
+        field.autocomplete = "new-password";
+        field.hint = t(session.locale, "password-hint");
+        field.error = errors
+            .get("password")
+            .map(|code| t(session.locale, &format!("field-error-{code}")));
+        fields.push(field);
+    }
+    // The first bad field gets the focus, so fixing starts where the problem is.
+    if let Some(first) = fields.iter_mut().find(|f| f.error.is_some()) {
+        first.autofocus = true;
+    } else if let Some(first) = fields.first_mut() {
+        first.autofocus = true;
+    }
+    fields
+}
+
+impl FormField {
+    fn input(name: &str, label: String, input_type: &'static str, value: String) -> FormField {
+        FormField {
+            name: name.to_owned(),
+            label,
+            widget: "input",
+            input_type,
+            inputmode: "",
+            autocomplete: "",
+            value,
+            checked: false,
+            options: Vec::new(),
+            required: false,
+            placeholder: String::new(),
+            hint: String::new(),
+            error: None,
+            ltr: false,
+            autofocus: false,
+        }
+    }
+}
+
+/// The widget for a field type.
+fn widget(fmt: &Fmt, def: &FieldDef, value: String, checked: bool) -> FormField {
+    let label = field_label(fmt.locale, def.name);
+    let mut field = FormField::input(def.name, label, "text", value);
+    field.required = def.required;
+    match def.ty {
+        FieldType::Email => {
+            field.input_type = "email";
+            field.inputmode = "email";
+            field.autocomplete = "email";
+            field.ltr = true;
+        }
+        FieldType::Phone => {
+            field.input_type = "tel";
+            field.inputmode = "tel";
+            field.autocomplete = "tel";
+            field.ltr = true;
+        }
+        FieldType::LongText => field.widget = "textarea",
+        FieldType::Choice(_) | FieldType::Reference(_) => field.widget = "select",
+        FieldType::Bool => {
+            field.widget = "checkbox";
+            field.checked = checked;
+            field.required = false;
+        }
+        FieldType::Date => {
+            // A text input, not type=date: browsers' date pickers know no Jalali calendar.
+            field.placeholder = fmt.date_placeholder();
+            field.hint = t(fmt.locale, "date-hint");
+            field.inputmode = "numeric";
+        }
+        FieldType::Tags => field.hint = t(fmt.locale, "tags-hint"),
+        FieldType::Integer => field.inputmode = "numeric",
+        FieldType::Text | FieldType::Timestamp => {}
+    }
+    field
+}
+
+fn errors_of(error: &AppError) -> BTreeMap<String, &'static str> {
+    match error {
+        AppError::Validation(errors) => errors
+            .fields
+            .iter()
+            .map(|(k, v)| (k.clone(), v.code()))
+            .collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// `GET /{kind}/new`.
+pub async fn new_form(
+    State(state): State<AppState>,
+    WebSession(session): WebSession,
+    Path(kind): Path<String>,
+) -> WebResult {
+    let schema = schema_at(&kind)?;
+    if !super::page::may(
+        &session,
+        schema.kind,
+        peyvand_domain::permission::Action::Create,
+    ) {
+        return Err(WebError(AppError::Forbidden));
+    }
+    let empty = BTreeMap::new();
+    let fields = build_fields(
+        &state,
+        &session,
+        schema,
+        Source::Record(&empty),
+        &BTreeMap::new(),
+        schema.kind == RecordKind::User,
+    )
+    .await;
+    Ok(page(&session, schema, None, fields, None, StatusCode::OK))
+}
+
+fn page(
+    session: &Session,
+    schema: &'static Schema,
+    record: Option<(uuid::Uuid, i64, &str)>,
+    fields: Vec<FormField>,
+    alert: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let kind_one = kind_label_one(session.locale, schema.kind);
+    let (heading, action, version, cancel_href) = match record {
+        Some((id, version, title)) => (
+            crate::i18n::t_args(
+                session.locale,
+                "form-edit-title",
+                &[("kind", kind_one), ("title", title.to_owned())],
+            ),
+            format!("/{}/{id}", schema.path),
+            Some(version),
+            format!("/{}/{id}", schema.path),
+        ),
+        None => (
+            crate::i18n::t_args(session.locale, "form-new-title", &[("kind", kind_one)]),
+            format!("/{}", schema.path),
+            None,
+            format!("/{}", schema.path),
+        ),
+    };
+    let l = Layout::new(session, heading.clone(), schema.path);
+    render_status(
+        status,
+        &FormTemplate {
+            l,
+            heading,
+            action,
+            version,
+            fields,
+            alert,
+            cancel_href,
+        },
+    )
+}
+
+/// `POST /{kind}`.
+pub async fn create(
+    State(state): State<AppState>,
+    WebSession(session): WebSession,
+    Path(kind): Path<String>,
+    form: WebForm,
+) -> WebResult {
+    let schema = schema_at(&kind)?;
+    let inputs = schema_inputs(&session, schema, &form);
+    let result = match schema.kind {
+        RecordKind::User => {
+            let user = NewUser {
+                fields: inputs,
+                password: form.get("password").unwrap_or_default().to_owned(),
+            };
+            state
+                .app
+                .create_user(&session, &user, session.calendar)
+                .await
+        }
+        // A new role starts with no rights; the grants editor comes next.
+        RecordKind::Role => {
+            state
+                .app
+                .create_role(&session, &inputs, &Grants::new())
+                .await
+        }
+        kind => {
+            state
+                .app
+                .create(&session, kind, &inputs, session.calendar)
+                .await
+        }
+    };
+    match result {
+        Ok(view) if schema.kind == RecordKind::Role => {
+            Ok(see_other(&format!("/roles/{}/grants", view.id)))
+        }
+        Ok(view) => Ok(see_other(&format!("/{}/{}", schema.path, view.id))),
+        Err(error @ AppError::Validation(_)) => {
+            let errors = errors_of(&error);
+            let fields = build_fields(
+                &state,
+                &session,
+                schema,
+                Source::Typed(&form),
+                &errors,
+                schema.kind == RecordKind::User,
+            )
+            .await;
+            let alert = Some(t(session.locale, "form-fix-errors"));
+            Ok(page(
+                &session,
+                schema,
+                None,
+                fields,
+                alert,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// `GET /{kind}/{id}/edit`.
+pub async fn edit_form(
+    State(state): State<AppState>,
+    WebSession(session): WebSession,
+    Path((kind, id)): Path<(String, String)>,
+) -> WebResult {
+    let schema = schema_at(&kind)?;
+    let view = state.app.get(&session, schema.kind, parse_id(&id)?).await?;
+    let fields = build_fields(
+        &state,
+        &session,
+        schema,
+        Source::Record(&view.fields),
+        &BTreeMap::new(),
+        false,
+    )
+    .await;
+    Ok(page(
+        &session,
+        schema,
+        Some((view.id, view.version, &view.title)),
+        fields,
+        None,
+        StatusCode::OK,
+    ))
+}
+
+/// `POST /{kind}/{id}`: saves an edit made on `version`. When someone else saved first, the
+/// form comes back with their values and a message; what this user typed is not applied.
+pub async fn update(
+    State(state): State<AppState>,
+    WebSession(session): WebSession,
+    Path((kind, id)): Path<(String, String)>,
+    form: WebForm,
+) -> WebResult {
+    let schema = schema_at(&kind)?;
+    let id = parse_id(&id)?;
+    let version: i64 = form
+        .get("version")
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or(WebError(AppError::BadRequest("version")))?;
+    let inputs = schema_inputs(&session, schema, &form);
+    match state
+        .app
+        .update(
+            &session,
+            schema.kind,
+            id,
+            version,
+            &inputs,
+            session.calendar,
+        )
+        .await
+    {
+        Ok(view) => Ok(see_other(&format!("/{}/{}", schema.path, view.id))),
+        Err(error @ AppError::Validation(_)) => {
+            let current: RecordView = state.app.get(&session, schema.kind, id).await?;
+            let errors = errors_of(&error);
+            let fields = build_fields(
+                &state,
+                &session,
+                schema,
+                Source::Typed(&form),
+                &errors,
+                false,
+            )
+            .await;
+            let alert = Some(t(session.locale, "form-fix-errors"));
+            Ok(page(
+                &session,
+                schema,
+                Some((id, version, &current.title)),
+                fields,
+                alert,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
+        }
+        Err(AppError::VersionConflict) => {
+            let current = state.app.get(&session, schema.kind, id).await?;
+            let fields = build_fields(
+                &state,
+                &session,
+                schema,
+                Source::Record(&current.fields),
+                &BTreeMap::new(),
+                false,
+            )
+            .await;
+            let alert = Some(t(session.locale, "form-conflict"));
+            Ok(page(
+                &session,
+                schema,
+                Some((id, current.version, &current.title)),
+                fields,
+                alert,
+                StatusCode::CONFLICT,
+            ))
+        }
+        Err(error) => Err(error.into()),
+    }
+}

@@ -1,0 +1,257 @@
+//! Showing values to a user: dates in their calendar, Persian digits in Persian, choices by
+//! their translated label, references by the title of the record they point at.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use peyvand_app::{App, Session};
+use peyvand_domain::calendar::{CalendarKind, IRAN_OFFSET, Locale, format_date, format_datetime};
+use peyvand_domain::number::format_integer;
+use peyvand_domain::permission::RecordKind;
+use peyvand_domain::record::{FieldDef, FieldType, Value, schema};
+use peyvand_domain::text::to_persian_digits;
+use uuid::Uuid;
+
+use crate::i18n::t;
+
+/// Titles of referenced records by kind and id.
+pub type Titles = BTreeMap<(RecordKind, Uuid), String>;
+
+/// Loads the titles of `refs` with one query per kind (never one per row). Records the user
+/// may not read are simply missing.
+pub async fn load_titles(
+    app: &App,
+    session: &Session,
+    refs: impl IntoIterator<Item = (RecordKind, Uuid)>,
+) -> Titles {
+    let mut by_kind: BTreeMap<RecordKind, BTreeSet<Uuid>> = BTreeMap::new();
+    for (kind, id) in refs {
+        by_kind.entry(kind).or_default().insert(id);
+    }
+    let mut titles = Titles::new();
+    for (kind, ids) in by_kind {
+        let ids: Vec<Uuid> = ids.into_iter().collect();
+        // A failed title lookup only costs a name: the page still shows.
+        if let Ok(found) = app.titles(session, kind, &ids).await {
+            titles.extend(found.into_iter().map(|(id, title)| ((kind, id), title)));
+        }
+    }
+    titles
+}
+
+/// The references among `fields` of records, for [`load_titles`].
+pub fn references<'a>(
+    defs: impl IntoIterator<Item = &'a FieldDef> + Clone,
+    records: impl IntoIterator<Item = &'a peyvand_domain::record::Fields>,
+) -> Vec<(RecordKind, Uuid)> {
+    let mut out = Vec::new();
+    for fields in records {
+        for def in defs.clone() {
+            if let (FieldType::Reference(kind), Some(Value::Id(id))) =
+                (def.ty, fields.get(def.name))
+            {
+                out.push((kind, *id));
+            }
+        }
+    }
+    out
+}
+
+/// A value ready for a table cell or a definition list.
+#[derive(Debug, Clone, Default)]
+pub struct Cell {
+    /// The column's label (shown before the value when tables stack into cards).
+    pub label: String,
+    /// The text shown.
+    pub text: String,
+    /// A link, for references.
+    pub href: Option<String>,
+    /// Left-to-right content (emails, phone numbers) inside a right-to-left page.
+    pub ltr: bool,
+}
+
+/// The formatting rules of one user.
+#[derive(Debug, Clone, Copy)]
+pub struct Fmt {
+    /// Language.
+    pub locale: Locale,
+    /// Calendar.
+    pub calendar: CalendarKind,
+}
+
+impl Fmt {
+    /// The user's rules.
+    pub fn of(session: &Session) -> Fmt {
+        Fmt {
+            locale: session.locale,
+            calendar: session.calendar,
+        }
+    }
+
+    /// Digits in the user's script (system-made numbers only; users' own text stays as typed).
+    pub fn digits(&self, text: &str) -> String {
+        match self.locale {
+            Locale::Fa => to_persian_digits(text),
+            Locale::En => text.to_owned(),
+        }
+    }
+
+    /// A count with grouping.
+    pub fn integer(&self, value: i64) -> String {
+        format_integer(value, self.locale)
+    }
+
+    /// A moment, in Iran time.
+    pub fn datetime(&self, at: time::OffsetDateTime) -> String {
+        format_datetime(at, IRAN_OFFSET, self.calendar, self.locale)
+    }
+
+    /// A translated choice label.
+    pub fn choice(&self, code: &str) -> String {
+        t(self.locale, &format!("choice-{code}"))
+    }
+
+    /// How dates are typed in the user's calendar, as a placeholder.
+    pub fn date_placeholder(&self) -> String {
+        let example = match self.calendar {
+            CalendarKind::Jalali => "1403/01/01",
+            CalendarKind::Gregorian => "2024-03-20",
+        };
+        self.digits(example)
+    }
+
+    /// The text of a value.
+    pub fn text(&self, def: &FieldDef, value: &Value, titles: &Titles) -> String {
+        match value {
+            Value::Null => String::new(),
+            Value::Text(text) => match def.ty {
+                FieldType::Choice(_) => self.choice(text),
+                FieldType::Phone => self.digits(text),
+                _ => text.clone(),
+            },
+            Value::Bool(true) => t(self.locale, "yes"),
+            Value::Bool(false) => t(self.locale, "no"),
+            Value::Int(n) => self.integer(*n),
+            Value::Date(date) => format_date(*date, self.calendar, self.locale),
+            Value::Time(at) => self.datetime(*at),
+            Value::Id(id) => match def.ty {
+                FieldType::Reference(kind) => titles
+                    .get(&(kind, *id))
+                    .cloned()
+                    .unwrap_or_else(|| "…".to_owned()),
+                _ => id.to_string(),
+            },
+            Value::Tags(tags) => tags.join(if self.locale == Locale::Fa {
+                "، "
+            } else {
+                ", "
+            }),
+        }
+    }
+
+    /// A value as a cell: text, link for references the user can see, direction.
+    pub fn cell(&self, def: &FieldDef, value: &Value, titles: &Titles) -> Cell {
+        let href = match (def.ty, value) {
+            (FieldType::Reference(kind), Value::Id(id)) if titles.contains_key(&(kind, *id)) => {
+                Some(format!("/{}/{id}", schema(kind).path))
+            }
+            _ => None,
+        };
+        Cell {
+            label: t(self.locale, &format!("field-{}", def.name)),
+            text: self.text(def, value, titles),
+            href,
+            ltr: matches!(def.ty, FieldType::Email | FieldType::Phone),
+        }
+    }
+
+    /// A value as it goes back into a form field (dates in the user's calendar, codes for
+    /// choices, ids for references).
+    pub fn input(&self, value: &Value) -> String {
+        match value {
+            Value::Null => String::new(),
+            Value::Text(text) => text.clone(),
+            Value::Bool(b) => b.to_string(),
+            Value::Int(n) => n.to_string(),
+            Value::Date(date) => format_date(*date, self.calendar, self.locale),
+            Value::Time(at) => self.datetime(*at),
+            Value::Id(id) => id.to_string(),
+            Value::Tags(tags) => tags.join(", "),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use peyvand_domain::record::CONTACTS;
+    use time::macros::date;
+
+    fn def(name: &str) -> &'static FieldDef {
+        CONTACTS.field(name).unwrap()
+    }
+
+    #[test]
+    fn persian_users_see_jalali_dates_with_persian_digits() {
+        let fa = Fmt {
+            locale: Locale::Fa,
+            calendar: CalendarKind::Jalali,
+        };
+        let value = Value::Date(date!(2024 - 03 - 20));
+        assert_eq!(
+            fa.text(def("birth_date"), &value, &Titles::new()),
+            "۱۴۰۳/۰۱/۰۱"
+        );
+        assert_eq!(fa.date_placeholder(), "۱۴۰۳/۰۱/۰۱");
+        let en = Fmt {
+            locale: Locale::En,
+            calendar: CalendarKind::Gregorian,
+        };
+        assert_eq!(
+            en.text(def("birth_date"), &value, &Titles::new()),
+            "2024-03-20"
+        );
+        assert_eq!(en.input(&value), "2024-03-20");
+    }
+
+    #[test]
+    fn choices_booleans_and_references_are_shown_by_name() {
+        let en = Fmt {
+            locale: Locale::En,
+            calendar: CalendarKind::Gregorian,
+        };
+        assert_eq!(
+            en.text(
+                def("lifecycle"),
+                &Value::Text("regular".into()),
+                &Titles::new()
+            ),
+            "Regular customer"
+        );
+        assert_eq!(
+            en.text(def("opted_out"), &Value::Bool(true), &Titles::new()),
+            "Yes"
+        );
+        let id = Uuid::now_v7();
+        let titles = Titles::from([((RecordKind::Account, id), "Acme".to_owned())]);
+        let cell = en.cell(def("account_id"), &Value::Id(id), &titles);
+        assert_eq!(cell.text, "Acme");
+        assert_eq!(cell.href, Some(format!("/accounts/{id}")));
+        let unknown = en.cell(def("account_id"), &Value::Id(Uuid::now_v7()), &titles);
+        assert_eq!(unknown.href, None);
+    }
+
+    #[test]
+    fn phones_get_persian_digits_and_stay_left_to_right() {
+        let fa = Fmt {
+            locale: Locale::Fa,
+            calendar: CalendarKind::Jalali,
+        };
+        let cell = fa.cell(
+            def("mobile"),
+            &Value::Text("+989121234567".into()),
+            &Titles::new(),
+        );
+        assert_eq!(cell.text, "+۹۸۹۱۲۱۲۳۴۵۶۷");
+        assert!(cell.ltr);
+    }
+}

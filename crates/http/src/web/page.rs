@@ -1,0 +1,250 @@
+//! What every page shares: the layout (language, direction, navigation, user bar), rendering a
+//! template into a response, and errors shown as pages.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use peyvand_app::error::lookup;
+use peyvand_app::{AppError, Session};
+use peyvand_domain::calendar::Locale;
+use peyvand_domain::permission::{Action, RecordKind, Scope};
+use peyvand_domain::record::{ALL_SCHEMAS, schema};
+
+use crate::i18n::{t, t_args};
+
+/// One entry of the navigation.
+#[derive(Debug, Clone)]
+pub struct NavLink {
+    /// Where it goes.
+    pub href: String,
+    /// Its label.
+    pub label: String,
+    /// Whether it is the section being shown (marked with `aria-current`).
+    pub current: bool,
+}
+
+/// The frame around every page.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// Language of the page.
+    pub locale: Locale,
+    /// The `<title>` (the app name is added by the template).
+    pub title: String,
+    /// Signed-in user's name, if any (the login page has none).
+    pub user_name: Option<String>,
+    /// Signed-in user's role name.
+    pub role_name: String,
+    /// Navigation links.
+    pub nav: Vec<NavLink>,
+    /// CSRF token for the forms of the page.
+    pub csrf: String,
+}
+
+impl Layout {
+    /// The layout for a signed-in user; `section` is the path of the current navigation entry.
+    pub fn new(session: &Session, title: impl Into<String>, section: &str) -> Layout {
+        let locale = session.locale;
+        let mut nav = vec![NavLink {
+            href: "/".into(),
+            label: t(locale, "nav-dashboard"),
+            current: section.is_empty(),
+        }];
+        for schema in ALL_SCHEMAS {
+            // Customer lists are always offered (an empty list explains itself); the admin
+            // kinds only to those who may read them.
+            let readable = session.actor.grants.scope(schema.kind, Action::Read) != Scope::None;
+            if schema.kind.is_customer() || readable {
+                nav.push(NavLink {
+                    href: format!("/{}", schema.path),
+                    label: t(locale, &format!("kind-{}", schema.path)),
+                    current: section == schema.path,
+                });
+            }
+        }
+        nav.push(NavLink {
+            href: "/settings".into(),
+            label: t(locale, "nav-settings"),
+            current: section == "settings",
+        });
+        Layout {
+            locale,
+            title: title.into(),
+            user_name: Some(session.name.clone()),
+            role_name: session.role_name.clone(),
+            nav,
+            csrf: session.csrf_token.clone().unwrap_or_default(),
+        }
+    }
+
+    /// The layout of pages seen before signing in.
+    pub fn anonymous(locale: Locale, title: impl Into<String>) -> Layout {
+        Layout {
+            locale,
+            title: title.into(),
+            user_name: None,
+            role_name: String::new(),
+            nav: Vec::new(),
+            csrf: String::new(),
+        }
+    }
+
+    /// A message in the page's language.
+    pub fn t(&self, key: &str) -> String {
+        t(self.locale, key)
+    }
+
+    /// A message with one argument.
+    pub fn t1(&self, key: &str, name: &str, value: &str) -> String {
+        t_args(self.locale, key, &[(name, value.to_owned())])
+    }
+
+    /// The `lang` attribute.
+    pub fn lang(&self) -> &'static str {
+        self.locale.code()
+    }
+
+    /// The `dir` attribute: Persian is written right to left.
+    pub fn dir(&self) -> &'static str {
+        if self.locale.is_rtl() { "rtl" } else { "ltr" }
+    }
+}
+
+/// Renders a template; a template that fails to render is a 500 page (logged).
+pub fn render(template: &impl Template) -> Response {
+    render_status(StatusCode::OK, template)
+}
+
+/// Renders a template with a status other than 200.
+pub fn render_status(status: StatusCode, template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, Html(FALLBACK_500)).into_response()
+        }
+    }
+}
+
+/// The page of last resort, when even the error template fails.
+const FALLBACK_500: &str =
+    "<!doctype html><meta charset=utf-8><title>500</title><p>Internal error — خطای داخلی</p>";
+
+/// After a successful POST, the browser goes to the result with a GET (so reloading does
+/// not submit again).
+pub fn see_other(path: &str) -> Response {
+    Redirect::to(path).into_response()
+}
+
+/// A failure of a page handler. It turns into a bare response carrying [`ErrorPage`]; the
+/// guard, which knows the session, renders the page in the user's language.
+#[derive(Debug)]
+pub struct WebError(pub AppError);
+
+impl From<AppError> for WebError {
+    fn from(error: AppError) -> Self {
+        WebError(error)
+    }
+}
+
+/// Result of page handlers.
+pub type WebResult<T = Response> = Result<T, WebError>;
+
+/// Marks a response to be replaced by the error page for this code.
+#[derive(Debug, Clone)]
+pub struct ErrorPage {
+    /// The error code (a row of the error table).
+    pub code: &'static str,
+    /// Field messages of a validation error, as (field, error code).
+    pub fields: Vec<(String, &'static str)>,
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(cause) = &self.0 {
+            tracing::error!(%cause, "page failed");
+        }
+        let row = self.0.code();
+        let fields = match &self.0 {
+            AppError::Validation(errors) => errors
+                .fields
+                .iter()
+                .map(|(k, v)| (k.clone(), v.code()))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let status = StatusCode::from_u16(row.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = status.into_response();
+        response.extensions_mut().insert(ErrorPage {
+            code: row.code,
+            fields,
+        });
+        response
+    }
+}
+
+/// The error page.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorTemplate {
+    /// Frame.
+    pub l: Layout,
+    /// Status number shown big.
+    pub status: u16,
+    /// The message.
+    pub message: String,
+    /// Per-field messages of a validation error.
+    pub details: Vec<String>,
+}
+
+/// Renders the error page for `page` (the session, when known, gives language and navigation).
+pub fn error_response(session: Option<&Session>, locale: Locale, page: &ErrorPage) -> Response {
+    let status = lookup(page.code).status;
+    let locale = session.map_or(locale, |s| s.locale);
+    let message = t(locale, &format!("error-{}", page.code));
+    let l = match session {
+        Some(session) => Layout::new(session, message.clone(), "-"),
+        None => Layout::anonymous(locale, message.clone()),
+    };
+    let details = page
+        .fields
+        .iter()
+        .map(|(field, code)| {
+            format!(
+                "{}: {}",
+                field_label(locale, field),
+                t(locale, &format!("field-error-{code}"))
+            )
+        })
+        .collect();
+    let template = ErrorTemplate {
+        l,
+        status,
+        message,
+        details,
+    };
+    render_status(
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        &template,
+    )
+}
+
+/// The label of a field (also of form-only fields such as `password`).
+pub fn field_label(locale: Locale, field: &str) -> String {
+    t(locale, &format!("field-{field}"))
+}
+
+/// The plural name of a kind ("Contacts").
+pub fn kind_label(locale: Locale, kind: RecordKind) -> String {
+    t(locale, &format!("kind-{}", schema(kind).path))
+}
+
+/// The singular name of a kind ("Contact").
+pub fn kind_label_one(locale: Locale, kind: RecordKind) -> String {
+    t(locale, &format!("kind-{}-one", schema(kind).path))
+}
+
+/// Whether the user holds any scope for `action` on `kind` (per-record checks stay with the
+/// app; this only decides which buttons to offer).
+pub fn may(session: &Session, kind: RecordKind, action: Action) -> bool {
+    session.actor.grants.scope(kind, action) != Scope::None
+}

@@ -1,0 +1,134 @@
+//! A record's timeline as the user reads it: who, when, what changed from what to what.
+
+use peyvand_app::json::value_from_json;
+use peyvand_app::{App, Session, TimelineEntry};
+use peyvand_domain::permission::RecordKind;
+use peyvand_domain::record::{FieldType, Schema, Value};
+use serde_json::Value as Json;
+use uuid::Uuid;
+
+use super::format::{Fmt, load_titles};
+use super::page::field_label;
+use crate::i18n::t;
+
+/// One changed field.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// Field label.
+    pub field: String,
+    /// Value before (empty for none).
+    pub old: String,
+    /// Value after (empty for none).
+    pub new: String,
+}
+
+/// One entry as shown.
+#[derive(Debug, Clone)]
+pub struct TimelineItem {
+    /// Who did it.
+    pub who: String,
+    /// When, in the user's calendar.
+    pub when: String,
+    /// What kind of change, translated.
+    pub what: String,
+    /// Changed fields.
+    pub changes: Vec<Change>,
+    /// A note's text.
+    pub note: Option<String>,
+}
+
+fn json_text(json: &Json) -> String {
+    match json {
+        Json::Null => String::new(),
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The references named in the changes, for one batch of title lookups.
+fn referenced(schema: &Schema, entries: &[TimelineEntry]) -> Vec<(RecordKind, Uuid)> {
+    let mut out: Vec<(RecordKind, Uuid)> = entries
+        .iter()
+        .filter_map(|e| e.actor_id)
+        .map(|id| (RecordKind::User, id))
+        .collect();
+    for entry in entries {
+        let Json::Object(changes) = &entry.changes else {
+            continue;
+        };
+        for (name, pair) in changes {
+            let Some(FieldType::Reference(kind)) = schema.field(name).map(|f| f.ty) else {
+                continue;
+            };
+            for value in pair.as_array().into_iter().flatten() {
+                if let Some(id) = value.as_str().and_then(|s| Uuid::parse_str(s).ok()) {
+                    out.push((kind, id));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The record's timeline, newest first.
+pub async fn timeline_items(
+    app: &App,
+    session: &Session,
+    schema: &'static Schema,
+    entries: &[TimelineEntry],
+) -> Vec<TimelineItem> {
+    let fmt = Fmt::of(session);
+    let titles = load_titles(app, session, referenced(schema, entries)).await;
+    entries
+        .iter()
+        .map(|entry| {
+            let who = match entry.actor_id {
+                Some(id) => titles
+                    .get(&(RecordKind::User, id))
+                    .cloned()
+                    .unwrap_or_else(|| t(fmt.locale, "someone")),
+                None => t(fmt.locale, "system"),
+            };
+            let mut changes = Vec::new();
+            let mut note = None;
+            match &entry.changes {
+                Json::String(text) => note = Some(text.clone()),
+                Json::Object(map) => {
+                    for (name, pair) in map {
+                        let pair = pair.as_array().cloned().unwrap_or_default();
+                        let (old, new) = (
+                            pair.first().cloned().unwrap_or(Json::Null),
+                            pair.get(1).cloned().unwrap_or(Json::Null),
+                        );
+                        let show = |json: &Json| match schema.field(name) {
+                            // A role's whole grants document says nothing at a glance; the
+                            // grants editor shows the current state.
+                            _ if name == "grants" => String::new(),
+                            Some(def) => match value_from_json(json, def.ty) {
+                                Some(value) if value != Value::Null => {
+                                    fmt.text(def, &value, &titles)
+                                }
+                                Some(_) => String::new(),
+                                None => json_text(json),
+                            },
+                            None => json_text(json),
+                        };
+                        changes.push(Change {
+                            field: field_label(fmt.locale, name),
+                            old: show(&old),
+                            new: show(&new),
+                        });
+                    }
+                }
+                _ => {}
+            }
+            TimelineItem {
+                who,
+                when: fmt.datetime(entry.at),
+                what: t(fmt.locale, &format!("timeline-{}", entry.action)),
+                changes,
+                note,
+            }
+        })
+        .collect()
+}
