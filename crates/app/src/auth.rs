@@ -300,22 +300,12 @@ pub(crate) async fn load_session(tx: &mut Tx, user_id: Uuid) -> AppResult<Sessio
         return Err(AppError::Unauthenticated);
     }
     let role_id = get("role_id").as_id().ok_or(AppError::Unauthenticated)?;
-    let grants_json = tx
-        .get_extra("roles", role_id, "grants")
+    let (role_name, grants_json) = tx
+        .role_access(role_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     let grants: Grants = serde_json::from_str(&grants_json)
         .map_err(|e| AppError::Internal(format!("bad grants: {e}")))?;
-    let role_name = tx
-        .get_record(&peyvand_domain::record::ROLES, role_id)
-        .await?
-        .and_then(|r| {
-            r.fields
-                .get("name")
-                .and_then(Value::as_text)
-                .map(str::to_owned)
-        })
-        .unwrap_or_default();
     let text = |name: &str| get(name).as_text().unwrap_or_default().to_owned();
     Ok(Session {
         actor: Actor {

@@ -58,3 +58,45 @@ pub fn input_from_json(json: &Json) -> Input {
         Json::Object(_) => Input::Invalid,
     }
 }
+
+/// A stored value that serialises as [`value_to_json`] would make it, without allocating.
+pub struct JsonValue<'a>(pub &'a Value);
+
+impl serde::Serialize for JsonValue<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::Null => serializer.serialize_none(),
+            Value::Text(s) => serializer.serialize_str(s),
+            Value::Bool(b) => serializer.serialize_bool(*b),
+            Value::Int(i) => serializer.serialize_i64(*i),
+            Value::Id(id) => id.serialize(serializer),
+            Value::Tags(tags) => tags.serialize(serializer),
+            Value::Date(_) | Value::Time(_) => value_to_json(self.0).serialize(serializer),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streaming_and_built_json_agree() {
+        let values = [
+            Value::Null,
+            Value::Text("علی \"x\"".into()),
+            Value::Bool(true),
+            Value::Int(-5),
+            Value::Id(uuid::Uuid::from_u128(7)),
+            Value::Tags(vec!["a".into(), "b".into()]),
+            Value::Date(time::macros::date!(2024 - 03 - 20)),
+            Value::Time(time::macros::datetime!(2024-03-20 10:00:00.5 UTC)),
+        ];
+        for value in &values {
+            assert_eq!(
+                serde_json::to_value(JsonValue(value)).unwrap(),
+                value_to_json(value)
+            );
+        }
+    }
+}

@@ -7,8 +7,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use peyvand_app::{AppError, Session};
 
-use crate::error::ApiError;
 use crate::AppState;
+use crate::error::ApiError;
 
 /// Name of the web session cookie.
 pub const SESSION_COOKIE: &str = "peyvand_session";
@@ -29,7 +29,11 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// The `Set-Cookie` value that stores (or, with an empty value, removes) the session cookie.
 pub fn session_cookie(value: &str, secure: bool) -> String {
-    let max_age = if value.is_empty() { 0 } else { peyvand_app::auth::SESSION_LIFETIME.whole_seconds() };
+    let max_age = if value.is_empty() {
+        0
+    } else {
+        peyvand_app::auth::SESSION_LIFETIME.whole_seconds()
+    };
     let secure = if secure { "; Secure" } else { "" };
     format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
 }
@@ -41,7 +45,11 @@ pub fn is_unsafe(method: &Method) -> bool {
 
 /// Compares secrets in time independent of where they differ.
 pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// The signed-in caller of an API endpoint.
@@ -50,7 +58,10 @@ pub struct ApiSession(pub Session);
 impl FromRequestParts<AppState> for ApiSession {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
             let token = value
                 .to_str()
@@ -67,7 +78,11 @@ impl FromRequestParts<AppState> for ApiSession {
         let cookie = cookie(&parts.headers, SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
         let session = state.app.session_from_cookie(&cookie).await?;
         if is_unsafe(&parts.method) {
-            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
             let expected = session.csrf_token.as_deref().unwrap_or_default();
             if expected.is_empty() || !same_secret(sent, expected) {
                 return Err(ApiError::Http("csrf_failed"));
@@ -84,7 +99,10 @@ mod tests {
     #[test]
     fn cookies_are_found_among_others() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, "a=1; peyvand_session=abc; b=2".parse().unwrap());
+        headers.insert(
+            header::COOKIE,
+            "a=1; peyvand_session=abc; b=2".parse().unwrap(),
+        );
         assert_eq!(cookie(&headers, SESSION_COOKIE).as_deref(), Some("abc"));
         assert_eq!(cookie(&headers, "c"), None);
     }
@@ -92,7 +110,11 @@ mod tests {
     #[test]
     fn session_cookie_is_http_only_and_secure_when_asked() {
         let value = session_cookie("xyz", true);
-        assert!(value.contains("HttpOnly") && value.contains("Secure") && value.contains("SameSite=Lax"));
+        assert!(
+            value.contains("HttpOnly")
+                && value.contains("Secure")
+                && value.contains("SameSite=Lax")
+        );
         assert!(!session_cookie("xyz", false).contains("Secure"));
         assert!(session_cookie("", true).contains("Max-Age=0"));
     }

@@ -3,13 +3,13 @@
 //! with the message (and per-field messages) in the caller's language. A 5xx never carries
 //! the cause: it is logged instead.
 
+use axum::Json;
 use axum::extract::Request;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
-use peyvand_app::error::lookup;
 use peyvand_app::AppError;
+use peyvand_app::error::lookup;
 use peyvand_domain::calendar::Locale;
 use serde_json::{Map, json};
 
@@ -69,12 +69,20 @@ pub fn error_body(error: &ApiError, locale: Locale) -> serde_json::Value {
     let code = error.code();
     let mut body = json!({"error": code, "message": t(locale, &format!("error-{code}"))});
     if let ApiError::App(AppError::Validation(errors)) = error {
-        let fields: Map<String, serde_json::Value> =
-            errors.fields.iter().map(|(k, v)| (k.clone(), json!(v.code()))).collect();
+        let fields: Map<String, serde_json::Value> = errors
+            .fields
+            .iter()
+            .map(|(k, v)| (k.clone(), json!(v.code())))
+            .collect();
         let messages: Map<String, serde_json::Value> = errors
             .fields
             .iter()
-            .map(|(k, v)| (k.clone(), json!(t(locale, &format!("field-error-{}", v.code())))))
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    json!(t(locale, &format!("field-error-{}", v.code()))),
+                )
+            })
             .collect();
         body["fields"] = fields.into();
         body["field_messages"] = messages.into();
@@ -87,10 +95,13 @@ impl IntoResponse for ApiError {
         if let ApiError::App(AppError::Internal(cause)) = &self {
             tracing::error!(%cause, "request failed");
         }
-        let status = StatusCode::from_u16(lookup(self.code()).status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(lookup(self.code()).status)
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, Json(error_body(&self, current_locale()))).into_response();
         if matches!(self, ApiError::App(AppError::TooManyAttempts)) {
-            response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("900"));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("900"));
         }
         response
     }

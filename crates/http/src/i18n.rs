@@ -22,13 +22,17 @@ fn language(locale: Locale) -> LanguageIdentifier {
 
 /// The message `key` in `locale`; the key itself when it is missing (visible in review, never empty).
 pub fn t(locale: Locale, key: &str) -> String {
-    LOCALES.try_lookup(&language(locale), key).unwrap_or_else(|| key.to_owned())
+    LOCALES
+        .try_lookup(&language(locale), key)
+        .unwrap_or_else(|| key.to_owned())
 }
 
 /// The message `key` in `locale` with named arguments.
 pub fn t_args(locale: Locale, key: &str, args: &[(&str, String)]) -> String {
-    let args: HashMap<Cow<'static, str>, FluentValue<'_>> =
-        args.iter().map(|(k, v)| (Cow::Owned((*k).to_owned()), FluentValue::from(v.clone()))).collect();
+    let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+        .iter()
+        .map(|(k, v)| (Cow::Owned((*k).to_owned()), FluentValue::from(v.clone())))
+        .collect();
     LOCALES
         .try_lookup_with_args(&language(locale), key, &args)
         .unwrap_or_else(|| key.to_owned())

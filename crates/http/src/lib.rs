@@ -43,12 +43,19 @@ pub struct AppState {
 
 /// The whole HTTP interface.
 pub fn router(app: App, config: HttpConfig) -> Router {
-    let state = AppState { app, config: Arc::new(config), metrics: Arc::new(Metrics::default()) };
+    let state = AppState {
+        app,
+        config: Arc::new(config),
+        metrics: Arc::new(Metrics::default()),
+    };
     Router::new()
         .merge(api::routes())
         .merge(web::routes(state.clone()))
         .merge(ops::routes())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .layer(axum::middleware::from_fn(error::remember_language))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)

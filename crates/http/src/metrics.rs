@@ -31,21 +31,29 @@ impl Metrics {
                 bucket.fetch_add(1, Ordering::Relaxed);
             }
         }
-        self.total_micros.fetch_add((seconds * 1e6) as u64, Ordering::Relaxed);
+        self.total_micros
+            .fetch_add((seconds * 1e6) as u64, Ordering::Relaxed);
     }
 
     /// The exposition text.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        out.push_str("# HELP peyvand_http_requests_total HTTP requests answered, by status class.\n");
+        out.push_str(
+            "# HELP peyvand_http_requests_total HTTP requests answered, by status class.\n",
+        );
         out.push_str("# TYPE peyvand_http_requests_total counter\n");
         let mut count = 0;
         for (i, counter) in self.by_class.iter().enumerate() {
             let n = counter.load(Ordering::Relaxed);
             count += n;
-            out.push_str(&format!("peyvand_http_requests_total{{class=\"{}xx\"}} {n}\n", i + 1));
+            out.push_str(&format!(
+                "peyvand_http_requests_total{{class=\"{}xx\"}} {n}\n",
+                i + 1
+            ));
         }
-        out.push_str("# HELP peyvand_http_request_duration_seconds Time to answer HTTP requests.\n");
+        out.push_str(
+            "# HELP peyvand_http_request_duration_seconds Time to answer HTTP requests.\n",
+        );
         out.push_str("# TYPE peyvand_http_request_duration_seconds histogram\n");
         for (bucket, bound) in self.buckets.iter().zip(BUCKETS) {
             out.push_str(&format!(
@@ -53,13 +61,22 @@ impl Metrics {
                 bucket.load(Ordering::Relaxed)
             ));
         }
-        out.push_str(&format!("peyvand_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}\n"));
+        out.push_str(&format!(
+            "peyvand_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}\n"
+        ));
         let sum = self.total_micros.load(Ordering::Relaxed) as f64 / 1e6;
-        out.push_str(&format!("peyvand_http_request_duration_seconds_sum {sum}\n"));
-        out.push_str(&format!("peyvand_http_request_duration_seconds_count {count}\n"));
+        out.push_str(&format!(
+            "peyvand_http_request_duration_seconds_sum {sum}\n"
+        ));
+        out.push_str(&format!(
+            "peyvand_http_request_duration_seconds_count {count}\n"
+        ));
         out.push_str("# HELP peyvand_http_requests_in_flight Requests being answered now.\n");
         out.push_str("# TYPE peyvand_http_requests_in_flight gauge\n");
-        out.push_str(&format!("peyvand_http_requests_in_flight {}\n", self.in_flight.load(Ordering::Relaxed)));
+        out.push_str(&format!(
+            "peyvand_http_requests_in_flight {}\n",
+            self.in_flight.load(Ordering::Relaxed)
+        ));
         out
     }
 }
@@ -70,6 +87,8 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
     state.metrics.in_flight.fetch_add(1, Ordering::Relaxed);
     let response = next.run(request).await;
     state.metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
-    state.metrics.observe(response.status().as_u16(), started.elapsed().as_secs_f64());
+    state
+        .metrics
+        .observe(response.status().as_u16(), started.elapsed().as_secs_f64());
     response
 }

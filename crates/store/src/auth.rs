@@ -107,6 +107,23 @@ impl Tx {
         }))
     }
 
+    /// A role's name and its grants (JSON), in one query: every authenticated request needs both.
+    pub async fn role_access(&mut self, role_id: Uuid) -> StoreResult<Option<(String, String)>> {
+        let mut select = Query::select();
+        select
+            .from("roles")
+            .columns(["name", "grants"])
+            .and_where(Expr::col("id").eq(id(role_id)));
+        let rows = self.fetch(&select, &[ColType::Text, ColType::Text]).await?;
+        Ok(rows.into_iter().next().map(|row| {
+            let mut row = row.into_iter();
+            (
+                as_text(row.next().unwrap_or(Value::Null)),
+                as_text(row.next().unwrap_or(Value::Null)),
+            )
+        }))
+    }
+
     /// Stores a new session.
     pub async fn insert_session(
         &mut self,

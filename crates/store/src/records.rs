@@ -144,7 +144,16 @@ fn row_from_values(schema: &Schema, values: Vec<Value>) -> RecordRow {
     }
 }
 
-fn keyset_condition(sort: &SortKey, col: ColType, after: &(Value, Uuid)) -> Cond {
+/// Whether a sort column can hold NULL. Required columns need no NULL handling, which keeps the
+/// ORDER BY a plain column list that an index can serve.
+fn nullable(schema: &Schema, field: &str) -> bool {
+    field != "id"
+        && schema
+            .field(field)
+            .is_some_and(|f| !f.required && f.ty != peyvand_domain::record::FieldType::Timestamp)
+}
+
+fn keyset_condition(sort: &SortKey, col: ColType, nullable: bool, after: &(Value, Uuid)) -> Cond {
     let (value, id) = after;
     let id_value = to_sql(&Value::Id(*id), ColType::Id);
     let field = sort.field.clone();
@@ -158,6 +167,22 @@ fn keyset_condition(sort: &SortKey, col: ColType, after: &(Value, Uuid)) -> Cond
     // Nulls sort last going up and first going down, so that the order is total and the same
     // on both databases (they disagree on where NULL goes by default).
     let v = to_sql(value, col);
+    if !nullable {
+        let (beyond, after_id) = if sort.descending {
+            (
+                Expr::col(field.clone()).lt(v.clone()),
+                Expr::col("id").lt(id_value),
+            )
+        } else {
+            (
+                Expr::col(field.clone()).gt(v.clone()),
+                Expr::col("id").gt(id_value),
+            )
+        };
+        return Cond::any()
+            .add(beyond)
+            .add(Cond::all().add(Expr::col(field).eq(v)).add(after_id));
+    }
     match (value.is_null(), sort.descending) {
         (true, false) => Cond::all()
             .add(Expr::col(field.clone()).is_null())
@@ -322,7 +347,8 @@ impl Tx {
         let mut cond = filter_condition(query);
         let sort_col = col_type(query.schema, &query.sort.field);
         if let Some(after) = &query.after {
-            cond = cond.add(keyset_condition(&query.sort, sort_col, after));
+            let nullable = nullable(query.schema, &query.sort.field);
+            cond = cond.add(keyset_condition(&query.sort, sort_col, nullable, after));
         }
         select.cond_where(cond);
         let order = if query.sort.descending {
@@ -331,8 +357,10 @@ impl Tx {
             Order::Asc
         };
         if query.sort.field != "id" {
-            let nulls_first = Expr::col(query.sort.field.clone()).is_null();
-            select.order_by_expr(nulls_first, order.clone());
+            if nullable(query.schema, &query.sort.field) {
+                let nulls_first = Expr::col(query.sort.field.clone()).is_null();
+                select.order_by_expr(nulls_first, order.clone());
+            }
             select.order_by(query.sort.field.clone(), order.clone());
         }
         select.order_by("id", order).limit(query.limit);

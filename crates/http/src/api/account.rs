@@ -1,8 +1,8 @@
 //! Signing in for API use, the caller's profile, and personal API tokens.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
 use peyvand_app::ApiTokenRow;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -10,9 +10,9 @@ use time::format_description::well_known::Rfc3339;
 
 use super::body::JsonBody;
 use super::parse_id;
+use crate::AppState;
 use crate::auth::ApiSession;
 use crate::error::ApiResult;
-use crate::AppState;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,11 +22,20 @@ pub struct SignIn {
 }
 
 /// `POST /api/v1/auth/token`: email and password in, a new personal API token out.
-pub async fn sign_in(State(state): State<AppState>, JsonBody(body): JsonBody<SignIn>) -> ApiResult<(StatusCode, Json<Value>)> {
-    let user_id = state.app.check_credentials(&body.email, &body.password).await?;
+pub async fn sign_in(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<SignIn>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let user_id = state
+        .app
+        .check_credentials(&body.email, &body.password)
+        .await?;
     let session = state.app.session_for_user(user_id).await?;
     let (row, token) = state.app.create_api_token(&session, "sign-in").await?;
-    Ok((StatusCode::CREATED, Json(json!({"token": token, "id": row.id}))))
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"token": token, "id": row.id})),
+    ))
 }
 
 pub async fn me(ApiSession(session): ApiSession) -> Json<Value> {
@@ -53,9 +62,14 @@ fn token_json(row: &ApiTokenRow) -> Value {
     })
 }
 
-pub async fn list_tokens(State(state): State<AppState>, ApiSession(session): ApiSession) -> ApiResult<Json<Value>> {
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    ApiSession(session): ApiSession,
+) -> ApiResult<Json<Value>> {
     let tokens = state.app.api_tokens(&session).await?;
-    Ok(Json(json!({"items": tokens.iter().map(token_json).collect::<Vec<_>>(), "next_cursor": null})))
+    Ok(Json(
+        json!({"items": tokens.iter().map(token_json).collect::<Vec<_>>(), "next_cursor": null}),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -75,7 +89,11 @@ pub async fn create_token(
     Ok((StatusCode::CREATED, Json(json)))
 }
 
-pub async fn revoke_token(State(state): State<AppState>, ApiSession(session): ApiSession, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    ApiSession(session): ApiSession,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     state.app.revoke_api_token(&session, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -20,18 +20,25 @@ async fn read_json<S: Send + Sync>(request: Request, state: &S) -> Result<Value,
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+        });
     if !is_json {
         return Err(ApiError::Http("unsupported_media_type"));
     }
-    let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
-        if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::Http("payload_too_large")
-        } else {
-            ApiError::App(peyvand_app::AppError::BadRequest("body"))
-        }
-    })?;
-    serde_json::from_slice(&bytes).map_err(|_| ApiError::App(peyvand_app::AppError::BadRequest("json")))
+    let bytes = Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::Http("payload_too_large")
+            } else {
+                ApiError::App(peyvand_app::AppError::BadRequest("body"))
+            }
+        })?;
+    serde_json::from_slice(&bytes)
+        .map_err(|_| ApiError::App(peyvand_app::AppError::BadRequest("json")))
 }
 
 impl<S: Send + Sync> FromRequest<S> for JsonObject {

@@ -1,9 +1,9 @@
 //! Endpoints around records: notes, relationships, timeline, lead conversion, a role's
 //! access rights and users' passwords.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
 use peyvand_app::{ConvertLead, TimelineEntry};
 use peyvand_domain::permission::Grants;
 use serde::Deserialize;
@@ -12,12 +12,14 @@ use time::format_description::well_known::Rfc3339;
 
 use super::body::JsonBody;
 use super::{customer_schema_at, parse_id, schema_at};
+use crate::AppState;
 use crate::auth::ApiSession;
 use crate::error::ApiResult;
-use crate::AppState;
 
 fn rfc3339(at: time::OffsetDateTime) -> Value {
-    at.format(&Rfc3339).map(Value::String).unwrap_or(Value::Null)
+    at.format(&Rfc3339)
+        .map(Value::String)
+        .unwrap_or(Value::Null)
 }
 
 fn timeline_json(entry: &TimelineEntry) -> Value {
@@ -36,8 +38,13 @@ pub async fn timeline(
     Path((kind, id)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     let schema = schema_at(&kind)?;
-    let entries = state.app.timeline(&session, schema.kind, parse_id(&id)?).await?;
-    Ok(Json(json!({"items": entries.iter().map(timeline_json).collect::<Vec<_>>(), "next_cursor": null})))
+    let entries = state
+        .app
+        .timeline(&session, schema.kind, parse_id(&id)?)
+        .await?;
+    Ok(Json(
+        json!({"items": entries.iter().map(timeline_json).collect::<Vec<_>>(), "next_cursor": null}),
+    ))
 }
 
 fn note_json(note: &peyvand_app::NoteView) -> Value {
@@ -57,8 +64,13 @@ pub async fn list_notes(
     Path((kind, id)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     let schema = customer_schema_at(&kind)?;
-    let notes = state.app.notes(&session, schema.kind, parse_id(&id)?).await?;
-    Ok(Json(json!({"items": notes.iter().map(note_json).collect::<Vec<_>>(), "next_cursor": null})))
+    let notes = state
+        .app
+        .notes(&session, schema.kind, parse_id(&id)?)
+        .await?;
+    Ok(Json(
+        json!({"items": notes.iter().map(note_json).collect::<Vec<_>>(), "next_cursor": null}),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -74,11 +86,18 @@ pub async fn add_note(
     JsonBody(body): JsonBody<NewNote>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let schema = customer_schema_at(&kind)?;
-    let note = state.app.add_note(&session, schema.kind, parse_id(&id)?, &body.body).await?;
+    let note = state
+        .app
+        .add_note(&session, schema.kind, parse_id(&id)?, &body.body)
+        .await?;
     Ok((StatusCode::CREATED, Json(note_json(&note))))
 }
 
-pub async fn delete_note(State(state): State<AppState>, ApiSession(session): ApiSession, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub async fn delete_note(
+    State(state): State<AppState>,
+    ApiSession(session): ApiSession,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     state.app.delete_note(&session, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -127,13 +146,30 @@ pub async fn add_relationship(
     let schema = customer_schema_at(&kind)?;
     let row = state
         .app
-        .add_relationship(&session, (schema.kind, parse_id(&id)?), &body.to_kind, body.to_id, &body.relation_type, body.note.as_deref())
+        .add_relationship(
+            &session,
+            (schema.kind, parse_id(&id)?),
+            &body.to_kind,
+            body.to_id,
+            &body.relation_type,
+            body.note.as_deref(),
+        )
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({"id": row.id, "relation_type": row.relation_type}))))
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": row.id, "relation_type": row.relation_type})),
+    ))
 }
 
-pub async fn delete_relationship(State(state): State<AppState>, ApiSession(session): ApiSession, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    state.app.delete_relationship(&session, parse_id(&id)?).await?;
+pub async fn delete_relationship(
+    State(state): State<AppState>,
+    ApiSession(session): ApiSession,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    state
+        .app
+        .delete_relationship(&session, parse_id(&id)?)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -151,8 +187,15 @@ pub async fn convert_lead(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<Convert>,
 ) -> ApiResult<Json<Value>> {
-    let options = ConvertLead { version: body.version, account_name: body.account_name, existing_account_id: body.existing_account_id };
-    let converted = state.app.convert_lead(&session, parse_id(&id)?, &options).await?;
+    let options = ConvertLead {
+        version: body.version,
+        account_name: body.account_name,
+        existing_account_id: body.existing_account_id,
+    };
+    let converted = state
+        .app
+        .convert_lead(&session, parse_id(&id)?, &options)
+        .await?;
     Ok(Json(json!({
         "lead": converted.lead.to_json(),
         "account": converted.account.map(|a| a.to_json()),
@@ -160,7 +203,11 @@ pub async fn convert_lead(
     })))
 }
 
-pub async fn get_grants(State(state): State<AppState>, ApiSession(session): ApiSession, Path(id): Path<String>) -> ApiResult<Json<Grants>> {
+pub async fn get_grants(
+    State(state): State<AppState>,
+    ApiSession(session): ApiSession,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Grants>> {
     Ok(Json(state.app.role_grants(&session, parse_id(&id)?).await?))
 }
 
@@ -177,7 +224,10 @@ pub async fn put_grants(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<PutGrants>,
 ) -> ApiResult<Json<Value>> {
-    let view = state.app.set_role_grants(&session, parse_id(&id)?, body.version, &body.grants).await?;
+    let view = state
+        .app
+        .set_role_grants(&session, parse_id(&id)?, body.version, &body.grants)
+        .await?;
     Ok(Json(view.to_json()))
 }
 
@@ -193,7 +243,9 @@ pub async fn set_password(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<NewPassword>,
 ) -> ApiResult<StatusCode> {
-    state.app.set_password(&session, parse_id(&id)?, &body.password).await?;
+    state
+        .app
+        .set_password(&session, parse_id(&id)?, &body.password)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
-

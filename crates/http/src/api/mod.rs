@@ -6,34 +6,48 @@ mod extras;
 pub mod openapi;
 mod records;
 
-use axum::routing::{delete, get, post};
 use axum::Router;
+use axum::routing::{delete, get, post};
 use peyvand_domain::permission::RecordKind;
 use peyvand_domain::record::{ALL_SCHEMAS, Schema};
 
-use crate::error::ApiError;
 use crate::AppState;
+use crate::error::ApiError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/auth/token", post(account::sign_in))
         .route("/api/v1/me", get(account::me))
-        .route("/api/v1/tokens", get(account::list_tokens).post(account::create_token))
+        .route(
+            "/api/v1/tokens",
+            get(account::list_tokens).post(account::create_token),
+        )
         .route("/api/v1/tokens/{id}", delete(account::revoke_token))
         .route("/api/v1/notes/{id}", delete(extras::delete_note))
-        .route("/api/v1/relationships/{id}", delete(extras::delete_relationship))
+        .route(
+            "/api/v1/relationships/{id}",
+            delete(extras::delete_relationship),
+        )
         .route("/api/v1/leads/{id}/convert", post(extras::convert_lead))
-        .route("/api/v1/roles/{id}/grants", get(extras::get_grants).put(extras::put_grants))
+        .route(
+            "/api/v1/roles/{id}/grants",
+            get(extras::get_grants).put(extras::put_grants),
+        )
         .route("/api/v1/users/{id}/password", post(extras::set_password))
         .route("/api/v1/{kind}", get(records::list).post(records::create))
         .route("/api/v1/{kind}/export", get(records::export))
         .route(
             "/api/v1/{kind}/{id}",
-            get(records::get).patch(records::update).delete(records::remove),
+            get(records::get)
+                .patch(records::update)
+                .delete(records::remove),
         )
         .route("/api/v1/{kind}/{id}/timeline", get(extras::timeline))
-        .route("/api/v1/{kind}/{id}/notes", get(extras::list_notes).post(extras::add_note))
+        .route(
+            "/api/v1/{kind}/{id}/notes",
+            get(extras::list_notes).post(extras::add_note),
+        )
         .route(
             "/api/v1/{kind}/{id}/relationships",
             get(extras::list_relationships).post(extras::add_relationship),

@@ -15,14 +15,20 @@ fn field_schema(field: &FieldDef) -> Value {
     };
     let schema = match field.ty {
         FieldType::Text => json!({"type": "string", "maxLength": peyvand_domain::record::TEXT_MAX}),
-        FieldType::LongText => json!({"type": "string", "maxLength": peyvand_domain::record::LONG_TEXT_MAX}),
+        FieldType::LongText => {
+            json!({"type": "string", "maxLength": peyvand_domain::record::LONG_TEXT_MAX})
+        }
         FieldType::Email => json!({"type": "string", "format": "email"}),
-        FieldType::Phone => json!({"type": "string", "description": "Stored in E.164 form; Iranian numbers are accepted as 09…, +989…, 989…, in any digits."}),
+        FieldType::Phone => {
+            json!({"type": "string", "description": "Stored in E.164 form; Iranian numbers are accepted as 09…, +989…, 989…, in any digits."})
+        }
         FieldType::Choice(choices) => json!({"type": "string", "enum": choices}),
         FieldType::Tags => json!({"type": "array", "items": {"type": "string", "maxLength": 50}}),
         FieldType::Bool => json!({"type": "boolean"}),
         FieldType::Date => json!({"type": "string", "format": "date"}),
-        FieldType::Reference(kind) => json!({"type": "string", "format": "uuid", "description": format!("Id of a {} record.", kind.code())}),
+        FieldType::Reference(kind) => {
+            json!({"type": "string", "format": "uuid", "description": format!("Id of a {} record.", kind.code())})
+        }
         FieldType::Timestamp => json!({"type": "string", "format": "date-time"}),
         FieldType::Integer => json!({"type": "integer"}),
     };
@@ -35,7 +41,10 @@ fn field_schema(field: &FieldDef) -> Value {
 
 fn record_schema(schema: &Schema) -> Value {
     let mut properties = Map::new();
-    properties.insert("id".into(), json!({"type": "string", "format": "uuid", "readOnly": true}));
+    properties.insert(
+        "id".into(),
+        json!({"type": "string", "format": "uuid", "readOnly": true}),
+    );
     properties.insert("version".into(), json!({"type": "integer", "description": "Send it back when updating; a stale version gets 409."}));
     for field in schema.fields {
         properties.insert(field.name.into(), field_schema(field));
@@ -44,9 +53,17 @@ fn record_schema(schema: &Schema) -> Value {
         properties.insert("password".into(), json!({"type": "string", "writeOnly": true, "minLength": peyvand_app::auth::MIN_PASSWORD_LEN}));
     }
     if schema.kind == peyvand_domain::permission::RecordKind::Role {
-        properties.insert("grants".into(), json!({"$ref": "#/components/schemas/Grants", "writeOnly": true}));
+        properties.insert(
+            "grants".into(),
+            json!({"$ref": "#/components/schemas/Grants", "writeOnly": true}),
+        );
     }
-    let required: Vec<&str> = schema.fields.iter().filter(|f| f.required).map(|f| f.name).collect();
+    let required: Vec<&str> = schema
+        .fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| f.name)
+        .collect();
     json!({"type": "object", "additionalProperties": false, "properties": properties, "required": required})
 }
 
@@ -76,7 +93,12 @@ fn kind_paths(paths: &mut Map<String, Value>, schema: &Schema) {
         json!({"name": "sort", "in": "query", "schema": {"type": "string"}, "description": "A field name; prefix with - for descending."}),
         json!({"name": "tag", "in": "query", "schema": {"type": "string"}}),
     ];
-    for field in schema.fields.iter().filter(|f| !matches!(f.ty, FieldType::Tags | FieldType::LongText | FieldType::Timestamp)) {
+    for field in schema.fields.iter().filter(|f| {
+        !matches!(
+            f.ty,
+            FieldType::Tags | FieldType::LongText | FieldType::Timestamp
+        )
+    }) {
         list_params.push(json!({"name": field.name, "in": "query", "schema": {"type": "string"}, "description": "Equals this value."}));
     }
     let tag = [name];
@@ -154,18 +176,27 @@ pub fn build() -> Value {
         schemas.insert(schema.path.into(), record_schema(schema));
     }
     other_paths(&mut paths);
-    let codes: Vec<&str> = peyvand_app::error::ERROR_CODES.iter().map(|c| c.code).collect();
-    schemas.insert("Error".into(), json!({
-        "type": "object",
-        "required": ["error", "message"],
-        "properties": {
-            "error": {"type": "string", "enum": codes},
-            "message": {"type": "string"},
-            "fields": {"type": "object", "additionalProperties": {"type": "string"}},
-            "field_messages": {"type": "object", "additionalProperties": {"type": "string"}},
-        },
-    }));
-    let scopes: Vec<&str> = peyvand_domain::permission::Scope::ALL.iter().map(|s| s.code()).collect();
+    let codes: Vec<&str> = peyvand_app::error::ERROR_CODES
+        .iter()
+        .map(|c| c.code)
+        .collect();
+    schemas.insert(
+        "Error".into(),
+        json!({
+            "type": "object",
+            "required": ["error", "message"],
+            "properties": {
+                "error": {"type": "string", "enum": codes},
+                "message": {"type": "string"},
+                "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+                "field_messages": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+        }),
+    );
+    let scopes: Vec<&str> = peyvand_domain::permission::Scope::ALL
+        .iter()
+        .map(|s| s.code())
+        .collect();
     schemas.insert("Grants".into(), json!({
         "type": "object",
         "properties": {

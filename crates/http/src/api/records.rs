@@ -2,10 +2,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use peyvand_app::json::input_from_json;
 use peyvand_app::{AppError, ListParams, NewUser, RecordView};
 use peyvand_domain::calendar::CalendarKind;
@@ -24,7 +24,10 @@ const LIST_PARAMS: [&str; 5] = ["q", "limit", "cursor", "sort", "tag"];
 
 pub fn list_params(query: &HashMap<String, String>) -> ApiResult<ListParams> {
     let limit = match query.get("limit") {
-        Some(raw) => Some(raw.parse::<u64>().map_err(|_| AppError::field("limit", FieldError::INVALID_NUMBER))?),
+        Some(raw) => Some(
+            raw.parse::<u64>()
+                .map_err(|_| AppError::field("limit", FieldError::INVALID_NUMBER))?,
+        ),
         None => None,
     };
     Ok(ListParams {
@@ -42,11 +45,13 @@ pub fn list_params(query: &HashMap<String, String>) -> ApiResult<ListParams> {
 }
 
 fn inputs(body: &Map<String, Value>) -> BTreeMap<String, Input> {
-    body.iter().map(|(k, v)| (k.clone(), input_from_json(v))).collect()
+    body.iter()
+        .map(|(k, v)| (k.clone(), input_from_json(v)))
+        .collect()
 }
 
 fn record_response(status: StatusCode, view: &RecordView) -> Response {
-    let mut response = (status, Json(view.to_json())).into_response();
+    let mut response = (status, Json(view.as_json())).into_response();
     if let Ok(etag) = format!("\"{}\"", view.version).parse() {
         response.headers_mut().insert(header::ETAG, etag);
     }
@@ -60,9 +65,14 @@ pub async fn list(
     Query(query): Query<HashMap<String, String>>,
 ) -> ApiResult<Json<Value>> {
     let schema = schema_at(&kind)?;
-    let page = state.app.list(&session, schema.kind, &list_params(&query)?).await?;
+    let page = state
+        .app
+        .list(&session, schema.kind, &list_params(&query)?)
+        .await?;
     let items: Vec<Value> = page.items.iter().map(RecordView::to_json).collect();
-    Ok(Json(json!({"items": items, "next_cursor": page.next_cursor})))
+    Ok(Json(
+        json!({"items": items, "next_cursor": page.next_cursor}),
+    ))
 }
 
 pub async fn export(
@@ -76,10 +86,22 @@ pub async fn export(
     params.limit = None;
     let records = state.app.export(&session, schema.kind, &params).await?;
     let columns: Vec<&str> = std::iter::once("id")
-        .chain(schema.fields.iter().map(|f| f.name).filter(|name| !session.actor.grants.is_hidden(schema.kind, name)))
+        .chain(
+            schema
+                .fields
+                .iter()
+                .map(|f| f.name)
+                .filter(|name| !session.actor.grants.is_hidden(schema.kind, name)),
+        )
         .collect();
     let mut csv = String::from("\u{feff}");
-    csv.push_str(&columns.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+    csv.push_str(
+        &columns
+            .iter()
+            .map(|c| csv_cell(c))
+            .collect::<Vec<_>>()
+            .join(","),
+    );
     csv.push_str("\r\n");
     for record in &records {
         let cells: Vec<String> = columns
@@ -89,7 +111,11 @@ pub async fn export(
                 name => match peyvand_app::json::value_to_json(record.get(name)) {
                     Value::Null => String::new(),
                     Value::String(s) => s,
-                    Value::Array(items) => items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "),
+                    Value::Array(items) => items
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     other => other.to_string(),
                 },
             })
@@ -99,7 +125,14 @@ pub async fn export(
         csv.push_str("\r\n");
     }
     let disposition = format!("attachment; filename=\"{}.csv\"", schema.path);
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)], csv).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        csv,
+    )
+        .into_response())
 }
 
 /// One CSV cell, quoted when needed. Cells that a spreadsheet would run as a formula get a
@@ -131,17 +164,32 @@ pub async fn create(
                 Some(_) => return Err(AppError::field("password", FieldError::INVALID).into()),
                 None => return Err(AppError::field("password", FieldError::REQUIRED).into()),
             };
-            let user = NewUser { fields: inputs(&body), password };
-            state.app.create_user(&session, &user, CalendarKind::Gregorian).await?
+            let user = NewUser {
+                fields: inputs(&body),
+                password,
+            };
+            state
+                .app
+                .create_user(&session, &user, CalendarKind::Gregorian)
+                .await?
         }
         RecordKind::Role => {
             let grants: Grants = match body.remove("grants") {
-                Some(value) => serde_json::from_value(value).map_err(|_| AppError::field("grants", FieldError::INVALID))?,
+                Some(value) => serde_json::from_value(value)
+                    .map_err(|_| AppError::field("grants", FieldError::INVALID))?,
                 None => Grants::new(),
             };
-            state.app.create_role(&session, &inputs(&body), &grants).await?
+            state
+                .app
+                .create_role(&session, &inputs(&body), &grants)
+                .await?
         }
-        kind => state.app.create(&session, kind, &inputs(&body), CalendarKind::Gregorian).await?,
+        kind => {
+            state
+                .app
+                .create(&session, kind, &inputs(&body), CalendarKind::Gregorian)
+                .await?
+        }
     };
     let mut response = record_response(StatusCode::CREATED, &view);
     if let Ok(location) = format!("/api/v1/{}/{}", schema.path, view.id).parse() {
@@ -163,12 +211,20 @@ pub async fn get(
 /// The version the client read: the body's `version`, or an `If-Match: "N"` header.
 fn expected_version(headers: &HeaderMap, body: &mut Map<String, Value>) -> ApiResult<i64> {
     match body.remove("version") {
-        Some(Value::Number(n)) => n.as_i64().ok_or_else(|| AppError::field("version", FieldError::INVALID).into()),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .ok_or_else(|| AppError::field("version", FieldError::INVALID).into()),
         Some(_) => Err(AppError::field("version", FieldError::INVALID).into()),
         None => headers
             .get(header::IF_MATCH)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().trim_start_matches("W/").trim_matches('"').parse().ok())
+            .and_then(|v| {
+                v.trim()
+                    .trim_start_matches("W/")
+                    .trim_matches('"')
+                    .parse()
+                    .ok()
+            })
             .ok_or_else(|| AppError::field("version", FieldError::REQUIRED).into()),
     }
 }
@@ -183,7 +239,17 @@ pub async fn update(
     let schema = schema_at(&kind)?;
     let id = parse_id(&id)?;
     let version = expected_version(&headers, &mut body)?;
-    let view = state.app.update(&session, schema.kind, id, version, &inputs(&body), CalendarKind::Gregorian).await?;
+    let view = state
+        .app
+        .update(
+            &session,
+            schema.kind,
+            id,
+            version,
+            &inputs(&body),
+            CalendarKind::Gregorian,
+        )
+        .await?;
     Ok(record_response(StatusCode::OK, &view))
 }
 
@@ -193,7 +259,10 @@ pub async fn remove(
     Path((kind, id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let schema = schema_at(&kind)?;
-    state.app.delete(&session, schema.kind, parse_id(&id)?).await?;
+    state
+        .app
+        .delete(&session, schema.kind, parse_id(&id)?)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

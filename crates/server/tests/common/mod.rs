@@ -11,9 +11,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
-use axum::Router;
 use http_body_util::BodyExt;
 use peyvand_app::App;
 use peyvand_store::{Backend, Store};
@@ -51,11 +51,19 @@ static PG_ADMIN_URL: OnceLock<String> = OnceLock::new();
 static PG_GUARD: Mutex<Option<Child>> = Mutex::new(None);
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn is_root() -> bool {
-    Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false)
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0"))
+        .unwrap_or(false)
 }
 
 /// Runs a PostgreSQL tool, as the `postgres` user when we are root (PostgreSQL refuses root).
@@ -75,11 +83,23 @@ fn start_postgres() -> String {
     let dir = std::env::temp_dir().join(format!("peyvand-pg-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir).unwrap();
     if is_root() {
-        Command::new("chown").args(["-R", "postgres", dir.to_str().unwrap()]).status().unwrap();
+        Command::new("chown")
+            .args(["-R", "postgres", dir.to_str().unwrap()])
+            .status()
+            .unwrap();
     }
     let data = dir.join("data");
     let status = pg_command("initdb")
-        .args(["-D", data.to_str().unwrap(), "-U", "postgres", "--auth=trust", "--locale=C", "-E", "UTF8"])
+        .args([
+            "-D",
+            data.to_str().unwrap(),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--locale=C",
+            "-E",
+            "UTF8",
+        ])
         .stdout(Stdio::null())
         .status()
         .expect("initdb is on PATH");
@@ -122,7 +142,10 @@ async fn new_pg_database() -> String {
         }
     };
     let name = format!("peyvand_test_{}", uuid::Uuid::now_v7().simple());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .unwrap();
     let base = admin.rsplit_once('/').unwrap().0;
     format!("{base}/{name}")
 }
@@ -142,8 +165,18 @@ pub async fn start(backend: Backend) -> TestApp {
     store.migrate().await.unwrap();
     let app = App::new(store);
     app.seed_demo(CONTACTS).await.unwrap();
-    let router = peyvand_http::router(app.clone(), peyvand_http::HttpConfig { secure_cookies: false });
-    TestApp { backend, app, router, url }
+    let router = peyvand_http::router(
+        app.clone(),
+        peyvand_http::HttpConfig {
+            secure_cookies: false,
+        },
+    );
+    TestApp {
+        backend,
+        app,
+        router,
+        url,
+    }
 }
 
 /// The application on every backend, SQLite first.
@@ -153,13 +186,21 @@ pub async fn backends() -> Vec<TestApp> {
 
 impl TestApp {
     /// Sends a request with an optional bearer token and JSON body.
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         let mut request = Request::builder().method(method).uri(path);
         if let Some(token) = token {
             request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
         }
         let request = match body {
-            Some(body) => request.header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())),
+            Some(body) => request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string())),
             None => request.body(Body::empty()),
         };
         self.send(request.unwrap()).await
@@ -171,7 +212,11 @@ impl TestApp {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {
@@ -183,7 +228,8 @@ impl TestApp {
     }
 
     pub async fn patch(&self, path: &str, token: &str, body: Value) -> Reply {
-        self.call(Method::PATCH, path, Some(token), Some(body)).await
+        self.call(Method::PATCH, path, Some(token), Some(body))
+            .await
     }
 
     pub async fn delete(&self, path: &str, token: &str) -> Reply {
@@ -193,9 +239,19 @@ impl TestApp {
     /// An API token for a demo user.
     pub async fn token(&self, email: &str) -> String {
         let reply = self
-            .call(Method::POST, "/api/v1/auth/token", None, Some(serde_json::json!({"email": email, "password": PASSWORD})))
+            .call(
+                Method::POST,
+                "/api/v1/auth/token",
+                None,
+                Some(serde_json::json!({"email": email, "password": PASSWORD})),
+            )
             .await;
-        assert_eq!(reply.status, StatusCode::CREATED, "sign-in of {email}: {}", reply.body);
+        assert_eq!(
+            reply.status,
+            StatusCode::CREATED,
+            "sign-in of {email}: {}",
+            reply.body
+        );
         reply.json()["token"].as_str().unwrap().to_owned()
     }
 
