@@ -61,6 +61,15 @@ pub(crate) async fn check_rules(
             .unwrap_or(Value::Null)
     };
     let new_value = |name: &str| merged.get(name).cloned().unwrap_or(Value::Null);
+    // Customer records always have an owner and a branch: defaults fill them on create, and
+    // an update may move them but not clear them.
+    if kind.is_customer() {
+        for field in ["owner_id", "branch_id"] {
+            if new_value(field).is_null() {
+                return Err(AppError::field(field, FieldError::REQUIRED));
+            }
+        }
+    }
     match kind {
         RecordKind::Lead => {
             let converted = Value::Text("converted".into());
@@ -90,10 +99,8 @@ pub(crate) async fn check_rules(
                 return Err(AppError::field("parent_id", FieldError::REQUIRED));
             }
             (None, None) => return Err(AppError::field("parent_id", FieldError::REQUIRED)),
-            (Some(old), Some(parent)) => {
-                if org(tx).await?.would_create_cycle(old.id, parent) {
-                    return Err(AppError::field("parent_id", FieldError::INVALID));
-                }
+            (Some(old), Some(parent)) if org(tx).await?.would_create_cycle(old.id, parent) => {
+                return Err(AppError::field("parent_id", FieldError::INVALID));
             }
             _ => {}
         },

@@ -159,7 +159,7 @@ impl App {
                     note_id: Some(note.id),
                 }),
         );
-        entries.sort_by(|a, b| b.at.cmp(&a.at));
+        entries.sort_by_key(|entry| std::cmp::Reverse(entry.at));
         Ok(entries)
     }
 

@@ -322,13 +322,19 @@ impl App {
         let mut items = Vec::new();
         loop {
             let rows = tx.list_records(&query).await?;
-            let exhausted = rows.len() as u64 <= limit;
+            // One row more than a page was asked for: its presence says whether more follow.
+            let more_in_database = rows.len() as u64 > limit;
+            let batch = rows.len().min(limit as usize);
+            let mut consumed = 0;
             let mut last = None;
-            for row in rows.into_iter().take(limit as usize) {
-                last = Some((
-                    row.fields.get(&sort.field).cloned().unwrap_or(Value::Null),
-                    row.id,
-                ));
+            for row in rows.into_iter().take(batch) {
+                consumed += 1;
+                let key = if sort.field == "id" {
+                    Value::Null
+                } else {
+                    row.fields.get(&sort.field).cloned().unwrap_or(Value::Null)
+                };
+                last = Some((key, row.id));
                 let view = view(session, schema, row);
                 if !hides_searchable || words.is_empty() || matches_visible(schema, &view, &words) {
                     items.push(view);
@@ -337,29 +343,12 @@ impl App {
                     break;
                 }
             }
-            if items.len() as u64 == limit || exhausted || last.is_none() {
-                let next_cursor = match (items.len() as u64 == limit, &last) {
-                    (true, Some((value, id)))
-                        if !(exhausted && is_last(&items, *id)) || !exhausted =>
-                    {
-                        Some(encode_cursor(
-                            &sort,
-                            if sort.field == "id" {
-                                &Value::Null
-                            } else {
-                                value
-                            },
-                            *id,
-                        ))
-                    }
+            let more = more_in_database || consumed < batch;
+            if items.len() as u64 == limit || !more {
+                let next_cursor = match (&last, more) {
+                    (Some((value, id)), true) => Some(encode_cursor(&sort, value, *id)),
                     _ => None,
                 };
-                let next_cursor =
-                    if exhausted && items.last().map(|i| i.id) == last.as_ref().map(|l| l.1) {
-                        None
-                    } else {
-                        next_cursor
-                    };
                 return Ok(Page { items, next_cursor });
             }
             query.after = last;
@@ -523,10 +512,6 @@ impl App {
         tx.commit().await?;
         Ok(())
     }
-}
-
-fn is_last(items: &[RecordView], id: Uuid) -> bool {
-    items.last().is_some_and(|i| i.id == id)
 }
 
 /// Loads a record and checks the actor may do `action` on it; records outside the read scope

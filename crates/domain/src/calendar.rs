@@ -510,7 +510,7 @@ mod tests {
 
     #[test]
     fn serde_uses_codes() {
-        use crate::test_json::{from_str, to_string};
+        use serde_json::{from_str, to_string};
         assert_eq!(to_string(&Locale::Fa).unwrap(), r#""fa""#);
         assert_eq!(
             to_string(&CalendarKind::Gregorian).unwrap(),

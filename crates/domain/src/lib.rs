@@ -14,6 +14,3 @@ pub mod phone;
 pub mod record;
 pub mod text;
 pub mod validation;
-
-#[cfg(test)]
-mod test_json;

@@ -270,7 +270,7 @@ impl Grants {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_json::{from_str, to_string};
+    use serde_json::{from_str, to_string};
 
     #[test]
     fn codes_round_trip() {

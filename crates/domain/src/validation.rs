@@ -171,7 +171,7 @@ mod tests {
         let mut e = ValidationErrors::new();
         e.add("name", FieldError::TOO_LONG);
         e.add("email", FieldError::INVALID_EMAIL);
-        let json = crate::test_json::to_string(&e).unwrap();
+        let json = serde_json::to_string(&e).unwrap();
         assert_eq!(
             json,
             r#"{"fields":{"email":"invalid_email","name":"too_long"}}"#

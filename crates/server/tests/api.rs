@@ -63,6 +63,17 @@ async fn contact_lifecycle_with_normalisation_concurrency_and_audit() {
             "a stale update must not win"
         );
 
+        let cleared = t
+            .patch(&path, &token, json!({"version": 2, "owner_id": null}))
+            .await;
+        assert_eq!(
+            cleared.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            cleared.body
+        );
+        assert_eq!(cleared.json()["fields"]["owner_id"], "required");
+
         let missing_version = t.patch(&path, &token, json!({"city": "قم"})).await;
         assert_eq!(missing_version.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(missing_version.json()["fields"]["version"], "required");

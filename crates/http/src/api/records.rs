@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 use super::body::JsonObject;
 use super::{parse_id, schema_at};
 use crate::auth::ApiSession;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 
 /// Query parameters with a meaning of their own; every other one filters on a field.
 const LIST_PARAMS: [&str; 5] = ["q", "limit", "cursor", "sort", "tag"];
