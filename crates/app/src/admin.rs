@@ -209,6 +209,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.sessions_changed(None);
         Ok(())
     }
 
@@ -265,6 +266,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.sessions_changed(None);
         Ok(view)
     }
 

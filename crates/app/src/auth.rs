@@ -161,29 +161,42 @@ impl App {
         let mut tx = self.store.write().await?;
         tx.delete_session(&secret_hash(cookie)).await?;
         tx.commit().await?;
+        self.sessions_changed(None);
         Ok(())
     }
 
     /// The user behind a session cookie, if the session is valid and the user enabled.
     pub async fn session_from_cookie(&self, cookie: &str) -> AppResult<Session> {
+        let key = format!("s:{}", secret_hash(cookie));
+        let now = self.now();
+        if let Some(session) = self.sessions.get(&key, now) {
+            return Ok(session);
+        }
         let mut tx = self.store.read().await?;
         let row = tx
-            .session(&secret_hash(cookie))
+            .session(&key[2..])
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        if row.expires_at <= self.now() {
+        if row.expires_at <= now {
             return Err(AppError::Unauthenticated);
         }
         let mut session = load_session(&mut tx, row.user_id).await?;
         session.csrf_token = Some(row.csrf_token);
+        self.sessions
+            .put(key, session.clone(), Some(row.expires_at));
         Ok(session)
     }
 
     /// The user behind a bearer token, if the token is valid and not revoked.
     pub async fn session_from_token(&self, token: &str) -> AppResult<Session> {
+        let key = format!("t:{}", secret_hash(token));
+        let now = self.now();
+        if let Some(session) = self.sessions.get(&key, now) {
+            return Ok(session);
+        }
         let mut tx = self.store.read().await?;
         let row = tx
-            .api_token_by_hash(&secret_hash(token))
+            .api_token_by_hash(&key[2..])
             .await?
             .ok_or(AppError::Unauthenticated)?;
         if row.revoked_at.is_some() {
@@ -192,7 +205,6 @@ impl App {
         let session = load_session(&mut tx, row.user_id).await?;
         drop(tx);
         // Noting the last use costs a write; once a minute is enough to show it in the list.
-        let now = self.now();
         if row
             .last_used_at
             .is_none_or(|at| now - at > Duration::minutes(1))
@@ -201,6 +213,7 @@ impl App {
             tx.touch_api_token(row.id, now).await?;
             tx.commit().await?;
         }
+        self.sessions.put(key, session.clone(), None);
         Ok(session)
     }
 
@@ -260,6 +273,7 @@ impl App {
             return Err(AppError::NotFound);
         }
         tx.commit().await?;
+        self.sessions_changed(None);
         Ok(())
     }
 }

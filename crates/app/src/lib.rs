@@ -16,6 +16,7 @@ pub mod json;
 mod org;
 mod preferences;
 mod records;
+mod session_cache;
 
 use std::sync::Arc;
 
@@ -25,7 +26,7 @@ pub use convert::{ConvertLead, Converted};
 pub use error::{AppError, AppResult};
 pub use history::{Relationship, TimelineEntry};
 pub use peyvand_store::{ApiTokenRow, NoteRow as NoteView};
-pub use records::{ListParams, Page, RecordView};
+pub use records::{ListParams, Page, RecordJson, RecordView};
 
 use clock::{Clock, SystemClock};
 use peyvand_store::Store;
@@ -35,6 +36,7 @@ use peyvand_store::Store;
 pub struct App {
     store: Store,
     clock: Arc<dyn Clock>,
+    sessions: Arc<session_cache::SessionCache>,
 }
 
 impl App {
@@ -45,7 +47,11 @@ impl App {
 
     /// An application on `store` with the given clock (tests).
     pub fn with_clock(store: Store, clock: Arc<dyn Clock>) -> App {
-        App { store, clock }
+        App {
+            store,
+            clock,
+            sessions: Arc::default(),
+        }
     }
 
     /// The store, for operational tasks (health checks, backup).
@@ -56,6 +62,14 @@ impl App {
     /// Checks that the database answers (health checks).
     pub async fn ping(&self) -> AppResult<()> {
         Ok(self.store.ping().await?)
+    }
+
+    /// Forgets cached sessions after a change to what sessions are made of (users, roles,
+    /// teams, branches, tokens, sessions).
+    pub(crate) fn sessions_changed(&self, kind: Option<peyvand_domain::permission::RecordKind>) {
+        if kind.is_none_or(|k| !k.is_customer()) {
+            self.sessions.invalidate();
+        }
     }
 
     /// Closes the database connections (graceful shutdown).

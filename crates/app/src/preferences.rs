@@ -52,6 +52,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.sessions_changed(None);
         Ok(())
     }
 }

@@ -116,11 +116,14 @@ pub struct Page {
 pub(crate) fn view(session: &Session, schema: &'static Schema, row: RecordRow) -> RecordView {
     let placement = record::placement(schema, row.id, &row.fields);
     let title = record::title(schema, &row.fields);
-    let fields = row
-        .fields
-        .into_iter()
-        .filter(|(name, _)| !session.actor.grants.is_hidden(schema.kind, name))
-        .collect();
+    let fields = if session.actor.grants.hidden_fields(schema.kind).is_empty() {
+        row.fields
+    } else {
+        row.fields
+            .into_iter()
+            .filter(|(name, _)| !session.actor.grants.is_hidden(schema.kind, name))
+            .collect()
+    };
     RecordView {
         kind: schema.kind,
         id: row.id,
@@ -462,6 +465,7 @@ impl App {
         let mut tx = self.store.write().await?;
         let view = create_in(&mut tx, self.now(), session, kind, inputs, calendar, extra).await?;
         tx.commit().await?;
+        self.sessions_changed(Some(kind));
         Ok(view)
     }
 
@@ -489,6 +493,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.sessions_changed(Some(kind));
         Ok(view)
     }
 
@@ -510,6 +515,7 @@ impl App {
         let changes = diff(&row.fields, &Fields::new(), true);
         audit(&mut tx, self.now(), session, kind, id, "delete", changes).await?;
         tx.commit().await?;
+        self.sessions_changed(Some(kind));
         Ok(())
     }
 }
@@ -581,6 +587,13 @@ async fn check_references(
         let FieldType::Reference(target_kind) = def.ty else {
             continue;
         };
+        // The actor's own user and branch exist (the session was just read) and must be
+        // usable as owner and branch even by roles that may not list users or branches.
+        let own = (target_kind == RecordKind::User && *target == session.actor.user_id)
+            || (target_kind == RecordKind::Branch && *target == session.actor.branch_id);
+        if own {
+            continue;
+        }
         if read_checked(tx, session, target_kind, *target, Action::Read)
             .await
             .is_err()
@@ -627,8 +640,11 @@ pub(crate) async fn create_in(
         diff(&Fields::new(), &fields, false),
     )
     .await?;
-    let row = tx.get_record(schema, id).await?.ok_or(AppError::NotFound)?;
-    Ok(view(session, schema, row))
+    Ok(view(
+        session,
+        schema,
+        stored_row(schema, id, 1, fields, now, Some(now)),
+    ))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -674,8 +690,35 @@ pub(crate) async fn update_in(
         diff(&row.fields, &changes, false),
     )
     .await?;
-    let row = tx.get_record(schema, id).await?.ok_or(AppError::NotFound)?;
-    Ok(view(session, schema, row))
+    Ok(view(
+        session,
+        schema,
+        stored_row(schema, id, version + 1, merged, now, None),
+    ))
+}
+
+/// The row as the store now holds it, without reading it back: every schema field (empty ones
+/// as Null) and the timestamps the store was given.
+fn stored_row(
+    schema: &Schema,
+    id: Uuid,
+    version: i64,
+    mut fields: Fields,
+    updated_at: time::OffsetDateTime,
+    created_at: Option<time::OffsetDateTime>,
+) -> RecordRow {
+    for field in schema.fields {
+        fields.entry(field.name.to_owned()).or_insert(Value::Null);
+    }
+    fields.insert("updated_at".into(), Value::Time(updated_at));
+    if let Some(created_at) = created_at {
+        fields.insert("created_at".into(), Value::Time(created_at));
+    }
+    RecordRow {
+        id,
+        version,
+        fields,
+    }
 }
 
 /// The record, once written, must still be inside the actor's scope for the action: nobody can

@@ -14,6 +14,11 @@ use peyvand_domain::record::Input;
 use peyvand_store::Store;
 use tracing_subscriber::EnvFilter;
 
+/// Serving a list allocates many small strings and maps; mimalloc handles that pattern with
+/// much less time in the allocator than the system one (measured with bench/http.sh).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "peyvand", version, about = "Peyvand (پیوند) CRM server")]
 struct Cli {

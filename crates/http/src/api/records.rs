@@ -12,7 +12,7 @@ use peyvand_domain::calendar::CalendarKind;
 use peyvand_domain::permission::{Grants, RecordKind};
 use peyvand_domain::record::Input;
 use peyvand_domain::validation::FieldError;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::body::JsonObject;
 use super::{parse_id, schema_at};
@@ -58,21 +58,30 @@ fn record_response(status: StatusCode, view: &RecordView) -> Response {
     response
 }
 
+/// One page of records as the API answers it, serialised straight from the records.
+#[derive(serde::Serialize)]
+pub struct PageJson<'a> {
+    items: Vec<peyvand_app::RecordJson<'a>>,
+    next_cursor: Option<String>,
+}
+
 pub async fn list(
     State(state): State<crate::AppState>,
     ApiSession(session): ApiSession,
     Path(kind): Path<String>,
     Query(query): Query<HashMap<String, String>>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let schema = schema_at(&kind)?;
     let page = state
         .app
         .list(&session, schema.kind, &list_params(&query)?)
         .await?;
-    let items: Vec<Value> = page.items.iter().map(RecordView::to_json).collect();
-    Ok(Json(
-        json!({"items": items, "next_cursor": page.next_cursor}),
-    ))
+    let items: Vec<_> = page.items.iter().map(RecordView::as_json).collect();
+    Ok(Json(PageJson {
+        items,
+        next_cursor: page.next_cursor,
+    })
+    .into_response())
 }
 
 pub async fn export(
