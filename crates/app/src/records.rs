@@ -789,8 +789,13 @@ pub(crate) fn diff(before: &Fields, after: &Fields, all: bool) -> Json {
             changes.insert(name.clone(), json!([value_to_json(old), Json::Null]));
         }
     }
+    let creating = before.is_empty();
     for (name, new) in after {
         let old = before.get(name).unwrap_or(&Value::Null);
+        // A new record's unset boxes are not news: its trail lists what was actually filled in.
+        if creating && matches!(new, Value::Bool(false)) {
+            continue;
+        }
         if old != new {
             changes.insert(
                 name.clone(),

@@ -582,7 +582,12 @@ fn tags<'a>(items: impl Iterator<Item = impl AsRef<str> + 'a>) -> Value {
             out.push(tag);
         }
     }
-    Value::Tags(out)
+    // No tags is no value: stored as NULL and read back as Null, so it is Null from the start.
+    if out.is_empty() {
+        Value::Null
+    } else {
+        Value::Tags(out)
+    }
 }
 
 /// The normalised text the search looks in: every searchable field, joined.

@@ -263,3 +263,12 @@ error-payload_too_large = The request is too large.
 error-unsupported_media_type = Unsupported content type.
 error-csrf_failed = The form expired or did not come from this site. Go back, reload the page and try again.
 error-internal = Something went wrong on our side. Please try again.
+
+# Built-in roles
+role-admin = Administrator
+role-branch_manager = Branch manager
+role-sales_manager = Sales manager
+role-sales_rep = Sales representative
+role-marketing = Marketing
+role-service_agent = Service agent
+role-viewer = Viewer

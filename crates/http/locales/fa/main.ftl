@@ -263,3 +263,12 @@ error-payload_too_large = درخواست بیش از اندازه بزرگ اس�
 error-unsupported_media_type = نوع محتوا پشتیبانی نمی‌شود.
 error-csrf_failed = فرم منقضی شده یا از این سایت نیامده است. برگردید، صفحه را دوباره بارگذاری کنید و دوباره تلاش کنید.
 error-internal = خطایی در سامانه رخ داد. لطفاً دوباره تلاش کنید.
+
+# Built-in roles
+role-admin = مدیر سامانه
+role-branch_manager = مدیر شعبه
+role-sales_manager = مدیر فروش
+role-sales_rep = کارشناس فروش
+role-marketing = بازاریابی
+role-service_agent = کارشناس خدمات
+role-viewer = ناظر

@@ -125,7 +125,13 @@ impl Fmt {
             Value::Null => String::new(),
             Value::Text(text) => match def.ty {
                 FieldType::Choice(_) => self.choice(text),
-                FieldType::Phone => self.digits(text),
+                // People read Iranian numbers in national form (0912 123 4567); E.164 stays
+                // for the API and for numbers from elsewhere.
+                FieldType::Phone => self.digits(
+                    &peyvand_domain::phone::Phone::parse(text)
+                        .map(|p| p.national_format())
+                        .unwrap_or_else(|_| text.clone()),
+                ),
                 _ => text.clone(),
             },
             Value::Bool(true) => t(self.locale, "yes"),
@@ -251,7 +257,7 @@ mod tests {
             &Value::Text("+989121234567".into()),
             &Titles::new(),
         );
-        assert_eq!(cell.text, "+۹۸۹۱۲۱۲۳۴۵۶۷");
+        assert_eq!(cell.text, "۰۹۱۲ ۱۲۳ ۴۵۶۷", "national form, Persian digits");
         assert!(cell.ltr);
     }
 }

@@ -70,7 +70,7 @@ impl Layout {
             locale,
             title: title.into(),
             user_name: Some(session.name.clone()),
-            role_name: session.role_name.clone(),
+            role_name: role_label(locale, &session.role_name),
             nav,
             csrf: session.csrf_token.clone().unwrap_or_default(),
         }
@@ -247,4 +247,15 @@ pub fn kind_label_one(locale: Locale, kind: RecordKind) -> String {
 /// app; this only decides which buttons to offer).
 pub fn may(session: &Session, kind: RecordKind, action: Action) -> bool {
     session.actor.grants.scope(kind, action) != Scope::None
+}
+
+/// A role's name for people: built-in roles are translated (`role-<key>`), roles that
+/// administrators made keep the name they were given.
+pub fn role_label(locale: Locale, name: &str) -> String {
+    let key = format!("role-{name}");
+    if crate::i18n::has(locale, &key) {
+        t(locale, &key)
+    } else {
+        name.to_owned()
+    }
 }

@@ -41,6 +41,8 @@ fn json_text(json: &Json) -> String {
     match json {
         Json::Null => String::new(),
         Json::String(s) => s.clone(),
+        // Tags are arrays of strings: show them as a list, not as JSON.
+        Json::Array(items) => items.iter().map(json_text).collect::<Vec<_>>().join("، "),
         other => other.to_string(),
     }
 }
