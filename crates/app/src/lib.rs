@@ -17,6 +17,7 @@ mod org;
 mod preferences;
 mod records;
 mod session_cache;
+mod write;
 
 use std::sync::Arc;
 

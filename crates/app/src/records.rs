@@ -462,9 +462,15 @@ impl App {
         calendar: CalendarKind,
         extra: &[ExtraColumn],
     ) -> AppResult<RecordView> {
-        let mut tx = self.store.write().await?;
-        let view = create_in(&mut tx, self.now(), session, kind, inputs, calendar, extra).await?;
-        tx.commit().await?;
+        let (now, session, inputs, extra) =
+            (self.now(), session.clone(), inputs.clone(), extra.to_vec());
+        let view = self
+            .write(move |tx| {
+                Box::pin(async move {
+                    create_in(tx, now, &session, kind, &inputs, calendar, &extra).await
+                })
+            })
+            .await?;
         self.sessions_changed(Some(kind));
         Ok(view)
     }
@@ -479,45 +485,49 @@ impl App {
         inputs: &BTreeMap<String, Input>,
         calendar: CalendarKind,
     ) -> AppResult<RecordView> {
-        let mut tx = self.store.write().await?;
-        let view = update_in(
-            &mut tx,
-            self.now(),
-            session,
-            kind,
-            id,
-            version,
-            inputs,
-            calendar,
-            &[],
-        )
-        .await?;
-        tx.commit().await?;
+        let (now, session, inputs) = (self.now(), session.clone(), inputs.clone());
+        let view = self
+            .write(move |tx| {
+                Box::pin(async move {
+                    update_in(tx, now, &session, kind, id, version, &inputs, calendar, &[]).await
+                })
+            })
+            .await?;
         self.sessions_changed(Some(kind));
         Ok(view)
     }
 
     /// Deletes a record with its notes and relationships; the audit trail keeps its last values.
     pub async fn delete(&self, session: &Session, kind: RecordKind, id: Uuid) -> AppResult<()> {
-        let schema = schema(kind);
-        let mut tx = self.store.write().await?;
-        let (row, _) = read_checked(&mut tx, session, kind, id, Action::Read).await?;
-        let org = org_for(&mut tx, session, kind, Action::Delete).await?;
-        let placement = record::placement(schema, id, &row.fields);
-        if !allows(&session.actor, kind, Action::Delete, placement, &org) {
-            return Err(AppError::Forbidden);
-        }
-        crate::admin::check_deletable(session, kind, &row)?;
-        tx.delete_attachments_of(kind.code(), id).await?;
-        if !tx.delete_record(schema, id).await? {
-            return Err(AppError::NotFound);
-        }
-        let changes = diff(&row.fields, &Fields::new(), true);
-        audit(&mut tx, self.now(), session, kind, id, "delete", changes).await?;
-        tx.commit().await?;
+        let (now, session) = (self.now(), session.clone());
+        self.write(move |tx| Box::pin(async move { delete_in(tx, now, &session, kind, id).await }))
+            .await?;
         self.sessions_changed(Some(kind));
         Ok(())
     }
+}
+
+async fn delete_in(
+    tx: &mut Tx,
+    now: time::OffsetDateTime,
+    session: &Session,
+    kind: RecordKind,
+    id: Uuid,
+) -> AppResult<()> {
+    let schema = schema(kind);
+    let (row, _) = read_checked(tx, session, kind, id, Action::Read).await?;
+    let org = org_for(tx, session, kind, Action::Delete).await?;
+    let placement = record::placement(schema, id, &row.fields);
+    if !allows(&session.actor, kind, Action::Delete, placement, &org) {
+        return Err(AppError::Forbidden);
+    }
+    crate::admin::check_deletable(session, kind, &row)?;
+    tx.delete_attachments_of(kind.code(), id).await?;
+    if !tx.delete_record(schema, id).await? {
+        return Err(AppError::NotFound);
+    }
+    let changes = diff(&row.fields, &Fields::new(), true);
+    audit(tx, now, session, kind, id, "delete", changes).await
 }
 
 /// Loads a record and checks the actor may do `action` on it; records outside the read scope

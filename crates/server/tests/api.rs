@@ -657,3 +657,75 @@ async fn health_metrics_and_openapi_match_the_server() {
         );
     }
 }
+
+#[tokio::test]
+async fn concurrent_writes_commit_together_and_fail_alone() {
+    for t in backends().await {
+        let token = t.token("admin@peyvand.demo").await;
+        let roles = t.list_all("/api/v1/roles?name=viewer", &token).await;
+        let role = roles[0]["id"].as_str().unwrap().to_owned();
+        let me = t.get("/api/v1/me", &token).await.json();
+        let branch = me["branch_id"].as_str().unwrap().to_owned();
+        let before = t.list_all("/api/v1/contacts", &token).await.len();
+        // Forty writes at once: thirty contacts and ten users with the same email, so that the
+        // database itself refuses nine of them in the middle of whatever batch they land in.
+        let mut tasks = Vec::new();
+        for i in 0..40 {
+            let router = t.router.clone();
+            let token = token.clone();
+            let body = if i % 4 == 0 {
+                json!({"name": format!("Twin {i}"), "email": "twin@peyvand.demo", "role_id": role, "branch_id": branch, "password": "long-enough-1"})
+            } else {
+                json!({"last_name": format!("Concurrent {i}")})
+            };
+            let path = if i % 4 == 0 {
+                "/api/v1/users"
+            } else {
+                "/api/v1/contacts"
+            };
+            tasks.push(tokio::spawn(async move {
+                let request = Request::post(path)
+                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(body.to_string()))
+                    .unwrap();
+                let response = tower::ServiceExt::oneshot(router, request).await.unwrap();
+                (path, response.status())
+            }));
+        }
+        let mut created_users = 0;
+        for task in tasks {
+            let (path, status) = task.await.unwrap();
+            match path {
+                "/api/v1/users" if status == StatusCode::CREATED => created_users += 1,
+                "/api/v1/users" => {
+                    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}", t.name())
+                }
+                _ => assert_eq!(status, StatusCode::CREATED, "{}", t.name()),
+            }
+        }
+        assert_eq!(
+            created_users,
+            1,
+            "{}: exactly one user gets the email",
+            t.name()
+        );
+        assert_eq!(
+            t.list_all("/api/v1/contacts", &token).await.len(),
+            before + 30,
+            "{}",
+            t.name()
+        );
+        let twins = t
+            .list_all("/api/v1/users?email=twin@peyvand.demo", &token)
+            .await;
+        assert_eq!(twins.len(), 1);
+        // Every committed contact has its audit entry, and no refused user left one.
+        let twin_id = twins[0]["id"].as_str().unwrap();
+        let timeline = t
+            .get(&format!("/api/v1/users/{twin_id}/timeline"), &token)
+            .await
+            .json();
+        assert_eq!(timeline["items"].as_array().unwrap().len(), 1);
+    }
+}

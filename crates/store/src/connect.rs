@@ -7,6 +7,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
+use crate::batch::{Batcher, WriteJob};
 use crate::tx::Tx;
 use crate::{StoreError, StoreResult};
 
@@ -26,6 +27,7 @@ enum Pools {
     Sqlite {
         reader: SqlitePool,
         writer: SqlitePool,
+        batcher: Batcher,
     },
     Postgres(PgPool),
 }
@@ -80,8 +82,13 @@ impl Store {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options.read_only(true))
             .await?;
+        let batcher = Batcher::start(writer.clone());
         Ok(Store {
-            pools: Pools::Sqlite { reader, writer },
+            pools: Pools::Sqlite {
+                reader,
+                writer,
+                batcher,
+            },
         })
     }
 
@@ -126,6 +133,22 @@ impl Store {
         })
     }
 
+    /// Runs a write job and waits until its changes are committed (or rolled back when the job
+    /// returns false). On SQLite, jobs waiting at the same time share one commit (group commit);
+    /// on PostgreSQL each runs in its own transaction.
+    pub async fn write_job(&self, job: WriteJob) -> StoreResult<()> {
+        match &self.pools {
+            Pools::Sqlite { batcher, .. } => batcher.submit(job).await,
+            Pools::Postgres(pool) => {
+                let mut tx = Tx::postgres(pool.begin().await?);
+                if job(&mut tx).await {
+                    tx.commit().await?;
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// The tables and their columns as the database reports them (for the migration parity test).
     pub async fn describe_schema(&self) -> StoreResult<Vec<(String, String)>> {
         let mut tx = self.read().await?;
@@ -145,7 +168,7 @@ impl Store {
     /// Closes every connection (graceful shutdown).
     pub async fn close(&self) {
         match &self.pools {
-            Pools::Sqlite { reader, writer } => {
+            Pools::Sqlite { reader, writer, .. } => {
                 reader.close().await;
                 writer.close().await;
             }

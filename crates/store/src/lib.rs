@@ -6,6 +6,7 @@
 
 mod auth;
 mod backup;
+mod batch;
 mod connect;
 mod history;
 mod records;
@@ -14,6 +15,7 @@ mod values;
 
 pub use auth::{ApiTokenRow, Credentials, SessionRow, ThrottleRow};
 pub use backup::{backup_sqlite, check_sqlite_backup};
+pub use batch::{WriteFuture, WriteJob};
 pub use connect::{Backend, Store};
 pub use history::{AuditRow, NoteRow, RelationshipRow};
 pub use records::{ExtraColumn, ListQuery, RecordRow, SortKey};
@@ -40,6 +42,12 @@ pub enum StoreError {
     /// A stored value could not be read back (bad data in the database).
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    /// The store was closed (the server is shutting down).
+    #[error("the store is closed")]
+    Closed,
+    /// A batch of writes could not be committed; none of its jobs took effect.
+    #[error("commit failed: {0}")]
+    CommitFailed(String),
     /// A file operation of backup or restore failed.
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),

@@ -110,6 +110,19 @@ impl Tx {
         })
     }
 
+    /// Runs a fixed statement without parameters (savepoints).
+    pub(crate) async fn raw(&mut self, sql: &'static str) -> StoreResult<()> {
+        match &mut self.inner {
+            Inner::Sqlite(tx) => {
+                sqlx::query(sql).execute(&mut **tx).await?;
+            }
+            Inner::Postgres(tx) => {
+                sqlx::query(sql).execute(&mut **tx).await?;
+            }
+        }
+        Ok(())
+    }
+
     pub(crate) async fn ping(&mut self) -> StoreResult<()> {
         match &mut self.inner {
             Inner::Sqlite(tx) => {

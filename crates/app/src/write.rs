@@ -1,0 +1,34 @@
+//! Running a use case's writes as a store write job (group commit on SQLite).
+
+use std::sync::{Arc, Mutex};
+
+use futures_util::future::BoxFuture;
+use peyvand_store::Tx;
+
+use crate::App;
+use crate::error::{AppError, AppResult};
+
+impl App {
+    /// Runs `work` in a write transaction and returns its result once its changes are committed;
+    /// when it fails, its changes are rolled back and its error returned.
+    pub(crate) async fn write<T, F>(&self, work: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, AppResult<T>> + Send + 'static,
+    {
+        let slot: Arc<Mutex<Option<AppResult<T>>>> = Arc::default();
+        let filled = slot.clone();
+        self.store
+            .write_job(Box::new(move |tx| {
+                Box::pin(async move {
+                    let result = work(tx).await;
+                    let keep = result.is_ok();
+                    *filled.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+                    keep
+                })
+            }))
+            .await?;
+        let result = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+        result.unwrap_or_else(|| Err(AppError::Internal("a write job did not run".into())))
+    }
+}
