@@ -52,8 +52,8 @@ request = function()
 end
 LUA
 
-run() { # name, url, [script]
-  local name=$1 url=$2 script=${3:-}
+run() { # name, url, reference req/s of django-crm, [script]
+  local name=$1 url=$2 reference=$3 script=${4:-}
   local args=(-t2 -c"$connections" -d"${duration}s" --latency -H "authorization: Bearer $token")
   [ -n "$script" ] && args+=(-s "$script")
   local out; out=$(wrk "${args[@]}" "$url")
@@ -62,17 +62,20 @@ run() { # name, url, [script]
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   errors=$(awk '/Non-2xx/ {print $5}' <<<"$out"); errors=${errors:-0}
-  printf '| %-28s | %10s | %8s | %8s | %6s |\n' "$name" "$rps" "$p50" "$p99" "$errors"
+  local ratio; ratio=$(awk -v a="$rps" -v b="$reference" 'BEGIN { printf "%.0fx", a / b }')
+  printf '| %-28s | %10s | %8s | %8s | %7s | %10s | %6s |\n' "$name" "$rps" "$p50" "$p99" "$errors" "$reference" "$ratio"
 }
 
 echo
 echo "Peyvand $(git rev-parse --short HEAD 2>/dev/null || echo '?'), SQLite, $total contacts, wrk -c$connections -d${duration}s, $(nproc) cores"
 echo
-printf '| %-28s | %10s | %8s | %8s | %6s |\n' scenario "req/s" p50 p99 non-2xx
-printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..30})" "$(printf -- '-%.0s' {1..12})" "$(printf -- '-%.0s' {1..10})" "$(printf -- '-%.0s' {1..10})" "$(printf -- '-%.0s' {1..8})"
-run "GET one contact" "$base/api/v1/contacts/$contact"
-run "list 50 sorted by last name" "$base/api/v1/contacts?limit=50&sort=last_name"
-run "create a contact" "$base/api/v1/contacts" "$work/create.lua"
+echo "(django-crm 1.35 on PostgreSQL: the issue's reference figures for the same scenarios on this kind of machine)"
+echo
+printf '| %-28s | %10s | %8s | %8s | %7s | %10s | %6s |\n' scenario "req/s" p50 p99 non-2xx django-crm ratio
+printf '|%s|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..30})" "$(printf -- '-%.0s' {1..12})" "$(printf -- '-%.0s' {1..10})" "$(printf -- '-%.0s' {1..10})" "$(printf -- '-%.0s' {1..9})" "$(printf -- '-%.0s' {1..12})" "$(printf -- '-%.0s' {1..8})"
+run "GET one contact" "$base/api/v1/contacts/$contact" 50
+run "list 50 sorted by last name" "$base/api/v1/contacts?limit=50&sort=last_name" 10
+run "create a contact" "$base/api/v1/contacts" 60 "$work/create.lua"
 echo
 echo "idle server memory (RSS after start): $((idle_kb / 1024)) MB"
 echo "memory after the load: $(( $(awk '/VmRSS/ {print $2}' /proc/$server/status) / 1024 )) MB"
