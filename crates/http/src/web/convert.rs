@@ -10,7 +10,7 @@ use super::form::WebForm;
 use super::guard::WebSession;
 use super::options::{Opt, record_choices, reference_options};
 use super::page::{Layout, WebError, WebResult, render_status, see_other};
-use super::parse_id;
+use super::{only_for, parse_id};
 use crate::AppState;
 use crate::i18n::t;
 
@@ -34,14 +34,6 @@ pub struct ConvertTemplate {
     pub error: Option<String>,
     /// The lead's page.
     pub cancel_href: String,
-}
-
-fn lead_path(kind: &str) -> Result<(), WebError> {
-    if kind == "leads" {
-        Ok(())
-    } else {
-        Err(WebError(AppError::NotFound))
-    }
 }
 
 async fn page(
@@ -83,7 +75,7 @@ pub async fn form(
     WebSession(session): WebSession,
     Path((kind, id)): Path<(String, String)>,
 ) -> WebResult {
-    lead_path(&kind)?;
+    only_for(&kind, "leads")?;
     let lead = state
         .app
         .get(&session, RecordKind::Lead, parse_id(&id)?)
@@ -99,7 +91,7 @@ pub async fn submit(
     Path((kind, id)): Path<(String, String)>,
     form: WebForm,
 ) -> WebResult {
-    lead_path(&kind)?;
+    only_for(&kind, "leads")?;
     let id = parse_id(&id)?;
     let existing = form
         .get("existing_account_id")

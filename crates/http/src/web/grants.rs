@@ -13,7 +13,7 @@ use super::format::Fmt;
 use super::guard::WebSession;
 use super::options::Opt;
 use super::page::{Layout, WebError, WebResult, field_label, kind_label, render_status, see_other};
-use super::parse_id;
+use super::{only_for, parse_id};
 use crate::AppState;
 use crate::i18n::t;
 
@@ -145,14 +145,6 @@ pub struct GrantsTemplate {
     pub cancel_href: String,
 }
 
-fn roles_only(kind: &str) -> Result<(), WebError> {
-    if kind == "roles" {
-        Ok(())
-    } else {
-        Err(WebError(AppError::NotFound))
-    }
-}
-
 async fn page(
     state: &AppState,
     session: &Session,
@@ -203,7 +195,7 @@ pub async fn form(
     WebSession(session): WebSession,
     Path((kind, id)): Path<(String, String)>,
 ) -> WebResult {
-    roles_only(&kind)?;
+    only_for(&kind, "roles")?;
     page(&state, &session, parse_id(&id)?, None, None).await
 }
 
@@ -214,7 +206,7 @@ pub async fn submit(
     Path((kind, id)): Path<(String, String)>,
     form: WebForm,
 ) -> WebResult {
-    roles_only(&kind)?;
+    only_for(&kind, "roles")?;
     let id = parse_id(&id)?;
     let version: i64 = form
         .get("version")

@@ -100,6 +100,16 @@ fn schema_at(path: &str) -> Result<&'static Schema, WebError> {
         .ok_or(WebError(AppError::NotFound))
 }
 
+/// Pages that exist for one kind only (conversion for leads, grants for roles) answer "not
+/// found" under any other kind's path.
+fn only_for(kind: &str, expected: &str) -> Result<(), WebError> {
+    if kind == expected {
+        Ok(())
+    } else {
+        Err(WebError(AppError::NotFound))
+    }
+}
+
 /// A record id from the path; a malformed one is simply not found.
 fn parse_id(id: &str) -> Result<uuid::Uuid, WebError> {
     uuid::Uuid::parse_str(id).map_err(|_| WebError(AppError::NotFound))
