@@ -80,7 +80,9 @@ impl Store {
         let reader = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.read_only(true))
+            // Lists fetch a page plus one row (up to 201); sqlx's default buffer of 50 rows
+            // would make SQLite's thread wait for the reader in the middle of a page.
+            .connect_with(options.read_only(true).row_buffer_size(256))
             .await?;
         let batcher = Batcher::start(writer.clone());
         Ok(Store {
@@ -116,10 +118,11 @@ impl Store {
         tx.commit().await
     }
 
-    /// Starts a read-only transaction: a consistent snapshot for lists, counts and pages.
+    /// Starts reading. On PostgreSQL this is a read transaction; on SQLite a read-only
+    /// connection where each statement sees its own consistent snapshot.
     pub async fn read(&self) -> StoreResult<Tx> {
         Ok(match &self.pools {
-            Pools::Sqlite { reader, .. } => Tx::sqlite(reader.begin().await?),
+            Pools::Sqlite { reader, .. } => Tx::sqlite_read(reader.acquire().await?),
             Pools::Postgres(pool) => Tx::postgres(pool.begin().await?),
         })
     }

@@ -3,6 +3,7 @@
 use peyvand_domain::record::Value;
 use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
 use sea_query_sqlx::SqlxBinder;
+use sqlx::pool::PoolConnection;
 use sqlx::{AssertSqlSafe, Postgres, Sqlite, Transaction};
 
 use crate::StoreResult;
@@ -10,10 +11,30 @@ use crate::values::{ColType, decode_postgres, decode_sqlite};
 
 enum Inner {
     Sqlite(Transaction<'static, Sqlite>),
+    /// A read-only SQLite connection used without a transaction: each statement reads its own
+    /// consistent snapshot, and BEGIN/ROLLBACK would be two more round trips to SQLite's thread.
+    SqliteRead(PoolConnection<Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
 
-/// A database transaction. Dropping it without [`Tx::commit`] rolls back, so an error half-way
+/// The connection a statement runs on, whatever holds it.
+enum Conn<'a> {
+    Sqlite(&'a mut sqlx::SqliteConnection),
+    Postgres(&'a mut sqlx::PgConnection),
+}
+
+impl Inner {
+    fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Inner::Sqlite(tx) => Conn::Sqlite(&mut **tx),
+            Inner::SqliteRead(conn) => Conn::Sqlite(&mut **conn),
+            Inner::Postgres(tx) => Conn::Postgres(&mut **tx),
+        }
+    }
+}
+
+/// A database transaction (or, for reads on SQLite, a read-only connection). Dropping it
+/// without [`Tx::commit`] rolls back, so an error half-way
 /// through a use case never leaves half of it written.
 pub struct Tx {
     inner: Inner,
@@ -33,6 +54,14 @@ impl Tx {
         }
     }
 
+    pub(crate) fn sqlite_read(conn: PoolConnection<Sqlite>) -> Tx {
+        Tx {
+            inner: Inner::SqliteRead(conn),
+            savepoint_pending: false,
+            job_wrote: false,
+        }
+    }
+
     pub(crate) fn postgres(tx: Transaction<'static, Postgres>) -> Tx {
         Tx {
             inner: Inner::Postgres(tx),
@@ -45,6 +74,7 @@ impl Tx {
     pub async fn commit(self) -> StoreResult<()> {
         match self.inner {
             Inner::Sqlite(tx) => tx.commit().await?,
+            Inner::SqliteRead(_) => {}
             Inner::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
@@ -52,8 +82,8 @@ impl Tx {
 
     /// Runs an insert, update or delete and returns the number of rows it touched.
     pub(crate) async fn execute(&mut self, statement: &impl SqlxBinder) -> StoreResult<u64> {
-        Ok(match &mut self.inner {
-            Inner::Sqlite(tx) => {
+        Ok(match self.inner.conn() {
+            Conn::Sqlite(tx) => {
                 let (mut sql, values) = statement.build_sqlx(SqliteQueryBuilder);
                 if std::mem::take(&mut self.savepoint_pending) {
                     if sql.starts_with("INSERT") {
@@ -63,19 +93,19 @@ impl Tx {
                         // count from before the SAVEPOINT, and nobody reads an insert's count.
                         sql.insert_str(0, "SAVEPOINT job; ");
                     } else {
-                        sqlx::query("SAVEPOINT job").execute(&mut **tx).await?;
+                        sqlx::query("SAVEPOINT job").execute(&mut *tx).await?;
                     }
                 }
                 self.job_wrote = true;
                 sqlx::query_with(AssertSqlSafe(sql), values)
-                    .execute(&mut **tx)
+                    .execute(&mut *tx)
                     .await?
                     .rows_affected()
             }
-            Inner::Postgres(tx) => {
+            Conn::Postgres(tx) => {
                 let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
                 sqlx::query_with(AssertSqlSafe(sql), values)
-                    .execute(&mut **tx)
+                    .execute(&mut *tx)
                     .await?
                     .rows_affected()
             }
@@ -88,11 +118,11 @@ impl Tx {
         statement: &impl SqlxBinder,
         columns: &[ColType],
     ) -> StoreResult<Vec<Vec<Value>>> {
-        match &mut self.inner {
-            Inner::Sqlite(tx) => {
+        match self.inner.conn() {
+            Conn::Sqlite(tx) => {
                 let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
                 let rows = sqlx::query_with(AssertSqlSafe(sql), values)
-                    .fetch_all(&mut **tx)
+                    .fetch_all(&mut *tx)
                     .await?;
                 rows.iter()
                     .map(|row| {
@@ -104,10 +134,10 @@ impl Tx {
                     })
                     .collect()
             }
-            Inner::Postgres(tx) => {
+            Conn::Postgres(tx) => {
                 let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
                 let rows = sqlx::query_with(AssertSqlSafe(sql), values)
-                    .fetch_all(&mut **tx)
+                    .fetch_all(&mut *tx)
                     .await?;
                 rows.iter()
                     .map(|row| {
@@ -144,24 +174,24 @@ impl Tx {
 
     /// Runs a fixed statement without parameters (savepoints).
     pub(crate) async fn raw(&mut self, sql: &'static str) -> StoreResult<()> {
-        match &mut self.inner {
-            Inner::Sqlite(tx) => {
-                sqlx::query(sql).execute(&mut **tx).await?;
+        match self.inner.conn() {
+            Conn::Sqlite(tx) => {
+                sqlx::query(sql).execute(&mut *tx).await?;
             }
-            Inner::Postgres(tx) => {
-                sqlx::query(sql).execute(&mut **tx).await?;
+            Conn::Postgres(tx) => {
+                sqlx::query(sql).execute(&mut *tx).await?;
             }
         }
         Ok(())
     }
 
     pub(crate) async fn ping(&mut self) -> StoreResult<()> {
-        match &mut self.inner {
-            Inner::Sqlite(tx) => {
-                sqlx::query("SELECT 1").execute(&mut **tx).await?;
+        match self.inner.conn() {
+            Conn::Sqlite(tx) => {
+                sqlx::query("SELECT 1").execute(&mut *tx).await?;
             }
-            Inner::Postgres(tx) => {
-                sqlx::query("SELECT 1").execute(&mut **tx).await?;
+            Conn::Postgres(tx) => {
+                sqlx::query("SELECT 1").execute(&mut *tx).await?;
             }
         }
         Ok(())
@@ -169,21 +199,21 @@ impl Tx {
 
     /// Every (table, column) pair of the application's tables, sorted.
     pub(crate) async fn describe_schema(&mut self) -> StoreResult<Vec<(String, String)>> {
-        let mut pairs: Vec<(String, String)> = match &mut self.inner {
-            Inner::Sqlite(tx) => {
+        let mut pairs: Vec<(String, String)> = match self.inner.conn() {
+            Conn::Sqlite(tx) => {
                 sqlx::query_as(
                     "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
                      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
                 )
-                .fetch_all(&mut **tx)
+                .fetch_all(&mut *tx)
                 .await?
             }
-            Inner::Postgres(tx) => {
+            Conn::Postgres(tx) => {
                 sqlx::query_as(
                     "SELECT table_name::text, column_name::text FROM information_schema.columns \
                      WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%'",
                 )
-                .fetch_all(&mut **tx)
+                .fetch_all(&mut *tx)
                 .await?
             }
         };
