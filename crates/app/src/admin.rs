@@ -296,6 +296,9 @@ impl App {
     pub async fn bootstrap(&self) -> AppResult<Uuid> {
         let now = self.now();
         let mut tx = self.store.write().await?;
+        for schema in peyvand_domain::record::ALL_SCHEMAS {
+            tx.backfill_sort_keys(schema).await?;
+        }
         let branches = tx.id_pairs("branches", "parent_id").await?;
         let headquarters = match branches.iter().find(|(_, parent)| parent.is_none()) {
             Some((id, _)) => *id,

@@ -12,5 +12,6 @@ pub mod number;
 pub mod permission;
 pub mod phone;
 pub mod record;
+pub mod sort;
 pub mod text;
 pub mod validation;

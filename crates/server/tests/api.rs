@@ -405,10 +405,16 @@ async fn keyset_pagination_visits_every_record_once_in_order() {
                 t.name()
             );
             let field = sort.trim_start_matches('-');
-            let keys: Vec<Option<String>> = seen
-                .iter()
-                .map(|c| c[field].as_str().map(str::to_owned))
-                .collect();
+            // The default sort field orders by its Persian-aware key; others by the value.
+            let key = |text: &str| {
+                if field == "last_name" {
+                    peyvand_domain::sort::sort_key(text)
+                } else {
+                    text.to_owned()
+                }
+            };
+            let keys: Vec<Option<String>> =
+                seen.iter().map(|c| c[field].as_str().map(key)).collect();
             let non_null: Vec<&String> = keys.iter().flatten().collect();
             let mut sorted = non_null.clone();
             sorted.sort();
@@ -727,5 +733,84 @@ async fn concurrent_writes_commit_together_and_fail_alone() {
             .await
             .json();
         assert_eq!(timeline["items"].as_array().unwrap().len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn lists_sort_persian_names_in_alphabet_order() {
+    for t in backends().await {
+        let token = t.token("admin@peyvand.demo").await;
+        for name in [
+            "یزدی",
+            "نوری",
+            "کریمی",
+            "گودرزی",
+            "پارسا",
+            "آزاد",
+            "چمران",
+            "ژاله",
+        ] {
+            let reply = t
+                .post(
+                    "/api/v1/contacts",
+                    &token,
+                    json!({"last_name": name, "tags": ["sorting"]}),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::CREATED);
+        }
+        let names = |items: Vec<serde_json::Value>| -> Vec<String> {
+            items
+                .iter()
+                .map(|c| c["last_name"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let up = names(
+            t.list_all("/api/v1/contacts?tag=sorting&sort=last_name", &token)
+                .await,
+        );
+        assert_eq!(
+            up,
+            [
+                "آزاد",
+                "پارسا",
+                "چمران",
+                "ژاله",
+                "کریمی",
+                "گودرزی",
+                "نوری",
+                "یزدی"
+            ],
+            "{}",
+            t.name()
+        );
+        let down = names(
+            t.list_all("/api/v1/contacts?tag=sorting&sort=-last_name", &token)
+                .await,
+        );
+        assert_eq!(
+            down,
+            up.iter().rev().cloned().collect::<Vec<_>>(),
+            "{}",
+            t.name()
+        );
+        // Paging through with a small page keeps the order.
+        let mut paged = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let page = t
+                .get(
+                    &format!("/api/v1/contacts?tag=sorting&sort=last_name&limit=3&cursor={cursor}"),
+                    &token,
+                )
+                .await
+                .json();
+            paged.extend(names(page["items"].as_array().unwrap().clone()));
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = next.to_owned(),
+                None => break,
+            }
+        }
+        assert_eq!(paged, up, "{}", t.name());
     }
 }

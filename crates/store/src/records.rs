@@ -152,6 +152,26 @@ fn row_from_values(names: &[&'static FieldDef], values: Vec<Value>) -> RecordRow
     }
 }
 
+/// The column a list sorted by `field` orders on: the Persian-aware sort key for the kind's
+/// default sort field (see `peyvand_domain::sort`), the field's own column otherwise.
+fn order_column(schema: &Schema, field: &str) -> String {
+    if field == schema.default_sort {
+        "sort_key".to_owned()
+    } else {
+        field.to_owned()
+    }
+}
+
+/// The sort key of a record's default sort field, when `fields` hold that field.
+fn sort_key_of(schema: &Schema, fields: &Fields) -> Option<String> {
+    fields.get(schema.default_sort).map(|value| {
+        value
+            .as_text()
+            .map(peyvand_domain::sort::sort_key)
+            .unwrap_or_default()
+    })
+}
+
 /// Whether a sort column can hold NULL. Required columns need no NULL handling, which keeps the
 /// ORDER BY a plain column list that an index can serve.
 fn nullable(schema: &Schema, field: &str) -> bool {
@@ -272,6 +292,11 @@ impl Tx {
             columns.push(name);
             values.push(to_sql(&Value::Text(value.clone()), ColType::Text));
         }
+        columns.push("sort_key");
+        values.push(to_sql(
+            &Value::Text(sort_key_of(schema, fields).unwrap_or_default()),
+            ColType::Text,
+        ));
         let mut insert = Query::insert();
         insert
             .into_table(schema.table)
@@ -312,12 +337,44 @@ impl Tx {
         for (name, value) in extra {
             update.value(*name, to_sql(&Value::Text(value.clone()), ColType::Text));
         }
+        if let Some(key) = sort_key_of(schema, changes) {
+            update.value("sort_key", to_sql(&Value::Text(key), ColType::Text));
+        }
         update
             .and_where(Expr::col("id").eq(to_sql(&Value::Id(id), ColType::Id)))
             .and_where(
                 Expr::col("version").eq(to_sql(&Value::Int(expected_version), ColType::Int)),
             );
         Ok(self.execute(&update).await? == 1)
+    }
+
+    /// Fills the sort key of records written before it existed; returns how many were filled.
+    pub async fn backfill_sort_keys(&mut self, schema: &Schema) -> StoreResult<u64> {
+        let mut select = Query::select();
+        select
+            .from(schema.table)
+            .column("id")
+            .column(schema.default_sort)
+            .and_where(Expr::col("sort_key").eq(""))
+            .and_where(Expr::col(schema.default_sort).is_not_null());
+        let rows = self.fetch(&select, &[ColType::Id, ColType::Text]).await?;
+        let mut filled = 0;
+        for row in rows {
+            let (Some(Value::Id(id)), Some(Value::Text(text))) = (row.first(), row.get(1)) else {
+                continue;
+            };
+            let key = peyvand_domain::sort::sort_key(text);
+            if key.is_empty() {
+                continue;
+            }
+            let mut update = Query::update();
+            update
+                .table(schema.table)
+                .value("sort_key", to_sql(&Value::Text(key), ColType::Text))
+                .and_where(Expr::col("id").eq(to_sql(&Value::Id(*id), ColType::Id)));
+            filled += self.execute(&update).await?;
+        }
+        Ok(filled)
     }
 
     /// Deletes a record; returns false when it did not exist.
@@ -349,10 +406,34 @@ impl Tx {
     pub async fn list_records(&mut self, query: &ListQuery<'_>) -> StoreResult<Vec<RecordRow>> {
         let (mut select, types) = select_all_columns(query.schema);
         let mut cond = filter_condition(query);
-        let sort_col = col_type(query.schema, &query.sort.field);
-        if let Some(after) = &query.after {
-            let nullable = nullable(query.schema, &query.sort.field);
-            cond = cond.add(keyset_condition(&query.sort, sort_col, nullable, after));
+        let column = order_column(query.schema, &query.sort.field);
+        let by_key = column == "sort_key";
+        if let Some((value, id)) = &query.after {
+            // Cursors carry the field's value; the key is derived from it the same way as on write.
+            let position = if by_key {
+                (
+                    Value::Text(
+                        value
+                            .as_text()
+                            .map(peyvand_domain::sort::sort_key)
+                            .unwrap_or_default(),
+                    ),
+                    *id,
+                )
+            } else {
+                (value.clone(), *id)
+            };
+            let sort = SortKey {
+                field: column.clone(),
+                descending: query.sort.descending,
+            };
+            let col = if by_key {
+                ColType::Text
+            } else {
+                col_type(query.schema, &query.sort.field)
+            };
+            let nullable = !by_key && nullable(query.schema, &query.sort.field);
+            cond = cond.add(keyset_condition(&sort, col, nullable, &position));
         }
         select.cond_where(cond);
         let order = if query.sort.descending {
@@ -361,11 +442,11 @@ impl Tx {
             Order::Asc
         };
         if query.sort.field != "id" {
-            if nullable(query.schema, &query.sort.field) {
-                let nulls_first = Expr::col(query.sort.field.clone()).is_null();
+            if !by_key && nullable(query.schema, &query.sort.field) {
+                let nulls_first = Expr::col(column.clone()).is_null();
                 select.order_by_expr(nulls_first, order.clone());
             }
-            select.order_by(query.sort.field.clone(), order.clone());
+            select.order_by(column, order.clone());
         }
         select.order_by("id", order).limit(query.limit);
         let rows = self.fetch(&select, &types).await?;
