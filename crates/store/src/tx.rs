@@ -26,9 +26,9 @@ enum Conn<'a> {
 impl Inner {
     fn conn(&mut self) -> Conn<'_> {
         match self {
-            Inner::Sqlite(tx) => Conn::Sqlite(&mut **tx),
-            Inner::SqliteRead(conn) => Conn::Sqlite(&mut **conn),
-            Inner::Postgres(tx) => Conn::Postgres(&mut **tx),
+            Inner::Sqlite(tx) => Conn::Sqlite(tx),
+            Inner::SqliteRead(conn) => Conn::Sqlite(conn),
+            Inner::Postgres(tx) => Conn::Postgres(tx),
         }
     }
 }
