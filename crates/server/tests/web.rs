@@ -515,3 +515,29 @@ async fn roles_leads_and_settings() {
         );
     }
 }
+
+#[tokio::test]
+async fn built_in_roles_and_phones_read_naturally() {
+    for app in backends().await {
+        let mut admin = Browser::new(&app);
+        admin.login("admin@peyvand.demo").await;
+        let users = admin.get("/users").await;
+        assert_eq!(users.status, StatusCode::OK);
+        assert!(
+            users.body.contains("کارشناس فروش"),
+            "translated role names in the list"
+        );
+        assert!(!users.body.contains(">sales_rep<"), "no raw role keys");
+        let form = admin.get("/users/new").await;
+        assert!(
+            form.body.contains("مدیر شعبه") && !form.body.contains(">branch_manager<"),
+            "translated role options"
+        );
+        let contacts = admin.get("/contacts?sort=last_name").await;
+        assert!(
+            contacts.body.contains("۰۹"),
+            "Iranian mobiles in national form with Persian digits"
+        );
+        assert!(!contacts.body.contains("+۹۸۹"), "not in E.164 on pages");
+    }
+}

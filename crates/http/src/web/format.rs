@@ -140,10 +140,13 @@ impl Fmt {
             Value::Date(date) => format_date(*date, self.calendar, self.locale),
             Value::Time(at) => self.datetime(*at),
             Value::Id(id) => match def.ty {
-                FieldType::Reference(kind) => titles
-                    .get(&(kind, *id))
-                    .cloned()
-                    .unwrap_or_else(|| "…".to_owned()),
+                FieldType::Reference(kind) => match titles.get(&(kind, *id)) {
+                    Some(title) if kind == RecordKind::Role => {
+                        super::page::role_label(self.locale, title)
+                    }
+                    Some(title) => title.clone(),
+                    None => "…".to_owned(),
+                },
                 _ => id.to_string(),
             },
             Value::Tags(tags) => tags.join(if self.locale == Locale::Fa {

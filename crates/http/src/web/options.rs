@@ -41,6 +41,12 @@ pub async fn record_choices(app: &App, session: &Session, kind: RecordKind) -> V
         ..ListParams::default()
     };
     match app.list(session, kind, &params).await {
+        // Built-in roles are known by translated names; other titles are people's own words.
+        Ok(page) if kind == RecordKind::Role => page
+            .items
+            .into_iter()
+            .map(|r| (r.id, super::page::role_label(session.locale, &r.title)))
+            .collect(),
         Ok(page) => page.items.into_iter().map(|r| (r.id, r.title)).collect(),
         Err(_) => Vec::new(),
     }
