@@ -2,20 +2,25 @@
 //!
 //! SQLite has one writer at a time, and most of a small write's cost is the commit: writing the
 //! changed pages of the table and each of its indexes to the WAL. Write jobs are therefore queued
-//! to one task that runs as many as are waiting inside a single transaction, each in its own
-//! savepoint — a job that fails is rolled back alone — and commits them together, so
+//! to one writer thread that runs as many as are waiting inside a single transaction, each in its
+//! own savepoint — a job that fails is rolled back alone — and commits them together, so
 //! consecutive inserts share their page writes. A job learns its outcome only after the commit:
-//! nobody is told "saved" before it is on disk.
+//! nobody is told "saved" before it is.
+//!
+//! The thread owns its connection (`direct.rs`) and runs each job's statements itself; the jobs
+//! are the use cases' async code, polled to completion on this thread (their store calls
+//! complete at once here, so nothing waits on another thread in the middle of a batch).
 //!
 //! PostgreSQL needs none of this (many writers run in parallel); there each job simply runs in
 //! its own transaction.
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::path::Path;
 use std::pin::Pin;
 
 use futures_util::FutureExt;
-use sqlx::SqlitePool;
+use tokio::runtime::Handle;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::tx::Tx;
@@ -31,37 +36,44 @@ pub type WriteJob = Box<dyn for<'t> FnOnce(&'t mut Tx) -> WriteFuture<'t> + Send
 const MAX_BATCH: usize = 256;
 
 struct Request {
-    job: WriteJob,
+    job: Option<WriteJob>,
     done: oneshot::Sender<StoreResult<()>>,
 }
 
-/// The queue in front of the SQLite writer.
+/// The queue in front of the SQLite writer thread.
 #[derive(Debug, Clone)]
 pub(crate) struct Batcher {
     queue: mpsc::Sender<Request>,
 }
 
 impl Batcher {
-    /// Starts the writer task on the current runtime.
-    pub(crate) fn start(writer: SqlitePool) -> Batcher {
+    /// Opens the writer's connection to the database file and starts its thread.
+    pub(crate) fn start(path: &Path) -> StoreResult<Batcher> {
+        let conn = crate::direct::open(path)?;
         let (queue, requests) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run(writer, requests));
-        Batcher { queue }
+        let runtime = Handle::current();
+        std::thread::Builder::new()
+            .name("peyvand-writer".into())
+            .spawn(move || run(conn, requests, runtime))?;
+        Ok(Batcher { queue })
     }
 
     /// Runs a job in the next batch and waits until that batch is committed.
     pub(crate) async fn submit(&self, job: WriteJob) -> StoreResult<()> {
         let (done, outcome) = oneshot::channel();
         self.queue
-            .send(Request { job, done })
+            .send(Request {
+                job: Some(job),
+                done,
+            })
             .await
             .map_err(|_| StoreError::Closed)?;
         outcome.await.map_err(|_| StoreError::Closed)?
     }
 }
 
-async fn run(writer: SqlitePool, mut requests: mpsc::Receiver<Request>) {
-    while let Some(first) = requests.recv().await {
+fn run(mut conn: rusqlite::Connection, mut requests: mpsc::Receiver<Request>, runtime: Handle) {
+    while let Some(first) = requests.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match requests.try_recv() {
@@ -69,38 +81,58 @@ async fn run(writer: SqlitePool, mut requests: mpsc::Receiver<Request>) {
                 Err(_) => break,
             }
         }
-        let outcome = run_batch(&writer, &mut batch).await;
+        let outcome;
+        (conn, outcome) = run_batch(conn, &mut batch, &runtime);
         for request in batch {
-            let _ = request.done.send(
-                outcome
-                    .as_ref()
-                    .map(|_| ())
-                    .map_err(|e| StoreError::CommitFailed(e.to_string())),
-            );
+            let reply = outcome
+                .as_ref()
+                .map(|_| ())
+                .map_err(|e| StoreError::CommitFailed(e.to_string()));
+            let _ = request.done.send(reply);
         }
     }
 }
 
-/// Runs every job of a batch in one transaction. Jobs are taken out of the requests as they
-/// run; their reply channels stay for the answer after the commit.
-async fn run_batch(writer: &SqlitePool, batch: &mut [Request]) -> StoreResult<()> {
-    let mut tx = Tx::sqlite(writer.begin_with("BEGIN IMMEDIATE").await?);
+/// Runs every job of a batch in one transaction and commits it; gives the connection back.
+fn run_batch(
+    conn: rusqlite::Connection,
+    batch: &mut [Request],
+    runtime: &Handle,
+) -> (rusqlite::Connection, StoreResult<()>) {
+    if let Err(error) = conn.execute_batch("BEGIN IMMEDIATE") {
+        return (conn, Err(error.into()));
+    }
+    let mut tx = Tx::direct(conn);
+    let mut failure = None;
     for request in batch.iter_mut() {
-        let job = std::mem::replace(&mut request.job, Box::new(|_| Box::pin(async { false })));
-        // The savepoint is set with the job's first write, so a job refused before writing
-        // (most refusals: validation, rights) costs nothing. Savepoints nest, and COMMIT
-        // releases them all, so they are not released one by one.
+        let Some(job) = request.job.take() else {
+            continue;
+        };
         tx.begin_job();
         // A panicking job must not take the writer (and every later write) down with it.
-        let keep = AssertUnwindSafe(job(&mut tx))
-            .catch_unwind()
-            .await
+        let keep = runtime
+            .block_on(AssertUnwindSafe(job(&mut tx)).catch_unwind())
             .unwrap_or(false);
-        if !keep && tx.job_wrote() {
-            tx.raw("ROLLBACK TO job").await?;
+        if !keep
+            && tx.job_wrote()
+            && let Err(error) = runtime.block_on(tx.raw("ROLLBACK TO job"))
+        {
+            failure = Some(error);
+            break;
         }
     }
-    tx.commit().await
+    let conn = match tx.into_direct() {
+        Some(conn) => conn,
+        None => unreachable!("a batch runs on the writer's own connection"),
+    };
+    let outcome = match failure {
+        Some(error) => Err(error),
+        None => conn.execute_batch("COMMIT").map_err(StoreError::from),
+    };
+    if outcome.is_err() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    (conn, outcome)
 }
 
 #[cfg(test)]

@@ -84,7 +84,7 @@ impl Store {
             // would make SQLite's thread wait for the reader in the middle of a page.
             .connect_with(options.read_only(true).row_buffer_size(256))
             .await?;
-        let batcher = Batcher::start(writer.clone());
+        let batcher = Batcher::start(std::path::Path::new(path))?;
         Ok(Store {
             pools: Pools::Sqlite {
                 reader,

@@ -7,6 +7,11 @@ use sqlx::pool::PoolConnection;
 use sqlx::{AssertSqlSafe, Postgres, Sqlite, Transaction};
 
 use crate::StoreResult;
+
+/// Parameters for the direct connection.
+fn direct_params(values: &sea_query::Values) -> StoreResult<Vec<rusqlite::types::Value>> {
+    values.0.iter().map(crate::direct::bind).collect()
+}
 use crate::values::{ColType, decode_postgres, decode_sqlite};
 
 enum Inner {
@@ -14,12 +19,15 @@ enum Inner {
     /// A read-only SQLite connection used without a transaction: each statement reads its own
     /// consistent snapshot, and BEGIN/ROLLBACK would be two more round trips to SQLite's thread.
     SqliteRead(PoolConnection<Sqlite>),
+    /// The group-commit writer's own connection, inside a batch transaction (see `batch.rs`).
+    Direct(rusqlite::Connection),
     Postgres(Transaction<'static, Postgres>),
 }
 
 /// The connection a statement runs on, whatever holds it.
 enum Conn<'a> {
     Sqlite(&'a mut sqlx::SqliteConnection),
+    Direct(&'a mut rusqlite::Connection),
     Postgres(&'a mut sqlx::PgConnection),
 }
 
@@ -28,6 +36,7 @@ impl Inner {
         match self {
             Inner::Sqlite(tx) => Conn::Sqlite(tx),
             Inner::SqliteRead(conn) => Conn::Sqlite(conn),
+            Inner::Direct(conn) => Conn::Direct(conn),
             Inner::Postgres(tx) => Conn::Postgres(tx),
         }
     }
@@ -54,6 +63,23 @@ impl Tx {
         }
     }
 
+    /// Wraps the writer thread's connection, on which a batch transaction has begun.
+    pub(crate) fn direct(conn: rusqlite::Connection) -> Tx {
+        Tx {
+            inner: Inner::Direct(conn),
+            savepoint_pending: false,
+            job_wrote: false,
+        }
+    }
+
+    /// The writer thread's connection back, once the batch is done with it.
+    pub(crate) fn into_direct(self) -> Option<rusqlite::Connection> {
+        match self.inner {
+            Inner::Direct(conn) => Some(conn),
+            _ => None,
+        }
+    }
+
     pub(crate) fn sqlite_read(conn: PoolConnection<Sqlite>) -> Tx {
         Tx {
             inner: Inner::SqliteRead(conn),
@@ -75,6 +101,7 @@ impl Tx {
         match self.inner {
             Inner::Sqlite(tx) => tx.commit().await?,
             Inner::SqliteRead(_) => {}
+            Inner::Direct(conn) => conn.execute_batch("COMMIT")?,
             Inner::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
@@ -84,23 +111,23 @@ impl Tx {
     pub(crate) async fn execute(&mut self, statement: &impl SqlxBinder) -> StoreResult<u64> {
         Ok(match self.inner.conn() {
             Conn::Sqlite(tx) => {
-                let (mut sql, values) = statement.build_sqlx(SqliteQueryBuilder);
-                if std::mem::take(&mut self.savepoint_pending) {
-                    if sql.starts_with("INSERT") {
-                        // One round trip to SQLite's thread instead of two: sqlx runs both
-                        // statements and binds the values to the second (the first has none).
-                        // Only for inserts: the row count sqlx reports then includes a stale
-                        // count from before the SAVEPOINT, and nobody reads an insert's count.
-                        sql.insert_str(0, "SAVEPOINT job; ");
-                    } else {
-                        sqlx::query("SAVEPOINT job").execute(&mut *tx).await?;
-                    }
-                }
-                self.job_wrote = true;
+                let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
                 sqlx::query_with(AssertSqlSafe(sql), values)
                     .execute(&mut *tx)
                     .await?
                     .rows_affected()
+            }
+            Conn::Direct(conn) => {
+                let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
+                // A job's savepoint is set just before its first write, so that a job refused
+                // before writing costs nothing.
+                if std::mem::take(&mut self.savepoint_pending) {
+                    conn.execute_batch("SAVEPOINT job")?;
+                }
+                self.job_wrote = true;
+                let params = direct_params(&values.0)?;
+                conn.prepare_cached(&sql)?
+                    .execute(rusqlite::params_from_iter(params))? as u64
             }
             Conn::Postgres(tx) => {
                 let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
@@ -133,6 +160,22 @@ impl Tx {
                             .collect()
                     })
                     .collect()
+            }
+            Conn::Direct(conn) => {
+                let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
+                let params = direct_params(&values.0)?;
+                let mut prepared = conn.prepare_cached(&sql)?;
+                let mut rows = prepared.query(rusqlite::params_from_iter(params))?;
+                let mut out = Vec::new();
+                while let Some(row) = rows.next()? {
+                    let values = columns
+                        .iter()
+                        .enumerate()
+                        .map(|(i, col)| crate::direct::decode(row.get_ref(i)?, *col))
+                        .collect::<StoreResult<Vec<Value>>>()?;
+                    out.push(values);
+                }
+                Ok(out)
             }
             Conn::Postgres(tx) => {
                 let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
@@ -178,6 +221,7 @@ impl Tx {
             Conn::Sqlite(tx) => {
                 sqlx::query(sql).execute(&mut *tx).await?;
             }
+            Conn::Direct(conn) => conn.execute_batch(sql)?,
             Conn::Postgres(tx) => {
                 sqlx::query(sql).execute(&mut *tx).await?;
             }
@@ -190,6 +234,7 @@ impl Tx {
             Conn::Sqlite(tx) => {
                 sqlx::query("SELECT 1").execute(&mut *tx).await?;
             }
+            Conn::Direct(conn) => conn.execute_batch("SELECT 1")?,
             Conn::Postgres(tx) => {
                 sqlx::query("SELECT 1").execute(&mut *tx).await?;
             }
@@ -207,6 +252,11 @@ impl Tx {
                 )
                 .fetch_all(&mut *tx)
                 .await?
+            }
+            Conn::Direct(_) => {
+                return Err(crate::StoreError::Corrupt(
+                    "the schema is described through a read connection".into(),
+                ));
             }
             Conn::Postgres(tx) => {
                 sqlx::query_as(

@@ -1,0 +1,129 @@
+//! Direct SQLite access for the group-commit writer thread (rusqlite on the same bundled
+//! SQLite as sqlx).
+//!
+//! sqlx runs each SQLite connection on a thread of its own and hands every statement to it and
+//! every result back, which under load made thread switches cost more than the writes
+//! themselves (docs/benchmarks.md). The writer thread owns this connection and runs whole
+//! batches on it, statement after statement, without leaving the thread. Values are written in
+//! exactly the forms sqlx writes and reads (RFC 3339 text for moments, `YYYY-MM-DD` for dates,
+//! 16-byte blobs for ids, 0/1 for booleans), so both drivers read each other's rows.
+
+use std::path::Path;
+use std::time::Duration;
+
+use peyvand_domain::record::Value;
+use rusqlite::types::{Value as SqlValue, ValueRef};
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+
+use crate::values::ColType;
+use crate::{StoreError, StoreResult};
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(failure, _) = &error {
+            match failure.extended_code {
+                rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                    return StoreError::UniqueViolation;
+                }
+                rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY => {
+                    return StoreError::ForeignKeyViolation;
+                }
+                _ => {}
+            }
+        }
+        StoreError::Corrupt(format!("sqlite: {error}"))
+    }
+}
+
+/// Opens the writer's connection with the same settings as the sqlx pools.
+pub(crate) fn open(path: &Path) -> StoreResult<rusqlite::Connection> {
+    let conn = rusqlite::Connection::open(path)?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+    )?;
+    conn.set_prepared_statement_cache_capacity(256);
+    Ok(conn)
+}
+
+/// A bound parameter in the form sqlx would have written it.
+pub(crate) fn bind(value: &sea_query::Value) -> StoreResult<SqlValue> {
+    use sea_query::Value as V;
+    Ok(match value {
+        V::Bool(b) => b.map_or(SqlValue::Null, |b| SqlValue::Integer(b.into())),
+        V::BigInt(i) => i.map_or(SqlValue::Null, SqlValue::Integer),
+        V::Int(i) => i.map_or(SqlValue::Null, |i| SqlValue::Integer(i.into())),
+        V::String(s) => s.clone().map_or(SqlValue::Null, SqlValue::Text),
+        V::Uuid(u) => u.map_or(SqlValue::Null, |u| SqlValue::Blob(u.as_bytes().to_vec())),
+        V::TimeDate(d) => match d {
+            Some(d) => SqlValue::Text(d.to_string()),
+            None => SqlValue::Null,
+        },
+        V::TimeDateTimeWithTimeZone(t) => match t {
+            Some(t) => SqlValue::Text(
+                t.format(&Rfc3339)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            ),
+            None => SqlValue::Null,
+        },
+        other => {
+            return Err(StoreError::Corrupt(format!(
+                "unsupported parameter {other:?}"
+            )));
+        }
+    })
+}
+
+fn text(value: ValueRef<'_>) -> StoreResult<Option<&str>> {
+    match value {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(bytes) => std::str::from_utf8(bytes)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt(e.to_string())),
+        other => Err(StoreError::Corrupt(format!(
+            "expected text, found {:?}",
+            other.data_type()
+        ))),
+    }
+}
+
+/// Reads a column as a value of the given storage type.
+pub(crate) fn decode(value: ValueRef<'_>, col: ColType) -> StoreResult<Value> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("bad {what}"));
+    Ok(match (col, value) {
+        (_, ValueRef::Null) => Value::Null,
+        (ColType::Id, ValueRef::Blob(bytes)) => {
+            Value::Id(Uuid::from_slice(bytes).map_err(|_| corrupt("id"))?)
+        }
+        (ColType::Bool, ValueRef::Integer(i)) => Value::Bool(i != 0),
+        (ColType::Int, ValueRef::Integer(i)) => Value::Int(i),
+        (ColType::Text, v) => Value::Text(text(v)?.unwrap_or_default().to_owned()),
+        (ColType::Tags, v) => Value::Tags(
+            text(v)?
+                .unwrap_or_default()
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        ),
+        (ColType::Date, v) => {
+            let format = time::macros::format_description!("[year]-[month]-[day]");
+            Value::Date(
+                time::Date::parse(text(v)?.unwrap_or_default(), &format)
+                    .map_err(|_| corrupt("date"))?,
+            )
+        }
+        (ColType::Time, v) => Value::Time(
+            time::OffsetDateTime::parse(text(v)?.unwrap_or_default(), &Rfc3339)
+                .map_err(|_| corrupt("moment"))?,
+        ),
+        (col, other) => {
+            return Err(StoreError::Corrupt(format!(
+                "{col:?} column holds {:?}",
+                other.data_type()
+            )));
+        }
+    })
+}
