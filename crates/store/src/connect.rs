@@ -8,6 +8,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 use crate::batch::{Batcher, WriteJob};
+use crate::direct::ReadPool;
 use crate::tx::Tx;
 use crate::{StoreError, StoreResult};
 
@@ -22,10 +23,11 @@ pub enum Backend {
 
 #[derive(Debug, Clone)]
 enum Pools {
-    /// SQLite allows one writer at a time. A one-connection writer pool queues writers in the
-    /// application (fairly, without SQLite's sleeping busy handler) while readers use WAL snapshots.
+    /// SQLite allows one writer at a time. Record writes go to the group-commit writer thread
+    /// (`batcher`); the few other writes (sign-in, tokens, migrations) use a one-connection sqlx
+    /// pool. Reads use WAL snapshots on direct read-only connections (`direct.rs`).
     Sqlite {
-        reader: SqlitePool,
+        reader: ReadPool,
         writer: SqlitePool,
         batcher: Batcher,
     },
@@ -77,13 +79,7 @@ impl Store {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options.clone())
             .await?;
-        let reader = SqlitePoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(30))
-            // Lists fetch a page plus one row (up to 201); sqlx's default buffer of 50 rows
-            // would make SQLite's thread wait for the reader in the middle of a page.
-            .connect_with(options.read_only(true).row_buffer_size(256))
-            .await?;
+        let reader = ReadPool::new(std::path::Path::new(path), 8);
         let batcher = Batcher::start(std::path::Path::new(path))?;
         Ok(Store {
             pools: Pools::Sqlite {
@@ -122,7 +118,7 @@ impl Store {
     /// connection where each statement sees its own consistent snapshot.
     pub async fn read(&self) -> StoreResult<Tx> {
         Ok(match &self.pools {
-            Pools::Sqlite { reader, .. } => Tx::sqlite_read(reader.acquire().await?),
+            Pools::Sqlite { reader, .. } => Tx::direct_read(reader.acquire().await?),
             Pools::Postgres(pool) => Tx::postgres(pool.begin().await?),
         })
     }
@@ -172,7 +168,7 @@ impl Store {
     pub async fn close(&self) {
         match &self.pools {
             Pools::Sqlite { reader, writer, .. } => {
-                reader.close().await;
+                reader.close();
                 writer.close().await;
             }
             Pools::Postgres(pool) => pool.close().await,

@@ -55,6 +55,15 @@ pub(crate) fn bind(value: &sea_query::Value) -> StoreResult<SqlValue> {
         V::Bool(b) => b.map_or(SqlValue::Null, |b| SqlValue::Integer(b.into())),
         V::BigInt(i) => i.map_or(SqlValue::Null, SqlValue::Integer),
         V::Int(i) => i.map_or(SqlValue::Null, |i| SqlValue::Integer(i.into())),
+        V::SmallInt(i) => i.map_or(SqlValue::Null, |i| SqlValue::Integer(i.into())),
+        V::TinyInt(i) => i.map_or(SqlValue::Null, |i| SqlValue::Integer(i.into())),
+        V::Unsigned(i) => i.map_or(SqlValue::Null, |i| SqlValue::Integer(i.into())),
+        V::BigUnsigned(i) => match i {
+            Some(i) => SqlValue::Integer(
+                i64::try_from(*i).map_err(|_| StoreError::Corrupt("number out of range".into()))?,
+            ),
+            None => SqlValue::Null,
+        },
         V::String(s) => s.clone().map_or(SqlValue::Null, SqlValue::Text),
         V::Uuid(u) => u.map_or(SqlValue::Null, |u| SqlValue::Blob(u.as_bytes().to_vec())),
         V::TimeDate(d) => match d {
@@ -126,4 +135,113 @@ pub(crate) fn decode(value: ValueRef<'_>, col: ColType) -> StoreResult<Value> {
             )));
         }
     })
+}
+
+/// Read-only connections used directly on the calling thread. Reads are short (an indexed page,
+/// one record), so running them in place costs less than handing each statement to another
+/// thread and every row back, as sqlx does.
+#[derive(Clone)]
+pub(crate) struct ReadPool {
+    inner: std::sync::Arc<ReadPoolInner>,
+}
+
+struct ReadPoolInner {
+    path: std::path::PathBuf,
+    idle: std::sync::Mutex<Vec<rusqlite::Connection>>,
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+impl std::fmt::Debug for ReadPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadPool")
+            .field("path", &self.inner.path)
+            .finish()
+    }
+}
+
+/// A read connection lent out of the pool; it goes back when dropped.
+pub(crate) struct PooledRead {
+    conn: Option<rusqlite::Connection>,
+    pool: ReadPool,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl ReadPool {
+    /// A pool of at most `size` connections to the database file.
+    pub(crate) fn new(path: &Path, size: usize) -> ReadPool {
+        ReadPool {
+            inner: std::sync::Arc::new(ReadPoolInner {
+                path: path.to_owned(),
+                idle: std::sync::Mutex::new(Vec::new()),
+                permits: std::sync::Arc::new(tokio::sync::Semaphore::new(size)),
+            }),
+        }
+    }
+
+    /// Lends a connection, opening one when none is idle.
+    pub(crate) async fn acquire(&self) -> StoreResult<PooledRead> {
+        let permit = self
+            .inner
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        let idle = self
+            .inner
+            .idle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => {
+                let conn = rusqlite::Connection::open_with_flags(
+                    &self.inner.path,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                conn.busy_timeout(Duration::from_secs(10))?;
+                conn.set_prepared_statement_cache_capacity(256);
+                conn
+            }
+        };
+        Ok(PooledRead {
+            conn: Some(conn),
+            pool: self.clone(),
+            _permit: permit,
+        })
+    }
+
+    /// Closes the idle connections (graceful shutdown).
+    pub(crate) fn close(&self) {
+        self.inner.permits.close();
+        self.inner
+            .idle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+}
+
+impl PooledRead {
+    /// The connection.
+    pub(crate) fn conn(&mut self) -> &mut rusqlite::Connection {
+        self.conn
+            .as_mut()
+            .expect("a pooled connection is present until dropped")
+    }
+}
+
+impl Drop for PooledRead {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            self.pool
+                .inner
+                .idle
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(conn);
+        }
+    }
 }

@@ -3,7 +3,6 @@
 use peyvand_domain::record::Value;
 use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
 use sea_query_sqlx::SqlxBinder;
-use sqlx::pool::PoolConnection;
 use sqlx::{AssertSqlSafe, Postgres, Sqlite, Transaction};
 
 use crate::StoreResult;
@@ -16,11 +15,11 @@ use crate::values::{ColType, decode_postgres, decode_sqlite};
 
 enum Inner {
     Sqlite(Transaction<'static, Sqlite>),
-    /// A read-only SQLite connection used without a transaction: each statement reads its own
-    /// consistent snapshot, and BEGIN/ROLLBACK would be two more round trips to SQLite's thread.
-    SqliteRead(PoolConnection<Sqlite>),
     /// The group-commit writer's own connection, inside a batch transaction (see `batch.rs`).
     Direct(rusqlite::Connection),
+    /// A read-only SQLite connection used in place, without a transaction: each statement
+    /// reads its own consistent snapshot.
+    DirectRead(crate::direct::PooledRead),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -35,8 +34,8 @@ impl Inner {
     fn conn(&mut self) -> Conn<'_> {
         match self {
             Inner::Sqlite(tx) => Conn::Sqlite(tx),
-            Inner::SqliteRead(conn) => Conn::Sqlite(conn),
             Inner::Direct(conn) => Conn::Direct(conn),
+            Inner::DirectRead(pooled) => Conn::Direct(pooled.conn()),
             Inner::Postgres(tx) => Conn::Postgres(tx),
         }
     }
@@ -80,9 +79,9 @@ impl Tx {
         }
     }
 
-    pub(crate) fn sqlite_read(conn: PoolConnection<Sqlite>) -> Tx {
+    pub(crate) fn direct_read(pooled: crate::direct::PooledRead) -> Tx {
         Tx {
-            inner: Inner::SqliteRead(conn),
+            inner: Inner::DirectRead(pooled),
             savepoint_pending: false,
             job_wrote: false,
         }
@@ -100,8 +99,8 @@ impl Tx {
     pub async fn commit(self) -> StoreResult<()> {
         match self.inner {
             Inner::Sqlite(tx) => tx.commit().await?,
-            Inner::SqliteRead(_) => {}
             Inner::Direct(conn) => conn.execute_batch("COMMIT")?,
+            Inner::DirectRead(_) => {}
             Inner::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
@@ -253,10 +252,15 @@ impl Tx {
                 .fetch_all(&mut *tx)
                 .await?
             }
-            Conn::Direct(_) => {
-                return Err(crate::StoreError::Corrupt(
-                    "the schema is described through a read connection".into(),
-                ));
+            Conn::Direct(conn) => {
+                let mut statement = conn.prepare(
+                    "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
+                     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
+                )?;
+                let pairs = statement
+                    .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                pairs
             }
             Conn::Postgres(tx) => {
                 sqlx::query_as(
