@@ -257,10 +257,9 @@ impl Tx {
                     "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
                      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
                 )?;
-                let pairs = statement
+                statement
                     .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?
-                    .collect::<Result<Vec<_>, _>>()?;
-                pairs
+                    .collect::<Result<Vec<_>, _>>()?
             }
             Conn::Postgres(tx) => {
                 sqlx::query_as(
