@@ -70,7 +70,7 @@ impl RecordView {
         object.insert("id".into(), json!(self.id));
         object.insert("version".into(), json!(self.version));
         for (name, value) in &self.fields {
-            object.insert(name.clone(), value_to_json(value));
+            object.insert(name.to_string(), value_to_json(value));
         }
         Json::Object(object)
     }
@@ -335,7 +335,10 @@ impl App {
                 let key = if sort.field == "id" {
                     Value::Null
                 } else {
-                    row.fields.get(&sort.field).cloned().unwrap_or(Value::Null)
+                    row.fields
+                        .get(sort.field.as_str())
+                        .cloned()
+                        .unwrap_or(Value::Null)
                 };
                 last = Some((key, row.id));
                 let view = view(session, schema, row);
@@ -561,7 +564,7 @@ pub(crate) async fn read_checked(
 fn apply_defaults(session: &Session, schema: &Schema, fields: &mut Fields) {
     let mut default = |name: &str, value: Value| {
         if fields.get(name).is_none_or(Value::is_null) {
-            fields.insert(name.to_owned(), value);
+            fields.insert(name.to_owned().into(), value);
         }
     };
     match schema.kind {
@@ -718,7 +721,7 @@ fn stored_row(
     created_at: Option<time::OffsetDateTime>,
 ) -> RecordRow {
     for field in schema.fields {
-        fields.entry(field.name.to_owned()).or_insert(Value::Null);
+        fields.entry(field.name.into()).or_insert(Value::Null);
     }
     fields.insert("updated_at".into(), Value::Time(updated_at));
     if let Some(created_at) = created_at {
@@ -796,7 +799,7 @@ pub(crate) fn diff(before: &Fields, after: &Fields, all: bool) -> Json {
     let mut changes = Map::new();
     if all {
         for (name, old) in before.iter().filter(|(_, v)| !v.is_null()) {
-            changes.insert(name.clone(), json!([value_to_json(old), Json::Null]));
+            changes.insert(name.to_string(), json!([value_to_json(old), Json::Null]));
         }
     }
     let creating = before.is_empty();
@@ -808,7 +811,7 @@ pub(crate) fn diff(before: &Fields, after: &Fields, all: bool) -> Json {
         }
         if old != new {
             changes.insert(
-                name.clone(),
+                name.to_string(),
                 json!([value_to_json(old), value_to_json(new)]),
             );
         }

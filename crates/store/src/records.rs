@@ -142,7 +142,7 @@ fn row_from_values(names: &[&'static FieldDef], values: Vec<Value>) -> RecordRow
     };
     let fields = names
         .iter()
-        .map(|f| f.name.to_owned())
+        .map(|f| peyvand_domain::record::FieldName::Borrowed(f.name))
         .zip(values)
         .collect();
     RecordRow {
@@ -332,7 +332,7 @@ impl Tx {
                 to_sql(&Value::Text(search_text.to_owned()), ColType::Text),
             );
         for (name, value) in changes {
-            update.value(name.clone(), to_sql(value, col_type(schema, name)));
+            update.value(name.to_string(), to_sql(value, col_type(schema, name)));
         }
         for (name, value) in extra {
             update.value(*name, to_sql(&Value::Text(value.clone()), ColType::Text));

@@ -79,7 +79,7 @@ pub struct FormTemplate {
 
 /// What a form shows for one field: the stored value or what was typed.
 enum Source<'a> {
-    Record(&'a BTreeMap<String, Value>),
+    Record(&'a peyvand_domain::record::Fields),
     Typed(&'a WebForm),
 }
 
