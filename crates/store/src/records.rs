@@ -236,6 +236,14 @@ fn keyset_condition(sort: &SortKey, col: ColType, nullable: bool, after: &(Value
 fn filter_condition(query: &ListQuery<'_>) -> Cond {
     let mut cond = Cond::all().add(access_condition(query.schema, query.access));
     for (name, value) in &query.equals {
+        // Equal values have equal sort keys: naming the key lets the (sort_key, id) index find
+        // the rows when filtering on the default sort field.
+        if name.as_str() == query.schema.default_sort
+            && let Value::Text(text) = value
+        {
+            let key = Value::Text(peyvand_domain::sort::sort_key(text));
+            cond = cond.add(Expr::col("sort_key").eq(to_sql(&key, ColType::Text)));
+        }
         let col = col_type(query.schema, name);
         cond = cond.add(if value.is_null() {
             Expr::col(name.clone()).is_null()
