@@ -18,6 +18,7 @@ mod preferences;
 mod records;
 mod session_cache;
 mod write;
+mod writes;
 
 use std::sync::Arc;
 

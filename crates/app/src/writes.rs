@@ -1,0 +1,327 @@
+//! The write side of records: creating, updating and deleting with validation, defaults,
+//! reference and placement checks, and the audit trail. Runs inside a write job (see
+//! `crate::write`), so everything here happens in one transaction.
+
+use std::collections::BTreeMap;
+
+use peyvand_domain::calendar::CalendarKind;
+use peyvand_domain::permission::{Action, Placement, RecordKind, RowFilter, allows};
+use peyvand_domain::record::{
+    self, FieldType, Fields, Input, PlacementRule, Schema, Value, schema,
+};
+use peyvand_domain::validation::{FieldError, ValidationErrors};
+use peyvand_store::{AuditRow, ExtraColumn, RecordRow, Tx};
+use serde_json::{Map, Value as Json, json};
+use uuid::Uuid;
+
+use crate::auth::Session;
+use crate::error::{AppError, AppResult};
+use crate::json::value_to_json;
+use crate::org::org_for;
+use crate::records::{RecordView, read_checked, reject_hidden, view};
+
+pub(crate) async fn delete_in(
+    tx: &mut Tx,
+    now: time::OffsetDateTime,
+    session: &Session,
+    kind: RecordKind,
+    id: Uuid,
+) -> AppResult<()> {
+    let schema = schema(kind);
+    let (row, _) = read_checked(tx, session, kind, id, Action::Read).await?;
+    let org = org_for(tx, session, kind, Action::Delete).await?;
+    let placement = record::placement(schema, id, &row.fields);
+    if !allows(&session.actor, kind, Action::Delete, placement, &org) {
+        return Err(AppError::Forbidden);
+    }
+    crate::admin::check_deletable(session, kind, &row)?;
+    tx.delete_attachments_of(kind.code(), id).await?;
+    if !tx.delete_record(schema, id).await? {
+        return Err(AppError::NotFound);
+    }
+    let changes = diff(&row.fields, &Fields::new(), true);
+    audit(tx, now, session, kind, id, "delete", changes).await
+}
+
+/// Fills in what the system decides when the user does not: the owner and branch of customer
+/// records (the creator and their branch) and defaults of users and leads.
+fn apply_defaults(session: &Session, schema: &Schema, fields: &mut Fields) {
+    let mut default = |name: &str, value: Value| {
+        if fields.get(name).is_none_or(Value::is_null) {
+            fields.insert(name.to_owned().into(), value);
+        }
+    };
+    match schema.kind {
+        RecordKind::Account | RecordKind::Contact | RecordKind::Lead => {
+            default("owner_id", Value::Id(session.actor.user_id));
+            default("branch_id", Value::Id(session.actor.branch_id));
+        }
+        RecordKind::User => {
+            default("disabled", Value::Bool(false));
+            default("locale", Value::Text("fa".into()));
+            default("calendar", Value::Text("jalali".into()));
+        }
+        RecordKind::Role => default("builtin", Value::Bool(false)),
+        _ => {}
+    }
+    if schema.kind == RecordKind::Lead {
+        default("status", Value::Text("new".into()));
+    }
+}
+
+/// Every reference must point at an existing record the actor may read.
+async fn check_references(
+    tx: &mut Tx,
+    session: &Session,
+    schema: &Schema,
+    changed: &Fields,
+) -> AppResult<()> {
+    let mut errors = ValidationErrors::new();
+    for (name, value) in changed {
+        let (Some(def), Value::Id(target)) = (schema.field(name), value) else {
+            continue;
+        };
+        let FieldType::Reference(target_kind) = def.ty else {
+            continue;
+        };
+        // The actor's own user and branch exist (the session was just read) and must be
+        // usable as owner and branch even by roles that may not list users or branches.
+        let own = (target_kind == RecordKind::User && *target == session.actor.user_id)
+            || (target_kind == RecordKind::Branch && *target == session.actor.branch_id);
+        if own {
+            continue;
+        }
+        if read_checked(tx, session, target_kind, *target, Action::Read)
+            .await
+            .is_err()
+        {
+            errors.add(name.clone(), FieldError::NOT_FOUND);
+        }
+    }
+    errors.into_result().map_err(AppError::Validation)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn create_in(
+    tx: &mut Tx,
+    now: time::OffsetDateTime,
+    session: &Session,
+    kind: RecordKind,
+    inputs: &BTreeMap<String, Input>,
+    calendar: CalendarKind,
+    extra: &[ExtraColumn],
+) -> AppResult<RecordView> {
+    let schema = schema(kind);
+    if session.actor.grants.scope(kind, Action::Create) == peyvand_domain::permission::Scope::None {
+        return Err(AppError::Forbidden);
+    }
+    reject_hidden(session, kind, inputs.keys())?;
+    let mut fields =
+        record::validate(schema, inputs, false, calendar).map_err(AppError::Validation)?;
+    apply_defaults(session, schema, &mut fields);
+    crate::admin::check_rules(tx, session, kind, None, &fields).await?;
+    check_references(tx, session, schema, &fields).await?;
+    let id = Uuid::now_v7();
+    check_placement(tx, session, schema, id, &fields, Action::Create).await?;
+    let search = record::search_text(schema, &fields);
+    tx.insert_record(schema, id, now, &fields, &search, extra)
+        .await
+        .map_err(unique_to_field(schema))?;
+    audit(
+        tx,
+        now,
+        session,
+        kind,
+        id,
+        "create",
+        diff(&Fields::new(), &fields, false),
+    )
+    .await?;
+    Ok(view(
+        session,
+        schema,
+        stored_row(schema, id, 1, fields, now, Some(now)),
+    ))
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn update_in(
+    tx: &mut Tx,
+    now: time::OffsetDateTime,
+    session: &Session,
+    kind: RecordKind,
+    id: Uuid,
+    version: i64,
+    inputs: &BTreeMap<String, Input>,
+    calendar: CalendarKind,
+    extra: &[ExtraColumn],
+) -> AppResult<RecordView> {
+    let schema = schema(kind);
+    let (row, _) = read_checked(tx, session, kind, id, Action::Update).await?;
+    reject_hidden(session, kind, inputs.keys())?;
+    let changes = record::validate(schema, inputs, true, calendar).map_err(AppError::Validation)?;
+    let changes: Fields = changes
+        .into_iter()
+        .filter(|(k, v)| row.fields.get(k) != Some(v))
+        .collect();
+    let mut merged = row.fields.clone();
+    merged.extend(changes.clone());
+    crate::admin::check_rules(tx, session, kind, Some(&row), &merged).await?;
+    check_references(tx, session, schema, &changes).await?;
+    check_placement(tx, session, schema, id, &merged, Action::Update).await?;
+    let search = record::search_text(schema, &merged);
+    if !tx
+        .update_record(schema, id, version, now, &changes, &search, extra)
+        .await
+        .map_err(unique_to_field(schema))?
+    {
+        return Err(AppError::VersionConflict);
+    }
+    audit(
+        tx,
+        now,
+        session,
+        kind,
+        id,
+        "update",
+        diff(&row.fields, &changes, false),
+    )
+    .await?;
+    Ok(view(
+        session,
+        schema,
+        stored_row(schema, id, version + 1, merged, now, None),
+    ))
+}
+
+/// The row as the store now holds it, without reading it back: every schema field (empty ones
+/// as Null) and the timestamps the store was given.
+fn stored_row(
+    schema: &Schema,
+    id: Uuid,
+    version: i64,
+    mut fields: Fields,
+    updated_at: time::OffsetDateTime,
+    created_at: Option<time::OffsetDateTime>,
+) -> RecordRow {
+    for field in schema.fields {
+        fields.entry(field.name.into()).or_insert(Value::Null);
+    }
+    fields.insert("updated_at".into(), Value::Time(updated_at));
+    if let Some(created_at) = created_at {
+        fields.insert("created_at".into(), Value::Time(created_at));
+    }
+    RecordRow {
+        id,
+        version,
+        fields,
+    }
+}
+
+/// The record, once written, must still be inside the actor's scope for the action: nobody can
+/// create a record for, or hand one over to, a place they could not reach themselves.
+async fn check_placement(
+    tx: &mut Tx,
+    session: &Session,
+    schema: &Schema,
+    id: Uuid,
+    fields: &Fields,
+    action: Action,
+) -> AppResult<()> {
+    let placement = record::placement(schema, id, fields);
+    let org = if schema.placement == PlacementRule::Global {
+        Default::default()
+    } else {
+        org_for(tx, session, schema.kind, action).await?
+    };
+    if allows(&session.actor, schema.kind, action, placement, &org)
+        || schema.placement == PlacementRule::Global
+    {
+        return Ok(());
+    }
+    let field = match schema.placement {
+        PlacementRule::OwnerAndBranch
+            if !org_contains_owner(session, schema, action, placement, &org) =>
+        {
+            "owner_id"
+        }
+        PlacementRule::IsBranch => "parent_id",
+        _ => "branch_id",
+    };
+    Err(AppError::field(field, FieldError::OUT_OF_SCOPE))
+}
+
+fn org_contains_owner(
+    session: &Session,
+    schema: &Schema,
+    action: Action,
+    placement: Placement,
+    org: &peyvand_domain::permission::OrgChart,
+) -> bool {
+    match peyvand_domain::permission::row_filter(&session.actor, schema.kind, action, org) {
+        RowFilter::OwnerIn(owners) => placement.owner_id.is_some_and(|o| owners.contains(&o)),
+        _ => true,
+    }
+}
+
+fn unique_to_field(schema: &Schema) -> impl Fn(peyvand_store::StoreError) -> AppError + '_ {
+    move |error| match error {
+        peyvand_store::StoreError::UniqueViolation => {
+            let field = if schema.field("email").is_some() && schema.kind == RecordKind::User {
+                "email"
+            } else {
+                "name"
+            };
+            AppError::field(field, FieldError::TAKEN)
+        }
+        other => other.into(),
+    }
+}
+
+/// The changed fields as `{"field": [old, new]}`; with `all`, every non-empty field of `before`.
+pub(crate) fn diff(before: &Fields, after: &Fields, all: bool) -> Json {
+    let mut changes = Map::new();
+    if all {
+        for (name, old) in before.iter().filter(|(_, v)| !v.is_null()) {
+            changes.insert(name.to_string(), json!([value_to_json(old), Json::Null]));
+        }
+    }
+    let creating = before.is_empty();
+    for (name, new) in after {
+        let old = before.get(name).unwrap_or(&Value::Null);
+        // A new record's unset boxes are not news: its trail lists what was actually filled in.
+        if creating && matches!(new, Value::Bool(false)) {
+            continue;
+        }
+        if old != new {
+            changes.insert(
+                name.to_string(),
+                json!([value_to_json(old), value_to_json(new)]),
+            );
+        }
+    }
+    Json::Object(changes)
+}
+
+/// Appends to the audit trail.
+pub(crate) async fn audit(
+    tx: &mut Tx,
+    now: time::OffsetDateTime,
+    session: &Session,
+    kind: RecordKind,
+    id: Uuid,
+    action: &str,
+    changes: Json,
+) -> AppResult<()> {
+    tx.insert_audit(&AuditRow {
+        id: Uuid::now_v7(),
+        record_kind: kind.code().to_owned(),
+        record_id: id,
+        action: action.to_owned(),
+        actor_id: Some(session.actor.user_id),
+        at: now,
+        changes: changes.to_string(),
+    })
+    .await?;
+    Ok(())
+}
