@@ -39,6 +39,8 @@ pub struct AppState {
     pub config: Arc<HttpConfig>,
     /// Request counters for `/metrics`.
     pub metrics: Arc<Metrics>,
+    /// Serialised records by version, for lists.
+    pub json_cache: Arc<api::json_cache::JsonCache>,
 }
 
 /// The whole HTTP interface.
@@ -47,6 +49,7 @@ pub fn router(app: App, config: HttpConfig) -> Router {
         app,
         config: Arc::new(config),
         metrics: Arc::new(Metrics::default()),
+        json_cache: Arc::default(),
     };
     Router::new()
         .merge(api::routes())

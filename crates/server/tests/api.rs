@@ -46,12 +46,23 @@ async fn contact_lifecycle_with_normalisation_concurrency_and_audit() {
         assert_eq!(contact["version"], 1);
         let id = contact["id"].as_str().unwrap();
         let path = format!("/api/v1/contacts/{id}");
+        let listed =
+            |items: Vec<serde_json::Value>| items.into_iter().find(|c| c["id"] == id).unwrap();
+        let before = listed(t.list_all("/api/v1/contacts", &token).await);
+        assert_eq!(before["version"], 1);
+        assert_eq!(before["mobile"], "+989121234567");
 
         let updated = t
             .patch(&path, &token, json!({"version": 1, "city": "تهران"}))
             .await;
         assert_eq!(updated.status, StatusCode::OK, "{}", updated.body);
         assert_eq!(updated.json()["version"], 2);
+        // Lists reuse each record's JSON by version; a change shows at once.
+        let after = listed(t.list_all("/api/v1/contacts", &token).await);
+        assert_eq!(
+            (after["version"].as_i64(), after["city"].as_str()),
+            (Some(2), Some("تهران"))
+        );
         let stale = t
             .patch(&path, &token, json!({"version": 1, "city": "قم"}))
             .await;

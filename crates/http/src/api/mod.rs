@@ -3,6 +3,7 @@
 mod account;
 mod body;
 mod extras;
+pub mod json_cache;
 pub mod openapi;
 mod records;
 
