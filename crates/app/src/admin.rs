@@ -313,20 +313,29 @@ impl App {
                 id
             }
         };
-        let existing = tx.id_pairs("roles", "id").await?;
-        let mut names = Vec::new();
-        for (id, _) in existing {
-            if let Some(row) = tx.get_record(&ROLES, id).await? {
-                names.extend(
-                    row.fields
-                        .get("name")
-                        .and_then(Value::as_text)
-                        .map(str::to_owned),
-                );
-            }
-        }
+        // One query for every role's name (roles are few; built-in ones are matched by name).
+        let roles = tx
+            .list_records(&peyvand_store::ListQuery {
+                schema: &ROLES,
+                access: &peyvand_domain::permission::RowFilter::Everything,
+                equals: vec![],
+                tag: None,
+                search: vec![],
+                ids: None,
+                sort: peyvand_store::SortKey {
+                    field: "id".into(),
+                    descending: false,
+                },
+                after: None,
+                limit: 10_000,
+            })
+            .await?;
+        let names: Vec<&str> = roles
+            .iter()
+            .filter_map(|row| row.fields.get("name").and_then(Value::as_text))
+            .collect();
         for role in builtin_roles() {
-            if names.iter().any(|n| n == role.key) {
+            if names.contains(&role.key) {
                 continue;
             }
             let mut fields = Fields::new();

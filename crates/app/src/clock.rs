@@ -1,6 +1,4 @@
-//! Time as the application sees it. Injected so that tests can move it (throttling, sessions).
-
-use std::sync::Mutex;
+//! Time as the application sees it, behind a trait so that it can be injected.
 
 use time::OffsetDateTime;
 
@@ -20,28 +18,5 @@ impl Clock for SystemClock {
     fn now(&self) -> OffsetDateTime {
         let now = OffsetDateTime::now_utc();
         now.replace_microsecond(now.microsecond()).unwrap_or(now)
-    }
-}
-
-/// A clock that stands still until moved; for tests.
-#[derive(Debug)]
-pub struct ManualClock(Mutex<OffsetDateTime>);
-
-impl ManualClock {
-    /// A clock showing `at`.
-    pub fn new(at: OffsetDateTime) -> ManualClock {
-        ManualClock(Mutex::new(at))
-    }
-
-    /// Moves the clock forward.
-    pub fn advance(&self, by: time::Duration) {
-        let mut now = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        *now += by;
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> OffsetDateTime {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
