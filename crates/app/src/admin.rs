@@ -125,7 +125,7 @@ pub(crate) fn check_deletable(
 }
 
 /// A session for the system itself (command line, bootstrap, demo data): all rights, no user.
-pub fn system_session(headquarters: Uuid) -> Session {
+fn system_session(headquarters: Uuid, schemas: std::sync::Arc<crate::Schemas>) -> Session {
     Session {
         actor: Actor {
             user_id: Uuid::nil(),
@@ -139,10 +139,17 @@ pub fn system_session(headquarters: Uuid) -> Session {
         calendar: CalendarKind::Gregorian,
         csrf_token: None,
         role_name: "admin".into(),
+        schemas,
     }
 }
 
 impl App {
+    /// A session for the system itself (command line, bootstrap, demo data): all rights, no
+    /// user, the schemas in force now.
+    pub fn system_session(&self, headquarters: Uuid) -> Session {
+        system_session(headquarters, self.schemas())
+    }
+
     /// Creates a user with a password.
     pub async fn create_user(
         &self,
@@ -355,6 +362,7 @@ impl App {
             .await?;
         }
         tx.commit().await?;
+        self.reload_schemas().await?;
         Ok(headquarters)
     }
 
@@ -366,7 +374,7 @@ impl App {
         field: &str,
         value: &str,
     ) -> AppResult<Option<Uuid>> {
-        let session = system_session(Uuid::nil());
+        let session = self.system_session(Uuid::nil());
         let params = crate::ListParams {
             filters: BTreeMap::from([(field.to_owned(), value.to_owned())]),
             limit: Some(1),

@@ -43,6 +43,18 @@ pub struct Session {
     pub csrf_token: Option<String>,
     /// The role's name, for display.
     pub role_name: String,
+    /// The record schemas (with custom fields) in force when the session was loaded.
+    pub schemas: std::sync::Arc<crate::Schemas>,
+}
+
+impl Session {
+    /// The schema of `kind` as this session sees it, with its custom fields.
+    pub fn schema(
+        &self,
+        kind: peyvand_domain::permission::RecordKind,
+    ) -> &'static peyvand_domain::record::Schema {
+        self.schemas.schema(kind)
+    }
 }
 
 /// A fresh random secret: 32 bytes, URL-safe base64.
@@ -180,7 +192,7 @@ impl App {
         if row.expires_at <= now {
             return Err(AppError::Unauthenticated);
         }
-        let mut session = load_session(&mut tx, row.user_id).await?;
+        let mut session = load_session(&mut tx, row.user_id, self.schemas()).await?;
         session.csrf_token = Some(row.csrf_token);
         self.sessions
             .put(key, session.clone(), Some(row.expires_at));
@@ -202,7 +214,7 @@ impl App {
         if row.revoked_at.is_some() {
             return Err(AppError::Unauthenticated);
         }
-        let session = load_session(&mut tx, row.user_id).await?;
+        let session = load_session(&mut tx, row.user_id, self.schemas()).await?;
         drop(tx);
         // Noting the last use costs a write; once a minute is enough to show it in the list.
         if row
@@ -220,7 +232,7 @@ impl App {
     /// The session of a user by id (command line tools act as a user).
     pub async fn session_for_user(&self, user_id: Uuid) -> AppResult<Session> {
         let mut tx = self.store.read().await?;
-        load_session(&mut tx, user_id).await
+        load_session(&mut tx, user_id, self.schemas()).await
     }
 
     /// Makes a personal API token for the signed-in user; the secret is returned only now.
@@ -304,7 +316,11 @@ fn next_throttle(
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Xw0p9cYdbG0bPcNB2M06Mp2gRfxdH8zBa4sY0LQgFxA";
 
 /// Loads who a user is and what they may do; disabled users and missing roles are refused.
-pub(crate) async fn load_session(tx: &mut Tx, user_id: Uuid) -> AppResult<Session> {
+pub(crate) async fn load_session(
+    tx: &mut Tx,
+    user_id: Uuid,
+    schemas: std::sync::Arc<crate::Schemas>,
+) -> AppResult<Session> {
     let user = tx
         .get_record(&USERS, user_id)
         .await?
@@ -334,6 +350,7 @@ pub(crate) async fn load_session(tx: &mut Tx, user_id: Uuid) -> AppResult<Sessio
         calendar: CalendarKind::parse(&text("calendar")).unwrap_or_default(),
         csrf_token: None,
         role_name,
+        schemas,
     })
 }
 

@@ -10,7 +10,6 @@ use peyvand_domain::record::{CUSTOMER_KINDS, Input, LEAD_STATUSES, LIFECYCLES, S
 use uuid::Uuid;
 
 use crate::App;
-use crate::admin::system_session;
 use crate::auth::hash_password;
 use crate::error::AppResult;
 
@@ -123,7 +122,7 @@ impl App {
     /// Returns the demo logins.
     pub async fn seed_demo(&self, contacts: usize) -> AppResult<Vec<DemoLogin>> {
         let headquarters = self.bootstrap().await?;
-        let system = system_session(headquarters);
+        let system = self.system_session(headquarters);
         let role =
             |key: &'static str| async move { self.find_id(RecordKind::Role, "name", key).await };
         let logins: Vec<(&str, &'static str, &str, &str)> = vec![

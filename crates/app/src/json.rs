@@ -12,6 +12,7 @@ pub fn value_to_json(value: &Value) -> Json {
         Value::Text(s) => Json::String(s.clone()),
         Value::Bool(b) => Json::Bool(*b),
         Value::Int(i) => Json::from(*i),
+        Value::Number(n) => serde_json::Number::from_f64(*n).map_or(Json::Null, Json::Number),
         Value::Date(d) => Json::String(d.to_string()),
         Value::Time(t) => Json::String(t.format(&Rfc3339).unwrap_or_default()),
         Value::Id(id) => Json::String(id.to_string()),
@@ -26,7 +27,8 @@ pub fn value_from_json(json: &Json, ty: FieldType) -> Option<Value> {
     }
     Some(match ty {
         FieldType::Bool => Value::Bool(json.as_bool()?),
-        FieldType::Integer => Value::Int(json.as_i64()?),
+        FieldType::Integer | FieldType::Money => Value::Int(json.as_i64()?),
+        FieldType::Number => Value::Number(json.as_f64()?),
         FieldType::Date => {
             let format = time::macros::format_description!("[year]-[month]-[day]");
             Value::Date(time::Date::parse(json.as_str()?, &format).ok()?)
@@ -35,7 +37,7 @@ pub fn value_from_json(json: &Json, ty: FieldType) -> Option<Value> {
             Value::Time(time::OffsetDateTime::parse(json.as_str()?, &Rfc3339).ok()?)
         }
         FieldType::Reference(_) => Value::Id(uuid::Uuid::parse_str(json.as_str()?).ok()?),
-        FieldType::Tags => return None,
+        FieldType::Tags | FieldType::MultiChoice(_) => return None,
         _ => Value::Text(json.as_str()?.to_owned()),
     })
 }
@@ -69,6 +71,7 @@ impl serde::Serialize for JsonValue<'_> {
             Value::Text(s) => serializer.serialize_str(s),
             Value::Bool(b) => serializer.serialize_bool(*b),
             Value::Int(i) => serializer.serialize_i64(*i),
+            Value::Number(n) => serializer.serialize_f64(*n),
             Value::Id(id) => id.serialize(serializer),
             Value::Tags(tags) => tags.serialize(serializer),
             Value::Date(_) | Value::Time(_) => value_to_json(self.0).serialize(serializer),
@@ -87,6 +90,7 @@ mod tests {
             Value::Text("علی \"x\"".into()),
             Value::Bool(true),
             Value::Int(-5),
+            Value::Number(1234.5),
             Value::Id(uuid::Uuid::from_u128(7)),
             Value::Tags(vec!["a".into(), "b".into()]),
             Value::Date(time::macros::date!(2024 - 03 - 20)),

@@ -16,19 +16,21 @@ pub mod json;
 mod org;
 mod preferences;
 mod records;
+mod schemas;
 mod session_cache;
 mod write;
 mod writes;
 
 use std::sync::Arc;
 
-pub use admin::{NewUser, system_session};
+pub use admin::NewUser;
 pub use auth::Session;
 pub use convert::{ConvertLead, Converted};
 pub use error::{AppError, AppResult};
 pub use history::{Relationship, TimelineEntry};
 pub use peyvand_store::{ApiTokenRow, NoteRow as NoteView};
 pub use records::{ListParams, Page, RecordJson, RecordView};
+pub use schemas::Schemas;
 
 use clock::{Clock, SystemClock};
 use peyvand_store::Store;
@@ -39,6 +41,7 @@ pub struct App {
     store: Store,
     clock: Arc<dyn Clock>,
     sessions: Arc<session_cache::SessionCache>,
+    schemas: Arc<schemas::CurrentSchemas>,
 }
 
 impl App {
@@ -53,6 +56,7 @@ impl App {
             store,
             clock,
             sessions: Arc::default(),
+            schemas: Arc::default(),
         }
     }
 

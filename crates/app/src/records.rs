@@ -7,7 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use peyvand_domain::calendar::CalendarKind;
 use peyvand_domain::permission::{Action, Placement, RecordKind, RowFilter, allows};
-use peyvand_domain::record::{self, FieldType, Fields, Input, Schema, Value, schema};
+use peyvand_domain::record::{self, FieldType, Fields, Input, Schema, Value};
 use peyvand_domain::text::normalize_search;
 use peyvand_domain::validation::{FieldError, ValidationErrors};
 use peyvand_store::{ExtraColumn, ListQuery, RecordRow, SortKey, Tx};
@@ -281,7 +281,7 @@ impl App {
         params: &ListParams,
         action: Action,
     ) -> AppResult<Page> {
-        let schema = schema(kind);
+        let schema = session.schema(kind);
         let mut tx = self.store.read().await?;
         let access = filter_for(&mut tx, session, kind, action).await?;
         if access == RowFilter::Nothing {
@@ -368,7 +368,7 @@ impl App {
         kind: RecordKind,
         params: &ListParams,
     ) -> AppResult<i64> {
-        let schema = schema(kind);
+        let schema = session.schema(kind);
         let mut tx = self.store.read().await?;
         let access = filter_for(&mut tx, session, kind, Action::Read).await?;
         if access == RowFilter::Nothing {
@@ -422,7 +422,7 @@ impl App {
         if ids.is_empty() {
             return Ok(BTreeMap::new());
         }
-        let schema = schema(kind);
+        let schema = session.schema(kind);
         let mut tx = self.store.read().await?;
         let access = filter_for(&mut tx, session, kind, Action::Read).await?;
         let query = ListQuery {
@@ -519,7 +519,7 @@ pub(crate) async fn read_checked(
     id: Uuid,
     action: Action,
 ) -> AppResult<(RecordRow, RecordView)> {
-    let schema = schema(kind);
+    let schema = session.schema(kind);
     let row = tx.get_record(schema, id).await?.ok_or(AppError::NotFound)?;
     let placement = record::placement(schema, id, &row.fields);
     let org = org_for(tx, session, kind, Action::Read).await?;

@@ -6,9 +6,7 @@ use std::collections::BTreeMap;
 
 use peyvand_domain::calendar::CalendarKind;
 use peyvand_domain::permission::{Action, Placement, RecordKind, RowFilter, allows};
-use peyvand_domain::record::{
-    self, FieldType, Fields, Input, PlacementRule, Schema, Value, schema,
-};
+use peyvand_domain::record::{self, FieldType, Fields, Input, PlacementRule, Schema, Value};
 use peyvand_domain::validation::{FieldError, ValidationErrors};
 use peyvand_store::{AuditRow, ExtraColumn, RecordRow, Tx};
 use serde_json::{Map, Value as Json, json};
@@ -27,7 +25,7 @@ pub(crate) async fn delete_in(
     kind: RecordKind,
     id: Uuid,
 ) -> AppResult<()> {
-    let schema = schema(kind);
+    let schema = session.schema(kind);
     let (row, _) = read_checked(tx, session, kind, id, Action::Read).await?;
     let org = org_for(tx, session, kind, Action::Delete).await?;
     let placement = record::placement(schema, id, &row.fields);
@@ -111,7 +109,7 @@ pub(crate) async fn create_in(
     calendar: CalendarKind,
     extra: &[ExtraColumn],
 ) -> AppResult<RecordView> {
-    let schema = schema(kind);
+    let schema = session.schema(kind);
     if session.actor.grants.scope(kind, Action::Create) == peyvand_domain::permission::Scope::None {
         return Err(AppError::Forbidden);
     }
@@ -156,7 +154,7 @@ pub(crate) async fn update_in(
     calendar: CalendarKind,
     extra: &[ExtraColumn],
 ) -> AppResult<RecordView> {
-    let schema = schema(kind);
+    let schema = session.schema(kind);
     let (row, _) = read_checked(tx, session, kind, id, Action::Update).await?;
     reject_hidden(session, kind, inputs.keys())?;
     let changes = record::validate(schema, inputs, true, calendar).map_err(AppError::Validation)?;

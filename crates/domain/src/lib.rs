@@ -7,6 +7,7 @@
 //! organisation chart, …), which keeps the rules deterministic and testable.
 
 pub mod calendar;
+pub mod custom;
 pub mod email;
 pub mod number;
 pub mod permission;

@@ -73,8 +73,87 @@ pub fn parse_integer(input: &str) -> Result<i64, FieldError> {
     if seen_digit { Ok(value) } else { Err(err) }
 }
 
+/// Parse a decimal number typed by a user: like [`parse_integer`], plus one decimal point,
+/// written `.` or `٫` (the Persian decimal separator). The result is finite.
+pub fn parse_decimal(input: &str) -> Result<f64, FieldError> {
+    let err = FieldError::INVALID_NUMBER;
+    let s = to_latin_digits(input.trim());
+    let mut plain = String::with_capacity(s.len());
+    let mut seen_digit = false;
+    let mut seen_point = false;
+    for (i, c) in s.chars().enumerate() {
+        match c {
+            '-' if i == 0 => plain.push('-'),
+            '.' | '\u{066B}' if !seen_point => {
+                seen_point = true;
+                plain.push('.');
+            }
+            c if c.is_ascii_digit() => {
+                seen_digit = true;
+                plain.push(c);
+            }
+            c if matches!(c, ',' | '\u{066C}' | '\u{060C}') || c.is_whitespace() => {}
+            _ => return Err(err),
+        }
+    }
+    if !seen_digit {
+        return Err(err);
+    }
+    plain
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or(err)
+}
+
+/// Format a decimal number for display: thousands grouping of the whole part as in
+/// [`format_integer`], and at most six significant decimals without trailing zeros.
+pub fn format_decimal(value: f64, locale: Locale) -> String {
+    let text = format!("{value:.6}");
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let fraction = fraction.trim_end_matches('0');
+    let whole_value: i64 = whole.parse().unwrap_or(0);
+    let mut out = if whole_value == 0 && value.is_sign_negative() && !fraction.is_empty() {
+        format!("-{}", format_integer(0, locale))
+    } else {
+        format_integer(whole_value, locale)
+    };
+    if !fraction.is_empty() {
+        match locale {
+            Locale::Fa => {
+                out.push('\u{066B}');
+                out.push_str(&to_persian_digits(fraction));
+            }
+            Locale::En => {
+                out.push('.');
+                out.push_str(fraction);
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn decimals_parse_in_both_scripts_and_format_back() {
+        assert_eq!(parse_decimal("1,234.5"), Ok(1234.5));
+        assert_eq!(parse_decimal("۱٬۲۳۴٫۵"), Ok(1234.5));
+        assert_eq!(parse_decimal("-0.25"), Ok(-0.25));
+        assert_eq!(parse_decimal("42"), Ok(42.0));
+        for bad in ["", "1.2.3", "abc", "1e5", "--1", "1-"] {
+            assert_eq!(
+                parse_decimal(bad),
+                Err(FieldError::INVALID_NUMBER),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(format_decimal(1234.5, Locale::En), "1,234.5");
+        assert_eq!(format_decimal(1234.5, Locale::Fa), "۱٬۲۳۴٫۵");
+        assert_eq!(format_decimal(-0.25, Locale::En), "-0.25");
+        assert_eq!(format_decimal(3.0, Locale::En), "3");
+    }
+
     use super::*;
 
     #[test]

@@ -39,6 +39,12 @@ pub enum FieldType {
     Timestamp,
     /// A whole number.
     Integer,
+    /// A number that may have a fractional part (custom fields).
+    Number,
+    /// An amount of money in whole Rials (integer minor units, never floating point).
+    Money,
+    /// Any number of values out of a fixed list (custom fields), stored like tags.
+    MultiChoice(&'static [&'static str]),
 }
 
 impl FieldType {
@@ -56,6 +62,9 @@ impl FieldType {
             FieldType::Reference(_) => "reference",
             FieldType::Timestamp => "timestamp",
             FieldType::Integer => "integer",
+            FieldType::Number => "number",
+            FieldType::Money => "money",
+            FieldType::MultiChoice(_) => "multi_choice",
         }
     }
 }
@@ -75,6 +84,25 @@ pub struct FieldDef {
     pub searchable: bool,
     /// Whether it is a column of the default list view.
     pub in_list: bool,
+    /// The labels an administrator gave a custom field; built-in fields have none (their labels
+    /// are translations keyed by name).
+    pub custom: Option<&'static CustomLabels>,
+}
+
+/// The Persian and English labels of a custom field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CustomLabels {
+    /// The label shown to Persian users.
+    pub fa: &'static str,
+    /// The label shown to English users.
+    pub en: &'static str,
+}
+
+impl CustomLabels {
+    /// The label for an interface language (`fa` or anything else for English).
+    pub fn for_locale(&self, locale: &str) -> &'static str {
+        if locale == "fa" { self.fa } else { self.en }
+    }
 }
 
 /// Longest text accepted in a one-line field; long text fields allow [`LONG_TEXT_MAX`].
@@ -90,6 +118,7 @@ const fn field(name: &'static str, ty: FieldType) -> FieldDef {
         writable: true,
         searchable: false,
         in_list: false,
+        custom: None,
     }
 }
 
@@ -414,9 +443,12 @@ impl Schema {
     /// Whether lists may sort by this field: every field but long text and tags.
     pub fn is_sortable(&self, name: &str) -> bool {
         matches!(name, "id")
-            || self
-                .field(name)
-                .is_some_and(|f| !matches!(f.ty, FieldType::LongText | FieldType::Tags))
+            || self.field(name).is_some_and(|f| {
+                !matches!(
+                    f.ty,
+                    FieldType::LongText | FieldType::Tags | FieldType::MultiChoice(_)
+                )
+            })
     }
 }
 
@@ -456,6 +488,8 @@ pub enum Value {
     Id(uuid::Uuid),
     /// Tags, deduplicated and in the order given.
     Tags(Vec<String>),
+    /// A number with a fractional part.
+    Number(f64),
 }
 
 impl Value {
@@ -539,8 +573,19 @@ pub fn parse_field(
         }
         Input::Text(s) => s.trim(),
         Input::Bool(b) if def.ty == FieldType::Bool => return Ok(Value::Bool(*b)),
-        Input::Int(i) if def.ty == FieldType::Integer => return Ok(Value::Int(*i)),
+        Input::Int(i) if matches!(def.ty, FieldType::Integer | FieldType::Money) => {
+            return Ok(Value::Int(*i));
+        }
+        // Integers beyond 2^53 lose precision as f64, which is acceptable for a measurement.
+        #[allow(clippy::cast_precision_loss)]
+        Input::Int(i) if def.ty == FieldType::Number => return Ok(Value::Number(*i as f64)),
         Input::List(items) if def.ty == FieldType::Tags => return Ok(tags(items.iter())),
+        Input::List(items) => {
+            return match def.ty {
+                FieldType::MultiChoice(choices) => multi_choice(choices, items.iter()),
+                _ => Err(FieldError::INVALID),
+            };
+        }
         _ => return Err(FieldError::INVALID),
     };
     match def.ty {
@@ -560,7 +605,9 @@ pub fn parse_field(
         FieldType::Reference(_) => uuid::Uuid::parse_str(text)
             .map(Value::Id)
             .map_err(|_| FieldError::INVALID),
-        FieldType::Integer => crate::number::parse_integer(text).map(Value::Int),
+        FieldType::Integer | FieldType::Money => crate::number::parse_integer(text).map(Value::Int),
+        FieldType::Number => crate::number::parse_decimal(text).map(Value::Number),
+        FieldType::MultiChoice(choices) => multi_choice(choices, text.split([',', '،'])),
         FieldType::Timestamp => Err(FieldError::INVALID),
     }
 }
@@ -572,6 +619,37 @@ fn parse_bool(text: &str) -> Result<bool, FieldError> {
         "false" | "off" | "no" | "0" | "خیر" => Ok(false),
         _ => Err(FieldError::INVALID),
     }
+}
+
+/// Every item must be one of `choices`; the set is kept in the order of the choices, so equal
+/// sets are stored equally.
+fn multi_choice<'a>(
+    choices: &'static [&'static str],
+    items: impl Iterator<Item = impl AsRef<str> + 'a>,
+) -> Result<Value, FieldError> {
+    let mut picked = vec![false; choices.len()];
+    for item in items {
+        let item = item.as_ref().trim();
+        if item.is_empty() {
+            continue;
+        }
+        let index = choices
+            .iter()
+            .position(|c| *c == item)
+            .ok_or(FieldError::INVALID_CHOICE)?;
+        picked[index] = true;
+    }
+    let values: Vec<String> = choices
+        .iter()
+        .zip(picked)
+        .filter(|(_, on)| *on)
+        .map(|(c, _)| (*c).to_owned())
+        .collect();
+    Ok(if values.is_empty() {
+        Value::Null
+    } else {
+        Value::Tags(values)
+    })
 }
 
 /// Tags are trimmed, deduplicated case-insensitively and may not contain commas.

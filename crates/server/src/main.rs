@@ -280,7 +280,7 @@ async fn create_user(
         ("role_id".to_owned(), Input::Text(role_id.to_string())),
         ("branch_id".to_owned(), Input::Text(branch_id.to_string())),
     ]);
-    let session = peyvand_app::system_session(headquarters);
+    let session = app.system_session(headquarters);
     let user = peyvand_app::NewUser {
         fields,
         password: password.to_owned(),

@@ -65,6 +65,7 @@ pub(crate) fn bind(value: &sea_query::Value) -> StoreResult<SqlValue> {
             None => SqlValue::Null,
         },
         V::String(s) => s.clone().map_or(SqlValue::Null, SqlValue::Text),
+        V::Double(d) => d.map_or(SqlValue::Null, SqlValue::Real),
         V::Uuid(u) => u.map_or(SqlValue::Null, |u| SqlValue::Blob(u.as_bytes().to_vec())),
         V::TimeDate(d) => match d {
             Some(d) => SqlValue::Text(d.to_string()),
@@ -108,6 +109,10 @@ pub(crate) fn decode(value: ValueRef<'_>, col: ColType) -> StoreResult<Value> {
         }
         (ColType::Bool, ValueRef::Integer(i)) => Value::Bool(i != 0),
         (ColType::Int, ValueRef::Integer(i)) => Value::Int(i),
+        (ColType::Float, ValueRef::Real(f)) => Value::Number(f),
+        // SQLite stores a REAL that has no fractional part as an integer when it can.
+        #[allow(clippy::cast_precision_loss)]
+        (ColType::Float, ValueRef::Integer(i)) => Value::Number(i as f64),
         (ColType::Text, v) => Value::Text(text(v)?.unwrap_or_default().to_owned()),
         (ColType::Tags, v) => Value::Tags(
             text(v)?

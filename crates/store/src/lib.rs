@@ -8,6 +8,7 @@ mod auth;
 mod backup;
 mod batch;
 mod connect;
+mod custom_fields;
 mod direct;
 mod history;
 mod records;

@@ -245,6 +245,14 @@ fn filter_condition(query: &ListQuery<'_>) -> Cond {
             cond = cond.add(Expr::col("sort_key").eq(to_sql(&key, ColType::Text)));
         }
         let col = col_type(query.schema, name);
+        // A set-valued field (tags, multiple choice) matches when it holds every given value.
+        if let (ColType::Tags, Value::Tags(items)) = (col, value) {
+            for item in items {
+                let pattern = format!("%,{},%", like_escape(item));
+                cond = cond.add(Expr::col(name.clone()).like(LikeExpr::new(pattern).escape('\\')));
+            }
+            continue;
+        }
         cond = cond.add(if value.is_null() {
             Expr::col(name.clone()).is_null()
         } else {

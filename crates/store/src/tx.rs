@@ -228,6 +228,36 @@ impl Tx {
         Ok(())
     }
 
+    /// Whether the transaction runs on PostgreSQL (for the few statements, such as DDL, that
+    /// are rendered outside the generic path).
+    pub(crate) fn is_postgres(&self) -> bool {
+        matches!(self.inner, Inner::Postgres(_))
+    }
+
+    /// Runs one schema-changing statement built by the store (never from outside input).
+    pub(crate) async fn run_ddl(&mut self, sql: &str) -> StoreResult<()> {
+        match self.inner.conn() {
+            Conn::Sqlite(tx) => {
+                sqlx::query(AssertSqlSafe(sql.to_owned()))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Conn::Direct(conn) => {
+                if std::mem::take(&mut self.savepoint_pending) {
+                    conn.execute_batch("SAVEPOINT job")?;
+                }
+                self.job_wrote = true;
+                conn.execute_batch(sql)?;
+            }
+            Conn::Postgres(tx) => {
+                sqlx::query(AssertSqlSafe(sql.to_owned()))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
     pub(crate) async fn ping(&mut self) -> StoreResult<()> {
         match self.inner.conn() {
             Conn::Sqlite(tx) => {

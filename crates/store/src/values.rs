@@ -20,6 +20,7 @@ pub enum ColType {
     Int,
     Date,
     Time,
+    Float,
 }
 
 impl ColType {
@@ -31,12 +32,13 @@ impl ColType {
             | FieldType::Email
             | FieldType::Phone
             | FieldType::Choice(_) => ColType::Text,
-            FieldType::Tags => ColType::Tags,
+            FieldType::Tags | FieldType::MultiChoice(_) => ColType::Tags,
+            FieldType::Number => ColType::Float,
             FieldType::Bool => ColType::Bool,
             FieldType::Date => ColType::Date,
             FieldType::Reference(_) => ColType::Id,
             FieldType::Timestamp => ColType::Time,
-            FieldType::Integer => ColType::Int,
+            FieldType::Integer | FieldType::Money => ColType::Int,
         }
     }
 }
@@ -56,6 +58,8 @@ pub fn to_sql(value: &Value, col: ColType) -> SqlValue {
         (Value::Null, ColType::Int) => SqlValue::BigInt(None),
         (Value::Null, ColType::Date) => SqlValue::TimeDate(None),
         (Value::Null, ColType::Time) => SqlValue::TimeDateTimeWithTimeZone(None),
+        (Value::Null, ColType::Float) => SqlValue::Double(None),
+        (Value::Number(n), _) => SqlValue::Double(Some(*n)),
         (Value::Text(s), _) => SqlValue::String(Some(s.clone())),
         (Value::Tags(tags), _) => SqlValue::String(tags_to_text(tags)),
         (Value::Bool(b), _) => SqlValue::Bool(Some(*b)),
@@ -112,6 +116,10 @@ macro_rules! decode_column {
                 .try_get::<Option<time::OffsetDateTime>, _>(index)
                 .map_err(corrupt)?
                 .map_or(Value::Null, Value::Time),
+            ColType::Float => row
+                .try_get::<Option<f64>, _>(index)
+                .map_err(corrupt)?
+                .map_or(Value::Null, Value::Number),
         })
     }};
 }

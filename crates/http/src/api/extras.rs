@@ -37,7 +37,7 @@ pub async fn timeline(
     ApiSession(session): ApiSession,
     Path((kind, id)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
-    let schema = schema_at(&kind)?;
+    let schema = schema_at(&session, &kind)?;
     let entries = state
         .app
         .timeline(&session, schema.kind, parse_id(&id)?)
@@ -63,7 +63,7 @@ pub async fn list_notes(
     ApiSession(session): ApiSession,
     Path((kind, id)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
-    let schema = customer_schema_at(&kind)?;
+    let schema = customer_schema_at(&session, &kind)?;
     let notes = state
         .app
         .notes(&session, schema.kind, parse_id(&id)?)
@@ -85,7 +85,7 @@ pub async fn add_note(
     Path((kind, id)): Path<(String, String)>,
     JsonBody(body): JsonBody<NewNote>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let schema = customer_schema_at(&kind)?;
+    let schema = customer_schema_at(&session, &kind)?;
     let note = state
         .app
         .add_note(&session, schema.kind, parse_id(&id)?, &body.body)
@@ -107,7 +107,7 @@ pub async fn list_relationships(
     ApiSession(session): ApiSession,
     Path((kind, id)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
-    let schema = customer_schema_at(&kind)?;
+    let schema = customer_schema_at(&session, &kind)?;
     let items: Vec<Value> = state
         .app
         .relationships(&session, schema.kind, parse_id(&id)?)
@@ -143,7 +143,7 @@ pub async fn add_relationship(
     Path((kind, id)): Path<(String, String)>,
     JsonBody(body): JsonBody<NewRelationship>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let schema = customer_schema_at(&kind)?;
+    let schema = customer_schema_at(&session, &kind)?;
     let row = state
         .app
         .add_relationship(

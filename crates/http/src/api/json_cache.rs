@@ -5,7 +5,9 @@
 //! other processes sharing a PostgreSQL database. Lists write the same records over and over;
 //! serialising them (Persian text escaping included) was a quarter of the time of serving a
 //! page. Only records shown in full are cached: a viewer with hidden fields gets them
-//! serialised afresh.
+//! serialised afresh. The key also holds the generation of the schemas the record was read
+//! with, since adding, renaming or deleting a custom field changes a record's JSON without
+//! changing its version.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -17,7 +19,7 @@ use uuid::Uuid;
 /// Entries kept at most; past that the cache starts over (old versions simply age out).
 const MAX_ENTRIES: usize = 50_000;
 
-type Key = (RecordKind, Uuid, i64);
+type Key = (u64, RecordKind, Uuid, i64);
 
 /// The cache; one per server.
 #[derive(Default)]
@@ -26,9 +28,9 @@ pub struct JsonCache {
 }
 
 impl JsonCache {
-    /// The JSON object of a record shown in full.
-    pub fn full_record(&self, view: &RecordView) -> Arc<str> {
-        let key = (view.kind, view.id, view.version);
+    /// The JSON object of a record shown in full, read with schemas of `generation`.
+    pub fn full_record(&self, generation: u64, view: &RecordView) -> Arc<str> {
+        let key = (generation, view.kind, view.id, view.version);
         if let Some(json) = self
             .entries
             .lock()

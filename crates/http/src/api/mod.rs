@@ -2,6 +2,7 @@
 
 mod account;
 mod body;
+mod custom_fields;
 mod extras;
 pub mod json_cache;
 pub mod openapi;
@@ -10,7 +11,7 @@ mod records;
 use axum::Router;
 use axum::routing::{delete, get, post};
 use peyvand_domain::permission::RecordKind;
-use peyvand_domain::record::{ALL_SCHEMAS, Schema};
+use peyvand_domain::record::Schema;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -36,6 +37,20 @@ pub fn routes() -> Router<AppState> {
             get(extras::get_grants).put(extras::put_grants),
         )
         .route("/api/v1/users/{id}/password", post(extras::set_password))
+        .route(
+            "/api/v1/custom-fields",
+            get(custom_fields::list).post(custom_fields::create),
+        )
+        .route(
+            "/api/v1/custom-fields/{id}",
+            get(custom_fields::get)
+                .patch(custom_fields::update)
+                .delete(custom_fields::remove),
+        )
+        .route(
+            "/api/v1/custom-fields/{id}/history",
+            get(custom_fields::history),
+        )
         .route("/api/v1/{kind}", get(records::list).post(records::create))
         .route("/api/v1/{kind}/export", get(records::export))
         .route(
@@ -56,11 +71,12 @@ pub fn routes() -> Router<AppState> {
         .fallback(|| async { ApiError::App(peyvand_app::AppError::NotFound) })
 }
 
-/// The schema served at `/api/v1/{path}`; unknown paths are "not found".
-pub fn schema_at(path: &str) -> Result<&'static Schema, ApiError> {
-    ALL_SCHEMAS
-        .into_iter()
-        .find(|s| s.path == path)
+/// The schema served at `/api/v1/{path}` as `session` sees it (with custom fields); unknown
+/// paths are "not found".
+pub fn schema_at(session: &peyvand_app::Session, path: &str) -> Result<&'static Schema, ApiError> {
+    session
+        .schemas
+        .at_path(path)
         .ok_or(ApiError::App(peyvand_app::AppError::NotFound))
 }
 
@@ -70,8 +86,11 @@ pub fn parse_id(id: &str) -> Result<uuid::Uuid, ApiError> {
 }
 
 /// The kinds whose records have notes, relationships and a 360° view.
-pub fn customer_schema_at(path: &str) -> Result<&'static Schema, ApiError> {
-    let schema = schema_at(path)?;
+pub fn customer_schema_at(
+    session: &peyvand_app::Session,
+    path: &str,
+) -> Result<&'static Schema, ApiError> {
+    let schema = schema_at(session, path)?;
     if RecordKind::is_customer(schema.kind) {
         Ok(schema)
     } else {

@@ -2,7 +2,8 @@
 //! storage, so it cannot drift from what the server does.
 
 use axum::Json;
-use peyvand_domain::record::{ALL_SCHEMAS, FieldDef, FieldType, Schema};
+use axum::extract::State;
+use peyvand_domain::record::{FieldDef, FieldType, Schema};
 use serde_json::{Map, Value, json};
 
 fn field_schema(field: &FieldDef) -> Value {
@@ -31,8 +32,17 @@ fn field_schema(field: &FieldDef) -> Value {
         }
         FieldType::Timestamp => json!({"type": "string", "format": "date-time"}),
         FieldType::Integer => json!({"type": "integer"}),
+        FieldType::Number => json!({"type": "number"}),
+        FieldType::Money => json!({"type": "integer", "description": "An amount in Rials."}),
+        FieldType::MultiChoice(choices) => {
+            json!({"type": "array", "items": {"type": "string", "enum": choices}, "uniqueItems": true})
+        }
     };
     let mut schema = nullable(schema);
+    if let Some(labels) = field.custom {
+        schema["title"] = labels.en.into();
+        schema["x-label-fa"] = labels.fa.into();
+    }
     if !field.writable {
         schema["readOnly"] = true.into();
     }
@@ -167,11 +177,11 @@ fn other_paths(paths: &mut Map<String, Value>) {
     paths.insert("/api/v1/users/{id}/password".into(), json!({"parameters": [id_param], "post": {"tags": ["users"], "operationId": "set_password", "requestBody": {"required": true, "content": json_content(json!({"type": "object", "required": ["password"], "additionalProperties": false, "properties": {"password": {"type": "string"}}}))}, "responses": responses("204", json!({"description": "Changed"}))}}));
 }
 
-/// The document as JSON.
-pub fn build() -> Value {
+/// The document as JSON, for the record kinds as `kinds` describe them (with custom fields).
+pub fn build<'a>(kinds: impl IntoIterator<Item = &'a Schema>) -> Value {
     let mut paths = Map::new();
     let mut schemas = Map::new();
-    for schema in ALL_SCHEMAS {
+    for schema in kinds {
         kind_paths(&mut paths, schema);
         schemas.insert(schema.path.into(), record_schema(schema));
     }
@@ -220,6 +230,8 @@ pub fn build() -> Value {
     })
 }
 
-pub async fn document() -> Json<Value> {
-    Json(build())
+/// `GET /api/v1/openapi.json`: public, like any API's documentation; it shows the custom
+/// fields in force.
+pub async fn document(State(state): State<crate::AppState>) -> Json<Value> {
+    Json(build(state.app.schemas().all()))
 }

@@ -64,7 +64,7 @@ pub async fn list(
     Path(kind): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> ApiResult<Response> {
-    let schema = schema_at(&kind)?;
+    let schema = schema_at(&session, &kind)?;
     let page = state
         .app
         .list(&session, schema.kind, &list_params(&query)?)
@@ -79,7 +79,11 @@ pub async fn list(
             body.push(',');
         }
         if shows_all {
-            body.push_str(&state.json_cache.full_record(view));
+            body.push_str(
+                &state
+                    .json_cache
+                    .full_record(session.schemas.generation(), view),
+            );
         } else {
             body.push_str(&serde_json::to_string(&view.as_json()).unwrap_or_default());
         }
@@ -96,7 +100,7 @@ pub async fn export(
     Path(kind): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> ApiResult<Response> {
-    let schema = schema_at(&kind)?;
+    let schema = schema_at(&session, &kind)?;
     let mut params = list_params(&query)?;
     params.limit = None;
     let records = state.app.export(&session, schema.kind, &params).await?;
@@ -171,7 +175,7 @@ pub async fn create(
     Path(kind): Path<String>,
     JsonObject(mut body): JsonObject,
 ) -> ApiResult<Response> {
-    let schema = schema_at(&kind)?;
+    let schema = schema_at(&session, &kind)?;
     let view = match schema.kind {
         RecordKind::User => {
             let password = match body.remove("password") {
@@ -218,7 +222,7 @@ pub async fn get(
     ApiSession(session): ApiSession,
     Path((kind, id)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let schema = schema_at(&kind)?;
+    let schema = schema_at(&session, &kind)?;
     let view = state.app.get(&session, schema.kind, parse_id(&id)?).await?;
     Ok(record_response(StatusCode::OK, &view))
 }
@@ -251,7 +255,7 @@ pub async fn update(
     headers: HeaderMap,
     JsonObject(mut body): JsonObject,
 ) -> ApiResult<Response> {
-    let schema = schema_at(&kind)?;
+    let schema = schema_at(&session, &kind)?;
     let id = parse_id(&id)?;
     let version = expected_version(&headers, &mut body)?;
     let view = state
@@ -273,7 +277,7 @@ pub async fn remove(
     ApiSession(session): ApiSession,
     Path((kind, id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    let schema = schema_at(&kind)?;
+    let schema = schema_at(&session, &kind)?;
     state
         .app
         .delete(&session, schema.kind, parse_id(&id)?)

@@ -28,7 +28,7 @@ pub async fn confirm(
     WebSession(session): WebSession,
     Path((kind, id)): Path<(String, String)>,
 ) -> WebResult {
-    let schema = schema_at(&kind)?;
+    let schema = schema_at(&session, &kind)?;
     let view = state.app.get(&session, schema.kind, parse_id(&id)?).await?;
     let base = format!("/{}/{}", schema.path, view.id);
     let question = crate::i18n::t_args(
@@ -54,7 +54,7 @@ pub async fn submit(
     WebSession(session): WebSession,
     Path((kind, id)): Path<(String, String)>,
 ) -> WebResult {
-    let schema = schema_at(&kind)?;
+    let schema = schema_at(&session, &kind)?;
     state
         .app
         .delete(&session, schema.kind, parse_id(&id)?)

@@ -16,7 +16,7 @@ use super::format::Fmt;
 use super::guard::WebSession;
 use super::options::{Opt, field_options};
 use super::page::{
-    Layout, WebError, WebResult, field_label, kind_label_one, render_status, see_other,
+    Layout, WebError, WebResult, def_label, field_label, kind_label_one, render_status, see_other,
 };
 use super::{parse_id, schema_at};
 use crate::AppState;
@@ -100,6 +100,10 @@ async fn build_fields(
                 let value = values.get(def.name).unwrap_or(&Value::Null);
                 (fmt.input(value), *value == Value::Bool(true))
             }
+            // Ticked boxes of a multiple choice come as repeated names.
+            Source::Typed(form) if matches!(def.ty, FieldType::MultiChoice(_)) => {
+                (form.all(def.name).join(","), false)
+            }
             Source::Typed(form) => (
                 form.get(def.name).unwrap_or_default().to_owned(),
                 form.checked(def.name),
@@ -161,7 +165,7 @@ impl FormField {
 
 /// The widget for a field type.
 fn widget(fmt: &Fmt, def: &FieldDef, value: String, checked: bool) -> FormField {
-    let label = field_label(fmt.locale, def.name);
+    let label = def_label(fmt.locale, def);
     let mut field = FormField::input(def.name, label, "text", value);
     field.required = def.required;
     match def.ty {
@@ -192,6 +196,12 @@ fn widget(fmt: &Fmt, def: &FieldDef, value: String, checked: bool) -> FormField 
         }
         FieldType::Tags => field.hint = t(fmt.locale, "tags-hint"),
         FieldType::Integer => field.inputmode = "numeric",
+        FieldType::Number => field.inputmode = "decimal",
+        FieldType::Money => {
+            field.inputmode = "numeric";
+            field.hint = t(fmt.locale, "money-hint");
+        }
+        FieldType::MultiChoice(_) => field.widget = "checkboxes",
         FieldType::Text | FieldType::Timestamp => {}
     }
     field
@@ -214,7 +224,7 @@ pub async fn new_form(
     WebSession(session): WebSession,
     Path(kind): Path<String>,
 ) -> WebResult {
-    let schema = schema_at(&kind)?;
+    let schema = schema_at(&session, &kind)?;
     if !super::page::may(
         &session,
         schema.kind,
@@ -284,7 +294,7 @@ pub async fn create(
     Path(kind): Path<String>,
     form: WebForm,
 ) -> WebResult {
-    let schema = schema_at(&kind)?;
+    let schema = schema_at(&session, &kind)?;
     let inputs = schema_inputs(&session, schema, &form);
     let result = match schema.kind {
         RecordKind::User => {
@@ -347,7 +357,7 @@ pub async fn edit_form(
     WebSession(session): WebSession,
     Path((kind, id)): Path<(String, String)>,
 ) -> WebResult {
-    let schema = schema_at(&kind)?;
+    let schema = schema_at(&session, &kind)?;
     let view = state.app.get(&session, schema.kind, parse_id(&id)?).await?;
     let fields = build_fields(
         &state,
@@ -376,7 +386,7 @@ pub async fn update(
     Path((kind, id)): Path<(String, String)>,
     form: WebForm,
 ) -> WebResult {
-    let schema = schema_at(&kind)?;
+    let schema = schema_at(&session, &kind)?;
     let id = parse_id(&id)?;
     let version: i64 = form
         .get("version")

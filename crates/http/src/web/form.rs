@@ -138,6 +138,16 @@ pub fn schema_inputs(
         .filter_map(|def| {
             let input = match (def.ty, form.get(def.name)) {
                 (FieldType::Bool, value) => Input::Bool(value.is_some()),
+                // The form always sends an empty value for a multiple choice, so that ticking
+                // nothing clears it; a field missing altogether was not on the form.
+                (FieldType::MultiChoice(_), None) => return None,
+                (FieldType::MultiChoice(_), Some(_)) => Input::List(
+                    form.all(def.name)
+                        .into_iter()
+                        .filter(|v| !v.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
+                ),
                 (_, None) => return None,
                 (_, Some(value)) if value.trim().is_empty() && is_placement(schema, def.name) => {
                     return None;
@@ -204,6 +214,7 @@ mod tests {
             calendar: Default::default(),
             csrf_token: None,
             role_name: String::new(),
+            schemas: Default::default(),
         }
     }
 

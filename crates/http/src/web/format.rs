@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use peyvand_app::{App, Session};
 use peyvand_domain::calendar::{CalendarKind, IRAN_OFFSET, Locale, format_date, format_datetime};
-use peyvand_domain::number::format_integer;
+use peyvand_domain::number::{format_decimal, format_integer};
 use peyvand_domain::permission::RecordKind;
 use peyvand_domain::record::{FieldDef, FieldType, Value, schema};
 use peyvand_domain::text::to_persian_digits;
@@ -110,6 +110,15 @@ impl Fmt {
         t(self.locale, &format!("choice-{code}"))
     }
 
+    /// The label of a value of a choice field.
+    pub fn choice_label(&self, def: &FieldDef, code: &str) -> String {
+        if def.custom.is_some() {
+            code.to_owned()
+        } else {
+            self.choice(code)
+        }
+    }
+
     /// How dates are typed in the user's calendar, as a placeholder.
     pub fn date_placeholder(&self) -> String {
         let example = match self.calendar {
@@ -124,7 +133,7 @@ impl Fmt {
         match value {
             Value::Null => String::new(),
             Value::Text(text) => match def.ty {
-                FieldType::Choice(_) => self.choice(text),
+                FieldType::Choice(_) => self.choice_label(def, text),
                 // People read Iranian numbers in national form (0912 123 4567); E.164 stays
                 // for the API and for numbers from elsewhere.
                 FieldType::Phone => self.digits(
@@ -136,7 +145,11 @@ impl Fmt {
             },
             Value::Bool(true) => t(self.locale, "yes"),
             Value::Bool(false) => t(self.locale, "no"),
+            Value::Int(n) if def.ty == FieldType::Money => {
+                format!("{} {}", self.integer(*n), t(self.locale, "rial"))
+            }
             Value::Int(n) => self.integer(*n),
+            Value::Number(n) => format_decimal(*n, self.locale),
             Value::Date(date) => format_date(*date, self.calendar, self.locale),
             Value::Time(at) => self.datetime(*at),
             Value::Id(id) => match def.ty {
@@ -149,11 +162,18 @@ impl Fmt {
                 },
                 _ => id.to_string(),
             },
-            Value::Tags(tags) => tags.join(if self.locale == Locale::Fa {
-                "، "
-            } else {
-                ", "
-            }),
+            Value::Tags(tags) => tags
+                .iter()
+                .map(|tag| match def.ty {
+                    FieldType::MultiChoice(_) => self.choice_label(def, tag),
+                    _ => tag.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(if self.locale == Locale::Fa {
+                    "، "
+                } else {
+                    ", "
+                }),
         }
     }
 
@@ -166,7 +186,7 @@ impl Fmt {
             _ => None,
         };
         Cell {
-            label: t(self.locale, &format!("field-{}", def.name)),
+            label: super::page::def_label(self.locale, def),
             text: self.text(def, value, titles),
             href,
             ltr: matches!(def.ty, FieldType::Email | FieldType::Phone),
@@ -181,6 +201,7 @@ impl Fmt {
             Value::Text(text) => text.clone(),
             Value::Bool(b) => b.to_string(),
             Value::Int(n) => n.to_string(),
+            Value::Number(n) => n.to_string(),
             Value::Date(date) => format_date(*date, self.calendar, self.locale),
             Value::Time(at) => self.datetime(*at),
             Value::Id(id) => id.to_string(),

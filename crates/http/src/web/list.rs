@@ -15,7 +15,7 @@ use super::form::{parse_urlencoded, query_string};
 use super::format::{Cell, Fmt, load_titles, references};
 use super::guard::WebSession;
 use super::options::{Opt, field_options};
-use super::page::{Layout, WebResult, field_label, kind_label, may, render};
+use super::page::{Layout, WebResult, def_label, kind_label, may, render};
 use super::schema_at;
 use crate::AppState;
 
@@ -94,7 +94,10 @@ fn filter_fields<'a>(
     schema.fields.iter().filter(move |f| {
         let shown = f.in_list || f.name == "branch_id";
         shown
-            && matches!(f.ty, FieldType::Choice(_) | FieldType::Reference(_))
+            && matches!(
+                f.ty,
+                FieldType::Choice(_) | FieldType::MultiChoice(_) | FieldType::Reference(_)
+            )
             && !session.actor.grants.is_hidden(schema.kind, f.name)
     })
 }
@@ -106,7 +109,7 @@ pub async fn show(
     Path(kind): Path<String>,
     uri: Uri,
 ) -> WebResult<Response> {
-    let schema = schema_at(&kind)?;
+    let schema = schema_at(&session, &kind)?;
     let fmt = Fmt::of(&session);
     let query: BTreeMap<String, String> =
         parse_urlencoded(uri.query().unwrap_or_default().as_bytes())
@@ -199,7 +202,7 @@ pub async fn show(
                 ("", "", def.name.to_owned())
             };
             Column {
-                label: field_label(session.locale, def.name),
+                label: def_label(session.locale, def),
                 href: schema.is_sortable(def.name).then(|| link(&next, "")),
                 sorted,
                 arrow,
@@ -213,7 +216,7 @@ pub async fn show(
         let options = field_options(&state.app, &session, &fmt, def, &selected).await;
         filter_views.push(Filter {
             name: def.name.to_owned(),
-            label: field_label(session.locale, def.name),
+            label: def_label(session.locale, def),
             options,
         });
     }

@@ -29,7 +29,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use peyvand_app::AppError;
-use peyvand_domain::record::{ALL_SCHEMAS, Schema};
+use peyvand_domain::record::Schema;
 
 use crate::AppState;
 use page::WebError;
@@ -92,11 +92,12 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
-/// The schema shown at `/{path}`; unknown paths are "not found".
-fn schema_at(path: &str) -> Result<&'static Schema, WebError> {
-    ALL_SCHEMAS
-        .into_iter()
-        .find(|s| s.path == path)
+/// The schema shown at `/{path}` as `session` sees it (with custom fields); unknown paths are
+/// "not found".
+fn schema_at(session: &peyvand_app::Session, path: &str) -> Result<&'static Schema, WebError> {
+    session
+        .schemas
+        .at_path(path)
         .ok_or(WebError(AppError::NotFound))
 }
 

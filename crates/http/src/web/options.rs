@@ -21,7 +21,7 @@ pub struct Opt {
     pub selected: bool,
 }
 
-/// Options for a choice field, labels translated.
+/// Options for a fixed list of codes with translated labels.
 pub fn choice_options(fmt: &Fmt, choices: &[&str], selected: &str) -> Vec<Opt> {
     choices
         .iter()
@@ -29,6 +29,24 @@ pub fn choice_options(fmt: &Fmt, choices: &[&str], selected: &str) -> Vec<Opt> {
             value: (*code).to_owned(),
             label: fmt.choice(code),
             selected: *code == selected,
+        })
+        .collect()
+}
+
+/// Options for a choice field: built-in choices are codes with translated labels, a custom
+/// field's choices are an administrator's own words. `selected` holds the chosen values.
+fn field_choice_options(
+    fmt: &Fmt,
+    def: &FieldDef,
+    choices: &[&str],
+    selected: &[&str],
+) -> Vec<Opt> {
+    choices
+        .iter()
+        .map(|code| Opt {
+            value: (*code).to_owned(),
+            label: fmt.choice_label(def, code),
+            selected: selected.contains(code),
         })
         .collect()
 }
@@ -92,7 +110,12 @@ pub async fn field_options(
     selected: &str,
 ) -> Vec<Opt> {
     match def.ty {
-        FieldType::Choice(choices) => choice_options(fmt, choices, selected),
+        FieldType::Choice(choices) => field_choice_options(fmt, def, choices, &[selected]),
+        // Several chosen values come as one text, separated as `Fmt::input` joins them.
+        FieldType::MultiChoice(choices) => {
+            let chosen: Vec<&str> = selected.split(',').map(str::trim).collect();
+            field_choice_options(fmt, def, choices, &chosen)
+        }
         FieldType::Reference(kind) => {
             let choices = record_choices(app, session, kind).await;
             let current = match Uuid::parse_str(selected) {

@@ -233,6 +233,15 @@ pub fn field_label(locale: Locale, field: &str) -> String {
     t(locale, &format!("field-{field}"))
 }
 
+/// The label of a schema field: an administrator's label for a custom field, the translation
+/// for a built-in one.
+pub fn def_label(locale: Locale, def: &peyvand_domain::record::FieldDef) -> String {
+    match def.custom {
+        Some(labels) => labels.for_locale(locale.code()).to_owned(),
+        None => field_label(locale, def.name),
+    }
+}
+
 /// The plural name of a kind ("Contacts").
 pub fn kind_label(locale: Locale, kind: RecordKind) -> String {
     t(locale, &format!("kind-{}", schema(kind).path))

@@ -95,7 +95,7 @@ pub async fn show(
     WebSession(session): WebSession,
     Path((kind, id)): Path<(String, String)>,
 ) -> WebResult<Response> {
-    let schema = schema_at(&kind)?;
+    let schema = schema_at(&session, &kind)?;
     let view = state.app.get(&session, schema.kind, parse_id(&id)?).await?;
     let fmt = Fmt::of(&session);
     let base = format!("/{}/{}", schema.path, view.id);

@@ -11,8 +11,11 @@ use super::page::{WebError, WebResult, see_other};
 use super::{parse_id, schema_at};
 use crate::AppState;
 
-fn customer_schema(kind: &str) -> Result<&'static peyvand_domain::record::Schema, WebError> {
-    let schema = schema_at(kind)?;
+fn customer_schema(
+    session: &peyvand_app::Session,
+    kind: &str,
+) -> Result<&'static peyvand_domain::record::Schema, WebError> {
+    let schema = schema_at(session, kind)?;
     if schema.kind.is_customer() {
         Ok(schema)
     } else {
@@ -27,7 +30,7 @@ pub async fn add_note(
     Path((kind, id)): Path<(String, String)>,
     form: WebForm,
 ) -> WebResult {
-    let schema = customer_schema(&kind)?;
+    let schema = customer_schema(&session, &kind)?;
     let id = parse_id(&id)?;
     state
         .app
@@ -47,7 +50,7 @@ pub async fn delete_note(
     WebSession(session): WebSession,
     Path((kind, id, note)): Path<(String, String, String)>,
 ) -> WebResult {
-    let schema = customer_schema(&kind)?;
+    let schema = customer_schema(&session, &kind)?;
     let id = parse_id(&id)?;
     state.app.delete_note(&session, parse_id(&note)?).await?;
     Ok(see_other(&format!("/{}/{id}#interactions", schema.path)))
@@ -60,7 +63,7 @@ pub async fn add_relationship(
     Path((kind, id)): Path<(String, String)>,
     form: WebForm,
 ) -> WebResult {
-    let schema = customer_schema(&kind)?;
+    let schema = customer_schema(&session, &kind)?;
     let id = parse_id(&id)?;
     let (to_kind, to_id) = form
         .get("other")
@@ -89,7 +92,7 @@ pub async fn delete_relationship(
     WebSession(session): WebSession,
     Path((kind, id, rel)): Path<(String, String, String)>,
 ) -> WebResult {
-    let schema = customer_schema(&kind)?;
+    let schema = customer_schema(&session, &kind)?;
     let id = parse_id(&id)?;
     state
         .app
