@@ -229,6 +229,12 @@ impl App {
         self.reload_schemas().await
     }
 
+    /// Whether `session` may add, change and delete custom fields (pages offer the forms only
+    /// then).
+    pub fn may_manage_custom_fields(&self, session: &Session) -> bool {
+        require_administrator(session).is_ok()
+    }
+
     /// The custom field definitions of `kind` (every signed-in user sees them, as they see the
     /// fields on forms).
     pub fn custom_fields(&self, session: &Session, kind: RecordKind) -> Vec<CustomField> {

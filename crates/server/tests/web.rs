@@ -541,3 +541,99 @@ async fn built_in_roles_and_phones_read_naturally() {
         assert!(!contacts.body.contains("+۹۸۹"), "not in E.164 on pages");
     }
 }
+
+#[tokio::test]
+async fn administrators_manage_custom_fields_from_the_settings_pages() {
+    for app in backends().await {
+        let mut admin = Browser::new(&app);
+        admin.login("admin@peyvand.demo").await;
+        let page = admin.get("/settings/fields").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("/settings/fields/new?kind=contact"));
+        let form = admin.get("/settings/fields/new?kind=contact").await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert_translated("/settings/fields/new", &form.body);
+
+        // Labels missing: the form comes back with the typed values and the errors.
+        let bad = admin
+            .post(
+                "/settings/fields?kind=contact",
+                &[
+                    ("name", "level"),
+                    ("field_type", "multi_choice"),
+                    ("choices", "طلایی\r\nنقره‌ای"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("aria-invalid"), "{}", bad.body);
+        assert!(bad.body.contains("نقره‌ای"));
+
+        let created = admin
+            .post(
+                "/settings/fields?kind=contact",
+                &[
+                    ("label_fa", "سطح"),
+                    ("label_en", "Level"),
+                    ("name", "level"),
+                    ("field_type", "multi_choice"),
+                    ("choices", "طلایی\r\nنقره‌ای"),
+                    ("in_list", "true"),
+                ],
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+        assert_eq!(location(&created), "/settings/fields?done=created");
+
+        // The field is on the form, the record page and the list.
+        let new_contact = admin.get("/contacts/new").await;
+        assert!(
+            new_contact.body.contains("<legend>سطح"),
+            "{}",
+            new_contact.body
+        );
+        let saved = admin
+            .post(
+                "/contacts",
+                &[
+                    ("last_name", "سفارشی"),
+                    ("cf_level", ""),
+                    ("cf_level", "طلایی"),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        let record = admin.get(&location(&saved)).await;
+        assert!(record.body.contains("سطح") && record.body.contains("طلایی"));
+        let list = admin
+            .get("/contacts?cf_level=%D8%B7%D9%84%D8%A7%DB%8C%DB%8C")
+            .await;
+        assert!(list.body.contains("سفارشی"), "filtered list: {}", list.body);
+
+        // Others see the definitions but get no forms.
+        let mut rep = Browser::new(&app);
+        rep.login("rep@peyvand.demo").await;
+        let listed = rep.get("/settings/fields").await;
+        assert_eq!(listed.status, StatusCode::OK);
+        assert!(listed.body.contains("cf_level") && !listed.body.contains("/settings/fields/new"));
+        assert_eq!(
+            rep.get("/settings/fields/new?kind=contact").await.status,
+            StatusCode::FORBIDDEN
+        );
+
+        // Deleting asks first and warns that the values go too.
+        let token = app.token("admin@peyvand.demo").await;
+        let fields = app
+            .get("/api/v1/custom-fields?kind=contact", &token)
+            .await
+            .json();
+        let id = fields["items"][0]["id"].as_str().unwrap().to_owned();
+        let confirm = admin.get(&format!("/settings/fields/{id}/delete")).await;
+        assert!(confirm.body.contains("برگشت‌پذیر نیست"), "{}", confirm.body);
+        let deleted = admin
+            .post(&format!("/settings/fields/{id}/delete"), &[])
+            .await;
+        assert_eq!(location(&deleted), "/settings/fields?done=deleted");
+        assert!(!admin.get("/contacts/new").await.body.contains("cf_level"));
+    }
+}

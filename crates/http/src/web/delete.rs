@@ -16,6 +16,8 @@ pub struct DeleteTemplate {
     pub l: Layout,
     /// The question, naming the record.
     pub question: String,
+    /// What deleting means (what is lost, what is kept).
+    pub warning: String,
     /// Where the form posts.
     pub action: String,
     /// Where "cancel" goes.
@@ -43,6 +45,7 @@ pub async fn confirm(
     Ok(render(&DeleteTemplate {
         l,
         question,
+        warning: crate::i18n::t(session.locale, "delete-warning"),
         action: format!("{base}/delete"),
         cancel_href: base,
     }))

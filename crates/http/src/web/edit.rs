@@ -142,7 +142,12 @@ async fn build_fields(
 }
 
 impl FormField {
-    fn input(name: &str, label: String, input_type: &'static str, value: String) -> FormField {
+    pub(super) fn input(
+        name: &str,
+        label: String,
+        input_type: &'static str,
+        value: String,
+    ) -> FormField {
         FormField {
             name: name.to_owned(),
             label,
@@ -207,7 +212,7 @@ fn widget(fmt: &Fmt, def: &FieldDef, value: String, checked: bool) -> FormField 
     field
 }
 
-fn errors_of(error: &AppError) -> BTreeMap<String, &'static str> {
+pub(super) fn errors_of(error: &AppError) -> BTreeMap<String, &'static str> {
     match error {
         AppError::Validation(errors) => errors
             .fields

@@ -5,6 +5,7 @@
 //! of state-changing requests and turns errors into pages in the user's language.
 
 mod convert;
+mod custom_fields;
 mod dashboard;
 mod delete;
 mod edit;
@@ -48,6 +49,19 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/settings/password", post(settings::password))
         .route("/settings/tokens", post(settings::create_token))
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
+        .route(
+            "/settings/fields",
+            get(custom_fields::list).post(custom_fields::create),
+        )
+        .route("/settings/fields/new", get(custom_fields::new_form))
+        .route(
+            "/settings/fields/{id}",
+            get(custom_fields::edit_form).post(custom_fields::update),
+        )
+        .route(
+            "/settings/fields/{id}/delete",
+            get(custom_fields::confirm_delete).post(custom_fields::delete),
+        )
         .route("/static/app.css", get(stylesheet))
         .route("/{kind}", get(list::show).post(edit::create))
         .route("/{kind}/new", get(edit::new_form))
