@@ -194,7 +194,7 @@ pub(crate) async fn update_in(
 
 /// The row as the store now holds it, without reading it back: every schema field (empty ones
 /// as Null) and the timestamps the store was given.
-fn stored_row(
+pub(crate) fn stored_row(
     schema: &Schema,
     id: Uuid,
     version: i64,

@@ -11,6 +11,7 @@ mod connect;
 mod custom_fields;
 mod direct;
 mod history;
+mod merge;
 mod records;
 mod tx;
 mod values;

@@ -5,6 +5,7 @@ mod body;
 mod custom_fields;
 mod extras;
 pub mod json_cache;
+mod merge;
 pub mod openapi;
 mod records;
 
@@ -53,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/{kind}", get(records::list).post(records::create))
         .route("/api/v1/{kind}/export", get(records::export))
+        .route("/api/v1/{kind}/merge", post(merge::merge))
         .route(
             "/api/v1/{kind}/{id}",
             get(records::get)
