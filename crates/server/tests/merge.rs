@@ -4,6 +4,7 @@
 mod common;
 
 use axum::http::StatusCode;
+use common::web_client::{Browser, assert_translated, location};
 use common::{TestApp, backends};
 use serde_json::{Value, json};
 
@@ -209,5 +210,65 @@ async fn merging_accounts_moves_their_contacts() {
             .list_all(&format!("/api/v1/contacts?account_id={keep}"), &rep)
             .await;
         assert_eq!(listed[0]["account_id"], keep.as_str());
+    }
+}
+
+#[tokio::test]
+async fn the_merge_page_shows_differences_and_merges_as_picked() {
+    for t in backends().await {
+        let token = t.token("admin@peyvand.demo").await;
+        let a = create(
+            &t,
+            &token,
+            "/api/v1/contacts",
+            json!({"last_name": "کریمی", "city": "تهران"}),
+        )
+        .await;
+        let b = create(
+            &t,
+            &token,
+            "/api/v1/contacts",
+            json!({"last_name": "کریمی", "city": "شیراز", "job_title": "حسابدار"}),
+        )
+        .await;
+        let mut browser = Browser::new(&t);
+        browser.login("admin@peyvand.demo").await;
+        let page = browser.get(&format!("/contacts/merge?ids={a},{b}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert_translated("/contacts/merge", &page.body);
+        assert!(
+            page.body.contains("name=\"pick-city\""),
+            "differing values get a choice"
+        );
+        assert!(
+            !page.body.contains("name=\"pick-last_name\""),
+            "equal values get none"
+        );
+        assert_eq!(
+            browser
+                .get(&format!("/contacts/merge?ids={a}"))
+                .await
+                .status,
+            StatusCode::BAD_REQUEST
+        );
+
+        let ids = format!("{a},{b}");
+        let merged = browser
+            .post(
+                "/contacts/merge",
+                &[("ids", &ids), ("survivor", &b), ("pick-city", &a)],
+            )
+            .await;
+        assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.body);
+        assert_eq!(location(&merged), format!("/contacts/{b}"));
+        let survivor = t.get(&format!("/api/v1/contacts/{b}"), &token).await.json();
+        assert_eq!(
+            (survivor["city"].as_str(), survivor["job_title"].as_str()),
+            (Some("تهران"), Some("حسابدار"))
+        );
+        assert_eq!(
+            t.get(&format!("/api/v1/contacts/{a}"), &token).await.status,
+            StatusCode::NOT_FOUND
+        );
     }
 }

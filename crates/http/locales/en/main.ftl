@@ -312,3 +312,13 @@ custom-type-multi_choice = Multiple choice
 custom-type-phone = Phone
 custom-type-email = Email
 custom-type-reference = Link to a record
+
+## Merging duplicates
+merge-title = Merge { $kind }
+merge-intro = Choose the record that stays and, where the records differ, which value to keep. The others are deleted after their notes, relationships and history move to the one that stays.
+merge-field = Field
+merge-survivor = Record that stays
+merge-keep-this = Keep this record
+merge-keeps = Every note, relationship, history entry and link from other records is kept. The merge is recorded in the history.
+merge-submit = Merge
+merge-action = Merge

@@ -15,6 +15,7 @@ mod grants;
 mod guard;
 mod list;
 mod login;
+mod merge;
 mod options;
 mod page;
 mod record;
@@ -65,6 +66,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/static/app.css", get(stylesheet))
         .route("/{kind}", get(list::show).post(edit::create))
         .route("/{kind}/new", get(edit::new_form))
+        .route("/{kind}/merge", get(merge::form).post(merge::submit))
         .route("/{kind}/{id}", get(record::show).post(edit::update))
         .route("/{kind}/{id}/edit", get(edit::edit_form))
         .route(

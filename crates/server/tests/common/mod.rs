@@ -7,6 +7,8 @@
 
 #![allow(dead_code)]
 
+pub mod web_client;
+
 use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
