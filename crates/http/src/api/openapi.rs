@@ -156,6 +156,44 @@ fn kind_paths(paths: &mut Map<String, Value>, schema: &Schema) {
     }
 }
 
+/// Custom field definitions and merging, which exist for customer kinds only.
+fn customer_data_paths(paths: &mut Map<String, Value>) {
+    let id_param = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}});
+    let types: Vec<&str> = peyvand_domain::custom::CustomType::ALL
+        .iter()
+        .map(|t| t.code())
+        .collect();
+    let definition = json!({"type": "object", "additionalProperties": false, "properties": {
+        "kind": {"enum": ["account", "contact", "lead"]},
+        "name": {"type": "string", "description": "Lowercase a-z, digits and _; stored and served as cf_<name>."},
+        "field_type": {"enum": types, "description": "Fixed once the field exists."},
+        "choices": {"type": "array", "items": {"type": "string"}},
+        "reference": {"type": "string", "description": "The kind a reference links to."},
+        "required": {"type": "boolean"}, "in_list": {"type": "boolean"},
+        "label_fa": {"type": "string"}, "label_en": {"type": "string"},
+    }});
+    let one = json_content(json!({"type": "object"}));
+    paths.insert("/api/v1/custom-fields".into(), json!({
+        "get": {"tags": ["custom fields"], "operationId": "list_custom_fields", "parameters": [json!({"name": "kind", "in": "query", "schema": {"type": "string"}})], "responses": responses("200", json!({"description": "Definitions", "content": one.clone()}))},
+        "post": {"tags": ["custom fields"], "operationId": "create_custom_field", "requestBody": {"required": true, "content": json_content(definition.clone())}, "responses": responses("201", json!({"description": "Created", "content": one.clone()}))},
+    }));
+    paths.insert("/api/v1/custom-fields/{id}".into(), json!({
+        "parameters": [id_param],
+        "get": {"tags": ["custom fields"], "operationId": "get_custom_field", "responses": responses("200", json!({"description": "The definition", "content": one.clone()}))},
+        "patch": {"tags": ["custom fields"], "operationId": "update_custom_field", "requestBody": {"required": true, "content": json_content(definition)}, "responses": responses("200", json!({"description": "Changed; renaming keeps the values", "content": one.clone()}))},
+        "delete": {"tags": ["custom fields"], "operationId": "delete_custom_field", "responses": responses("204", json!({"description": "Deleted with its values; the definition stays in the audit trail"}))},
+    }));
+    paths.insert("/api/v1/custom-fields/{id}/history".into(), json!({"parameters": [id_param], "get": {"tags": ["custom fields"], "operationId": "custom_field_history", "responses": responses("200", json!({"description": "Changes, newest first", "content": one.clone()}))}}));
+    for kind in ["accounts", "contacts", "leads"] {
+        paths.insert(format!("/api/v1/{kind}/merge"), json!({"post": {"tags": [kind], "operationId": format!("merge_{kind}"), "requestBody": {"required": true, "content": json_content(json!({"type": "object", "required": ["survivor", "others"], "additionalProperties": false, "properties": {
+            "survivor": {"type": "string", "format": "uuid"},
+            "version": {"type": "integer"},
+            "others": {"type": "array", "minItems": 1, "maxItems": 2, "items": {"type": "string", "format": "uuid"}},
+            "picks": {"type": "object", "additionalProperties": {"type": "string", "format": "uuid"}, "description": "Field name → the record whose value to keep."},
+        }}))}, "responses": responses("200", json!({"description": "The surviving record", "content": one.clone()}))}}));
+    }
+}
+
 fn other_paths(paths: &mut Map<String, Value>) {
     let object = json!({"type": "object"});
     let id_param = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}});
@@ -186,6 +224,7 @@ pub fn build<'a>(kinds: impl IntoIterator<Item = &'a Schema>) -> Value {
         schemas.insert(schema.path.into(), record_schema(schema));
     }
     other_paths(&mut paths);
+    customer_data_paths(&mut paths);
     let codes: Vec<&str> = peyvand_app::error::ERROR_CODES
         .iter()
         .map(|c| c.code)
