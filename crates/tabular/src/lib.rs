@@ -9,7 +9,7 @@
 //! - [`read`]: [`CsvRows`] streams a CSV file of any size from any [`std::io::Read`], detecting
 //!   the encoding (UTF-8 with or without BOM, UTF-16 with BOM, Windows-1256) and the
 //!   delimiter; [`XlsxWorkbook`] streams a sheet of an `.xlsx` file. Both implement
-//!   [`RowSource`].
+//!   [`RowSource`]; [`with_rows`] opens either, whichever the file turns out to be.
 //! - [`write`]: [`CsvTableWriter`] (UTF-8 with BOM, so Excel shows Persian correctly) and
 //!   [`XlsxTableWriter`] (right-to-left sheets, bold frozen header, constant memory).
 //! - [`mapping`]: [`suggest_mapping`] pairs file columns with target fields by name, label,
@@ -29,6 +29,6 @@ mod xlsx_read;
 pub use detect::{FileFormat, TextEncoding, detect_format};
 pub use error::{RowProblem, TabularError};
 pub use mapping::{ColumnSuggestion, MatchKind, TargetField, suggest_mapping};
-pub use read::{CsvRows, ReadOptions, Row, RowSource};
+pub use read::{CsvRows, ReadOptions, Row, RowSource, with_rows};
 pub use write::{CellValue, CsvTableWriter, ExportOptions, TableWriter, XlsxTableWriter};
 pub use xlsx_read::{XlsxRows, XlsxWorkbook};

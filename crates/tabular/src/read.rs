@@ -2,7 +2,7 @@
 //! header checks.
 
 use std::collections::VecDeque;
-use std::io::{self, Chain, Cursor, Read};
+use std::io::{self, Chain, Cursor, Read, Seek, SeekFrom};
 
 use peyvand_domain::calendar::{CalendarKind, parse_date_flexible};
 use peyvand_domain::duplicate::{email_key, phone_key};
@@ -15,6 +15,7 @@ use crate::detect::{
 };
 use crate::error::{RowProblem, TabularError};
 use crate::write::unguard_formula;
+use crate::xlsx_read::XlsxWorkbook;
 
 /// How much of a file is looked at to detect its encoding and delimiter.
 const SAMPLE_BYTES: usize = 64 * 1024;
@@ -378,6 +379,33 @@ impl<R: Read> Iterator for CsvRows<R> {
 impl<R: Read> RowSource for CsvRows<R> {
     fn headers(&self) -> &[String] {
         &self.headers
+    }
+}
+
+/// Reads a file whose format is not known in advance: looks at its first bytes, opens it as
+/// CSV or as an XLSX workbook (the sheet in `options`, else the first), and hands the rows to
+/// `body`. The result is `body`'s.
+///
+/// This is the one entry point an import needs; a workbook's rows borrow the opened workbook,
+/// which is why they are lent to a closure rather than returned.
+pub fn with_rows<R: Read + Seek, T>(
+    mut source: R,
+    options: &ReadOptions,
+    body: impl FnOnce(&mut dyn RowSource) -> T,
+) -> Result<T, TabularError> {
+    let mut magic = Vec::with_capacity(8);
+    (&mut source).take(8).read_to_end(&mut magic)?;
+    source.seek(SeekFrom::Start(0))?;
+    match detect_format(&magic)? {
+        FileFormat::Csv => {
+            let mut rows = CsvRows::open(source, options)?;
+            Ok(body(&mut rows))
+        }
+        FileFormat::Xlsx => {
+            let mut book = XlsxWorkbook::open(source)?;
+            let mut rows = book.rows(options.sheet.as_deref())?;
+            Ok(body(&mut rows))
+        }
     }
 }
 

@@ -225,3 +225,31 @@ fn formula_guard_spares_numbers_and_phones() {
     // A leading quote the user typed themselves stays.
     assert_eq!(unguard_formula("'hello".to_owned()), "'hello");
 }
+
+#[test]
+fn with_rows_opens_either_format() {
+    use crate::read::with_rows;
+    let xlsx = write_xlsx(&fa_jalali());
+    let mut csv = CsvTableWriter::new(Vec::new(), &HEADERS, &fa_jalali()).unwrap();
+    for row in sample_rows() {
+        csv.write_row(&row).unwrap();
+    }
+    let csv = csv.finish().unwrap();
+    for bytes in [xlsx, csv] {
+        let (headers, count) = with_rows(
+            std::io::Cursor::new(bytes),
+            &ReadOptions::default(),
+            |rows| (rows.headers().to_vec(), rows.count()),
+        )
+        .unwrap();
+        assert_eq!(headers, HEADERS);
+        assert_eq!(count, 2);
+    }
+    let err = with_rows(
+        std::io::Cursor::new(Vec::new()),
+        &ReadOptions::default(),
+        |_| (),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "empty_file");
+}
