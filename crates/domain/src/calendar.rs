@@ -217,6 +217,102 @@ pub fn parse_date(input: &str, calendar: CalendarKind) -> Result<time::Date, Fie
     }
 }
 
+/// Parse a date as it appears in imported files and pasted text.
+///
+/// Accepts everything [`parse_date`] does, and also:
+/// - a time of day after the date (`2024-04-03 10:30:00`, `2024-04-03T10:30:00Z`,
+///   `1403/01/15 08:00`), which spreadsheets and older software append; the time is dropped;
+/// - a month written as a word, with the day and the four-digit year around it in either
+///   order: `15 فروردین 1403`, `۱۵ فروردین ۱۴۰۳`, `Farvardin 15, 1403`, `3 April 2024`. A Jalali
+///   month name means a Jalali date and a Gregorian one a Gregorian date, whatever `calendar`
+///   says.
+///
+/// Numeric forms with the year last (`03/04/2024`) stay `INVALID_DATE`: whether the day or
+/// the month comes first differs between the programs that write them, and a wrong guess
+/// would silently store a wrong date.
+pub fn parse_date_flexible(input: &str, calendar: CalendarKind) -> Result<time::Date, FieldError> {
+    let err = FieldError::INVALID_DATE;
+    let s = to_latin_digits(input.trim());
+    if let Some((date, time)) = s.split_once([' ', 'T'])
+        && looks_like_time(time.trim())
+    {
+        return parse_date(date, calendar);
+    }
+    if s.chars().any(char::is_alphabetic) {
+        return parse_date_with_month_name(&s).ok_or(err);
+    }
+    parse_date(&s, calendar)
+}
+
+/// Whether `s` is a time of day as spreadsheets write it: `HH:MM`, optionally with seconds,
+/// fractions of a second and a `Z` or `±HH:MM` offset.
+fn looks_like_time(s: &str) -> bool {
+    let s = s.trim_end_matches('Z');
+    let clock = match s.rfind(['+', '-']) {
+        Some(i) if i > 0 => &s[..i],
+        _ => s,
+    };
+    let mut parts = clock.split(':');
+    let ok_part = |p: Option<&str>| {
+        p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+    };
+    ok_part(parts.next()) && ok_part(parts.next()) && parts.all(|p| ok_part(Some(p)))
+}
+
+/// Reads `15 فروردین 1403`, `Farvardin 15, 1403`, `3 April 2024` and similar: one month
+/// name, a day of one or two digits and a year of four, in any order.
+fn parse_date_with_month_name(s: &str) -> Option<time::Date> {
+    let mut month: Option<(u8, CalendarKind)> = None;
+    let mut numbers = Vec::new();
+    for token in s.split(|c: char| c.is_whitespace() || matches!(c, ',' | '،' | '/' | '-' | '.')) {
+        if token.is_empty() {
+            continue;
+        }
+        if token.bytes().all(|b| b.is_ascii_digit()) {
+            numbers.push(token);
+        } else if month.is_none() {
+            month = Some(month_from_name(token)?);
+        } else {
+            return None;
+        }
+    }
+    let (month, calendar) = month?;
+    let (day, year) = match numbers.as_slice() {
+        [a, b] if b.len() == 4 && a.len() <= 2 => (a, b),
+        [a, b] if a.len() == 4 && b.len() <= 2 => (b, a),
+        _ => return None,
+    };
+    let (day, year): (u8, i32) = (day.parse().ok()?, year.parse().ok()?);
+    match calendar {
+        CalendarKind::Jalali => from_jalali(year, month, day),
+        CalendarKind::Gregorian => {
+            time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()
+        }
+    }
+}
+
+/// The month number and calendar of a month name in Persian or English (English matched
+/// without regard to case; Persian after search normalisation, so «ي» and «ی» both work).
+fn month_from_name(token: &str) -> Option<(u8, CalendarKind)> {
+    let key = crate::text::normalize_search(token);
+    let tables = [
+        (&JALALI_FA, CalendarKind::Jalali),
+        (&JALALI_EN, CalendarKind::Jalali),
+        (&GREGORIAN_FA, CalendarKind::Gregorian),
+        (&GREGORIAN_EN, CalendarKind::Gregorian),
+    ];
+    tables.iter().find_map(|(names, calendar)| {
+        names
+            .iter()
+            .position(|name| {
+                let name = crate::text::normalize_search(name);
+                // English month names are often abbreviated to three letters ("Apr").
+                name == key || (key.len() >= 3 && key.is_ascii() && name.starts_with(&key))
+            })
+            .map(|i| (i as u8 + 1, *calendar))
+    })
+}
+
 const JALALI_FA: [&str; 12] = [
     "فروردین",
     "اردیبهشت",
@@ -522,5 +618,60 @@ mod tests {
             CalendarKind::Jalali
         );
         assert!(from_str::<Locale>(r#""xx""#).is_err());
+    }
+
+    #[test]
+    fn flexible_dates_accept_times_and_month_names() {
+        let farvardin_15 = date!(2024 - 04 - 03);
+        for s in [
+            "1403/01/15",
+            "1403-1-15",
+            "۱۴۰۳/۰۱/۱۵",
+            "2024-04-03",
+            "2024-04-03 00:00:00",
+            "2024-04-03T10:30:00Z",
+            "2024-04-03T10:30:00.000+03:30",
+            "1403/01/15 08:00",
+            "15 فروردین 1403",
+            "۱۵ فروردین ۱۴۰۳",
+            "Farvardin 15, 1403",
+            "1403 فروردين 15",
+            "3 April 2024",
+            "Apr 3, 2024",
+        ] {
+            assert_eq!(
+                parse_date_flexible(s, CalendarKind::Jalali),
+                Ok(farvardin_15),
+                "{s:?}"
+            );
+        }
+        // A Gregorian month name means a Gregorian date even for a Jalali user.
+        assert_eq!(
+            parse_date_flexible("3 آوریل 2024", CalendarKind::Jalali),
+            Ok(farvardin_15)
+        );
+    }
+
+    #[test]
+    fn flexible_dates_reject_ambiguous_and_broken_input() {
+        for s in [
+            "",
+            "03/04/2024",
+            "15/01/1403",
+            "2024-04-03 soon",
+            "2024-04-03 10",
+            "فروردین 1403",
+            "32 فروردین 1403",
+            "15 Smarch 1403",
+            "15 فروردین اسفند 1403",
+            "15 فروردین 03",
+            "1403/01/15 25:00:xx",
+        ] {
+            assert_eq!(
+                parse_date_flexible(s, CalendarKind::Jalali),
+                Err(FieldError::INVALID_DATE),
+                "{s:?}"
+            );
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! The domain layer of Peyvand: pure types and rules shared by every other
 //! crate — validated values (email, phone), Persian text handling, the Jalali
-//! calendar, number formatting and access rights.
+//! calendar, number formatting, access rights and duplicate matching.
 //!
 //! This crate does no I/O at all: no files, network, clock or randomness.
 //! Callers pass in everything a rule needs (the current time, the
@@ -8,6 +8,7 @@
 
 pub mod calendar;
 pub mod custom;
+pub mod duplicate;
 pub mod email;
 pub mod number;
 pub mod permission;

@@ -73,37 +73,113 @@ pub fn parse_integer(input: &str) -> Result<i64, FieldError> {
     if seen_digit { Ok(value) } else { Err(err) }
 }
 
-/// Parse a decimal number typed by a user: like [`parse_integer`], plus one decimal point,
-/// written `.` or `٫` (the Persian decimal separator). The result is finite.
-pub fn parse_decimal(input: &str) -> Result<f64, FieldError> {
-    let err = FieldError::INVALID_NUMBER;
-    let s = to_latin_digits(input.trim());
-    let mut plain = String::with_capacity(s.len());
-    let mut seen_digit = false;
-    let mut seen_point = false;
-    for (i, c) in s.chars().enumerate() {
-        match c {
-            '-' if i == 0 => plain.push('-'),
-            '.' | '\u{066B}' if !seen_point => {
-                seen_point = true;
-                plain.push('.');
-            }
-            c if c.is_ascii_digit() => {
-                seen_digit = true;
-                plain.push(c);
-            }
-            c if matches!(c, ',' | '\u{066C}' | '\u{060C}') || c.is_whitespace() => {}
-            _ => return Err(err),
+/// A decimal number read exactly from text: `units × 10^-scale`.
+///
+/// Money and measured quantities must not pass through binary floating point on the way in,
+/// or `0.1 + 0.2` style errors creep into stored amounts; so the digits are kept as an integer
+/// with the position of the decimal point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Decimal {
+    /// All digits as one integer, with the sign.
+    pub units: i128,
+    /// How many of those digits are after the decimal point.
+    pub scale: u8,
+}
+
+/// The most digits after the decimal point [`parse_decimal`] keeps; more is `INVALID_NUMBER`
+/// rather than silently rounded.
+pub const DECIMAL_MAX_SCALE: u8 = 18;
+
+impl Decimal {
+    /// The value as the nearest `f64` (for fields stored as floating point).
+    pub fn to_f64(self) -> f64 {
+        // Formatting and parsing back is exact to the nearest double, which a division by a
+        // power of ten is not.
+        self.to_string().parse().unwrap_or(f64::NAN)
+    }
+
+    /// The value with exactly `scale` digits after the point, if that loses nothing and fits;
+    /// e.g. amounts in a currency's minor units.
+    pub fn with_scale(self, scale: u8) -> Option<i128> {
+        if scale >= self.scale {
+            10i128
+                .checked_pow(u32::from(scale - self.scale))
+                .and_then(|f| self.units.checked_mul(f))
+        } else {
+            let f = 10i128.checked_pow(u32::from(self.scale - scale))?;
+            (self.units % f == 0).then_some(self.units / f)
         }
     }
+
+    /// The value as a whole number, if it has no fractional part and fits in an `i64`.
+    pub fn to_integer(self) -> Option<i64> {
+        self.with_scale(0).and_then(|v| i64::try_from(v).ok())
+    }
+}
+
+impl std::fmt::Display for Decimal {
+    /// Plain ASCII with `.` as the decimal point and no grouping, e.g. `-1234.50`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let digits = self.units.unsigned_abs().to_string();
+        let scale = usize::from(self.scale);
+        let sign = if self.units < 0 { "-" } else { "" };
+        if scale == 0 {
+            return write!(f, "{sign}{digits}");
+        }
+        let padded = format!("{digits:0>width$}", width = scale + 1);
+        let (whole, fraction) = padded.split_at(padded.len() - scale);
+        write!(f, "{sign}{whole}.{fraction}")
+    }
+}
+
+/// Parse a decimal number typed by a user or found in an imported file.
+///
+/// Accepts everything [`parse_integer`] does, plus one decimal separator: `.`, the Arabic
+/// decimal separator `٫`, or `/`, which Persian handwriting and some Persian software use for
+/// the decimal point (`۲/۵` is two and a half). Group separators may appear only before the
+/// decimal separator. Two decimal separators (`1.234.567`, European grouping, or a date) are
+/// `INVALID_NUMBER` rather than a guess, as are more than [`DECIMAL_MAX_SCALE`] fractional
+/// digits and values beyond 38 digits.
+pub fn parse_decimal(input: &str) -> Result<Decimal, FieldError> {
+    let err = FieldError::INVALID_NUMBER;
+    let s = to_latin_digits(input.trim());
+    let (negative, body) = match s.strip_prefix(['-', '\u{2212}']) {
+        Some(rest) => (true, rest),
+        None => (false, s.as_str()),
+    };
+    let mut units: i128 = 0;
+    let mut scale: Option<u8> = None;
+    let mut seen_digit = false;
+    for c in body.chars() {
+        if c.is_ascii_digit() {
+            let d = i128::from(c as u8 - b'0');
+            units = units
+                .checked_mul(10)
+                .and_then(|u| u.checked_add(d))
+                .ok_or(err)?;
+            seen_digit = true;
+            if let Some(s) = scale.as_mut() {
+                *s += 1;
+                if *s > DECIMAL_MAX_SCALE {
+                    return Err(err);
+                }
+            }
+        } else if matches!(c, '.' | '\u{066B}' | '/') && scale.is_none() {
+            scale = Some(0);
+        } else if scale.is_some()
+            || !(matches!(c, ',' | '\u{066C}' | '\u{060C}') || c.is_whitespace())
+        {
+            return Err(err);
+        }
+    }
+    // "5." is as clear as "5", but a bare "." is not a number.
     if !seen_digit {
         return Err(err);
     }
-    plain
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
-        .ok_or(err)
+    Ok(Decimal {
+        units: if negative { -units } else { units },
+        scale: scale.unwrap_or(0),
+    })
 }
 
 /// Format a decimal number for display: thousands grouping of the whole part as in
@@ -137,16 +213,13 @@ pub fn format_decimal(value: f64, locale: Locale) -> String {
 mod tests {
     #[test]
     fn decimals_parse_in_both_scripts_and_format_back() {
-        assert_eq!(parse_decimal("1,234.5"), Ok(1234.5));
-        assert_eq!(parse_decimal("۱٬۲۳۴٫۵"), Ok(1234.5));
-        assert_eq!(parse_decimal("-0.25"), Ok(-0.25));
-        assert_eq!(parse_decimal("42"), Ok(42.0));
+        let value = |text: &str| parse_decimal(text).map(Decimal::to_f64);
+        assert_eq!(value("1,234.5"), Ok(1234.5));
+        assert_eq!(value("۱٬۲۳۴٫۵"), Ok(1234.5));
+        assert_eq!(value("-0.25"), Ok(-0.25));
+        assert_eq!(value("42"), Ok(42.0));
         for bad in ["", "1.2.3", "abc", "1e5", "--1", "1-"] {
-            assert_eq!(
-                parse_decimal(bad),
-                Err(FieldError::INVALID_NUMBER),
-                "{bad:?}"
-            );
+            assert_eq!(value(bad), Err(FieldError::INVALID_NUMBER), "{bad:?}");
         }
         assert_eq!(format_decimal(1234.5, Locale::En), "1,234.5");
         assert_eq!(format_decimal(1234.5, Locale::Fa), "۱٬۲۳۴٫۵");
@@ -232,6 +305,92 @@ mod tests {
         ];
         for s in bad {
             assert_eq!(parse_integer(s), Err(FieldError::INVALID_NUMBER), "{s:?}");
+        }
+    }
+
+    fn dec(s: &str) -> String {
+        parse_decimal(s)
+            .unwrap_or_else(|e| panic!("{s:?} rejected: {e}"))
+            .to_string()
+    }
+
+    #[test]
+    fn parses_decimals_in_every_script() {
+        let cases = [
+            ("0", "0"),
+            ("42", "42"),
+            ("-42", "-42"),
+            ("3.25", "3.25"),
+            ("۳٫۲۵", "3.25"),
+            ("٣٫٢٥", "3.25"),
+            ("۲/۵", "2.5"),
+            ("1,234,567.5", "1234567.5"),
+            ("۱٬۲۳۴٬۵۶۷٫۸۹", "1234567.89"),
+            (" 12 500 ", "12500"),
+            (".5", "0.5"),
+            ("5.", "5"),
+            ("-0.05", "-0.05"),
+            ("\u{2212}7", "-7"),
+            ("0.000000000000000001", "0.000000000000000001"),
+        ];
+        for (s, want) in cases {
+            assert_eq!(dec(s), want, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn rejects_bad_decimals() {
+        let bad = [
+            "",
+            ".",
+            "-",
+            "1.2.3",
+            "1.234.567",
+            "1403/01/15",
+            "1.5,0",
+            "1,5.0x",
+            "abc",
+            "1e5",
+            "+5",
+            "0.0000000000000000001",
+            "123456789012345678901234567890123456789012",
+        ];
+        for s in bad {
+            assert_eq!(parse_decimal(s), Err(FieldError::INVALID_NUMBER), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn decimal_conversions() {
+        let d = parse_decimal("12.50").unwrap();
+        assert_eq!(
+            d,
+            Decimal {
+                units: 1250,
+                scale: 2
+            }
+        );
+        assert_eq!(d.to_f64(), 12.5);
+        assert_eq!(d.with_scale(3), Some(12500));
+        assert_eq!(d.with_scale(1), Some(125));
+        assert_eq!(d.with_scale(0), None);
+        assert_eq!(d.to_integer(), None);
+        assert_eq!(parse_decimal("۱٬۰۰۰٫۰").unwrap().to_integer(), Some(1000));
+        assert_eq!(parse_decimal("-0.1").unwrap().to_f64(), -0.1);
+    }
+
+    #[test]
+    fn decimal_agrees_with_integer_parser_on_integers() {
+        for s in [
+            "0",
+            "-12",
+            "1,234",
+            "۱٬۲۳۴",
+            " 9 999 ",
+            "9223372036854775807",
+        ] {
+            let want = parse_integer(s).unwrap();
+            assert_eq!(parse_decimal(s).unwrap().to_integer(), Some(want), "{s:?}");
         }
     }
 }

@@ -606,7 +606,7 @@ pub fn parse_field(
             .map(Value::Id)
             .map_err(|_| FieldError::INVALID),
         FieldType::Integer | FieldType::Money => crate::number::parse_integer(text).map(Value::Int),
-        FieldType::Number => crate::number::parse_decimal(text).map(Value::Number),
+        FieldType::Number => crate::number::parse_decimal(text).map(|d| Value::Number(d.to_f64())),
         FieldType::MultiChoice(choices) => multi_choice(choices, text.split([',', '،'])),
         FieldType::Timestamp => Err(FieldError::INVALID),
     }
