@@ -507,6 +507,36 @@ impl Tx {
     }
 
     /// Ids of all records of a table with their value in one id column (the branch tree, team members).
+    /// Every record of `schema` with the text values of `fields` (for instance the emails and
+    /// phones an import checks duplicates against), handed to `visit` one by one so that a
+    /// million records need no million-element list.
+    pub async fn scan_text_fields(
+        &mut self,
+        schema: &Schema,
+        fields: &[&str],
+        mut visit: impl FnMut(Uuid, &[Option<String>]) + Send,
+    ) -> StoreResult<()> {
+        let mut select = Query::select();
+        select.from(schema.table).column("id");
+        let mut types = vec![ColType::Id];
+        for field in fields {
+            select.column(field.to_string());
+            types.push(ColType::Text);
+        }
+        let mut texts = Vec::with_capacity(fields.len());
+        self.fetch_each(&select, &types, |row| {
+            let mut row = row.into_iter();
+            let id = row.next().and_then(|v| v.as_id()).unwrap_or_default();
+            texts.clear();
+            texts.extend(row.map(|v| match v {
+                Value::Text(text) => Some(text),
+                _ => None,
+            }));
+            visit(id, &texts);
+        })
+        .await
+    }
+
     pub async fn id_pairs(
         &mut self,
         table: &str,

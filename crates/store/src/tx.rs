@@ -194,6 +194,57 @@ impl Tx {
         }
     }
 
+    /// Runs a select and hands every row to `visit` as it is read, without collecting them
+    /// (scans of whole tables, such as the keys an import checks for duplicates).
+    pub(crate) async fn fetch_each(
+        &mut self,
+        statement: &impl SqlxBinder,
+        columns: &[ColType],
+        mut visit: impl FnMut(Vec<Value>) + Send,
+    ) -> StoreResult<()> {
+        use futures_util::TryStreamExt;
+        match self.inner.conn() {
+            Conn::Sqlite(tx) => {
+                let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
+                let mut rows = sqlx::query_with(AssertSqlSafe(sql), values).fetch(&mut *tx);
+                while let Some(row) = rows.try_next().await? {
+                    visit(
+                        (0..columns.len())
+                            .map(|i| decode_sqlite(&row, i, columns[i]))
+                            .collect::<StoreResult<_>>()?,
+                    );
+                }
+            }
+            Conn::Direct(conn) => {
+                let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
+                let params = direct_params(&values.0)?;
+                let mut prepared = conn.prepare(&sql)?;
+                let mut rows = prepared.query(rusqlite::params_from_iter(params))?;
+                while let Some(row) = rows.next()? {
+                    visit(
+                        columns
+                            .iter()
+                            .enumerate()
+                            .map(|(i, col)| crate::direct::decode(row.get_ref(i)?, *col))
+                            .collect::<StoreResult<_>>()?,
+                    );
+                }
+            }
+            Conn::Postgres(tx) => {
+                let (sql, values) = statement.build_sqlx(PostgresQueryBuilder);
+                let mut rows = sqlx::query_with(AssertSqlSafe(sql), values).fetch(&mut *tx);
+                while let Some(row) = rows.try_next().await? {
+                    visit(
+                        (0..columns.len())
+                            .map(|i| decode_postgres(&row, i, columns[i]))
+                            .collect::<StoreResult<_>>()?,
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Runs a select that returns one integer (a count).
     pub(crate) async fn fetch_count(&mut self, statement: &impl SqlxBinder) -> StoreResult<i64> {
         let rows = self.fetch(statement, &[ColType::Int]).await?;
