@@ -37,6 +37,10 @@ pub enum AppError {
     /// A malformed request parameter (for example a cursor that was not made by the server).
     #[error("bad request: {0}")]
     BadRequest(&'static str),
+    /// An uploaded or named file cannot be read as a table (the detail is a code such as
+    /// `empty_file` or `unknown_encoding`, translated as `file-error-<code>`).
+    #[error("unreadable file: {0}")]
+    File(&'static str),
     /// Something failed inside; the cause is logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -106,6 +110,10 @@ pub const ERROR_CODES: &[ErrorCode] = &[
         status: 403,
     },
     ErrorCode {
+        code: "unreadable_file",
+        status: 422,
+    },
+    ErrorCode {
         code: "internal",
         status: 500,
     },
@@ -125,6 +133,7 @@ impl AppError {
             AppError::BadCredentials => "bad_credentials",
             AppError::TooManyAttempts => "too_many_attempts",
             AppError::BadRequest(_) => "bad_request",
+            AppError::File(_) => "unreadable_file",
             AppError::Internal(_) => "internal",
         };
         lookup(code)
@@ -191,6 +200,7 @@ mod tests {
             AppError::BadCredentials,
             AppError::TooManyAttempts,
             AppError::BadRequest("x"),
+            AppError::File("empty_file"),
             AppError::Internal("x".into()),
         ];
         for error in all {

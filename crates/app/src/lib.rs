@@ -12,6 +12,7 @@ mod convert;
 pub mod demo;
 pub mod error;
 mod history;
+pub mod import;
 pub mod json;
 mod merge;
 mod org;

@@ -43,7 +43,7 @@ pub(crate) async fn delete_in(
 
 /// Fills in what the system decides when the user does not: the owner and branch of customer
 /// records (the creator and their branch) and defaults of users and leads.
-fn apply_defaults(session: &Session, schema: &Schema, fields: &mut Fields) {
+pub(crate) fn apply_defaults(session: &Session, schema: &Schema, fields: &mut Fields) {
     let mut default = |name: &str, value: Value| {
         if fields.get(name).is_none_or(Value::is_null) {
             fields.insert(name.to_owned().into(), value);
@@ -68,7 +68,7 @@ fn apply_defaults(session: &Session, schema: &Schema, fields: &mut Fields) {
 }
 
 /// Every reference must point at an existing record the actor may read.
-async fn check_references(
+pub(crate) async fn check_references(
     tx: &mut Tx,
     session: &Session,
     schema: &Schema,
@@ -218,7 +218,7 @@ pub(crate) fn stored_row(
 
 /// The record, once written, must still be inside the actor's scope for the action: nobody can
 /// create a record for, or hand one over to, a place they could not reach themselves.
-async fn check_placement(
+pub(crate) async fn check_placement(
     tx: &mut Tx,
     session: &Session,
     schema: &Schema,

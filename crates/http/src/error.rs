@@ -87,6 +87,11 @@ pub fn error_body(error: &ApiError, locale: Locale) -> serde_json::Value {
         body["fields"] = fields.into();
         body["field_messages"] = messages.into();
     }
+    // A file that cannot be read says why: empty, unknown encoding, no header row, ….
+    if let ApiError::App(AppError::File(detail)) = error {
+        body["detail"] = json!(detail);
+        body["message"] = json!(t(locale, &format!("file-error-{detail}")));
+    }
     body
 }
 

@@ -8,6 +8,7 @@ mod api;
 mod auth;
 mod error;
 pub mod i18n;
+pub mod importing;
 mod metrics;
 mod ops;
 mod web;

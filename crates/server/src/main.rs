@@ -14,6 +14,8 @@ use peyvand_domain::record::Input;
 use peyvand_store::Store;
 use tracing_subscriber::EnvFilter;
 
+mod import;
+
 /// Serving a list allocates many small strings and maps; mimalloc handles that pattern with
 /// much less time in the allocator than the system one (measured with bench/http.sh).
 #[global_allocator]
@@ -81,6 +83,35 @@ enum Command {
         /// The file to write (must not exist).
         #[arg(long)]
         output: PathBuf,
+    },
+    /// Import accounts, contacts or leads from a CSV (UTF-8 or Windows-1256) or Excel file.
+    Import {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// accounts, contacts or leads.
+        kind: String,
+        /// The CSV or XLSX file.
+        file: PathBuf,
+        /// A JSON file mapping column names to field names (null ignores a column); without it
+        /// columns are matched by their Persian or English names.
+        #[arg(long)]
+        map: Option<PathBuf>,
+        /// What to do with a row whose email or phone is already known: skip, update or create.
+        #[arg(long, default_value = "skip")]
+        on_duplicate: String,
+        /// Check every row and report, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Import the valid rows even when others are rejected (otherwise nothing is written).
+        #[arg(long)]
+        keep_good: bool,
+        /// Email of the user to import as (their rights apply); the first administrator when
+        /// omitted.
+        #[arg(long = "as")]
+        as_user: Option<String>,
+        /// Calendar of dates such as 1403/01/15 or 2024/04/03: jalali or gregorian.
+        #[arg(long, default_value = "jalali")]
+        calendar: String,
     },
     /// Replace the SQLite database with a backup. Stop the server first.
     Restore {
@@ -183,6 +214,32 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::Restore { db, input } => restore(&db.database, &input).await,
+        Command::Import {
+            db,
+            kind,
+            file,
+            map,
+            on_duplicate,
+            dry_run,
+            keep_good,
+            as_user,
+            calendar,
+        } => {
+            let app = open(&db.database).await?;
+            let args = import::ImportArgs {
+                kind,
+                file,
+                map,
+                on_duplicate,
+                dry_run,
+                keep_good,
+                as_user,
+                calendar,
+            };
+            let code = import::run(&app, args).await?;
+            app.close().await;
+            std::process::exit(code);
+        }
     }
 }
 

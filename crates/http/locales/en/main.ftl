@@ -322,3 +322,24 @@ merge-keep-this = Keep this record
 merge-keeps = Every note, relationship, history entry and link from other records is kept. The merge is recorded in the history.
 merge-submit = Merge
 merge-action = Merge
+
+## Importing
+error-unreadable_file = The file cannot be read.
+file-error-empty_file = The file is empty.
+file-error-unknown_encoding = The file's text encoding is not recognised; save it as UTF-8 (or Windows-1256) CSV or as Excel .xlsx.
+file-error-unsupported_format = This kind of file cannot be imported; use CSV or Excel .xlsx (not the old .xls).
+file-error-missing_header = The first row must name the columns; it looks like data.
+file-error-blank_header = A column of the first row has no name.
+file-error-duplicate_header = Two columns have the same name.
+file-error-row_too_large = A row is far too long; a quotation mark is probably never closed.
+file-error-sheet_not_found = The workbook has no such sheet.
+file-error-password_protected = The workbook is protected by a password.
+file-error-damaged_file = The file is damaged.
+file-error-cell_too_long = A cell is too long.
+file-error-row_width = A row is too wide.
+file-error-write_failed = The file could not be written.
+file-error-io = The file could not be read.
+import-problem-wrong_column_count = The row has a different number of columns than the header.
+import-problem-invalid_text = A cell holds characters that are not valid text.
+import-problem-cell_error = A cell holds a spreadsheet error such as #N/A.
+import-problem-duplicate_not_updatable = It matches a record you may not change.

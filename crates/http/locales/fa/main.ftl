@@ -322,3 +322,24 @@ merge-keep-this = این پرونده بماند
 merge-keeps = همهٔ یادداشت‌ها، ارتباط‌ها، سابقهٔ تغییرات و پیوندهای پرونده‌های دیگر نگه داشته می‌شوند. ادغام در سابقه ثبت می‌شود.
 merge-submit = ادغام
 merge-action = ادغام
+
+## ورود داده
+error-unreadable_file = پرونده خوانده نمی‌شود.
+file-error-empty_file = پرونده خالی است.
+file-error-unknown_encoding = کدگذاری متن پرونده شناخته نشد؛ آن را به صورت CSV با UTF-8 (یا Windows-1256) یا اکسل ‎.xlsx ذخیره کنید.
+file-error-unsupported_format = این نوع پرونده را نمی‌توان وارد کرد؛ از CSV یا اکسل ‎.xlsx استفاده کنید (نه ‎.xls قدیمی).
+file-error-missing_header = سطر اول باید نام ستون‌ها باشد؛ به نظر داده است.
+file-error-blank_header = یکی از ستون‌های سطر اول نام ندارد.
+file-error-duplicate_header = دو ستون یک نام دارند.
+file-error-row_too_large = یک سطر بیش از اندازه بلند است؛ احتمالاً یک علامت نقل‌قول بسته نشده است.
+file-error-sheet_not_found = کاربرگی با این نام در پرونده نیست.
+file-error-password_protected = پروندهٔ اکسل با گذرواژه قفل شده است.
+file-error-damaged_file = پرونده آسیب دیده است.
+file-error-cell_too_long = یک خانه بیش از اندازه بلند است.
+file-error-row_width = یک سطر بیش از اندازه پهن است.
+file-error-write_failed = پرونده نوشته نشد.
+file-error-io = پرونده خوانده نشد.
+import-problem-wrong_column_count = تعداد ستون‌های این سطر با سطر عنوان یکی نیست.
+import-problem-invalid_text = یک خانه نویسه‌های نامعتبر دارد.
+import-problem-cell_error = یک خانه خطای صفحه‌گسترده دارد، مانند ‎#N/A.
+import-problem-duplicate_not_updatable = با پرونده‌ای یکی است که اجازهٔ تغییرش را ندارید.

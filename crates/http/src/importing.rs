@@ -1,0 +1,48 @@
+//! What imports need from the presentation layer: field labels in both languages for column
+//! suggestions, and the wording of rejected rows. Shared by the web pages and the command line.
+
+use peyvand_app::Session;
+use peyvand_app::import::{Describe, RowError, importable_fields};
+use peyvand_domain::calendar::Locale;
+use peyvand_domain::record::{FieldDef, Schema};
+use peyvand_tabular::TargetField;
+
+use crate::i18n::t;
+
+fn label(locale: Locale, def: &FieldDef) -> String {
+    match def.custom {
+        Some(labels) => labels.for_locale(locale.code()).to_owned(),
+        None => t(locale, &format!("field-{}", def.name)),
+    }
+}
+
+/// The fields of `schema` a column can be mapped to, with their Persian and English labels.
+pub fn targets(session: &Session, schema: &'static Schema) -> Vec<TargetField> {
+    importable_fields(session, schema)
+        .map(|def| TargetField::new(def.name, &label(Locale::Fa, def), &label(Locale::En, def)))
+        .collect()
+}
+
+/// One rejected row's errors in words: "Mobile: not a valid phone number; …".
+pub fn describe_errors(locale: Locale, schema: &'static Schema, errors: &[RowError]) -> String {
+    errors
+        .iter()
+        .map(|error| match &error.field {
+            Some(field) => {
+                let name = schema
+                    .field(field)
+                    .map_or_else(|| field.clone(), |def| label(locale, def));
+                format!("{name}: {}", t(locale, &format!("field-error-{}", error.code)))
+            }
+            None => t(locale, &format!("import-problem-{}", error.code)),
+        })
+        .collect::<Vec<_>>()
+        .join(if locale == Locale::Fa { "؛ " } else { "; " })
+}
+
+/// [`describe_errors`] as the import options take it.
+pub fn describer(locale: Locale, schema: &'static Schema) -> Describe {
+    Describe(std::sync::Arc::new(move |errors: &[RowError]| {
+        describe_errors(locale, schema, errors)
+    }))
+}
