@@ -5,7 +5,7 @@ use peyvand_domain::validation::ValidationErrors;
 use peyvand_store::StoreError;
 
 /// A failure of a use case, as the user should learn of it.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum AppError {
     /// Some fields are missing or invalid; nothing was stored.
     #[error("validation failed: {0}")]

@@ -45,6 +45,7 @@ pub struct App {
     clock: Arc<dyn Clock>,
     sessions: Arc<session_cache::SessionCache>,
     schemas: Arc<schemas::CurrentSchemas>,
+    imports: Arc<import::ImportJobs>,
 }
 
 impl App {
@@ -60,6 +61,7 @@ impl App {
             clock,
             sessions: Arc::default(),
             schemas: Arc::default(),
+            imports: Arc::default(),
         }
     }
 

@@ -32,7 +32,10 @@ pub fn describe_errors(locale: Locale, schema: &'static Schema, errors: &[RowErr
                 let name = schema
                     .field(field)
                     .map_or_else(|| field.clone(), |def| label(locale, def));
-                format!("{name}: {}", t(locale, &format!("field-error-{}", error.code)))
+                format!(
+                    "{name}: {}",
+                    t(locale, &format!("field-error-{}", error.code))
+                )
             }
             None => t(locale, &format!("import-problem-{}", error.code)),
         })
@@ -45,4 +48,40 @@ pub fn describer(locale: Locale, schema: &'static Schema) -> Describe {
     Describe(std::sync::Arc::new(move |errors: &[RowError]| {
         describe_errors(locale, schema, errors)
     }))
+}
+
+/// The column names of a file, and for each the field suggested for it, read off the thread
+/// pool (opening a workbook is blocking work).
+pub async fn headers_and_suggestions(
+    session: &Session,
+    schema: &'static Schema,
+    path: std::path::PathBuf,
+) -> Result<
+    (
+        Vec<String>,
+        Vec<Option<peyvand_tabular::ColumnSuggestion>>,
+        Vec<Vec<String>>,
+    ),
+    peyvand_app::AppError,
+> {
+    let targets = targets(session, schema);
+    tokio::task::spawn_blocking(move || {
+        let file = std::fs::File::open(&path).map_err(|_| peyvand_app::AppError::NotFound)?;
+        peyvand_tabular::with_rows(file, &peyvand_tabular::ReadOptions::default(), |rows| {
+            let headers = rows.headers().to_vec();
+            // A few rows show the user what each column holds while mapping.
+            let mut sample = Vec::new();
+            while sample.len() < 3 {
+                match rows.next() {
+                    Some(Ok(row)) => sample.push(row.cells),
+                    _ => break,
+                }
+            }
+            let suggestions = peyvand_tabular::suggest_mapping(&headers, &targets);
+            (headers, suggestions, sample)
+        })
+        .map_err(|e| peyvand_app::AppError::File(e.code()))
+    })
+    .await
+    .map_err(|e| peyvand_app::AppError::Internal(e.to_string()))?
 }

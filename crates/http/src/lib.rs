@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod importing;
 mod metrics;
 mod ops;
+mod uploads;
 mod web;
 
 use std::sync::Arc;

@@ -41,10 +41,20 @@ pub async fn run(app: &App, args: ImportArgs) -> Result<i32> {
         .schemas
         .at_path(&args.kind)
         .filter(|s| s.kind.is_customer())
-        .with_context(|| format!("cannot import {:?}: use accounts, contacts or leads", args.kind))?;
-    let on_duplicate = OnDuplicate::parse(&args.on_duplicate)
-        .with_context(|| format!("--on-duplicate must be skip, update or create, not {:?}", args.on_duplicate))?;
-    let calendar = CalendarKind::parse(&args.calendar).context("--calendar must be jalali or gregorian")?;
+        .with_context(|| {
+            format!(
+                "cannot import {:?}: use accounts, contacts or leads",
+                args.kind
+            )
+        })?;
+    let on_duplicate = OnDuplicate::parse(&args.on_duplicate).with_context(|| {
+        format!(
+            "--on-duplicate must be skip, update or create, not {:?}",
+            args.on_duplicate
+        )
+    })?;
+    let calendar =
+        CalendarKind::parse(&args.calendar).context("--calendar must be jalali or gregorian")?;
     let headers = read_headers(&args.file)?;
     let mapping = match &args.map {
         Some(path) => mapping_from_file(path, &headers, schema)?,
@@ -84,9 +94,18 @@ pub async fn run(app: &App, args: ImportArgs) -> Result<i32> {
     if report.rejected == 0 {
         let _ = std::fs::remove_file(&rejects_path);
     } else {
-        println!("rejected rows, with an error column, to fix and import again: {}", rejects_path.display());
+        println!(
+            "rejected rows, with an error column, to fix and import again: {}",
+            rejects_path.display()
+        );
     }
-    Ok(if report.committed || (report.dry_run && report.rejected == 0) { 0 } else { 1 })
+    Ok(
+        if report.committed || (report.dry_run && report.rejected == 0) {
+            0
+        } else {
+            1
+        },
+    )
 }
 
 /// The user to import as: the one named, or the first administrator.
@@ -115,8 +134,12 @@ async fn importer(app: &App, email: Option<&str>) -> Result<Session> {
 }
 
 fn read_headers(file: &Path) -> Result<Vec<String>> {
-    let source = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
-    with_rows(source, &ReadOptions::default(), |rows| rows.headers().to_vec()).map_err(|error| {
+    let source =
+        std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+    with_rows(source, &ReadOptions::default(), |rows| {
+        rows.headers().to_vec()
+    })
+    .map_err(|error| {
         anyhow::anyhow!(
             "{}: {}",
             file.display(),
@@ -125,7 +148,11 @@ fn read_headers(file: &Path) -> Result<Vec<String>> {
     })
 }
 
-fn suggested_mapping(session: &Session, schema: &'static Schema, headers: &[String]) -> Vec<Option<String>> {
+fn suggested_mapping(
+    session: &Session,
+    schema: &'static Schema,
+    headers: &[String],
+) -> Vec<Option<String>> {
     let targets = peyvand_http::importing::targets(session, schema);
     suggest_mapping(headers, &targets)
         .into_iter()
@@ -133,10 +160,19 @@ fn suggested_mapping(session: &Session, schema: &'static Schema, headers: &[Stri
         .collect()
 }
 
-fn mapping_from_file(path: &Path, headers: &[String], schema: &Schema) -> Result<Vec<Option<String>>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let map: BTreeMap<String, Option<String>> = serde_json::from_str(&text)
-        .with_context(|| format!("{} must be a JSON object from column names to field names", path.display()))?;
+fn mapping_from_file(
+    path: &Path,
+    headers: &[String],
+    schema: &Schema,
+) -> Result<Vec<Option<String>>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let map: BTreeMap<String, Option<String>> = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} must be a JSON object from column names to field names",
+            path.display()
+        )
+    })?;
     for name in map.keys() {
         if !headers.contains(name) {
             bail!("{}: the file has no column {name:?}", path.display());
@@ -147,18 +183,27 @@ fn mapping_from_file(path: &Path, headers: &[String], schema: &Schema) -> Result
             bail!("{}: {} has no field {field:?}", path.display(), schema.path);
         }
     }
-    Ok(headers.iter().map(|h| map.get(h).cloned().flatten()).collect())
+    Ok(headers
+        .iter()
+        .map(|h| map.get(h).cloned().flatten())
+        .collect())
 }
 
 fn print_mapping(headers: &[String], mapping: &[Option<String>]) {
     eprintln!("columns:");
     for (header, field) in headers.iter().zip(mapping) {
-        eprintln!("  {header:<30} → {}", field.as_deref().unwrap_or("(ignored)"));
+        eprintln!(
+            "  {header:<30} → {}",
+            field.as_deref().unwrap_or("(ignored)")
+        );
     }
 }
 
 fn rejects_path(file: &Path) -> PathBuf {
-    let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("import");
+    let stem = file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("import");
     file.with_file_name(format!("{stem}-rejected.csv"))
 }
 
@@ -201,7 +246,9 @@ fn print_report(report: &ImportReport, schema: &'static Schema) {
     } else if report.dry_run {
         println!("dry run: nothing was written");
     } else if !report.committed {
-        println!("nothing was written because some rows were rejected (use --keep-good to import the others)");
+        println!(
+            "nothing was written because some rows were rejected (use --keep-good to import the others)"
+        );
     } else {
         println!("done");
     }

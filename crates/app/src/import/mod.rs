@@ -14,8 +14,12 @@
 //! report then lists every rejected row with its line number and reasons either way, and the
 //! rejected rows are written to a CSV file the user can fix and import again.
 
+mod jobs;
 mod read;
 mod write;
+
+pub(crate) use jobs::ImportJobs;
+pub use jobs::{ImportJob, JobState};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -89,7 +93,10 @@ pub struct ImportOptions {
 /// Words a rejected row's errors for the rejects file, in the importer's language (the caller
 /// knows the translations; by default the machine codes are written).
 #[derive(Clone)]
-pub struct Describe(pub Arc<dyn Fn(&[RowError]) -> String + Send + Sync>);
+pub struct Describe(pub Arc<DescribeFn>);
+
+/// The function behind [`Describe`].
+pub type DescribeFn = dyn Fn(&[RowError]) -> String + Send + Sync;
 
 impl Describe {
     /// The text for `errors`.

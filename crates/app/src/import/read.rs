@@ -105,14 +105,12 @@ fn prepare(
     }
     let outcome = match record::validate(schema, &inputs, false, options.calendar) {
         Ok(mut fields) => {
-            let given_references = fields
-                .iter()
-                .any(|(name, value)| {
-                    matches!(value, Value::Id(_))
-                        && schema
-                            .field(name)
-                            .is_some_and(|f| matches!(f.ty, FieldType::Reference(_)))
-                });
+            let given_references = fields.iter().any(|(name, value)| {
+                matches!(value, Value::Id(_))
+                    && schema
+                        .field(name)
+                        .is_some_and(|f| matches!(f.ty, FieldType::Reference(_)))
+            });
             let before: Vec<&'static str> = schema
                 .fields
                 .iter()

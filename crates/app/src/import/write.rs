@@ -14,7 +14,10 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::read::{Message, Prepared, Valid, key_fields, match_key};
-use super::{ImportOptions, ImportProgress, ImportReport, MAX_REPORTED_REJECTS, OnDuplicate, RejectedRow, RowError};
+use super::{
+    ImportOptions, ImportProgress, ImportReport, MAX_REPORTED_REJECTS, OnDuplicate, RejectedRow,
+    RowError,
+};
 use crate::App;
 use crate::auth::Session;
 use crate::error::{AppError, AppResult};
@@ -87,7 +90,11 @@ impl Run<'_> {
                 .map_err(|e| AppError::Internal(format!("rejects file: {e}")))?;
         }
         if self.report.rejected_rows.len() < MAX_REPORTED_REJECTS {
-            self.report.rejected_rows.push(RejectedRow { line, cells, errors });
+            self.report.rejected_rows.push(RejectedRow {
+                line,
+                cells,
+                errors,
+            });
         }
         Ok(())
     }
@@ -112,14 +119,20 @@ impl Run<'_> {
                 let errors = errors
                     .fields
                     .into_iter()
-                    .map(|(field, e)| RowError { field: Some(field), code: e.code() })
+                    .map(|(field, e)| RowError {
+                        field: Some(field),
+                        code: e.code(),
+                    })
                     .collect();
                 self.reject(prepared.line, prepared.cells, errors)
             }
             Err(AppError::NotFound | AppError::Forbidden) => self.reject(
                 prepared.line,
                 prepared.cells,
-                vec![RowError { field: None, code: "duplicate_not_updatable" }],
+                vec![RowError {
+                    field: None,
+                    code: "duplicate_not_updatable",
+                }],
             ),
             Err(other) => Err(other),
         }
@@ -127,7 +140,13 @@ impl Run<'_> {
 
     /// Rows that name an owner, branch or linked record are checked like a form; the
     /// defaults (the importer and their branch) are always within their reach.
-    async fn check_row(&self, tx: &mut Tx, valid: &Valid, id: Uuid, action: Action) -> AppResult<()> {
+    async fn check_row(
+        &self,
+        tx: &mut Tx,
+        valid: &Valid,
+        id: Uuid,
+        action: Action,
+    ) -> AppResult<()> {
         if valid.given_references {
             check_references(tx, self.session, self.schema, &valid.fields).await?;
             check_placement(tx, self.session, self.schema, id, &valid.fields, action).await?;
@@ -139,10 +158,26 @@ impl Run<'_> {
         let id = Uuid::now_v7();
         self.check_row(tx, &valid, id, Action::Create).await?;
         if !self.options.dry_run {
-            tx.insert_record(self.schema, id, self.now, &valid.fields, &valid.search_text, &[])
-                .await?;
+            tx.insert_record(
+                self.schema,
+                id,
+                self.now,
+                &valid.fields,
+                &valid.search_text,
+                &[],
+            )
+            .await?;
             let changes = diff(&Fields::new(), &valid.fields, false);
-            audit(tx, self.now, self.session, self.schema.kind, id, "import", changes).await?;
+            audit(
+                tx,
+                self.now,
+                self.session,
+                self.schema.kind,
+                id,
+                "import",
+                changes,
+            )
+            .await?;
         }
         self.index.add(id, valid.keys);
         self.report.created += 1;
@@ -163,17 +198,37 @@ impl Run<'_> {
             .collect();
         let mut merged = row.fields.clone();
         merged.extend(changes.clone());
-        let checked = Valid { fields: merged.clone(), ..valid };
+        let checked = Valid {
+            fields: merged.clone(),
+            ..valid
+        };
         self.check_row(tx, &checked, id, Action::Update).await?;
         if !changes.is_empty() && !self.options.dry_run {
             let search = record::search_text(self.schema, &merged);
             if !tx
-                .update_record(self.schema, id, row.version, self.now, &changes, &search, &[])
+                .update_record(
+                    self.schema,
+                    id,
+                    row.version,
+                    self.now,
+                    &changes,
+                    &search,
+                    &[],
+                )
                 .await?
             {
                 return Err(AppError::VersionConflict);
             }
-            audit(tx, self.now, self.session, kind, id, "import", diff(&row.fields, &changes, false)).await?;
+            audit(
+                tx,
+                self.now,
+                self.session,
+                kind,
+                id,
+                "import",
+                diff(&row.fields, &changes, false),
+            )
+            .await?;
         }
         self.index.add(id, checked.keys);
         self.report.updated += 1;
@@ -200,7 +255,8 @@ async fn process(
                 if let Some(path) = &run.options.rejects_path {
                     let mut columns = headers.clone();
                     columns.push("error".into());
-                    let file = File::create(path).map_err(|e| AppError::Internal(format!("rejects file: {e}")))?;
+                    let file = File::create(path)
+                        .map_err(|e| AppError::Internal(format!("rejects file: {e}")))?;
                     let options = ExportOptions::for_user(run.session.locale, run.session.calendar);
                     run.rejects = Some(
                         CsvTableWriter::new(BufWriter::new(file), &columns, &options)
@@ -226,7 +282,8 @@ async fn process(
         }
     }
     if let Some(file) = run.rejects.take() {
-        file.finish().map_err(|e| AppError::Internal(format!("rejects file: {e}")))?;
+        file.finish()
+            .map_err(|e| AppError::Internal(format!("rejects file: {e}")))?;
     }
     Ok((run.report.rejected > 0 && !run.options.keep_good_rows).then_some(Stop::Rejected))
 }
@@ -264,7 +321,11 @@ pub(super) async fn run(
                 let keep = stop.is_none();
                 *filled.lock().unwrap_or_else(|e| e.into_inner()) = Some(run.report);
                 // An error makes the write job roll back; the report is in the slot.
-                if keep { Ok(()) } else { Err(AppError::BadRequest("import rolled back")) }
+                if keep {
+                    Ok(())
+                } else {
+                    Err(AppError::BadRequest("import rolled back"))
+                }
             })
         })
         .await;

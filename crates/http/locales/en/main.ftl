@@ -343,3 +343,4 @@ import-problem-wrong_column_count = The row has a different number of columns th
 import-problem-invalid_text = A cell holds characters that are not valid text.
 import-problem-cell_error = A cell holds a spreadsheet error such as #N/A.
 import-problem-duplicate_not_updatable = It matches a record you may not change.
+file-error-too_large = The file is larger than 1 GB.

@@ -343,3 +343,4 @@ import-problem-wrong_column_count = تعداد ستون‌های این سطر �
 import-problem-invalid_text = یک خانه نویسه‌های نامعتبر دارد.
 import-problem-cell_error = یک خانه خطای صفحه‌گسترده دارد، مانند ‎#N/A.
 import-problem-duplicate_not_updatable = با پرونده‌ای یکی است که اجازهٔ تغییرش را ندارید.
+file-error-too_large = پرونده بزرگ‌تر از ۱ گیگابایت است.

@@ -4,6 +4,7 @@ mod account;
 mod body;
 mod custom_fields;
 mod extras;
+pub(crate) mod imports;
 pub mod json_cache;
 mod merge;
 pub mod openapi;
@@ -55,6 +56,15 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/{kind}", get(records::list).post(records::create))
         .route("/api/v1/{kind}/export", get(records::export))
         .route("/api/v1/{kind}/merge", post(merge::merge))
+        .route(
+            "/api/v1/{kind}/import",
+            post(imports::start).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/api/v1/imports/{id}",
+            get(imports::status).delete(imports::cancel),
+        )
+        .route("/api/v1/imports/{id}/rejected", get(imports::rejected))
         .route(
             "/api/v1/{kind}/{id}",
             get(records::get)
