@@ -17,26 +17,27 @@ fn dir() -> PathBuf {
     std::env::temp_dir().join("peyvand-imports")
 }
 
-/// Where the upload `id` is kept.
-pub fn upload_path(id: Uuid) -> PathBuf {
-    dir().join(format!("{id}.upload"))
+/// Where `user`'s upload `id` is kept. The user is part of the name, so that nobody else can
+/// reach an upload by guessing its id.
+pub fn upload_path(user: Uuid, id: Uuid) -> PathBuf {
+    dir().join(format!("{user}-{id}.upload"))
 }
 
-/// Where the rejected rows of the import of upload `id` go.
-pub fn rejects_path(id: Uuid) -> PathBuf {
-    dir().join(format!("{id}-rejected.csv"))
+/// Where the rejected rows of the import of `user`'s upload `id` go.
+pub fn rejects_path(user: Uuid, id: Uuid) -> PathBuf {
+    dir().join(format!("{user}-{id}-rejected.csv"))
 }
 
 /// Writes a body stream to a new upload; a body over [`MAX_UPLOAD_BYTES`] is refused and its
 /// partial file removed.
-pub async fn save<S, E>(mut body: S) -> Result<Uuid, AppError>
+pub async fn save<S, E>(user: Uuid, mut body: S) -> Result<Uuid, AppError>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
 {
     let io = |e: std::io::Error| AppError::Internal(format!("saving an upload: {e}"));
     tokio::fs::create_dir_all(dir()).await.map_err(io)?;
     let id = Uuid::now_v7();
-    let path = upload_path(id);
+    let path = upload_path(user, id);
     let mut file = tokio::fs::File::create(&path).await.map_err(io)?;
     let mut written = 0u64;
     while let Some(chunk) = body.next().await {

@@ -6,6 +6,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
+use common::web_client::{Browser, assert_translated, location};
 use common::{Reply, TestApp, backends};
 use serde_json::Value;
 
@@ -239,5 +240,117 @@ async fn unreadable_files_and_rights_are_refused() {
             t.get(&format!("/api/v1/imports/{id}"), &rep).await.status,
             StatusCode::NOT_FOUND
         );
+    }
+}
+
+/// The attribute value after `marker` in a page.
+fn attribute_after(html: &str, marker: &str) -> String {
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} in {html}"))
+        + marker.len();
+    html[start..start + html[start..].find('"').unwrap()]
+        .replace("&#38;", "&")
+        .replace("&amp;", "&")
+}
+
+/// Follows a job's page until it stops refreshing itself.
+async fn finished_page(browser: &mut Browser<'_>, path: &str) -> String {
+    for _ in 0..600 {
+        let page = browser.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        if !page.body.contains("http-equiv=\"refresh\"") {
+            return page.body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the import page kept refreshing");
+}
+
+#[tokio::test]
+async fn the_web_import_uploads_maps_checks_and_imports() {
+    for t in backends().await {
+        let mut browser = Browser::new(&t);
+        browser.login("admin@peyvand.demo").await;
+        let list = browser.get("/contacts").await;
+        assert!(list.body.contains("href=\"/contacts/import\""));
+        assert!(list.body.contains("format=xlsx"));
+        let form = browser.get("/contacts/import").await;
+        assert_translated("/contacts/import", &form.body);
+        let action = format!(
+            "/contacts/import?_csrf={}",
+            attribute_after(&form.body, "action=\"/contacts/import?_csrf=")
+        );
+        assert!(action.contains("_csrf="), "{action}");
+        // Without the token the upload is refused.
+        let forged = browser
+            .upload("/contacts/import", "file", "c.csv", CSV.as_bytes())
+            .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+        let uploaded = browser
+            .upload(&action, "file", "c.csv", CSV.as_bytes())
+            .await;
+        assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
+        let mapping_path = location(&uploaded);
+        let mapping = browser.get(&mapping_path).await;
+        assert_eq!(mapping.status, StatusCode::OK, "{}", mapping.body);
+        assert_translated(&mapping_path, &mapping.body);
+        assert!(
+            mapping
+                .body
+                .contains("<option value=\"last_name\" selected>"),
+            "suggested from the Persian header"
+        );
+
+        let choices = [
+            ("map-0", "first_name"),
+            ("map-1", "last_name"),
+            ("map-2", "mobile"),
+            ("map-3", "email"),
+            ("map-4", "city"),
+            ("map-5", "birth_date"),
+            ("on_duplicate", "skip"),
+            ("keep_good", "true"),
+            ("calendar", "jalali"),
+        ];
+        let mut dry = choices.to_vec();
+        dry.push(("dry_run", "true"));
+        let started = browser.post(&mapping_path, &dry).await;
+        assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+        let job_path = location(&started);
+        let result = finished_page(&mut browser, &job_path).await;
+        assert_translated(&job_path, &result);
+        assert!(
+            result.contains("/run\""),
+            "a dry run offers the real run: {result}"
+        );
+        assert!(
+            result.contains("<td>4</td>") || result.contains("<td>۴</td>"),
+            "rejected line 4 listed: {result}"
+        );
+        assert!(
+            imported(&t, &t.token("admin@peyvand.demo").await)
+                .await
+                .is_empty()
+        );
+
+        let run = browser.post(&format!("{job_path}/run"), &[]).await;
+        assert_eq!(run.status, StatusCode::SEE_OTHER, "{}", run.body);
+        let done = finished_page(&mut browser, &location(&run)).await;
+        assert!(done.contains("/rejected\""), "{done}");
+        let rejects = browser.get(&format!("{}/rejected", location(&run))).await;
+        assert!(rejects.body.contains("مریم"), "{}", rejects.body);
+        assert_eq!(
+            imported(&t, &t.token("admin@peyvand.demo").await)
+                .await
+                .len(),
+            1
+        );
+
+        // Excel export of the list.
+        let xlsx = browser.get("/api/v1/contacts/export?format=xlsx").await;
+        assert_eq!(xlsx.status, StatusCode::OK);
+        assert!(xlsx.body.starts_with("PK"), "a zip archive");
     }
 }

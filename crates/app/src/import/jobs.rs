@@ -40,6 +40,8 @@ pub struct ImportJob {
     pub options: ImportOptions,
     /// Progress so far.
     pub progress: Arc<ImportProgress>,
+    /// The file, while it is kept (after a dry run, for the real run).
+    pub file: Option<PathBuf>,
     /// Running, done or failed.
     pub state: JobState,
 }
@@ -65,10 +67,16 @@ impl ImportJobs {
         finished.push(id);
         if finished.len() > KEPT_FINISHED {
             let old = finished.remove(0);
-            self.jobs
+            let forgotten = self
+                .jobs
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .remove(&old);
+            if let Some(job) = forgotten {
+                for path in job.file.into_iter().chain(job.options.rejects_path) {
+                    let _ = std::fs::remove_file(path);
+                }
+            }
         }
     }
 }
@@ -93,6 +101,7 @@ impl App {
             user_id: session.actor.user_id,
             options: options.clone(),
             progress: progress.clone(),
+            file: keep_file.then(|| path.clone()),
             state: JobState::Running,
         };
         self.imports
@@ -125,6 +134,31 @@ impl App {
             .filter(|job| job.user_id == session.actor.user_id)
             .cloned()
             .ok_or(AppError::NotFound)
+    }
+
+    /// Runs a finished dry run for real, with the same file and settings.
+    pub fn run_after_dry_run(&self, session: &Session, id: Uuid) -> AppResult<Uuid> {
+        let job = self.import_job(session, id)?;
+        let path = match (&job.state, &job.file, job.options.dry_run) {
+            (JobState::Done(_), Some(path), true) => path.clone(),
+            _ => return Err(AppError::NotFound),
+        };
+        // The file now belongs to the new job, which deletes it when it ends.
+        if let Some(old) = self
+            .imports
+            .jobs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(&id)
+        {
+            old.file = None;
+        }
+        let mut options = job.options;
+        options.dry_run = false;
+        if let Some(rejects) = &options.rejects_path {
+            options.rejects_path = Some(rejects.with_extension("run.csv"));
+        }
+        self.start_import(session, path, options, false)
     }
 
     /// Asks a running job of the signed-in user to stop; it rolls back what it wrote.

@@ -121,8 +121,9 @@ pub async fn start(
         ),
     };
     let (dry_run, keep_good_rows) = (flag(&query, "dry_run")?, flag(&query, "keep_good")?);
-    let upload = uploads::save(body.into_data_stream()).await?;
-    let path = uploads::upload_path(upload);
+    let user = session.actor.user_id;
+    let upload = uploads::save(user, body.into_data_stream()).await?;
+    let path = uploads::upload_path(user, upload);
     let (headers, suggestions, _) =
         match headers_and_suggestions(&session, schema, path.clone()).await {
             Ok(found) => found,
@@ -155,7 +156,7 @@ pub async fn start(
         keep_good_rows,
         calendar,
         read: ReadOptions::default(),
-        rejects_path: Some(uploads::rejects_path(upload)),
+        rejects_path: Some(uploads::rejects_path(user, upload)),
         describe: describer(session.locale, schema),
     };
     let id = match state

@@ -101,9 +101,20 @@ pub async fn export(
     Query(query): Query<HashMap<String, String>>,
 ) -> ApiResult<Response> {
     let schema = schema_at(&session, &kind)?;
+    // `format` chooses the file type; every other parameter filters as in a list.
+    let mut query = query;
+    let format = query.remove("format");
     let mut params = list_params(&query)?;
     params.limit = None;
     let records = state.app.export(&session, schema.kind, &params).await?;
+    if format.as_deref() == Some("xlsx") {
+        let defs: Vec<_> = schema
+            .fields
+            .iter()
+            .filter(|f| !session.actor.grants.is_hidden(schema.kind, f.name))
+            .collect();
+        return super::export_xlsx::workbook(&session, schema, &defs, &records);
+    }
     let columns: Vec<&str> = std::iter::once("id")
         .chain(
             schema

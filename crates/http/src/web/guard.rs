@@ -21,6 +21,18 @@ use crate::auth::{SESSION_COOKIE, cookie, is_unsafe, same_secret};
 use crate::error::accepted_language;
 use crate::{AppState, BODY_LIMIT};
 
+/// Whether a request carries a multipart form (a file upload).
+fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        })
+}
+
 /// Whether the `_csrf` value sent matches the session's token (a session without a token, as
 /// an API token session, never passes).
 pub fn csrf_ok(sent: Option<&str>, expected: Option<&str>) -> bool {
@@ -86,18 +98,30 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
                 // The session ended while the form was open: sign in again, then start over.
                 return Redirect::to("/login").into_response();
             };
-            let (parts, body) = request.into_parts();
-            let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
-                return refuse(Some(session), locale, "payload_too_large");
-            };
-            let sent = parse_urlencoded(&bytes)
-                .into_iter()
-                .find(|(k, _)| k == "_csrf")
-                .map(|(_, v)| v);
-            if !csrf_ok(sent.as_deref(), session.csrf_token.as_deref()) {
-                return refuse(Some(session), locale, "csrf_failed");
+            // A file upload is not buffered here (it may be large and is streamed to disk by
+            // its handler): its form sends the token in the action URL's query instead.
+            if is_multipart(request.headers()) {
+                let sent = parse_urlencoded(request.uri().query().unwrap_or("").as_bytes())
+                    .into_iter()
+                    .find(|(k, _)| k == "_csrf")
+                    .map(|(_, v)| v);
+                if !csrf_ok(sent.as_deref(), session.csrf_token.as_deref()) {
+                    return refuse(Some(session), locale, "csrf_failed");
+                }
+            } else {
+                let (parts, body) = request.into_parts();
+                let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
+                    return refuse(Some(session), locale, "payload_too_large");
+                };
+                let sent = parse_urlencoded(&bytes)
+                    .into_iter()
+                    .find(|(k, _)| k == "_csrf")
+                    .map(|(_, v)| v);
+                if !csrf_ok(sent.as_deref(), session.csrf_token.as_deref()) {
+                    return refuse(Some(session), locale, "csrf_failed");
+                }
+                request = Request::from_parts(parts, Body::from(bytes));
             }
-            request = Request::from_parts(parts, Body::from(bytes));
         }
     }
     if let Some(session) = &session {

@@ -80,6 +80,10 @@ pub struct ListTemplate {
     pub first_href: Option<String>,
     /// Link to the CSV export with the same filters, when allowed.
     pub export_href: Option<String>,
+    /// The same export as an Excel workbook.
+    pub export_xlsx_href: Option<String>,
+    /// The import page, for those who may create records of a customer kind.
+    pub import_href: Option<String>,
     /// Link to the create form, when allowed.
     pub new_href: Option<String>,
     /// Whether a search or filter is active (changes the empty-state text).
@@ -234,6 +238,13 @@ pub async fn show(
         }
         format!("/api/v1/{}/export{}", schema.path, query_string(pairs))
     });
+    // The same filters as an Excel workbook.
+    let export_xlsx_href = export_href.as_ref().map(|href| {
+        let joiner = if href.contains('?') { '&' } else { '?' };
+        format!("{href}{joiner}format=xlsx")
+    });
+    let import_href = (schema.kind.is_customer() && may(&session, schema.kind, Action::Create))
+        .then(|| format!("/{}/import", schema.path));
     let heading = kind_label(session.locale, schema.kind);
     let l = Layout::new(&session, heading.clone(), schema.path);
     let count = l.t1("list-count", "count", &fmt.integer(total));
@@ -253,6 +264,8 @@ pub async fn show(
         filters: filter_views,
         count,
         export_href,
+        export_xlsx_href,
+        import_href,
     })
 }
 

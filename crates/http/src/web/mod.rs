@@ -13,6 +13,7 @@ mod form;
 mod format;
 mod grants;
 mod guard;
+mod import;
 mod list;
 mod login;
 mod merge;
@@ -67,6 +68,20 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/{kind}", get(list::show).post(edit::create))
         .route("/{kind}/new", get(edit::new_form))
         .route("/{kind}/merge", get(merge::form).post(merge::submit))
+        .route(
+            "/{kind}/import",
+            get(import::upload_form)
+                .post(import::upload)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/{kind}/import/{upload}",
+            get(import::map_form).post(import::start),
+        )
+        .route("/imports/{id}", get(import::show))
+        .route("/imports/{id}/run", post(import::run))
+        .route("/imports/{id}/cancel", post(import::cancel))
+        .route("/imports/{id}/rejected", get(import::rejected))
         .route("/{kind}/{id}", get(record::show).post(edit::update))
         .route("/{kind}/{id}/edit", get(edit::edit_form))
         .route(

@@ -1,0 +1,70 @@
+//! Lists as Excel workbooks: typed cells (numbers, dates, yes/no), labels in the user's
+//! language as column names, and right-to-left sheets for Persian users.
+
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use peyvand_app::{AppError, RecordView, Session};
+use peyvand_domain::calendar::IRAN_OFFSET;
+use peyvand_domain::record::{FieldDef, Schema, Value};
+use peyvand_tabular::{CellValue, ExportOptions, TableWriter, XlsxTableWriter};
+
+use crate::error::ApiResult;
+
+fn label(session: &Session, def: &FieldDef) -> String {
+    match def.custom {
+        Some(labels) => labels.for_locale(session.locale.code()).to_owned(),
+        None => crate::i18n::t(session.locale, &format!("field-{}", def.name)),
+    }
+}
+
+fn cell(value: &Value) -> CellValue {
+    match value {
+        Value::Null => CellValue::Empty,
+        Value::Text(text) => CellValue::Text(text.clone()),
+        Value::Bool(b) => CellValue::Bool(*b),
+        Value::Int(i) => CellValue::Integer(*i),
+        Value::Number(n) => CellValue::Number(*n),
+        Value::Date(d) => CellValue::Date(*d),
+        Value::Time(at) => {
+            let local = at.to_offset(IRAN_OFFSET);
+            CellValue::DateTime(time::PrimitiveDateTime::new(local.date(), local.time()))
+        }
+        Value::Id(id) => CellValue::Text(id.to_string()),
+        Value::Tags(tags) => CellValue::Text(tags.join(", ")),
+    }
+}
+
+/// The workbook of `records` with the fields `defs` as columns (after the id).
+pub fn workbook(
+    session: &Session,
+    schema: &Schema,
+    defs: &[&FieldDef],
+    records: &[RecordView],
+) -> ApiResult<Response> {
+    let failed = |e: peyvand_tabular::TabularError| AppError::Internal(format!("xlsx: {e}"));
+    let headers: Vec<String> = std::iter::once("id".to_owned())
+        .chain(defs.iter().map(|def| label(session, def)))
+        .collect();
+    let options = ExportOptions::for_user(session.locale, session.calendar);
+    let mut writer = XlsxTableWriter::new(&headers, &options).map_err(failed)?;
+    for record in records {
+        let row: Vec<CellValue> = std::iter::once(CellValue::Text(record.id.to_string()))
+            .chain(defs.iter().map(|def| cell(record.get(def.name))))
+            .collect();
+        writer.write_row(&row).map_err(failed)?;
+    }
+    let mut bytes = Vec::new();
+    writer.finish(&mut bytes).map_err(failed)?;
+    let disposition = format!("attachment; filename=\"{}.xlsx\"", schema.path);
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
