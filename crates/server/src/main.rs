@@ -1,5 +1,5 @@
 //! The `peyvand` binary: configuration, logging, migrations, and the commands `serve`,
-//! `migrate`, `demo`, `user create`, `backup` and `restore`.
+//! `migrate`, `demo`, `user create`, `backup`, `restore` and `import`.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
