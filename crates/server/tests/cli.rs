@@ -232,3 +232,64 @@ fn demo_prints_the_logins() {
         "{text}"
     );
 }
+
+#[test]
+fn import_checks_rows_reports_them_and_imports_with_a_progress_bar() {
+    let db = temp("import.db");
+    let url = format!("sqlite://{}", db.display());
+    let (ok, text) = run(&[
+        "user",
+        "create",
+        "--database",
+        &url,
+        "--email",
+        "importer@example.com",
+        "--password",
+        "a long enough password",
+        "--role",
+        "admin",
+    ]);
+    assert!(ok, "{text}");
+    let file = temp("contacts.csv");
+    std::fs::write(
+        &file,
+        "نام,نام خانوادگی,موبایل,ایمیل\nعلی,رضایی,09121234567,ali@example.com\nسارا,,09121111111,\nرضا,کریمی,09121234567,\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let (ok, text) = run(&["import", "contacts", path, "--database", &url, "--dry-run"]);
+    assert!(!ok, "a dry run with rejected rows fails: {text}");
+    assert!(text.contains("line 3: Last name: Required."), "{text}");
+    assert!(text.contains("100%"), "progress bar: {text}");
+    assert!(
+        text.contains("نام خانوادگی") && text.contains("→ last_name"),
+        "{text}"
+    );
+    let (ok, text) = run(&["import", "contacts", path, "--database", &url]);
+    assert!(!ok, "all or nothing: {text}");
+    assert!(text.contains("nothing was written"), "{text}");
+    let (ok, text) = run(&[
+        "import",
+        "contacts",
+        path,
+        "--database",
+        &url,
+        "--keep-good",
+    ]);
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("3 rows: 1 created, 0 updated, 1 skipped as duplicates, 1 rejected"),
+        "{text}"
+    );
+    let rejected = std::fs::read_to_string(file.with_file_name(format!(
+        "{}-rejected.csv",
+        file.file_stem().unwrap().to_str().unwrap()
+    )))
+    .unwrap();
+    assert!(
+        rejected.contains("سارا") && rejected.contains("Last name: Required."),
+        "{rejected}"
+    );
+    let (ok, text) = run(&["import", "contacts", "/nonexistent.csv", "--database", &url]);
+    assert!(!ok && text.contains("nonexistent"), "{text}");
+}
