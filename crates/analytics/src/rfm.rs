@@ -107,8 +107,8 @@ impl Segment {
             (4, _) => Segment::Promising,
             (3, 3) => Segment::NeedAttention,
             (3, _) => Segment::AboutToSleep,
-            (_, 5) => Segment::CannotLose,
-            (_, 3..=4) => Segment::AtRisk,
+            (1..=2, 5) => Segment::CannotLose,
+            (1..=2, 3..=4) => Segment::AtRisk,
             (1, 1) => Segment::Lost,
             _ => Segment::Hibernating,
         }

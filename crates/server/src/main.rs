@@ -1,5 +1,7 @@
 //! The `peyvand` binary: configuration, logging, migrations, and the commands `serve`,
-//! `migrate`, `demo`, `user create`, `backup` and `restore`.
+//! `migrate`, `demo`, `user create`, `backup`, `restore` and `analytics`.
+
+mod analytics;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -90,6 +92,9 @@ enum Command {
         #[arg(long)]
         input: PathBuf,
     },
+    /// Analytical CRM on CSV files: rfm, clv, churn, basket, nps, pyramid, matrix, loyalty.
+    #[command(subcommand)]
+    Analytics(analytics::AnalyticsCommand),
 }
 
 #[derive(Subcommand)]
@@ -183,6 +188,7 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::Restore { db, input } => restore(&db.database, &input).await,
+        Command::Analytics(command) => analytics::run(command),
     }
 }
 
