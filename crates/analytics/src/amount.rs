@@ -85,7 +85,16 @@ mod tests {
         assert_eq!(parse(b".25"), Some(2_500));
         assert_eq!(parse(b"1.23456"), Some(12_346));
         assert_eq!(parse(b"1.23454"), Some(12_345));
-        for bad in [&b""[..], b"-", b".", b"1e5", b"1,000", b"12a", b"1.2.3", b"99999999999999999999"] {
+        for bad in [
+            &b""[..],
+            b"-",
+            b".",
+            b"1e5",
+            b"1,000",
+            b"12a",
+            b"1.2.3",
+            b"99999999999999999999",
+        ] {
             assert_eq!(parse(bad), None, "{}", String::from_utf8_lossy(bad));
         }
     }

@@ -93,7 +93,10 @@ pub fn frequent_itemsets(
         .into_iter()
         .enumerate()
         .filter(|(_, list)| support(list.len()) >= min_support)
-        .map(|(item, orders)| Level { items: vec![item as u32], orders })
+        .map(|(item, orders)| Level {
+            items: vec![item as u32],
+            orders,
+        })
         .collect();
     let mut result = Vec::new();
     let mut size = 1;
@@ -142,8 +145,10 @@ pub fn frequent_itemsets(
 
 /// Every rule with confidence ≥ `min_confidence` from the frequent item sets.
 pub fn rules(itemsets: &[ItemSet], min_confidence: f64) -> Vec<Rule> {
-    let support_of: HashMap<&[u32], f64> =
-        itemsets.iter().map(|set| (set.items.as_slice(), set.support)).collect();
+    let support_of: HashMap<&[u32], f64> = itemsets
+        .iter()
+        .map(|set| (set.items.as_slice(), set.support))
+        .collect();
     let mut out = Vec::new();
     for set in itemsets.iter().filter(|set| set.items.len() >= 2) {
         let n = set.items.len();
@@ -153,7 +158,11 @@ pub fn rules(itemsets: &[ItemSet], min_confidence: f64) -> Vec<Rule> {
                 let mut a = Vec::new();
                 let mut c = Vec::new();
                 for (k, &item) in set.items.iter().enumerate() {
-                    if mask & (1 << k) != 0 { a.push(item) } else { c.push(item) }
+                    if mask & (1 << k) != 0 {
+                        a.push(item)
+                    } else {
+                        c.push(item)
+                    }
                 }
                 (a, c)
             };
@@ -181,14 +190,24 @@ mod tests {
 
     /// Support by brute force: count the orders containing every item.
     fn brute_support(orders: &[Vec<u32>], items: &[u32]) -> f64 {
-        orders.iter().filter(|o| items.iter().all(|i| o.contains(i))).count() as f64
+        orders
+            .iter()
+            .filter(|o| items.iter().all(|i| o.contains(i)))
+            .count() as f64
             / orders.len() as f64
     }
 
     #[test]
     fn item_sets_and_rules_follow_the_definitions() {
         // 0 bread, 1 milk, 2 butter, 3 beer
-        let orders = vec![vec![0, 1], vec![0, 2, 1], vec![0, 2], vec![1, 3], vec![0, 1, 2], vec![3]];
+        let orders = vec![
+            vec![0, 1],
+            vec![0, 2, 1],
+            vec![0, 2],
+            vec![1, 3],
+            vec![0, 1, 2],
+            vec![3],
+        ];
         let sets = frequent_itemsets(&orders, 4, 0.3, 3).unwrap();
         // Every subset of 4 items with enough support, and nothing else.
         for mask in 1u32..16 {
@@ -208,7 +227,12 @@ mod tests {
         assert_eq!(butter_to_bread.confidence, 1.0);
         assert!((butter_to_bread.lift - 1.0 / (4.0 / 6.0)).abs() < 1e-12);
         assert!(rules.iter().all(|r| r.confidence >= 0.6));
-        assert!(!rules.iter().any(|r| r.antecedents == [1] && r.consequents == [2]), "1/2 < 0.6");
+        assert!(
+            !rules
+                .iter()
+                .any(|r| r.antecedents == [1] && r.consequents == [2]),
+            "1/2 < 0.6"
+        );
     }
 
     #[test]

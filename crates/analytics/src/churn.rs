@@ -34,7 +34,11 @@ pub fn features(orders: &[(Day, f64)], now: Day) -> Option<[f64; N]> {
     let mean_amount = before.iter().map(|o| o.1).sum::<f64>() / count;
     let recency = f64::from(now - last);
     let tenure = f64::from(now - first);
-    let mean_gap = if before.len() > 1 { f64::from(last - first) / (count - 1.0) } else { tenure };
+    let mean_gap = if before.len() > 1 {
+        f64::from(last - first) / (count - 1.0)
+    } else {
+        tenure
+    };
     Some([
         recency,
         count.ln_1p(),
@@ -59,7 +63,11 @@ pub struct Model {
 }
 
 fn sigmoid(z: f64) -> f64 {
-    if z >= 0.0 { 1.0 / (1.0 + (-z).exp()) } else { z.exp() / (1.0 + z.exp()) }
+    if z >= 0.0 {
+        1.0 / (1.0 + (-z).exp())
+    } else {
+        z.exp() / (1.0 + z.exp())
+    }
 }
 
 /// Fits `P(y) = σ(b + w·x)` minimising `Σ log-loss + ½ λ ‖w‖²` (the intercept is not
@@ -112,7 +120,8 @@ pub fn fit_logistic(x: &[Vec<f64>], y: &[bool], l2: f64) -> Result<Vec<f64>, Ana
     }
     Err(AnalyticsError::NotConverged {
         model: "churn",
-        reason: "Newton's method did not settle in 100 steps (are the classes separable?)".to_owned(),
+        reason: "Newton's method did not settle in 100 steps (are the classes separable?)"
+            .to_owned(),
     })
 }
 
@@ -120,7 +129,8 @@ pub fn fit_logistic(x: &[Vec<f64>], y: &[bool], l2: f64) -> Result<Vec<f64>, Ana
 fn solve(mut a: Vec<f64>, mut b: Vec<f64>) -> Option<Vec<f64>> {
     let n = b.len();
     for col in 0..n {
-        let pivot = (col..n).max_by(|&i, &j| a[i * n + col].abs().total_cmp(&a[j * n + col].abs()))?;
+        let pivot =
+            (col..n).max_by(|&i, &j| a[i * n + col].abs().total_cmp(&a[j * n + col].abs()))?;
         if a[pivot * n + col].abs() < 1e-300 {
             return None;
         }
@@ -189,7 +199,11 @@ impl Model {
             .filter(|(push, _)| *push > 0.0)
             .collect();
         pushes.sort_by(|a, b| b.0.total_cmp(&a.0));
-        pushes.into_iter().take(3).map(|(_, i)| describe(i, raw, z[i] > 0.0)).collect()
+        pushes
+            .into_iter()
+            .take(3)
+            .map(|(_, i)| describe(i, raw, z[i] > 0.0))
+            .collect()
     }
 }
 
@@ -238,7 +252,9 @@ pub struct Outcome {
 
 /// FNV-1a: a fixed, documented hash so the split is the same on every machine and run.
 fn held_out(id: &str) -> bool {
-    let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
     hash % 5 == 0
 }
 
@@ -255,7 +271,9 @@ pub fn predict(
     let mut train = (Vec::new(), Vec::new());
     let mut test = (Vec::new(), Vec::new());
     for (id, orders) in customers {
-        let Some(raw) = features(orders, cutoff) else { continue };
+        let Some(raw) = features(orders, cutoff) else {
+            continue;
+        };
         let churned = !orders.iter().any(|o| o.0 >= cutoff && o.0 < as_of);
         let set = if held_out(id) { &mut test } else { &mut train };
         set.0.push(raw);
@@ -268,9 +286,15 @@ pub fn predict(
         )));
     }
     let count = train.0.len() as f64;
-    let means: [f64; N] = std::array::from_fn(|i| train.0.iter().map(|r| r[i]).sum::<f64>() / count);
+    let means: [f64; N] =
+        std::array::from_fn(|i| train.0.iter().map(|r| r[i]).sum::<f64>() / count);
     let scales: [f64; N] = std::array::from_fn(|i| {
-        let variance = train.0.iter().map(|r| (r[i] - means[i]).powi(2)).sum::<f64>() / count;
+        let variance = train
+            .0
+            .iter()
+            .map(|r| (r[i] - means[i]).powi(2))
+            .sum::<f64>()
+            / count;
         if variance > 0.0 { variance.sqrt() } else { 1.0 }
     });
     let standardised: Vec<Vec<f64>> = train
@@ -279,7 +303,12 @@ pub fn predict(
         .map(|r| (0..N).map(|i| (r[i] - means[i]) / scales[i]).collect())
         .collect();
     let beta = fit_logistic(&standardised, &train.1, 1.0)?;
-    let model = Model { means, scales, weights: std::array::from_fn(|i| beta[i]), intercept: beta[N] };
+    let model = Model {
+        means,
+        scales,
+        weights: std::array::from_fn(|i| beta[i]),
+        intercept: beta[N],
+    };
     let scores: Vec<f64> = test.0.iter().map(|r| model.probability(r)).collect();
     let auc = roc_auc(&scores, &test.1).expect("both classes were checked");
     let predictions = customers
@@ -291,7 +320,13 @@ pub fn predict(
             })
         })
         .collect();
-    Ok(Outcome { model, auc, trained_on: train.1.len(), validated_on: test.1.len(), predictions })
+    Ok(Outcome {
+        model,
+        auc,
+        trained_on: train.1.len(),
+        validated_on: test.1.len(),
+        predictions,
+    })
 }
 
 #[cfg(test)]
@@ -300,20 +335,26 @@ mod tests {
 
     #[test]
     fn auc_counts_ordered_pairs_and_half_ties() {
-        assert_eq!(roc_auc(&[0.1, 0.4, 0.35, 0.8], &[false, false, true, true]), Some(0.75));
+        assert_eq!(
+            roc_auc(&[0.1, 0.4, 0.35, 0.8], &[false, false, true, true]),
+            Some(0.75)
+        );
         assert_eq!(roc_auc(&[0.5, 0.5], &[false, true]), Some(0.5));
         assert_eq!(roc_auc(&[0.2, 0.3], &[true, true]), None);
     }
 
     #[test]
     fn logistic_regression_satisfies_its_optimality_condition() {
-        let x: Vec<Vec<f64>> = (0..40).map(|i| vec![f64::from(i) / 10.0 - 2.0, f64::from(i % 7)]).collect();
+        let x: Vec<Vec<f64>> = (0..40)
+            .map(|i| vec![f64::from(i) / 10.0 - 2.0, f64::from(i % 7)])
+            .collect();
         let y: Vec<bool> = (0..40).map(|i| (i * 37 % 11) < 2 + i / 6).collect();
         let beta = fit_logistic(&x, &y, 1.0).unwrap();
         // At the optimum: Σ (p − y) x_j + λ w_j = 0 and Σ (p − y) = 0.
         let mut gradient = [0.0; 3];
         for (row, &label) in x.iter().zip(&y) {
-            let residual = sigmoid(beta[2] + beta[0] * row[0] + beta[1] * row[1]) - f64::from(u8::from(label));
+            let residual =
+                sigmoid(beta[2] + beta[0] * row[0] + beta[1] * row[1]) - f64::from(u8::from(label));
             gradient[0] += residual * row[0];
             gradient[1] += residual * row[1];
             gradient[2] += residual;
@@ -329,7 +370,11 @@ mod tests {
         let customers: Vec<(String, Vec<(Day, f64)>)> = (0..400)
             .map(|i| {
                 let stop = if i % 2 == 0 { 800 } else { 1000 };
-                let orders = (0..).map(|k| k * 10 + i % 10).take_while(|&d| d < stop).map(|d| (d, 10.0 + f64::from(i % 5))).collect();
+                let orders = (0..)
+                    .map(|k| k * 10 + i % 10)
+                    .take_while(|&d| d < stop)
+                    .map(|d| (d, 10.0 + f64::from(i % 5)))
+                    .collect();
                 (format!("c{i}"), orders)
             })
             .collect();
@@ -338,6 +383,13 @@ mod tests {
         let lapsed = outcome.predictions[0].as_ref().unwrap();
         let active = outcome.predictions[1].as_ref().unwrap();
         assert!(lapsed.probability > 0.9 && active.probability < 0.1);
-        assert!(lapsed.reasons.iter().any(|r| r.contains("last purchase") || r.contains("overdue")), "{:?}", lapsed.reasons);
+        assert!(
+            lapsed
+                .reasons
+                .iter()
+                .any(|r| r.contains("last purchase") || r.contains("overdue")),
+            "{:?}",
+            lapsed.reasons
+        );
     }
 }

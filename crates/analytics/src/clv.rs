@@ -47,7 +47,11 @@ pub struct Summary {
 
 /// Summarises one customer's orders `(day, amount)` up to and including `calibration_end`.
 /// Orders after it are ignored; `None` when no order is left. The slice is sorted in place.
-pub fn summarize(orders: &mut [(Day, f64)], calibration_end: Day, unit: TimeUnit) -> Option<Summary> {
+pub fn summarize(
+    orders: &mut [(Day, f64)],
+    calibration_end: Day,
+    unit: TimeUnit,
+) -> Option<Summary> {
     orders.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
     let kept = orders.partition_point(|&(day, _)| day <= calibration_end);
     let orders = &orders[..kept];
@@ -74,7 +78,11 @@ pub fn summarize(orders: &mut [(Day, f64)], calibration_end: Day, unit: TimeUnit
         frequency,
         recency: f64::from(last - first) / unit.days(),
         t: f64::from(calibration_end - first) / unit.days(),
-        monetary_value: if frequency > 0 { repeat_total / f64::from(frequency) } else { 0.0 },
+        monetary_value: if frequency > 0 {
+            repeat_total / f64::from(frequency)
+        } else {
+            0.0
+        },
     })
 }
 
@@ -112,7 +120,9 @@ struct Compressed {
 impl Compressed {
     fn new(mut rows: Vec<(u32, f64, f64)>) -> Compressed {
         rows.sort_unstable_by(|a, b| {
-            a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.total_cmp(&b.2))
+            a.0.cmp(&b.0)
+                .then(a.1.total_cmp(&b.1))
+                .then(a.2.total_cmp(&b.2))
         });
         let mut out: Vec<(u32, f64, f64, f64)> = Vec::new();
         for (x, r, t) in rows {
@@ -142,13 +152,19 @@ fn sum_in_parallel<const N: usize>(
     let (left, right) = rows.split_at(rows.len() / 2);
     let (a, b) = std::thread::scope(|scope| {
         let handle = scope.spawn(|| part(right));
-        (part(left), handle.join().expect("likelihood thread panicked"))
+        (
+            part(left),
+            handle.join().expect("likelihood thread panicked"),
+        )
     });
     std::array::from_fn(|i| a[i] + b[i])
 }
 
 /// Calls `each` with the rows of every distinct frequency in a slice sorted by frequency.
-fn for_each_frequency(rows: &[(u32, f64, f64, f64)], mut each: impl FnMut(u32, &[(u32, f64, f64, f64)])) {
+fn for_each_frequency(
+    rows: &[(u32, f64, f64, f64)],
+    mut each: impl FnMut(u32, &[(u32, f64, f64, f64)]),
+) {
     let mut start = 0;
     while start < rows.len() {
         let x = rows[start].0;
@@ -171,7 +187,11 @@ fn bgnbd_part(p: &BgNbd, rows: &[(u32, f64, f64, f64)]) -> [f64; 5] {
         let d_r_shared = digamma(rx) - psi_r + ln_alpha;
         let d_a_shared = psi_ab - digamma(a + b + xf);
         let d_b_shared = psi_ab + digamma(b + xf) - digamma(b) - digamma(a + b + xf);
-        let ln_ratio = if x > 0 { ln_a - (b + xf - 1.0).ln() } else { 0.0 };
+        let ln_ratio = if x > 0 {
+            ln_a - (b + xf - 1.0).ln()
+        } else {
+            0.0
+        };
         for &(_, recency, t, weight) in group {
             let ln_alpha_t = (alpha + t).ln();
             let a3 = -rx * ln_alpha_t;
@@ -187,11 +207,9 @@ fn bgnbd_part(p: &BgNbd, rows: &[(u32, f64, f64, f64)]) -> [f64; 5] {
             };
             total[0] += weight * (shared + ll);
             total[1] += weight * (d_r_shared - w3 * ln_alpha_t - w4 * ln_alpha_recency);
-            total[2] += weight
-                * (r / alpha - rx * (w3 / (alpha + t) + w4 / (alpha + recency)));
+            total[2] += weight * (r / alpha - rx * (w3 / (alpha + t) + w4 / (alpha + recency)));
             total[3] += weight * (d_a_shared + w4 / a);
-            total[4] += weight
-                * (d_b_shared - if x > 0 { w4 / (b + xf - 1.0) } else { 0.0 });
+            total[4] += weight * (d_b_shared - if x > 0 { w4 / (b + xf - 1.0) } else { 0.0 });
         }
     });
     total
@@ -227,7 +245,10 @@ fn maximize<const N: usize>(
         }
     })?;
     let natural: Vec<f64> = minimum.point.iter().map(|t| t.exp()).collect();
-    if natural.iter().any(|p| !p.is_finite() || *p <= 0.0 || *p > 1e12) {
+    if natural
+        .iter()
+        .any(|p| !p.is_finite() || *p <= 0.0 || *p > 1e12)
+    {
         return Err(AnalyticsError::NotConverged {
             model,
             reason: "a parameter ran off to zero or infinity (the data does not pin it down)"
@@ -256,13 +277,29 @@ pub fn fit_bgnbd(summaries: &[Summary]) -> Result<BgNbd, AnalyticsError> {
     // Rescale time so the longest T is 10: α then starts near its optimum whatever the unit.
     let scale = 10.0 / longest;
     let data = Compressed::new(
-        summaries.iter().map(|s| (s.frequency, s.recency * scale, s.t * scale)).collect(),
+        summaries
+            .iter()
+            .map(|s| (s.frequency, s.recency * scale, s.t * scale))
+            .collect(),
     );
     let weight = data.total_weight();
     let fitted = maximize("BG/NBD", &data.rows, weight, &|p, rows| {
-        bgnbd_part(&BgNbd { r: p[0], alpha: p[1], a: p[2], b: p[3] }, rows)
+        bgnbd_part(
+            &BgNbd {
+                r: p[0],
+                alpha: p[1],
+                a: p[2],
+                b: p[3],
+            },
+            rows,
+        )
     })?;
-    Ok(BgNbd { r: fitted[0], alpha: fitted[1] / scale, a: fitted[2], b: fitted[3] })
+    Ok(BgNbd {
+        r: fitted[0],
+        alpha: fitted[1] / scale,
+        a: fitted[2],
+        b: fitted[3],
+    })
 }
 
 impl BgNbd {
@@ -346,17 +383,34 @@ pub fn fit_gamma_gamma(summaries: &[Summary]) -> Result<GammaGamma, AnalyticsErr
     // (all parameters 1) close to the optimum whatever the currency.
     let scale = repeaters.iter().map(|s| s.monetary_value).sum::<f64>() / repeaters.len() as f64;
     let data = Compressed::new(
-        repeaters.iter().map(|s| (s.frequency, s.monetary_value / scale, 0.0)).collect(),
+        repeaters
+            .iter()
+            .map(|s| (s.frequency, s.monetary_value / scale, 0.0))
+            .collect(),
     );
     let weight = data.total_weight();
     let fitted = maximize("Gamma-Gamma", &data.rows, weight, &|p, rows| {
-        gamma_gamma_part(&GammaGamma { p: p[0], q: p[1], v: p[2] }, rows)
+        gamma_gamma_part(
+            &GammaGamma {
+                p: p[0],
+                q: p[1],
+                v: p[2],
+            },
+            rows,
+        )
     })?;
-    let model = GammaGamma { p: fitted[0], q: fitted[1], v: fitted[2] * scale };
+    let model = GammaGamma {
+        p: fitted[0],
+        q: fitted[1],
+        v: fitted[2] * scale,
+    };
     if model.q <= 1.0 {
         return Err(AnalyticsError::NotConverged {
             model: "Gamma-Gamma",
-            reason: format!("q = {:.3} ≤ 1 gives spending without a finite mean", model.q),
+            reason: format!(
+                "q = {:.3} ≤ 1 gives spending without a finite mean",
+                model.q
+            ),
         });
     }
     Ok(model)

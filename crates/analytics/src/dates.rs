@@ -17,8 +17,8 @@ pub fn days_from_civil(year: i32, month: u32, day: u32) -> Day {
     let year_of_era = y - era * 400;
     let shifted_month = (month + 9) % 12;
     let day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
-    let day_of_era = year_of_era as u32 * 365 + year_of_era as u32 / 4 - year_of_era as u32 / 100
-        + day_of_year;
+    let day_of_era =
+        year_of_era as u32 * 365 + year_of_era as u32 / 4 - year_of_era as u32 / 100 + day_of_year;
     era * 146_097 + day_of_era as i32 - 719_468
 }
 
@@ -126,15 +126,28 @@ mod tests {
     fn iso_parsing_is_strict() {
         assert_eq!(parse_iso(b"1970-01-02"), Some(1));
         assert_eq!(parse_iso(b"2024-02-29"), Some(days_from_civil(2024, 2, 29)));
-        for bad in [&b"2023-02-29"[..], b"2023-13-01", b"2023-1-01", b"2023/01/01", b"abcd-ef-gh", b""] {
+        for bad in [
+            &b"2023-02-29"[..],
+            b"2023-13-01",
+            b"2023-1-01",
+            b"2023/01/01",
+            b"abcd-ef-gh",
+            b"",
+        ] {
             assert_eq!(parse_iso(bad), None, "{}", String::from_utf8_lossy(bad));
         }
     }
 
     #[test]
     fn jalali_dates_agree_with_the_domain_calendar() {
-        assert_eq!(parse("1403-01-01", true), Some(days_from_civil(2024, 3, 20)));
-        assert_eq!(parse("1404-01-01", true), Some(days_from_civil(2025, 3, 21)));
+        assert_eq!(
+            parse("1403-01-01", true),
+            Some(days_from_civil(2024, 3, 20))
+        );
+        assert_eq!(
+            parse("1404-01-01", true),
+            Some(days_from_civil(2025, 3, 21))
+        );
         assert_eq!(month_label(days_from_civil(2025, 3, 20), true), (1403, 12));
         assert_eq!(parse("1403-13-01", true), None);
     }

@@ -78,10 +78,17 @@ pub fn classify(brands_in_order: &[u32]) -> Option<Loyalty> {
         previous = Some(brand);
     }
     let brands = counts.len();
-    let (top_brand, top_count) = first_seen
-        .iter()
-        .map(|b| (*b, counts[b]))
-        .fold((first, 0), |best, candidate| if candidate.1 > best.1 { candidate } else { best });
+    let (top_brand, top_count) =
+        first_seen
+            .iter()
+            .map(|b| (*b, counts[b]))
+            .fold((first, 0), |best, candidate| {
+                if candidate.1 > best.1 {
+                    candidate
+                } else {
+                    best
+                }
+            });
     let one_run_per_brand = runs == brands;
     let class = if brands == 1 {
         Class::Undivided
@@ -120,14 +127,21 @@ mod tests {
         assert_eq!(class("AB"), Class::Divided);
         assert_eq!(class("ABCABC"), Class::Divided);
         assert_eq!(class("ACEBDB"), Class::Disloyal);
-        assert_eq!(class("ABCD"), Class::Disloyal, "one purchase of each: no settled brand");
+        assert_eq!(
+            class("ABCD"),
+            Class::Disloyal,
+            "one purchase of each: no settled brand"
+        );
         assert_eq!(classify(&[]), None);
     }
 
     #[test]
     fn top_brand_and_share() {
         let loyalty = classify(&[7, 8, 8, 7, 9]).unwrap();
-        assert_eq!((loyalty.purchases, loyalty.brands, loyalty.top_brand), (5, 3, 7));
+        assert_eq!(
+            (loyalty.purchases, loyalty.brands, loyalty.top_brand),
+            (5, 3, 7)
+        );
         assert!((loyalty.top_share - 0.4).abs() < 1e-12);
     }
 }

@@ -96,7 +96,12 @@ pub fn by_period(answers: &[(String, Day, u8)], period: Period, jalali: bool) ->
             }
             _ => None,
         };
-        out.push(PeriodScore { group, period, score, trend });
+        out.push(PeriodScore {
+            group,
+            period,
+            score,
+            trend,
+        });
     }
     out
 }
@@ -112,7 +117,10 @@ mod tests {
         for answer in [10, 9, 9, 8, 7, 6, 0, 10, 3, 9] {
             score.add(answer);
         }
-        assert_eq!((score.promoters, score.passives, score.detractors), (5, 2, 3));
+        assert_eq!(
+            (score.promoters, score.passives, score.detractors),
+            (5, 2, 3)
+        );
         assert_eq!(score.nps(), Some(20.0));
         assert_eq!(score.csat(), Some(70.0));
         assert_eq!(Score::default().nps(), None);
@@ -138,6 +146,9 @@ mod tests {
         let quarters = by_period(&answers, Period::Quarter, false);
         assert_eq!(quarters[0].period, "2024-Q1");
         assert_eq!(quarters[0].score.responses, 3);
-        assert_eq!(period_label(day(2024, 3, 20), Period::Month, true), "1403-01");
+        assert_eq!(
+            period_label(day(2024, 3, 20), Period::Month, true),
+            "1403-01"
+        );
     }
 }

@@ -48,10 +48,18 @@ pub fn bfgs(
             return Err(Failure::NotFinite);
         }
         if max_abs(&gradient) < tolerance {
-            return Ok(Minimum { point: x, value, iterations: iteration });
+            return Ok(Minimum {
+                point: x,
+                value,
+                iterations: iteration,
+            });
         }
         let mut direction: Vec<f64> = (0..n)
-            .map(|i| -(0..n).map(|j| inverse_hessian[i * n + j] * gradient[j]).sum::<f64>())
+            .map(|i| {
+                -(0..n)
+                    .map(|j| inverse_hessian[i * n + j] * gradient[j])
+                    .sum::<f64>()
+            })
             .collect();
         let mut slope = dot(&direction, &gradient);
         if slope >= 0.0 {
@@ -76,7 +84,11 @@ pub fn bfgs(
             step *= 0.5;
             if step < 1e-20 {
                 // No decrease possible at this precision: we are at the minimum.
-                return Ok(Minimum { point: x, value, iterations: iteration });
+                return Ok(Minimum {
+                    point: x,
+                    value,
+                    iterations: iteration,
+                });
             }
         }
         let s: Vec<f64> = (0..n).map(|i| next_x[i] - x[i]).collect();
@@ -89,11 +101,15 @@ pub fn bfgs(
         gradient.copy_from_slice(&next_gradient);
         value = next_value;
     }
-    Err(Failure::IterationLimit { gradient: max_abs(&gradient) })
+    Err(Failure::IterationLimit {
+        gradient: max_abs(&gradient),
+    })
 }
 
 fn identity(n: usize) -> Vec<f64> {
-    (0..n * n).map(|k| if k % (n + 1) == 0 { 1.0 } else { 0.0 }).collect()
+    (0..n * n)
+        .map(|k| if k % (n + 1) == 0 { 1.0 } else { 0.0 })
+        .collect()
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
@@ -108,7 +124,9 @@ fn max_abs(v: &[f64]) -> f64 {
 fn update_inverse_hessian(h: &mut [f64], s: &[f64], y: &[f64], sy: f64) {
     let n = s.len();
     let rho = 1.0 / sy;
-    let hy: Vec<f64> = (0..n).map(|i| (0..n).map(|j| h[i * n + j] * y[j]).sum()).collect();
+    let hy: Vec<f64> = (0..n)
+        .map(|i| (0..n).map(|j| h[i * n + j] * y[j]).sum())
+        .collect();
     let yhy = dot(y, &hy);
     for i in 0..n {
         for j in 0..n {

@@ -184,11 +184,19 @@ pub fn score(totals: &[Totals], id_rank: &[u32], as_of: Day) -> Vec<Scores> {
         .iter()
         .zip(id_rank)
         .enumerate()
-        .map(|(i, (t, &rank))| (((t.last_order as i64 + (1 << 31)) as u64) << 32 | u64::from(rank), i as u32))
+        .map(|(i, (t, &rank))| {
+            (
+                ((t.last_order as i64 + (1 << 31)) as u64) << 32 | u64::from(rank),
+                i as u32,
+            )
+        })
         .collect();
     assign_quintiles(&mut keys, &mut r);
     for (key, (i, (t, &rank))) in keys.iter_mut().zip(totals.iter().zip(id_rank).enumerate()) {
-        *key = (t.orders.min(u64::from(u32::MAX)) << 32 | u64::from(rank), i as u32);
+        *key = (
+            t.orders.min(u64::from(u32::MAX)) << 32 | u64::from(rank),
+            i as u32,
+        );
     }
     assign_quintiles(&mut keys, &mut f);
     drop(keys);
@@ -238,11 +246,31 @@ mod tests {
     fn ties_break_by_id_text_and_recency_is_descending() {
         let ids = ["b", "a", "c", "10", "9"];
         let totals = [
-            Totals { last_order: 10, orders: 1, spent: 5 },
-            Totals { last_order: 10, orders: 1, spent: 5 },
-            Totals { last_order: 20, orders: 3, spent: 1 },
-            Totals { last_order: 5, orders: 2, spent: 9 },
-            Totals { last_order: 30, orders: 2, spent: 0 },
+            Totals {
+                last_order: 10,
+                orders: 1,
+                spent: 5,
+            },
+            Totals {
+                last_order: 10,
+                orders: 1,
+                spent: 5,
+            },
+            Totals {
+                last_order: 20,
+                orders: 3,
+                spent: 1,
+            },
+            Totals {
+                last_order: 5,
+                orders: 2,
+                spent: 9,
+            },
+            Totals {
+                last_order: 30,
+                orders: 2,
+                spent: 0,
+            },
         ];
         let rank = rank_ids(&ids);
         assert_eq!(rank, vec![3, 2, 4, 0, 1], "\"10\" < \"9\" as text");

@@ -43,7 +43,8 @@ pub fn digamma(x: f64) -> f64 {
             - inverse_squared
                 * (1.0 / 120.0
                     - inverse_squared
-                        * (1.0 / 252.0 - inverse_squared * (1.0 / 240.0 - inverse_squared / 132.0))));
+                        * (1.0 / 252.0
+                            - inverse_squared * (1.0 / 240.0 - inverse_squared / 132.0))));
     shift + x.ln() - 0.5 / x - series
 }
 
@@ -90,7 +91,11 @@ mod tests {
             assert!(close(ln_gamma(n as f64), factorial.ln(), 1e-13), "n = {n}");
             factorial *= n as f64;
         }
-        assert!(close(ln_gamma(0.5), std::f64::consts::PI.sqrt().ln(), 1e-13));
+        assert!(close(
+            ln_gamma(0.5),
+            std::f64::consts::PI.sqrt().ln(),
+            1e-13
+        ));
         assert!(close(ln_gamma(1e-3), 6.907_178_885_383_854, 1e-12));
     }
 
@@ -109,10 +114,17 @@ mod tests {
         // ₂F₁(1, 1; 2; z) = -ln(1 - z) / z
         for &z in &[0.1, 0.5, 0.9, 0.99] {
             let exact = -(1.0f64 - z).ln() / z;
-            assert!(close(hyp2f1(1.0, 1.0, 2.0, z).unwrap(), exact, 1e-12), "z = {z}");
+            assert!(
+                close(hyp2f1(1.0, 1.0, 2.0, z).unwrap(), exact, 1e-12),
+                "z = {z}"
+            );
         }
         // ₂F₁(a, b; b; z) = (1 - z)^-a
-        assert!(close(hyp2f1(2.5, 3.0, 3.0, 0.3).unwrap(), 0.7f64.powf(-2.5), 1e-12));
+        assert!(close(
+            hyp2f1(2.5, 3.0, 3.0, 0.3).unwrap(),
+            0.7f64.powf(-2.5),
+            1e-12
+        ));
         assert!(hyp2f1(1.0, 1.0, 2.0, 1.0).is_err());
     }
 }

@@ -76,7 +76,9 @@ pub fn pyramid(profits: &[f64], id_rank: &[u32]) -> Vec<(usize, Tier)> {
     let n = profits.len();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_unstable_by(|&a, &b| {
-        profits[b].total_cmp(&profits[a]).then(id_rank[a].cmp(&id_rank[b]))
+        profits[b]
+            .total_cmp(&profits[a])
+            .then(id_rank[a].cmp(&id_rank[b]))
     });
     let top = n.div_ceil(5);
     let bottom = n.div_ceil(5).min(n - top);
@@ -109,7 +111,12 @@ pub enum Cell {
 
 impl Cell {
     /// All cells in table order.
-    pub const ALL: [Cell; 4] = [Cell::PassiveChampion, Cell::Demanding, Cell::CheapFamiliar, Cell::Aggressive];
+    pub const ALL: [Cell; 4] = [
+        Cell::PassiveChampion,
+        Cell::Demanding,
+        Cell::CheapFamiliar,
+        Cell::Aggressive,
+    ];
 
     /// The code written to CSV.
     pub fn code(self) -> &'static str {
@@ -158,12 +165,14 @@ pub fn median_thresholds(customers: &[Economics]) -> Thresholds {
 /// The cell of one customer.
 pub fn cell(customer: &Economics, thresholds: &Thresholds) -> Cell {
     match (customer.margin(), customer.cost_to_serve_ratio()) {
-        (Some(margin), Some(cost)) => match (margin > thresholds.margin, cost > thresholds.cost_to_serve) {
-            (true, false) => Cell::PassiveChampion,
-            (true, true) => Cell::Demanding,
-            (false, false) => Cell::CheapFamiliar,
-            (false, true) => Cell::Aggressive,
-        },
+        (Some(margin), Some(cost)) => {
+            match (margin > thresholds.margin, cost > thresholds.cost_to_serve) {
+                (true, false) => Cell::PassiveChampion,
+                (true, true) => Cell::Demanding,
+                (false, false) => Cell::CheapFamiliar,
+                (false, true) => Cell::Aggressive,
+            }
+        }
         _ if customer.cost_to_serve > 0.0 => Cell::Aggressive,
         _ => Cell::CheapFamiliar,
     }
@@ -184,19 +193,29 @@ mod tests {
         let rank: Vec<u32> = (0..10).collect();
         let tiers = pyramid(&profits, &rank);
         let count = |tier| tiers.iter().filter(|t| t.1 == tier).count();
-        assert_eq!((count(Tier::Top), count(Tier::Middle), count(Tier::Bottom)), (2, 6, 2));
+        assert_eq!(
+            (count(Tier::Top), count(Tier::Middle), count(Tier::Bottom)),
+            (2, 6, 2)
+        );
         // Profit 4 twice (ids 4 and 9): id 4 first.
         assert_eq!(tiers[4], (1, Tier::Top));
         assert_eq!(tiers[9], (2, Tier::Top));
         assert_eq!(tiers[5].1, Tier::Bottom);
         assert_eq!(pyramid(&[1.0], &[0]), vec![(1, Tier::Top)]);
         let three = pyramid(&[3.0, 2.0, 1.0], &[0, 1, 2]);
-        assert_eq!(three.iter().map(|t| t.1).collect::<Vec<_>>(), [Tier::Top, Tier::Middle, Tier::Bottom]);
+        assert_eq!(
+            three.iter().map(|t| t.1).collect::<Vec<_>>(),
+            [Tier::Top, Tier::Middle, Tier::Bottom]
+        );
     }
 
     #[test]
     fn matrix_cells_follow_margin_and_cost_to_serve() {
-        let customer = |revenue, product_cost, cost_to_serve| Economics { revenue, product_cost, cost_to_serve };
+        let customer = |revenue, product_cost, cost_to_serve| Economics {
+            revenue,
+            product_cost,
+            cost_to_serve,
+        };
         let customers = [
             customer(100.0, 40.0, 5.0),  // margin 0.6, cost 0.05
             customer(100.0, 40.0, 30.0), // 0.6, 0.3
@@ -205,10 +224,22 @@ mod tests {
             customer(0.0, 0.0, 10.0),
         ];
         let thresholds = median_thresholds(&customers);
-        assert_eq!(thresholds, Thresholds { margin: 0.4, cost_to_serve: 0.175 });
+        assert_eq!(
+            thresholds,
+            Thresholds {
+                margin: 0.4,
+                cost_to_serve: 0.175
+            }
+        );
         assert_eq!(
             matrix(&customers, &thresholds),
-            [Cell::PassiveChampion, Cell::Demanding, Cell::CheapFamiliar, Cell::Aggressive, Cell::Aggressive]
+            [
+                Cell::PassiveChampion,
+                Cell::Demanding,
+                Cell::CheapFamiliar,
+                Cell::Aggressive,
+                Cell::Aggressive
+            ]
         );
         assert_eq!(customers[1].profit(), 30.0);
     }

@@ -220,7 +220,9 @@ fn csv_writer(out: &mut dyn Write) -> csv::Writer<&mut dyn Write> {
 fn run_rfm(args: &RfmArgs) -> Result<()> {
     let as_of = io::argument_date(&args.as_of, args.calendar.jalali, "--as-of")?;
     let table = io::open(&args.orders, &["customer_id", "order_date", "amount"])?;
-    let [id_at, date_at, amount_at] = table.columns[..] else { unreachable!() };
+    let [id_at, date_at, amount_at] = table.columns[..] else {
+        unreachable!()
+    };
     let jalali = args.calendar.jalali;
     let mut customers: FastMap<Box<[u8]>, rfm::Totals> = FastMap::default();
     table.for_each(|row, _| {
@@ -237,7 +239,14 @@ fn run_rfm(args: &RfmArgs) -> Result<()> {
                 totals.spent += i128::from(spent);
             }
             None => {
-                customers.insert(id.into(), rfm::Totals { last_order: day, orders: 1, spent: i128::from(spent) });
+                customers.insert(
+                    id.into(),
+                    rfm::Totals {
+                        last_order: day,
+                        orders: 1,
+                        spent: i128::from(spent),
+                    },
+                );
             }
         }
         Ok(())
@@ -254,7 +263,19 @@ fn run_rfm(args: &RfmArgs) -> Result<()> {
     }
     io::write_output(args.output.as_deref(), |out| {
         let mut out = csv_writer(out);
-        record(&mut out, &[b"customer_id", b"recency_days", b"frequency", b"monetary", b"r", b"f", b"m", b"segment"])?;
+        record(
+            &mut out,
+            &[
+                b"customer_id",
+                b"recency_days",
+                b"frequency",
+                b"monetary",
+                b"r",
+                b"f",
+                b"m",
+                b"segment",
+            ],
+        )?;
         for &index in &order {
             let (t, s) = (&totals[index as usize], &scores[index as usize]);
             record(
@@ -279,7 +300,9 @@ fn run_rfm(args: &RfmArgs) -> Result<()> {
 /// Reads `customer_id,order_date,amount` into each customer's orders, ids sorted as text.
 fn read_orders(path: &std::path::Path, jalali: bool) -> Result<Vec<(String, Vec<(Day, f64)>)>> {
     let table = io::open(path, &["customer_id", "order_date", "amount"])?;
-    let [id_at, date_at, amount_at] = table.columns[..] else { unreachable!() };
+    let [id_at, date_at, amount_at] = table.columns[..] else {
+        unreachable!()
+    };
     let mut customers: FastMap<Box<[u8]>, Vec<(Day, f64)>> = FastMap::default();
     table.for_each(|row, _| {
         let id = io::id(row, id_at, "customer_id")?;
@@ -293,11 +316,13 @@ fn read_orders(path: &std::path::Path, jalali: bool) -> Result<Vec<(String, Vec<
         }
         Ok(())
     })?;
-    let mut out: Vec<(String, Vec<(Day, f64)>)> =
-        customers.into_iter().map(|(id, mut orders)| {
+    let mut out: Vec<(String, Vec<(Day, f64)>)> = customers
+        .into_iter()
+        .map(|(id, mut orders)| {
             orders.sort_by_key(|o| o.0);
             (io::text(&id), orders)
-        }).collect();
+        })
+        .collect();
     out.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     Ok(out)
 }
@@ -306,7 +331,10 @@ fn run_clv(args: &ClvArgs) -> Result<()> {
     let jalali = args.calendar.jalali;
     let end = io::argument_date(&args.calibration_end, jalali, "--calibration-end")?;
     if !(args.discount_rate >= 0.0) {
-        bail!("--discount-rate must be 0 or more, got {}", args.discount_rate);
+        bail!(
+            "--discount-rate must be 0 or more, got {}",
+            args.discount_rate
+        );
     }
     let unit = match args.time_unit {
         Unit::Day => clv::TimeUnit::Day,
@@ -326,19 +354,37 @@ fn run_clv(args: &ClvArgs) -> Result<()> {
         }
     }
     if summaries.is_empty() {
-        bail!("the calibration end {} is before every order", args.calibration_end);
+        bail!(
+            "the calibration end {} is before every order",
+            args.calibration_end
+        );
     }
+    // Timed for bench/analytics.sh, which compares the fit alone with its target.
+    let started = std::time::Instant::now();
     let purchases = clv::fit_bgnbd(&summaries).context("fitting BG/NBD")?;
     let spend = clv::fit_gamma_gamma(&summaries).context("fitting Gamma-Gamma")?;
     eprintln!(
-        "BG/NBD: r = {:.4}, alpha = {:.4}, a = {:.4}, b = {:.4}; Gamma-Gamma: p = {:.4}, q = {:.4}, v = {:.4} ({} customers)",
-        purchases.r, purchases.alpha, purchases.a, purchases.b, spend.p, spend.q, spend.v, summaries.len()
+        "BG/NBD: r = {:.4}, alpha = {:.4}, a = {:.4}, b = {:.4}; Gamma-Gamma: p = {:.4}, q = {:.4}, v = {:.4} ({} customers, fitted in {:.2} s)",
+        purchases.r,
+        purchases.alpha,
+        purchases.a,
+        purchases.b,
+        spend.p,
+        spend.q,
+        spend.v,
+        summaries.len(),
+        started.elapsed().as_secs_f64()
     );
     let mut rows = Vec::with_capacity(summaries.len());
     for s in &summaries {
         let expected = purchases.expected_purchases(s, f64::from(horizon))?;
         let value = clv::lifetime_value(&purchases, &spend, s, horizon, args.discount_rate)?;
-        rows.push((purchases.p_alive(s), expected, spend.expected_average_value(s), value));
+        rows.push((
+            purchases.p_alive(s),
+            expected,
+            spend.expected_average_value(s),
+            value,
+        ));
     }
     if let Some(path) = &args.params_output {
         let json = serde_json::json!({ "bgnbd": purchases, "gamma_gamma": spend });
@@ -350,7 +396,17 @@ fn run_clv(args: &ClvArgs) -> Result<()> {
     }
     io::write_output(args.output.as_deref(), |out| {
         let mut out = csv_writer(out);
-        out.write_record(["customer_id", "frequency", "recency", "T", "monetary_value", "p_alive", "expected_purchases", "expected_avg_value", "clv"])?;
+        out.write_record([
+            "customer_id",
+            "frequency",
+            "recency",
+            "T",
+            "monetary_value",
+            "p_alive",
+            "expected_purchases",
+            "expected_avg_value",
+            "clv",
+        ])?;
         for ((id, s), (alive, expected, average, value)) in ids.iter().zip(&summaries).zip(&rows) {
             out.write_record([
                 id.to_string(),
@@ -382,7 +438,8 @@ fn run_churn(args: &ChurnArgs) -> Result<()> {
     if customers.is_empty() {
         bail!("no order is before the as-of date {}", args.as_of);
     }
-    let outcome = churn::predict(&customers, as_of, args.horizon_days).context("learning the churn model")?;
+    let outcome =
+        churn::predict(&customers, as_of, args.horizon_days).context("learning the churn model")?;
     eprintln!(
         "ROC AUC on held-out customers: {:.4} (trained on {}, validated on {})",
         outcome.auc, outcome.trained_on, outcome.validated_on
@@ -392,7 +449,11 @@ fn run_churn(args: &ChurnArgs) -> Result<()> {
         out.write_record(["customer_id", "churn_probability", "top_reasons"])?;
         for ((id, _), prediction) in customers.iter().zip(&outcome.predictions) {
             if let Some(p) = prediction {
-                let reasons = if p.reasons.is_empty() { "no risk factor stands out".to_owned() } else { p.reasons.join("; ") };
+                let reasons = if p.reasons.is_empty() {
+                    "no risk factor stands out".to_owned()
+                } else {
+                    p.reasons.join("; ")
+                };
                 out.write_record([id.as_str(), &format!("{:.6}", p.probability), &reasons])?;
             }
         }
@@ -409,13 +470,18 @@ fn join_items(items: &[u32], names: &[String]) -> String {
 
 fn run_basket(args: &BasketArgs) -> Result<()> {
     if !(args.min_confidence >= 0.0 && args.min_confidence <= 1.0) {
-        bail!("--min-confidence must be between 0 and 1, got {}", args.min_confidence);
+        bail!(
+            "--min-confidence must be between 0 and 1, got {}",
+            args.min_confidence
+        );
     }
     if args.max_len == 0 {
         bail!("--max-len must be at least 1");
     }
     let table = io::open(&args.lines, &["order_id", "product"])?;
-    let [order_at, product_at] = table.columns[..] else { unreachable!() };
+    let [order_at, product_at] = table.columns[..] else {
+        unreachable!()
+    };
     let mut orders: FastMap<Box<[u8]>, usize> = FastMap::default();
     let mut products: FastMap<Box<[u8]>, u32> = FastMap::default();
     let mut baskets: Vec<Vec<u32>> = Vec::new();
@@ -436,15 +502,31 @@ fn run_basket(args: &BasketArgs) -> Result<()> {
     for (name, index) in products {
         names[index as usize] = io::text(&name);
     }
-    let itemsets = basket::frequent_itemsets(&baskets, names.len(), args.min_support, args.max_len)?;
-    let mut rules: Vec<(String, String, basket::Rule)> = basket::rules(&itemsets, args.min_confidence)
-        .into_iter()
-        .map(|r| (join_items(&r.antecedents, &names), join_items(&r.consequents, &names), r))
-        .collect();
+    let itemsets =
+        basket::frequent_itemsets(&baskets, names.len(), args.min_support, args.max_len)?;
+    let mut rules: Vec<(String, String, basket::Rule)> =
+        basket::rules(&itemsets, args.min_confidence)
+            .into_iter()
+            .map(|r| {
+                (
+                    join_items(&r.antecedents, &names),
+                    join_items(&r.consequents, &names),
+                    r,
+                )
+            })
+            .collect();
     rules.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-    eprintln!("{} orders, {} frequent item sets, {} rules", baskets.len(), itemsets.len(), rules.len());
+    eprintln!(
+        "{} orders, {} frequent item sets, {} rules",
+        baskets.len(),
+        itemsets.len(),
+        rules.len()
+    );
     if let Some(path) = &args.itemsets_output {
-        let mut sets: Vec<(String, f64)> = itemsets.iter().map(|s| (join_items(&s.items, &names), s.support)).collect();
+        let mut sets: Vec<(String, f64)> = itemsets
+            .iter()
+            .map(|s| (join_items(&s.items, &names), s.support))
+            .collect();
         sets.sort_by(|a, b| a.0.cmp(&b.0));
         io::write_output(Some(path), |out| {
             let mut out = csv_writer(out);
@@ -458,9 +540,21 @@ fn run_basket(args: &BasketArgs) -> Result<()> {
     }
     io::write_output(args.output.as_deref(), |out| {
         let mut out = csv_writer(out);
-        out.write_record(["antecedents", "consequents", "support", "confidence", "lift"])?;
+        out.write_record([
+            "antecedents",
+            "consequents",
+            "support",
+            "confidence",
+            "lift",
+        ])?;
         for (a, c, r) in &rules {
-            out.write_record([a.as_str(), c, &r.support.to_string(), &r.confidence.to_string(), &r.lift.to_string()])?;
+            out.write_record([
+                a.as_str(),
+                c,
+                &r.support.to_string(),
+                &r.confidence.to_string(),
+                &r.lift.to_string(),
+            ])?;
         }
         out.flush()?;
         Ok(())
@@ -473,7 +567,9 @@ fn optional_number(value: Option<f64>) -> String {
 
 fn run_nps(args: &NpsArgs) -> Result<()> {
     let table = io::open(&args.answers, &["customer_id", "score", "date"])?;
-    let [_, score_at, date_at] = table.columns[..] else { unreachable!() };
+    let [_, score_at, date_at] = table.columns[..] else {
+        unreachable!()
+    };
     let group_at = match &args.by {
         Some(name) => Some(table.optional_column(name).with_context(|| {
             format!("{}: no column {name:?} to group by", args.answers.display())
@@ -485,10 +581,20 @@ fn run_nps(args: &NpsArgs) -> Result<()> {
     let mut overall = nps::Score::default();
     table.for_each(|row, _| {
         let text = field(row, score_at);
-        let score = std::str::from_utf8(text).ok().and_then(|t| t.trim().parse::<u8>().ok()).filter(|s| *s <= 10);
-        let score = score.with_context(|| format!("the score {:?} is not a whole number from 0 to 10", io::text(text)))?;
+        let score = std::str::from_utf8(text)
+            .ok()
+            .and_then(|t| t.trim().parse::<u8>().ok())
+            .filter(|s| *s <= 10);
+        let score = score.with_context(|| {
+            format!(
+                "the score {:?} is not a whole number from 0 to 10",
+                io::text(text)
+            )
+        })?;
         let day = io::date(row, date_at, jalali)?;
-        let group = group_at.map(|at| io::text(field(row, at))).unwrap_or_default();
+        let group = group_at
+            .map(|at| io::text(field(row, at)))
+            .unwrap_or_default();
         overall.add(score);
         answers.push((group, day, score));
         Ok(())
@@ -499,15 +605,34 @@ fn run_nps(args: &NpsArgs) -> Result<()> {
         PeriodArg::Year => nps::Period::Year,
     };
     let rows = nps::by_period(&answers, period, jalali);
-    eprintln!("NPS {} over {} answers, CSAT {}%", optional_number(overall.nps()), overall.responses, optional_number(overall.csat()));
+    eprintln!(
+        "NPS {} over {} answers, CSAT {}%",
+        optional_number(overall.nps()),
+        overall.responses,
+        optional_number(overall.csat())
+    );
     io::write_output(args.output.as_deref(), |out| {
         let mut out = csv_writer(out);
-        let mut header = vec!["period", "responses", "promoters", "passives", "detractors", "nps", "csat", "trend"];
+        let mut header = vec![
+            "period",
+            "responses",
+            "promoters",
+            "passives",
+            "detractors",
+            "nps",
+            "csat",
+            "trend",
+        ];
         if let Some(name) = &args.by {
             header.insert(0, name);
         }
         out.write_record(&header)?;
-        let all = nps::PeriodScore { group: String::new(), period: "all".to_owned(), score: overall, trend: None };
+        let all = nps::PeriodScore {
+            group: String::new(),
+            period: "all".to_owned(),
+            score: overall,
+            trend: None,
+        };
         for row in rows.iter().chain(std::iter::once(&all)) {
             let s = &row.score;
             let mut fields = vec![
@@ -532,21 +657,34 @@ fn run_nps(args: &NpsArgs) -> Result<()> {
 
 /// Reads `customer_id,revenue,product_cost,cost_to_serve`, ids in text order.
 fn read_economics(path: &std::path::Path) -> Result<(Vec<String>, Vec<value::Economics>)> {
-    let table = io::open(path, &["customer_id", "revenue", "product_cost", "cost_to_serve"])?;
-    let [id_at, revenue_at, cost_at, serve_at] = table.columns[..] else { unreachable!() };
+    let table = io::open(
+        path,
+        &["customer_id", "revenue", "product_cost", "cost_to_serve"],
+    )?;
+    let [id_at, revenue_at, cost_at, serve_at] = table.columns[..] else {
+        unreachable!()
+    };
     let mut rows: Vec<(String, value::Economics)> = Vec::new();
     let mut seen: FastMap<Box<[u8]>, u64> = FastMap::default();
     table.for_each(|row, line| {
         let id = io::id(row, id_at, "customer_id")?;
         if let Some(first) = seen.insert(id.into(), line) {
-            bail!("customer {} appears again (first on line {first})", io::text(id));
+            bail!(
+                "customer {} appears again (first on line {first})",
+                io::text(id)
+            );
         }
-        let number = |at, what| Ok::<f64, anyhow::Error>(amount::to_f64(i128::from(io::amount(row, at, what)?)));
-        rows.push((io::text(id), value::Economics {
-            revenue: number(revenue_at, "revenue")?,
-            product_cost: number(cost_at, "product_cost")?,
-            cost_to_serve: number(serve_at, "cost_to_serve")?,
-        }));
+        let number = |at, what| {
+            Ok::<f64, anyhow::Error>(amount::to_f64(i128::from(io::amount(row, at, what)?)))
+        };
+        rows.push((
+            io::text(id),
+            value::Economics {
+                revenue: number(revenue_at, "revenue")?,
+                product_cost: number(cost_at, "product_cost")?,
+                cost_to_serve: number(serve_at, "cost_to_serve")?,
+            },
+        ));
         Ok(())
     })?;
     rows.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
@@ -560,15 +698,31 @@ fn run_pyramid(args: &EconomicsArgs) -> Result<()> {
     let tiers = value::pyramid(&profits, &rank);
     let total: f64 = profits.iter().sum();
     for tier in [value::Tier::Top, value::Tier::Middle, value::Tier::Bottom] {
-        let (count, profit) = tiers.iter().zip(&profits).filter(|(t, _)| t.1 == tier).fold((0, 0.0), |(c, p), (_, x)| (c + 1, p + x));
-        let share = if total != 0.0 { format!("{:.1}%", 100.0 * profit / total) } else { "-".to_owned() };
-        eprintln!("{:<7} {count:>8} customers  profit {profit:>16.2}  share {share}", tier.code());
+        let (count, profit) = tiers
+            .iter()
+            .zip(&profits)
+            .filter(|(t, _)| t.1 == tier)
+            .fold((0, 0.0), |(c, p), (_, x)| (c + 1, p + x));
+        let share = if total != 0.0 {
+            format!("{:.1}%", 100.0 * profit / total)
+        } else {
+            "-".to_owned()
+        };
+        eprintln!(
+            "{:<7} {count:>8} customers  profit {profit:>16.2}  share {share}",
+            tier.code()
+        );
     }
     io::write_output(args.output.as_deref(), |out| {
         let mut out = csv_writer(out);
         out.write_record(["customer_id", "profit", "rank", "tier"])?;
         for ((id, profit), (position, tier)) in ids.iter().zip(&profits).zip(&tiers) {
-            out.write_record([id.as_str(), &profit.to_string(), &position.to_string(), tier.code()])?;
+            out.write_record([
+                id.as_str(),
+                &profit.to_string(),
+                &position.to_string(),
+                tier.code(),
+            ])?;
         }
         out.flush()?;
         Ok(())
@@ -583,17 +737,43 @@ fn run_matrix(args: &MatrixArgs) -> Result<()> {
         cost_to_serve: args.cost_threshold.unwrap_or(medians.cost_to_serve),
     };
     let cells = value::matrix(&customers, &thresholds);
-    eprintln!("thresholds: margin {:.4}, cost to serve {:.4} of revenue", thresholds.margin, thresholds.cost_to_serve);
+    eprintln!(
+        "thresholds: margin {:.4}, cost to serve {:.4} of revenue",
+        thresholds.margin, thresholds.cost_to_serve
+    );
     for cell in value::Cell::ALL {
-        let (count, profit, revenue) = cells.iter().zip(&customers).filter(|(c, _)| **c == cell).fold((0, 0.0, 0.0), |(n, p, r), (_, e)| (n + 1, p + e.profit(), r + e.revenue));
-        eprintln!("{:<17} {count:>8} customers  revenue {revenue:>16.2}  profit {profit:>16.2}", cell.code());
+        let (count, profit, revenue) = cells
+            .iter()
+            .zip(&customers)
+            .filter(|(c, _)| **c == cell)
+            .fold((0, 0.0, 0.0), |(n, p, r), (_, e)| {
+                (n + 1, p + e.profit(), r + e.revenue)
+            });
+        eprintln!(
+            "{:<17} {count:>8} customers  revenue {revenue:>16.2}  profit {profit:>16.2}",
+            cell.code()
+        );
     }
     io::write_output(args.economics.output.as_deref(), |out| {
         let mut out = csv_writer(out);
-        out.write_record(["customer_id", "revenue", "margin", "cost_to_serve_ratio", "profit", "cell"])?;
+        out.write_record([
+            "customer_id",
+            "revenue",
+            "margin",
+            "cost_to_serve_ratio",
+            "profit",
+            "cell",
+        ])?;
         for ((id, e), cell) in ids.iter().zip(&customers).zip(&cells) {
             let ratio = |v: Option<f64>| v.map(|v| format!("{v:.6}")).unwrap_or_default();
-            out.write_record([id.as_str(), &e.revenue.to_string(), &ratio(e.margin()), &ratio(e.cost_to_serve_ratio()), &e.profit().to_string(), cell.code()])?;
+            out.write_record([
+                id.as_str(),
+                &e.revenue.to_string(),
+                &ratio(e.margin()),
+                &ratio(e.cost_to_serve_ratio()),
+                &e.profit().to_string(),
+                cell.code(),
+            ])?;
         }
         out.flush()?;
         Ok(())
@@ -602,7 +782,9 @@ fn run_matrix(args: &MatrixArgs) -> Result<()> {
 
 fn run_loyalty(args: &LoyaltyArgs) -> Result<()> {
     let table = io::open(&args.purchases, &["customer_id", "order_date", "brand"])?;
-    let [id_at, date_at, brand_at] = table.columns[..] else { unreachable!() };
+    let [id_at, date_at, brand_at] = table.columns[..] else {
+        unreachable!()
+    };
     let jalali = args.calendar.jalali;
     let mut brands: FastMap<Box<[u8]>, u32> = FastMap::default();
     let mut customers: FastMap<Box<[u8]>, Vec<(Day, u32)>> = FastMap::default();
@@ -631,9 +813,23 @@ fn run_loyalty(args: &LoyaltyArgs) -> Result<()> {
     rows.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     io::write_output(args.output.as_deref(), |out| {
         let mut out = csv_writer(out);
-        out.write_record(["customer_id", "purchases", "brands", "top_brand", "top_share", "class"])?;
+        out.write_record([
+            "customer_id",
+            "purchases",
+            "brands",
+            "top_brand",
+            "top_share",
+            "class",
+        ])?;
         for (id, l) in &rows {
-            out.write_record([id.as_str(), &l.purchases.to_string(), &l.brands.to_string(), &names[l.top_brand as usize], &format!("{:.4}", l.top_share), l.class.code()])?;
+            out.write_record([
+                id.as_str(),
+                &l.purchases.to_string(),
+                &l.brands.to_string(),
+                &names[l.top_brand as usize],
+                &format!("{:.4}", l.top_share),
+                l.class.code(),
+            ])?;
         }
         out.flush()?;
         Ok(())

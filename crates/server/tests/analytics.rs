@@ -33,7 +33,8 @@ fn references() -> &'static Path {
 }
 
 fn temp(name: &str) -> PathBuf {
-    let directory = std::env::temp_dir().join(format!("peyvand-analytics-{}", uuid::Uuid::now_v7()));
+    let directory =
+        std::env::temp_dir().join(format!("peyvand-analytics-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&directory).unwrap();
     directory.join(name)
 }
@@ -55,19 +56,29 @@ fn analytics(args: &[&str]) -> (bool, String, String) {
 /// A CSV file as rows of column name → value, keyed by its first column.
 fn read_csv(path: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
     let mut reader = csv::Reader::from_path(path).unwrap();
-    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
     let mut rows = BTreeMap::new();
     for record in reader.records() {
         let record = record.unwrap();
-        let row: BTreeMap<String, String> =
-            header.iter().cloned().zip(record.iter().map(str::to_owned)).collect();
+        let row: BTreeMap<String, String> = header
+            .iter()
+            .cloned()
+            .zip(record.iter().map(str::to_owned))
+            .collect();
         rows.insert(record[0].to_owned(), row);
     }
     rows
 }
 
 fn number(row: &BTreeMap<String, String>, column: &str) -> f64 {
-    row[column].parse().unwrap_or_else(|_| panic!("{column} = {:?}", row[column]))
+    row[column]
+        .parse()
+        .unwrap_or_else(|_| panic!("{column} = {:?}", row[column]))
 }
 
 fn assert_close(ours: f64, reference: f64, relative: f64, what: &str) {
@@ -107,7 +118,8 @@ fn clv_on_cdnow_reproduces_the_paper_and_lifetimes() {
         output.to_str().unwrap(),
     ]);
     assert!(ok, "{stderr}");
-    let ours: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&params).unwrap()).unwrap();
+    let ours: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&params).unwrap()).unwrap();
     // The published estimates, to the printed precision.
     let rounded = |group: &str, name: &str, digits: i32| {
         let scale = 10f64.powi(digits);
@@ -121,25 +133,46 @@ fn clv_on_cdnow_reproduces_the_paper_and_lifetimes() {
     assert_eq!(rounded("gamma_gamma", "q", 2), 3.74);
     assert_eq!(rounded("gamma_gamma", "v", 2), 15.44);
     // And lifetimes' own fit on the same transactions, closely.
-    let expected: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(references.join("cdnow_params.json")).unwrap()).unwrap();
-    for (group, names) in [("bgnbd", &["r", "alpha", "a", "b"][..]), ("gamma_gamma", &["p", "q", "v"][..])] {
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(references.join("cdnow_params.json")).unwrap(),
+    )
+    .unwrap();
+    for (group, names) in [
+        ("bgnbd", &["r", "alpha", "a", "b"][..]),
+        ("gamma_gamma", &["p", "q", "v"][..]),
+    ] {
         for name in names {
-            let (a, b) = (ours[group][name].as_f64().unwrap(), expected[group][name].as_f64().unwrap());
+            let (a, b) = (
+                ours[group][name].as_f64().unwrap(),
+                expected[group][name].as_f64().unwrap(),
+            );
             assert_close(a, b, 1e-4, name);
         }
     }
     let ours = read_csv(&output);
     let reference = read_csv(&references.join("cdnow_expected.csv"));
     assert_eq!(ours.len(), 2357);
-    assert_eq!(ours.keys().collect::<Vec<_>>(), reference.keys().collect::<Vec<_>>());
+    assert_eq!(
+        ours.keys().collect::<Vec<_>>(),
+        reference.keys().collect::<Vec<_>>()
+    );
     for (id, row) in &reference {
         for column in ["frequency", "recency", "T", "monetary_value"] {
-            assert_close(number(&ours[id], column), number(row, column), 1e-9, &format!("{id} {column}"));
+            assert_close(
+                number(&ours[id], column),
+                number(row, column),
+                1e-9,
+                &format!("{id} {column}"),
+            );
         }
         // The predictions depend on the fitted parameters, which agree to about 1e-5.
         for column in ["p_alive", "expected_purchases", "expected_avg_value", "clv"] {
-            assert_close(number(&ours[id], column), number(row, column), 2e-4, &format!("{id} {column}"));
+            assert_close(
+                number(&ours[id], column),
+                number(row, column),
+                2e-4,
+                &format!("{id} {column}"),
+            );
         }
     }
 }
@@ -160,12 +193,20 @@ fn rfm_scores_equal_duckdb_ntile() {
     assert!(ok, "{stderr}");
     let ours = read_csv(&output);
     let reference = read_csv(&references.join("rfm_expected.csv"));
-    assert_eq!(ours.keys().collect::<Vec<_>>(), reference.keys().collect::<Vec<_>>());
+    assert_eq!(
+        ours.keys().collect::<Vec<_>>(),
+        reference.keys().collect::<Vec<_>>()
+    );
     for (id, row) in &reference {
         for column in ["recency_days", "frequency", "r", "f", "m"] {
             assert_eq!(ours[id][column], row[column], "{id} {column}");
         }
-        assert_close(number(&ours[id], "monetary"), number(row, "monetary"), 1e-12, id);
+        assert_close(
+            number(&ours[id], "monetary"),
+            number(row, "monetary"),
+            1e-12,
+            id,
+        );
         assert!(!ours[id]["segment"].is_empty());
     }
 }
@@ -173,8 +214,10 @@ fn rfm_scores_equal_duckdb_ntile() {
 #[test]
 fn basket_rules_equal_mlxtend() {
     let references = references();
-    let settings: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(references.join("basket_settings.json")).unwrap()).unwrap();
+    let settings: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(references.join("basket_settings.json")).unwrap(),
+    )
+    .unwrap();
     let output = temp("rules.csv");
     let itemsets = temp("itemsets.csv");
     let (ok, _, stderr) = analytics(&[
@@ -200,20 +243,34 @@ fn basket_rules_equal_mlxtend() {
             .records()
             .map(|r| {
                 let r = r.unwrap();
-                (key(&r), r.iter().skip(2).map(|v| v.parse().unwrap()).collect())
+                (
+                    key(&r),
+                    r.iter().skip(2).map(|v| v.parse().unwrap()).collect(),
+                )
             })
             .collect()
     };
     let (ours, reference) = (load(&output), load(&references.join("basket_expected.csv")));
     assert!(reference.len() > 5, "the reference has rules to compare");
-    assert_eq!(ours.keys().collect::<Vec<_>>(), reference.keys().collect::<Vec<_>>());
+    assert_eq!(
+        ours.keys().collect::<Vec<_>>(),
+        reference.keys().collect::<Vec<_>>()
+    );
     for (rule, numbers) in &reference {
         for (a, b) in ours[rule].iter().zip(numbers) {
             assert_close(*a, *b, 1e-12, rule);
         }
     }
-    let sets = |path: &Path| read_csv(path).into_iter().map(|(k, v)| (k, number(&v, "support"))).collect::<Vec<_>>();
-    let (ours, reference) = (sets(&itemsets), sets(&references.join("basket_itemsets_expected.csv")));
+    let sets = |path: &Path| {
+        read_csv(path)
+            .into_iter()
+            .map(|(k, v)| (k, number(&v, "support")))
+            .collect::<Vec<_>>()
+    };
+    let (ours, reference) = (
+        sets(&itemsets),
+        sets(&references.join("basket_itemsets_expected.csv")),
+    );
     assert_eq!(ours.len(), reference.len());
     for ((a, x), (b, y)) in ours.iter().zip(&reference) {
         assert_eq!(a, b);
@@ -224,8 +281,10 @@ fn basket_rules_equal_mlxtend() {
 #[test]
 fn roc_auc_and_logistic_regression_equal_scikit_learn() {
     let references = references();
-    let expected: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(references.join("classification_expected.json")).unwrap()).unwrap();
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(references.join("classification_expected.json")).unwrap(),
+    )
+    .unwrap();
     let mut reader = csv::Reader::from_path(references.join("auc_input.csv")).unwrap();
     let (mut labels, mut scores) = (Vec::new(), Vec::new());
     for record in reader.records() {
@@ -240,14 +299,28 @@ fn roc_auc_and_logistic_regression_equal_scikit_learn() {
     let (mut x, mut y) = (Vec::new(), Vec::new());
     for record in reader.records() {
         let record = record.unwrap();
-        x.push((0..4).map(|i| record[i].parse::<f64>().unwrap()).collect::<Vec<_>>());
+        x.push(
+            (0..4)
+                .map(|i| record[i].parse::<f64>().unwrap())
+                .collect::<Vec<_>>(),
+        );
         y.push(&record[4] == "1");
     }
     let beta = peyvand_analytics::churn::fit_logistic(&x, &y, 1.0).unwrap();
     for (i, weight) in expected["weights"].as_array().unwrap().iter().enumerate() {
-        assert_close(beta[i], weight.as_f64().unwrap(), 1e-6, &format!("weight {i}"));
+        assert_close(
+            beta[i],
+            weight.as_f64().unwrap(),
+            1e-6,
+            &format!("weight {i}"),
+        );
     }
-    assert_close(beta[4], expected["intercept"].as_f64().unwrap(), 1e-6, "intercept");
+    assert_close(
+        beta[4],
+        expected["intercept"].as_f64().unwrap(),
+        1e-6,
+        "intercept",
+    );
 }
 
 #[path = "analytics/commands.rs"]

@@ -1,7 +1,12 @@
 use super::*;
 
 fn summary(frequency: u32, recency: f64, t: f64, monetary_value: f64) -> Summary {
-    Summary { frequency, recency, t, monetary_value }
+    Summary {
+        frequency,
+        recency,
+        t,
+        monetary_value,
+    }
 }
 
 /// A small deterministic generator (xorshift64*) so tests need no extra crate.
@@ -69,7 +74,14 @@ fn simulate(truth: &BgNbd, customers: usize, t: f64) -> Vec<Summary> {
 
 #[test]
 fn same_day_purchases_are_one_and_the_first_is_not_a_repeat() {
-    let mut orders = vec![(10, 5.0), (3, 1.0), (10, 7.0), (3, 2.0), (24, 9.0), (40, 100.0)];
+    let mut orders = vec![
+        (10, 5.0),
+        (3, 1.0),
+        (10, 7.0),
+        (3, 2.0),
+        (24, 9.0),
+        (40, 100.0),
+    ];
     let s = summarize(&mut orders, 31, TimeUnit::Week).unwrap();
     assert_eq!(s.frequency, 2);
     assert!((s.recency - 3.0).abs() < 1e-12);
@@ -77,30 +89,81 @@ fn same_day_purchases_are_one_and_the_first_is_not_a_repeat() {
     assert!((s.monetary_value - 10.5).abs() < 1e-12, "(12 + 9) / 2");
     assert_eq!(summarize(&mut [(40, 1.0)], 31, TimeUnit::Day), None);
     let single = summarize(&mut [(30, 1.0)], 31, TimeUnit::Day).unwrap();
-    assert_eq!((single.frequency, single.recency, single.t, single.monetary_value), (0, 0.0, 1.0, 0.0));
+    assert_eq!(
+        (
+            single.frequency,
+            single.recency,
+            single.t,
+            single.monetary_value
+        ),
+        (0, 0.0, 1.0, 0.0)
+    );
 }
 
 #[test]
 fn analytic_gradients_match_finite_differences() {
-    let rows = vec![(0, 0.0, 30.0, 1.0), (1, 3.5, 20.0, 2.0), (4, 18.0, 25.0, 1.0), (7, 2.0, 40.0, 3.0)];
+    let rows = vec![
+        (0, 0.0, 30.0, 1.0),
+        (1, 3.5, 20.0, 2.0),
+        (4, 18.0, 25.0, 1.0),
+        (7, 2.0, 40.0, 3.0),
+    ];
     let at = [0.7, 3.1, 0.9, 2.2];
-    let analytic = bgnbd_part(&BgNbd { r: at[0], alpha: at[1], a: at[2], b: at[3] }, &rows);
+    let analytic = bgnbd_part(
+        &BgNbd {
+            r: at[0],
+            alpha: at[1],
+            a: at[2],
+            b: at[3],
+        },
+        &rows,
+    );
     for i in 0..4 {
         let (mut up, mut down) = (at, at);
         up[i] += 1e-6;
         down[i] -= 1e-6;
-        let f = |p: [f64; 4]| bgnbd_part(&BgNbd { r: p[0], alpha: p[1], a: p[2], b: p[3] }, &rows)[0];
+        let f = |p: [f64; 4]| {
+            bgnbd_part(
+                &BgNbd {
+                    r: p[0],
+                    alpha: p[1],
+                    a: p[2],
+                    b: p[3],
+                },
+                &rows,
+            )[0]
+        };
         let numeric = (f(up) - f(down)) / 2e-6;
-        assert!((numeric - analytic[i + 1]).abs() < 1e-5, "parameter {i}: {numeric} vs {}", analytic[i + 1]);
+        assert!(
+            (numeric - analytic[i + 1]).abs() < 1e-5,
+            "parameter {i}: {numeric} vs {}",
+            analytic[i + 1]
+        );
     }
     let spend = vec![(1, 12.0, 0.0, 1.0), (3, 40.0, 0.0, 2.0), (6, 7.5, 0.0, 1.0)];
     let at = [2.0, 3.5, 20.0];
-    let analytic = gamma_gamma_part(&GammaGamma { p: at[0], q: at[1], v: at[2] }, &spend);
+    let analytic = gamma_gamma_part(
+        &GammaGamma {
+            p: at[0],
+            q: at[1],
+            v: at[2],
+        },
+        &spend,
+    );
     for i in 0..3 {
         let (mut up, mut down) = (at, at);
         up[i] += 1e-6;
         down[i] -= 1e-6;
-        let f = |p: [f64; 3]| gamma_gamma_part(&GammaGamma { p: p[0], q: p[1], v: p[2] }, &spend)[0];
+        let f = |p: [f64; 3]| {
+            gamma_gamma_part(
+                &GammaGamma {
+                    p: p[0],
+                    q: p[1],
+                    v: p[2],
+                },
+                &spend,
+            )[0]
+        };
         let numeric = (f(up) - f(down)) / 2e-6;
         assert!((numeric - analytic[i + 1]).abs() < 1e-5, "parameter {i}");
     }
@@ -108,11 +171,19 @@ fn analytic_gradients_match_finite_differences() {
 
 #[test]
 fn the_fit_recovers_simulated_parameters_and_is_a_maximum() {
-    let truth = BgNbd { r: 0.5, alpha: 6.0, a: 0.8, b: 2.5 };
+    let truth = BgNbd {
+        r: 0.5,
+        alpha: 6.0,
+        a: 0.8,
+        b: 2.5,
+    };
     let data = simulate(&truth, 20_000, 52.0);
     let fit = fit_bgnbd(&data).unwrap();
     assert!((fit.r - truth.r).abs() / truth.r < 0.1, "{fit:?}");
-    assert!((fit.alpha - truth.alpha).abs() / truth.alpha < 0.15, "{fit:?}");
+    assert!(
+        (fit.alpha - truth.alpha).abs() / truth.alpha < 0.15,
+        "{fit:?}"
+    );
     assert!((fit.a - truth.a).abs() / truth.a < 0.3, "{fit:?}");
     assert!((fit.b - truth.b).abs() / truth.b < 0.4, "{fit:?}");
     let total = |p: &BgNbd| data.iter().map(|s| p.log_likelihood(s)).sum::<f64>();
@@ -121,15 +192,28 @@ fn the_fit_recovers_simulated_parameters_and_is_a_maximum() {
         for i in 0..4 {
             let mut other = [fit.r, fit.alpha, fit.a, fit.b];
             other[i] *= nudge;
-            let other = BgNbd { r: other[0], alpha: other[1], a: other[2], b: other[3] };
-            assert!(total(&other) < best, "moving parameter {i} by {nudge} does not improve");
+            let other = BgNbd {
+                r: other[0],
+                alpha: other[1],
+                a: other[2],
+                b: other[3],
+            };
+            assert!(
+                total(&other) < best,
+                "moving parameter {i} by {nudge} does not improve"
+            );
         }
     }
 }
 
 #[test]
 fn predictions_behave() {
-    let model = BgNbd { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+    let model = BgNbd {
+        r: 0.243,
+        alpha: 4.414,
+        a: 0.793,
+        b: 2.426,
+    };
     let never_repeated = summary(0, 0.0, 38.0, 0.0);
     assert_eq!(model.p_alive(&never_repeated), 1.0);
     // A frequent buyer silent for a long time is probably gone; a recent one is not.
@@ -141,7 +225,11 @@ fn predictions_behave() {
     let later = model.expected_purchases(&recent, 20.0).unwrap();
     assert!(soon > 0.0 && later > soon);
     assert!(model.expected_purchases(&silent, 10.0).unwrap() < soon);
-    let spend = GammaGamma { p: 6.25, q: 3.74, v: 15.44 };
+    let spend = GammaGamma {
+        p: 6.25,
+        q: 3.74,
+        v: 15.44,
+    };
     let population = spend.p * spend.v / (spend.q - 1.0);
     assert!((spend.expected_average_value(&never_repeated) - population).abs() < 1e-9);
     let undiscounted = lifetime_value(&model, &spend, &recent, 20, 0.0).unwrap();
@@ -154,6 +242,12 @@ fn predictions_behave() {
 fn degenerate_data_is_refused_with_a_reason() {
     assert_eq!(fit_bgnbd(&[]), Err(AnalyticsError::Empty));
     let nobody_returns = vec![summary(0, 0.0, 10.0, 0.0); 5];
-    assert!(matches!(fit_bgnbd(&nobody_returns), Err(AnalyticsError::Insufficient(_))));
-    assert!(matches!(fit_gamma_gamma(&nobody_returns), Err(AnalyticsError::Insufficient(_))));
+    assert!(matches!(
+        fit_bgnbd(&nobody_returns),
+        Err(AnalyticsError::Insufficient(_))
+    ));
+    assert!(matches!(
+        fit_gamma_gamma(&nobody_returns),
+        Err(AnalyticsError::Insufficient(_))
+    ));
 }

@@ -20,17 +20,28 @@ pub struct Table {
 /// Opens `path` and finds `required` columns by name in its header (extra columns are fine).
 pub fn open(path: &Path, required: &[&str]) -> Result<Table> {
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut reader = csv::ReaderBuilder::new().buffer_capacity(1 << 20).from_reader(file);
+    let mut reader = csv::ReaderBuilder::new()
+        .buffer_capacity(1 << 20)
+        .from_reader(file);
     let header = reader
         .byte_headers()
         .with_context(|| format!("{}: cannot read the header line", path.display()))?
         .clone();
     if header.is_empty() || header.iter().all(<[u8]>::is_empty) {
-        bail!("{}: the file is empty (expected a header line: {})", path.display(), required.join(","));
+        bail!(
+            "{}: the file is empty (expected a header line: {})",
+            path.display(),
+            required.join(",")
+        );
     }
     let header: Vec<String> = header
         .iter()
-        .map(|h| String::from_utf8_lossy(h).trim().trim_start_matches('\u{feff}').to_owned())
+        .map(|h| {
+            String::from_utf8_lossy(h)
+                .trim()
+                .trim_start_matches('\u{feff}')
+                .to_owned()
+        })
         .collect();
     let mut columns = Vec::new();
     for name in required {
@@ -44,13 +55,21 @@ pub fn open(path: &Path, required: &[&str]) -> Result<Table> {
         };
         columns.push(index);
     }
-    Ok(Table { reader, path: path.to_owned(), columns, header })
+    Ok(Table {
+        reader,
+        path: path.to_owned(),
+        columns,
+        header,
+    })
 }
 
 impl Table {
     /// Calls `each` with every data row and its line number; fails on a malformed row or when
     /// there are no data rows at all.
-    pub fn for_each(mut self, mut each: impl FnMut(&csv::ByteRecord, u64) -> Result<()>) -> Result<()> {
+    pub fn for_each(
+        mut self,
+        mut each: impl FnMut(&csv::ByteRecord, u64) -> Result<()>,
+    ) -> Result<()> {
         let mut record = csv::ByteRecord::new();
         let mut rows = 0u64;
         loop {
@@ -66,7 +85,10 @@ impl Table {
             each(&record, line).with_context(|| format!("{}, line {line}", self.path.display()))?;
         }
         if rows == 0 {
-            bail!("{}: the file has a header but no data rows", self.path.display());
+            bail!(
+                "{}: the file has a header but no data rows",
+                self.path.display()
+            );
         }
         Ok(())
     }
@@ -95,21 +117,34 @@ pub fn id<'r>(record: &'r csv::ByteRecord, index: usize, what: &str) -> Result<&
 pub fn date(record: &csv::ByteRecord, index: usize, jalali: bool) -> Result<Day> {
     let text = field(record, index);
     let parsed = if jalali {
-        std::str::from_utf8(text).ok().and_then(|t| dates::parse(t, true))
+        std::str::from_utf8(text)
+            .ok()
+            .and_then(|t| dates::parse(t, true))
     } else {
         dates::parse_iso(text)
     };
     parsed.with_context(|| {
-        let expected = if jalali { "a Jalali date like 1403-01-15" } else { "YYYY-MM-DD" };
-        format!("cannot read the date {:?} (expected {expected})", String::from_utf8_lossy(text))
+        let expected = if jalali {
+            "a Jalali date like 1403-01-15"
+        } else {
+            "YYYY-MM-DD"
+        };
+        format!(
+            "cannot read the date {:?} (expected {expected})",
+            String::from_utf8_lossy(text)
+        )
     })
 }
 
 /// A non-negative decimal amount in fixed-point units.
 pub fn amount(record: &csv::ByteRecord, index: usize, what: &str) -> Result<i64> {
     let text = field(record, index);
-    let value = peyvand_analytics::amount::parse(text)
-        .with_context(|| format!("cannot read the {what} {:?} as a number", String::from_utf8_lossy(text)))?;
+    let value = peyvand_analytics::amount::parse(text).with_context(|| {
+        format!(
+            "cannot read the {what} {:?} as a number",
+            String::from_utf8_lossy(text)
+        )
+    })?;
     if value < 0 {
         bail!("negative {what} {}", String::from_utf8_lossy(text));
     }
@@ -119,7 +154,14 @@ pub fn amount(record: &csv::ByteRecord, index: usize, what: &str) -> Result<i64>
 /// Parses a date given on the command line.
 pub fn argument_date(text: &str, jalali: bool, flag: &str) -> Result<Day> {
     dates::parse(text, jalali).with_context(|| {
-        format!("{flag}: cannot read the date {text:?} (expected {})", if jalali { "a Jalali date like 1403-01-15" } else { "YYYY-MM-DD" })
+        format!(
+            "{flag}: cannot read the date {text:?} (expected {})",
+            if jalali {
+                "a Jalali date like 1403-01-15"
+            } else {
+                "YYYY-MM-DD"
+            }
+        )
     })
 }
 
@@ -132,7 +174,10 @@ pub fn text(bytes: &[u8]) -> String {
 ///
 /// A file is written under a temporary name in the same directory and renamed over the
 /// target only when everything succeeded, so a failure never leaves a partial result.
-pub fn write_output(path: Option<&Path>, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+pub fn write_output(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
     let Some(path) = path else {
         let stdout = std::io::stdout();
         let mut out = BufWriter::new(stdout.lock());
@@ -140,16 +185,27 @@ pub fn write_output(path: Option<&Path>, write: impl FnOnce(&mut dyn Write) -> R
         out.flush()?;
         return Ok(());
     };
-    let directory = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().with_context(|| format!("{} is not a file name", path.display()))?;
-    let temporary = directory.join(format!(".{}.{}.partial", name.to_string_lossy(), std::process::id()));
+    let directory = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} is not a file name", path.display()))?;
+    let temporary = directory.join(format!(
+        ".{}.{}.partial",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
     let result = (|| {
-        let file = File::create(&temporary).with_context(|| format!("cannot create {}", temporary.display()))?;
+        let file = File::create(&temporary)
+            .with_context(|| format!("cannot create {}", temporary.display()))?;
         let mut out = BufWriter::with_capacity(1 << 20, file);
         write(&mut out)?;
         let file = out.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
-        std::fs::rename(&temporary, path).with_context(|| format!("cannot write {}", path.display()))
+        std::fs::rename(&temporary, path)
+            .with_context(|| format!("cannot write {}", path.display()))
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&temporary);
@@ -174,7 +230,8 @@ impl std::hash::Hasher for FastHasher {
         let mut tail = [0u8; 8];
         let rest = chunks.remainder();
         tail[..rest.len()].copy_from_slice(rest);
-        self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(tail) ^ (rest.len() as u64) << 59).wrapping_mul(SEED);
+        self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(tail) ^ (rest.len() as u64) << 59)
+            .wrapping_mul(SEED);
     }
 
     fn write_u8(&mut self, value: u8) {
