@@ -6,6 +6,7 @@
 //! `docs/analytics.md`.
 
 mod io;
+mod rfm;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -13,7 +14,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use peyvand_analytics::dates::Day;
-use peyvand_analytics::{amount, basket, churn, clv, loyalty, nps, rfm, value};
+use peyvand_analytics::{amount, basket, churn, clv, loyalty, nps, value};
 
 use io::{FastMap, field};
 
@@ -196,7 +197,7 @@ pub struct LoyaltyArgs {
 /// Runs one analytics command.
 pub fn run(command: AnalyticsCommand) -> Result<()> {
     match command {
-        AnalyticsCommand::Rfm(args) => run_rfm(&args),
+        AnalyticsCommand::Rfm(args) => rfm::run(&args),
         AnalyticsCommand::Clv(args) => run_clv(&args),
         AnalyticsCommand::Churn(args) => run_churn(&args),
         AnalyticsCommand::Basket(args) => run_basket(&args),
@@ -215,86 +216,6 @@ fn record(out: &mut csv::Writer<&mut dyn Write>, fields: &[&[u8]]) -> Result<()>
 
 fn csv_writer(out: &mut dyn Write) -> csv::Writer<&mut dyn Write> {
     csv::WriterBuilder::new().from_writer(out)
-}
-
-fn run_rfm(args: &RfmArgs) -> Result<()> {
-    let as_of = io::argument_date(&args.as_of, args.calendar.jalali, "--as-of")?;
-    let table = io::open(&args.orders, &["customer_id", "order_date", "amount"])?;
-    let [id_at, date_at, amount_at] = table.columns[..] else {
-        unreachable!()
-    };
-    let jalali = args.calendar.jalali;
-    let mut customers: FastMap<Box<[u8]>, rfm::Totals> = FastMap::default();
-    table.for_each(|row, _| {
-        let id = io::id(row, id_at, "customer_id")?;
-        let day = io::date(row, date_at, jalali)?;
-        let spent = io::amount(row, amount_at, "amount")?;
-        if day > as_of {
-            return Ok(());
-        }
-        match customers.get_mut(id) {
-            Some(totals) => {
-                totals.last_order = totals.last_order.max(day);
-                totals.orders += 1;
-                totals.spent += i128::from(spent);
-            }
-            None => {
-                customers.insert(
-                    id.into(),
-                    rfm::Totals {
-                        last_order: day,
-                        orders: 1,
-                        spent: i128::from(spent),
-                    },
-                );
-            }
-        }
-        Ok(())
-    })?;
-    if customers.is_empty() {
-        bail!("no order is on or before the as-of date {}", args.as_of);
-    }
-    let (ids, totals): (Vec<Box<[u8]>>, Vec<rfm::Totals>) = customers.into_iter().unzip();
-    let rank = rfm::rank_ids(&ids);
-    let scores = rfm::score(&totals, &rank, as_of);
-    let mut order = vec![0u32; ids.len()];
-    for (index, &position) in rank.iter().enumerate() {
-        order[position as usize] = index as u32;
-    }
-    io::write_output(args.output.as_deref(), |out| {
-        let mut out = csv_writer(out);
-        record(
-            &mut out,
-            &[
-                b"customer_id",
-                b"recency_days",
-                b"frequency",
-                b"monetary",
-                b"r",
-                b"f",
-                b"m",
-                b"segment",
-            ],
-        )?;
-        for &index in &order {
-            let (t, s) = (&totals[index as usize], &scores[index as usize]);
-            record(
-                &mut out,
-                &[
-                    &ids[index as usize],
-                    s.recency_days.to_string().as_bytes(),
-                    t.orders.to_string().as_bytes(),
-                    amount::format(t.spent).as_bytes(),
-                    &[b'0' + s.r],
-                    &[b'0' + s.f],
-                    &[b'0' + s.m],
-                    s.segment.code().as_bytes(),
-                ],
-            )?;
-        }
-        out.flush()?;
-        Ok(())
-    })
 }
 
 /// Reads `customer_id,order_date,amount` into each customer's orders, ids sorted as text.

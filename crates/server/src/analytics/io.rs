@@ -93,6 +93,11 @@ impl Table {
         Ok(())
     }
 
+    /// The byte offset where the data rows start, after the header.
+    pub fn data_start(&self) -> u64 {
+        self.reader.position().byte()
+    }
+
     /// The index of an optional column.
     pub fn optional_column(&self, name: &str) -> Option<usize> {
         self.header.iter().position(|h| h == name)
