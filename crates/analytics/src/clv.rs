@@ -110,6 +110,12 @@ pub struct GammaGamma {
     pub v: f64,
 }
 
+/// A compressed row: (frequency, recency or mean value, T, weight).
+type Row = (u32, f64, f64, f64);
+
+/// The log-likelihood and its gradient at natural parameters, summed over some rows.
+type LikelihoodPart<const N: usize> = dyn Fn(&[f64], &[Row]) -> [f64; N] + Sync;
+
 /// Summaries with equal `(frequency, recency, T)` collapsed into one row with a weight, sorted
 /// by frequency so the terms that depend only on it are computed once per frequency.
 struct Compressed {
@@ -143,7 +149,7 @@ impl Compressed {
 /// Two threads because the machines Peyvand targets are small; the sums are the same either way.
 fn sum_in_parallel<const N: usize>(
     rows: &[(u32, f64, f64, f64)],
-    part: &(dyn Fn(&[(u32, f64, f64, f64)]) -> [f64; N] + Sync),
+    part: &(dyn Fn(&[Row]) -> [f64; N] + Sync),
 ) -> [f64; N] {
     const PARALLEL_FROM: usize = 50_000;
     if rows.len() < PARALLEL_FROM {
@@ -221,7 +227,7 @@ fn maximize<const N: usize>(
     model: &'static str,
     rows: &[(u32, f64, f64, f64)],
     weight: f64,
-    part: &(dyn Fn(&[f64], &[(u32, f64, f64, f64)]) -> [f64; N] + Sync),
+    part: &LikelihoodPart<N>,
 ) -> Result<Vec<f64>, AnalyticsError> {
     let parameters = N - 1;
     let mut objective = |theta: &[f64], gradient: &mut [f64]| {
@@ -373,7 +379,10 @@ pub fn fit_gamma_gamma(summaries: &[Summary]) -> Result<GammaGamma, AnalyticsErr
             "no customer has a repeat purchase, so the spend model cannot be fitted".to_owned(),
         ));
     }
-    if let Some(bad) = repeaters.iter().find(|s| !(s.monetary_value > 0.0)) {
+    if let Some(bad) = repeaters
+        .iter()
+        .find(|s| s.monetary_value.is_nan() || s.monetary_value <= 0.0)
+    {
         return Err(AnalyticsError::Insufficient(format!(
             "the spend model needs positive repeat purchase values, found {}",
             bad.monetary_value

@@ -218,8 +218,11 @@ fn csv_writer(out: &mut dyn Write) -> csv::Writer<&mut dyn Write> {
     csv::WriterBuilder::new().from_writer(out)
 }
 
+/// A customer id and their orders `(day, amount)`.
+type CustomerOrders = (String, Vec<(Day, f64)>);
+
 /// Reads `customer_id,order_date,amount` into each customer's orders, ids sorted as text.
-fn read_orders(path: &std::path::Path, jalali: bool) -> Result<Vec<(String, Vec<(Day, f64)>)>> {
+fn read_orders(path: &std::path::Path, jalali: bool) -> Result<Vec<CustomerOrders>> {
     let table = io::open(path, &["customer_id", "order_date", "amount"])?;
     let [id_at, date_at, amount_at] = table.columns[..] else {
         unreachable!()
@@ -251,7 +254,7 @@ fn read_orders(path: &std::path::Path, jalali: bool) -> Result<Vec<(String, Vec<
 fn run_clv(args: &ClvArgs) -> Result<()> {
     let jalali = args.calendar.jalali;
     let end = io::argument_date(&args.calibration_end, jalali, "--calibration-end")?;
-    if !(args.discount_rate >= 0.0) {
+    if args.discount_rate.is_nan() || args.discount_rate < 0.0 {
         bail!(
             "--discount-rate must be 0 or more, got {}",
             args.discount_rate
@@ -390,7 +393,7 @@ fn join_items(items: &[u32], names: &[String]) -> String {
 }
 
 fn run_basket(args: &BasketArgs) -> Result<()> {
-    if !(args.min_confidence >= 0.0 && args.min_confidence <= 1.0) {
+    if !(0.0..=1.0).contains(&args.min_confidence) {
         bail!(
             "--min-confidence must be between 0 and 1, got {}",
             args.min_confidence

@@ -105,7 +105,7 @@ impl Table {
 }
 
 /// The field at `index` as text (empty if the row is short).
-pub fn field<'r>(record: &'r csv::ByteRecord, index: usize) -> &'r [u8] {
+pub fn field(record: &csv::ByteRecord, index: usize) -> &[u8] {
     record.get(index).unwrap_or_default()
 }
 

@@ -67,10 +67,20 @@ fn add(customers: &mut FastMap<Box<[u8]>, Running>, id: &[u8], day: Day, spent: 
         Some(t) => {
             t.last_order = t.last_order.max(day);
             t.orders += 1;
-            t.spent = t.spent.checked_add(spent).context("the customer's amounts add up to more than can be counted")?;
+            t.spent = t
+                .spent
+                .checked_add(spent)
+                .context("the customer's amounts add up to more than can be counted")?;
         }
         None => {
-            customers.insert(id.into(), Running { last_order: day, orders: 1, spent });
+            customers.insert(
+                id.into(),
+                Running {
+                    last_order: day,
+                    orders: 1,
+                    spent,
+                },
+            );
         }
     }
     Ok(())
@@ -80,8 +90,12 @@ fn add(customers: &mut FastMap<Box<[u8]>, Running>, id: &[u8], day: Day, spent: 
 fn read_part(path: &Path, start: u64, end: u64, columns: &Columns) -> Result<Part, PartError> {
     let at_start = |error: anyhow::Error| PartError { line: 0, error };
     let mut file = File::open(path).map_err(|e| at_start(e.into()))?;
-    file.seek(SeekFrom::Start(start)).map_err(|e| at_start(e.into()))?;
-    let watch = QuoteWatch { inner: file.take(end - start), saw_quote: false };
+    file.seek(SeekFrom::Start(start))
+        .map_err(|e| at_start(e.into()))?;
+    let watch = QuoteWatch {
+        inner: file.take(end - start),
+        saw_quote: false,
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .buffer_capacity(1 << 20)
@@ -94,7 +108,12 @@ fn read_part(path: &Path, start: u64, end: u64, columns: &Columns) -> Result<Par
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(error) => return Err(PartError { line, error: anyhow!("unreadable CSV: {error}") }),
+            Err(error) => {
+                return Err(PartError {
+                    line,
+                    error: anyhow!("unreadable CSV: {error}"),
+                });
+            }
         }
         let line = record.position().map_or(line, csv::Position::line);
         rows += 1;
@@ -111,7 +130,12 @@ fn read_part(path: &Path, start: u64, end: u64, columns: &Columns) -> Result<Par
     }
     let lines = reader.position().line() - 1;
     let saw_quote = reader.get_ref().saw_quote;
-    Ok(Part { customers, rows, lines, saw_quote })
+    Ok(Part {
+        customers,
+        rows,
+        lines,
+        saw_quote,
+    })
 }
 
 /// The first line break at or after `from`, plus one: where the second part starts.
@@ -124,13 +148,27 @@ fn next_line_start(path: &Path, from: u64) -> Result<u64> {
 }
 
 /// Reads the totals per customer, on two threads for large files.
-fn read_totals(path: &Path, columns: &Columns, data_start: u64) -> Result<FastMap<Box<[u8]>, Running>> {
+fn read_totals(
+    path: &Path,
+    columns: &Columns,
+    data_start: u64,
+) -> Result<FastMap<Box<[u8]>, Running>> {
     // Debug builds (the tests) split small files too, so the two-thread path is tested
     // without writing a large file.
-    const SPLIT_FROM_BYTES: u64 = if cfg!(debug_assertions) { 1 << 20 } else { 16 << 20 };
+    const SPLIT_FROM_BYTES: u64 = if cfg!(debug_assertions) {
+        1 << 20
+    } else {
+        16 << 20
+    };
     let end = std::fs::metadata(path)?.len();
     // Line numbers: the header is line 1.
-    let located = |e: PartError, first_line: u64| e.error.context(format!("{}, line {}", path.display(), e.line + first_line - 1));
+    let located = |e: PartError, first_line: u64| {
+        e.error.context(format!(
+            "{}, line {}",
+            path.display(),
+            e.line + first_line - 1
+        ))
+    };
     let whole = || read_part(path, data_start, end, columns).map_err(|e| located(e, 2));
     let part = if end - data_start < SPLIT_FROM_BYTES {
         whole()?
@@ -138,7 +176,10 @@ fn read_totals(path: &Path, columns: &Columns, data_start: u64) -> Result<FastMa
         let middle = next_line_start(path, data_start + (end - data_start) / 2)?;
         let (first, second) = std::thread::scope(|scope| {
             let second = scope.spawn(|| read_part(path, middle, end, columns));
-            (read_part(path, data_start, middle, columns), second.join().expect("reader thread panicked"))
+            (
+                read_part(path, data_start, middle, columns),
+                second.join().expect("reader thread panicked"),
+            )
         });
         let first = first.map_err(|e| located(e, 2))?;
         match second {
@@ -155,13 +196,20 @@ fn read_totals(path: &Path, columns: &Columns, data_start: u64) -> Result<FastMa
 }
 
 fn merge(first: Part, second: Part) -> Result<Part> {
-    let (mut big, small) = if first.customers.len() >= second.customers.len() { (first, second) } else { (second, first) };
+    let (mut big, small) = if first.customers.len() >= second.customers.len() {
+        (first, second)
+    } else {
+        (second, first)
+    };
     for (id, t) in small.customers {
         match big.customers.get_mut(&id) {
             Some(b) => {
                 b.last_order = b.last_order.max(t.last_order);
                 b.orders += t.orders;
-                b.spent = b.spent.checked_add(t.spent).context("a customer's amounts add up to more than can be counted")?;
+                b.spent = b
+                    .spent
+                    .checked_add(t.spent)
+                    .context("a customer's amounts add up to more than can be counted")?;
             }
             None => {
                 big.customers.insert(id, t);
@@ -193,7 +241,11 @@ pub(super) fn run(args: &RfmArgs) -> Result<()> {
     let mut totals = Vec::with_capacity(customers.len());
     for (id, t) in customers {
         ids.push(id);
-        totals.push(rfm::Totals { last_order: t.last_order, orders: u64::from(t.orders), spent: i128::from(t.spent) });
+        totals.push(rfm::Totals {
+            last_order: t.last_order,
+            orders: u64::from(t.orders),
+            spent: i128::from(t.spent),
+        });
     }
     let rank = rfm::rank_ids(&ids);
     let scores = rfm::score(&totals, &rank, as_of);
@@ -203,7 +255,19 @@ pub(super) fn run(args: &RfmArgs) -> Result<()> {
     }
     io::write_output(args.output.as_deref(), |out| {
         let mut out = csv_writer(out);
-        record(&mut out, &[b"customer_id", b"recency_days", b"frequency", b"monetary", b"r", b"f", b"m", b"segment"])?;
+        record(
+            &mut out,
+            &[
+                b"customer_id",
+                b"recency_days",
+                b"frequency",
+                b"monetary",
+                b"r",
+                b"f",
+                b"m",
+                b"segment",
+            ],
+        )?;
         let (mut recency_text, mut frequency_text) = (itoa_buffer(), itoa_buffer());
         for &index in &order {
             let (t, s) = (&totals[index as usize], &scores[index as usize]);

@@ -304,20 +304,48 @@ fn large_files_read_in_two_parts_give_the_same_result_and_line_numbers() {
     let mut text = String::from("customer_id,order_date,amount\n");
     let mut row = 0u64;
     while text.len() < 3 << 19 {
-        text += &format!("cust{:05},2024-{:02}-{:02},{}.{:02}\n", row * 7919 % 3001, row % 12 + 1, row % 28 + 1, row % 500, row % 100);
+        text += &format!(
+            "cust{:05},2024-{:02}-{:02},{}.{:02}\n",
+            row * 7919 % 3001,
+            row % 12 + 1,
+            row % 28 + 1,
+            row % 500,
+            row % 100
+        );
         row += 1;
     }
     let plain = write("plain.csv", &text);
-    let quoted = write("quoted.csv", &text.replacen("cust00000,", "\"cust00000\",", 1));
+    let quoted = write(
+        "quoted.csv",
+        &text.replacen("cust00000,", "\"cust00000\",", 1),
+    );
     let run = |path: &std::path::Path| {
-        let (ok, stdout, stderr) = analytics(&["rfm", "--orders", path.to_str().unwrap(), "--as-of", "2025-01-01"]);
+        let (ok, stdout, stderr) = analytics(&[
+            "rfm",
+            "--orders",
+            path.to_str().unwrap(),
+            "--as-of",
+            "2025-01-01",
+        ]);
         assert!(ok, "{stderr}");
         stdout
     };
     let (two_threads, one_thread) = (run(&plain), run(&quoted));
     assert_eq!(two_threads.lines().count(), 3002);
-    assert!(two_threads == one_thread, "the two ways of reading disagree");
+    assert!(
+        two_threads == one_thread,
+        "the two ways of reading disagree"
+    );
     let lines = text.lines().count();
     let broken = write("broken.csv", &format!("{text}late,2024-01-01,-1\n"));
-    refused(&["rfm", "--orders", broken.to_str().unwrap(), "--as-of", "2025-01-01"], &format!("line {}", lines + 1));
+    refused(
+        &[
+            "rfm",
+            "--orders",
+            broken.to_str().unwrap(),
+            "--as-of",
+            "2025-01-01",
+        ],
+        &format!("line {}", lines + 1),
+    );
 }
