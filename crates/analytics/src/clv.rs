@@ -204,9 +204,11 @@ fn bgnbd_part(p: &BgNbd, rows: &[(u32, f64, f64, f64)]) -> [f64; 5] {
             let (ll, w3, w4, ln_alpha_recency) = if x > 0 {
                 let ln_alpha_recency = (alpha + recency).ln();
                 let a4 = ln_ratio - rx * ln_alpha_recency;
-                let high = a3.max(a4);
-                let ll = high + ((a3 - high).exp() + (a4 - high).exp()).ln();
-                let w4 = (a4 - ll).exp();
+                // log(e^a3 + e^a4) and the share of the a4 term with a single exp.
+                let gap = a4 - a3;
+                let small = (-gap.abs()).exp();
+                let ll = a3.max(a4) + small.ln_1p();
+                let w4 = if gap > 0.0 { 1.0 / (1.0 + small) } else { small / (1.0 + small) };
                 (ll, 1.0 - w4, w4, ln_alpha_recency)
             } else {
                 (a3, 1.0, 0.0, 0.0)
@@ -345,7 +347,8 @@ impl BgNbd {
     }
 }
 
-/// Gamma-Gamma log-likelihood over `(frequency, mean value, _, weight)` rows and its gradient.
+/// Gamma-Gamma log-likelihood over `(frequency, mean value, ln mean value, weight)` rows and
+/// its gradient.
 fn gamma_gamma_part(p: &GammaGamma, rows: &[(u32, f64, f64, f64)]) -> [f64; 4] {
     let GammaGamma { p, q, v } = *p;
     let mut total = [0.0; 4];
@@ -358,8 +361,7 @@ fn gamma_gamma_part(p: &GammaGamma, rows: &[(u32, f64, f64, f64)]) -> [f64; 4] {
         let psi_pxq = digamma(px + q);
         let d_p_shared = xf * (psi_pxq - digamma(px) + ln_x);
         let d_q_shared = psi_pxq - psi_q + ln_v;
-        for &(_, mean, _, weight) in group {
-            let ln_mean = mean.ln();
+        for &(_, mean, ln_mean, weight) in group {
             let spread = xf * mean + v;
             let ln_spread = spread.ln();
             total[0] += weight * (shared + (px - 1.0) * ln_mean - (px + q) * ln_spread);
@@ -428,7 +430,8 @@ pub fn fit_gamma_gamma(summaries: &[Summary]) -> Result<GammaGamma, AnalyticsErr
 impl GammaGamma {
     /// The log-likelihood of one customer with repeat purchases.
     pub fn log_likelihood(&self, s: &Summary) -> f64 {
-        gamma_gamma_part(self, &[(s.frequency, s.monetary_value, 0.0, 1.0)])[0]
+        let mean = s.monetary_value;
+        gamma_gamma_part(self, &[(s.frequency, mean, mean.ln(), 1.0)])[0]
     }
 
     /// The expected value of the customer's future purchases given what they spent so far;

@@ -43,11 +43,14 @@ pub fn bfgs(
     let mut inverse_hessian = identity(n);
     let mut next_x = vec![0.0; n];
     let mut next_gradient = vec![0.0; n];
+    // Sums over a million customers carry rounding noise: once a step no longer changes the
+    // objective in its last digits and the gradient is already small, the minimum is found.
+    let mut stalled = false;
     for iteration in 0..max_iterations {
         if !value.is_finite() || gradient.iter().any(|g| !g.is_finite()) {
             return Err(Failure::NotFinite);
         }
-        if max_abs(&gradient) < tolerance {
+        if max_abs(&gradient) < tolerance || stalled {
             return Ok(Minimum {
                 point: x,
                 value,
@@ -97,6 +100,8 @@ pub fn bfgs(
         if sy > 1e-300 {
             update_inverse_hessian(&mut inverse_hessian, &s, &y, sy);
         }
+        stalled = (value - next_value).abs() <= 1e-15 * value.abs().max(1.0)
+            && max_abs(&next_gradient) < tolerance.sqrt() * 1e-2;
         x.copy_from_slice(&next_x);
         gradient.copy_from_slice(&next_gradient);
         value = next_value;
