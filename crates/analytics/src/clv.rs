@@ -208,7 +208,11 @@ fn bgnbd_part(p: &BgNbd, rows: &[(u32, f64, f64, f64)]) -> [f64; 5] {
                 let gap = a4 - a3;
                 let small = (-gap.abs()).exp();
                 let ll = a3.max(a4) + small.ln_1p();
-                let w4 = if gap > 0.0 { 1.0 / (1.0 + small) } else { small / (1.0 + small) };
+                let w4 = if gap > 0.0 {
+                    1.0 / (1.0 + small)
+                } else {
+                    small / (1.0 + small)
+                };
                 (ll, 1.0 - w4, w4, ln_alpha_recency)
             } else {
                 (a3, 1.0, 0.0, 0.0)
@@ -229,6 +233,7 @@ fn maximize<const N: usize>(
     model: &'static str,
     rows: &[(u32, f64, f64, f64)],
     weight: f64,
+    start: &[f64],
     part: &LikelihoodPart<N>,
 ) -> Result<Vec<f64>, AnalyticsError> {
     let parameters = N - 1;
@@ -241,7 +246,7 @@ fn maximize<const N: usize>(
         }
         -sums[0] / weight
     };
-    let minimum = bfgs(&mut objective, &vec![0.0; parameters], 1e-9, 1000).map_err(|failure| {
+    let minimum = bfgs(&mut objective, start, 1e-9, 1000).map_err(|failure| {
         AnalyticsError::NotConverged {
             model,
             reason: match failure {
@@ -259,8 +264,9 @@ fn maximize<const N: usize>(
     {
         return Err(AnalyticsError::NotConverged {
             model,
-            reason: "a parameter ran off to zero or infinity (the data does not pin it down)"
-                .to_owned(),
+            reason: format!(
+                "a parameter ran off to zero or infinity (the data does not pin it down): {natural:?}"
+            ),
         });
     }
     Ok(natural)
@@ -291,7 +297,7 @@ pub fn fit_bgnbd(summaries: &[Summary]) -> Result<BgNbd, AnalyticsError> {
             .collect(),
     );
     let weight = data.total_weight();
-    let fitted = maximize("BG/NBD", &data.rows, weight, &|p, rows| {
+    let fitted = maximize("BG/NBD", &data.rows, weight, &[0.0; 4], &|p, rows| {
         bgnbd_part(
             &BgNbd {
                 r: p[0],
@@ -400,7 +406,11 @@ pub fn fit_gamma_gamma(summaries: &[Summary]) -> Result<GammaGamma, AnalyticsErr
             .collect(),
     );
     let weight = data.total_weight();
-    let fitted = maximize("Gamma-Gamma", &data.rows, weight, &|p, rows| {
+    // Start where typical spending data ends up (p ≈ 5, q ≈ 3, and v so that the population
+    // mean p·v/(q − 1) is the observed mean of 1): from all ones BFGS can wander up the ridge
+    // of large q and v, where the likelihood is almost flat.
+    let start = [5f64.ln(), 3f64.ln(), 0.4f64.ln()];
+    let fitted = maximize("Gamma-Gamma", &data.rows, weight, &start, &|p, rows| {
         gamma_gamma_part(
             &GammaGamma {
                 p: p[0],

@@ -140,7 +140,11 @@ fn analytic_gradients_match_finite_differences() {
             analytic[i + 1]
         );
     }
-    let spend = vec![(1, 12.0, 12f64.ln(), 1.0), (3, 40.0, 40f64.ln(), 2.0), (6, 7.5, 7.5f64.ln(), 1.0)];
+    let spend = vec![
+        (1, 12.0, 12f64.ln(), 1.0),
+        (3, 40.0, 40f64.ln(), 2.0),
+        (6, 7.5, 7.5f64.ln(), 1.0),
+    ];
     let at = [2.0, 3.5, 20.0];
     let analytic = gamma_gamma_part(
         &GammaGamma {
