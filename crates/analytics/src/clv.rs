@@ -402,14 +402,14 @@ pub fn fit_gamma_gamma(summaries: &[Summary]) -> Result<GammaGamma, AnalyticsErr
     let data = Compressed::new(
         repeaters
             .iter()
-            .map(|s| (s.frequency, s.monetary_value / scale, 0.0))
+            .map(|s| {
+                let mean = s.monetary_value / scale;
+                (s.frequency, mean, mean.ln())
+            })
             .collect(),
     );
     let weight = data.total_weight();
-    // Start where typical spending data ends up (p ≈ 5, q ≈ 3, and v so that the population
-    // mean p·v/(q − 1) is the observed mean of 1): from all ones BFGS can wander up the ridge
-    // of large q and v, where the likelihood is almost flat.
-    let start = [5f64.ln(), 3f64.ln(), 0.4f64.ln()];
+    let start = [0.0; 3];
     let fitted = maximize("Gamma-Gamma", &data.rows, weight, &start, &|p, rows| {
         gamma_gamma_part(
             &GammaGamma {
