@@ -1,5 +1,7 @@
 //! The `peyvand` binary: configuration, logging, migrations, and the commands `serve`,
-//! `migrate`, `demo`, `user create`, `backup`, `restore` and `import`.
+//! `migrate`, `demo`, `user create`, `backup`, `restore`, `import` and `analytics`.
+
+mod analytics;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -121,6 +123,9 @@ enum Command {
         #[arg(long)]
         input: PathBuf,
     },
+    /// Analytical CRM on CSV files: rfm, clv, churn, basket, nps, pyramid, matrix, loyalty.
+    #[command(subcommand)]
+    Analytics(analytics::AnalyticsCommand),
 }
 
 #[derive(Subcommand)]
@@ -240,6 +245,7 @@ async fn main() -> Result<()> {
             app.close().await;
             std::process::exit(code);
         }
+        Command::Analytics(command) => analytics::run(command),
     }
 }
 
