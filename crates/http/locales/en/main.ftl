@@ -322,3 +322,25 @@ merge-keep-this = Keep this record
 merge-keeps = Every note, relationship, history entry and link from other records is kept. The merge is recorded in the history.
 merge-submit = Merge
 merge-action = Merge
+
+## Possible duplicates
+duplicates-link = Duplicates
+duplicates-title = Possible duplicates among { $kind }
+duplicates-intro = Records that share an email address or a phone number, or whose names are nearly the same. Only records you may see are compared, on the fields you may see.
+duplicates-progress = { $percent }% of the records checked.
+duplicates-none = No possible duplicates were found.
+duplicates-none-here = No possible duplicates in this part of the records. Continue to check the rest.
+duplicates-because = Same:
+duplicates-merge = Merge
+duplicates-merge-pair = Merge { $first } and { $second }
+duplicates-continue = Continue checking
+duplicates-start-over = Start over
+duplicates-steps = Parts of the report
+duplicates-back-to-list = Back to the list
+duplicates-found = This may be a customer you already have
+duplicates-found-intro = These records look like the one you are saving. Open one to check it, or save the new record anyway.
+duplicates-save-anyway = Save anyway
+duplicate-reason-email = email
+duplicate-reason-phone = phone number
+duplicate-reason-name = similar name
+duplicate-reason-separator = {", "}

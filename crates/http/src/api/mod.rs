@@ -3,6 +3,7 @@
 mod account;
 mod body;
 mod custom_fields;
+mod duplicates;
 mod extras;
 pub mod json_cache;
 mod merge;
@@ -55,6 +56,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/{kind}", get(records::list).post(records::create))
         .route("/api/v1/{kind}/export", get(records::export))
         .route("/api/v1/{kind}/merge", post(merge::merge))
+        .route("/api/v1/{kind}/duplicates", get(duplicates::report))
+        .route("/api/v1/{kind}/duplicates/check", post(duplicates::check))
         .route(
             "/api/v1/{kind}/{id}",
             get(records::get)

@@ -82,6 +82,8 @@ pub struct ListTemplate {
     pub export_href: Option<String>,
     /// Link to the create form, when allowed.
     pub new_href: Option<String>,
+    /// Link to the duplicate report (customer kinds).
+    pub duplicates_href: Option<String>,
     /// Whether a search or filter is active (changes the empty-state text).
     pub filtered: bool,
 }
@@ -253,6 +255,10 @@ pub async fn show(
         filters: filter_views,
         count,
         export_href,
+        duplicates_href: schema
+            .kind
+            .is_customer()
+            .then(|| format!("/{}/duplicates", schema.path)),
     })
 }
 

@@ -8,6 +8,7 @@ mod convert;
 mod custom_fields;
 mod dashboard;
 mod delete;
+mod duplicates;
 mod edit;
 mod form;
 mod format;
@@ -67,6 +68,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/{kind}", get(list::show).post(edit::create))
         .route("/{kind}/new", get(edit::new_form))
         .route("/{kind}/merge", get(merge::form).post(merge::submit))
+        .route("/{kind}/duplicates", get(duplicates::report))
         .route("/{kind}/{id}", get(record::show).post(edit::update))
         .route("/{kind}/{id}/edit", get(edit::edit_form))
         .route(
