@@ -363,6 +363,7 @@ impl App {
         }
         tx.commit().await?;
         self.reload_schemas().await?;
+        self.build_match_keys().await?;
         Ok(headquarters)
     }
 

@@ -10,10 +10,12 @@ pub mod auth;
 pub mod clock;
 mod convert;
 pub mod demo;
+mod duplicates;
 pub mod error;
 mod history;
 pub mod import;
 pub mod json;
+mod match_keys;
 mod merge;
 mod org;
 mod preferences;
@@ -28,6 +30,10 @@ use std::sync::Arc;
 pub use admin::NewUser;
 pub use auth::Session;
 pub use convert::{ConvertLead, Converted};
+pub use duplicates::{
+    DuplicateCandidate, DuplicateGroup, DuplicateReport, GroupMember, GroupPair, MAX_BLOCK,
+    reason_codes,
+};
 pub use error::{AppError, AppResult};
 pub use history::{Relationship, TimelineEntry};
 pub use merge::{MAX_MERGED, MergeRequest};

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::App;
 use crate::auth::Session;
 use crate::error::{AppError, AppResult};
+use crate::match_keys::{sync_keys, touches_keys};
 use crate::records::{RecordView, read_checked, view};
 use crate::writes::{audit, diff, stored_row};
 
@@ -145,13 +146,24 @@ async fn merge_in(
     {
         return Err(AppError::VersionConflict);
     }
+    if touches_keys(schema, &changes) {
+        sync_keys(
+            tx,
+            schema,
+            survivor.id,
+            Some(&survivor.fields),
+            Some(&merged),
+        )
+        .await?;
+    }
     let referencing: Vec<_> = session.schemas.all().collect();
-    for (id, _) in &others {
+    for (id, fields) in &others {
         tx.repoint_record(kind, *id, survivor.id, &referencing, now)
             .await?;
         if !tx.delete_record(schema, *id).await? {
             return Err(AppError::NotFound);
         }
+        sync_keys(tx, schema, *id, Some(fields), None).await?;
         audit(
             tx,
             now,

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::auth::Session;
 use crate::error::{AppError, AppResult};
 use crate::json::value_to_json;
+use crate::match_keys::{sync_keys, touches_keys};
 use crate::org::org_for;
 use crate::records::{RecordView, read_checked, reject_hidden, view};
 
@@ -37,6 +38,7 @@ pub(crate) async fn delete_in(
     if !tx.delete_record(schema, id).await? {
         return Err(AppError::NotFound);
     }
+    sync_keys(tx, schema, id, Some(&row.fields), None).await?;
     let changes = diff(&row.fields, &Fields::new(), true);
     audit(tx, now, session, kind, id, "delete", changes).await
 }
@@ -125,6 +127,7 @@ pub(crate) async fn create_in(
     tx.insert_record(schema, id, now, &fields, &search, extra)
         .await
         .map_err(unique_to_field(schema))?;
+    sync_keys(tx, schema, id, None, Some(&fields)).await?;
     audit(
         tx,
         now,
@@ -174,6 +177,9 @@ pub(crate) async fn update_in(
         .map_err(unique_to_field(schema))?
     {
         return Err(AppError::VersionConflict);
+    }
+    if touches_keys(schema, &changes) {
+        sync_keys(tx, schema, id, Some(&row.fields), Some(&merged)).await?;
     }
     audit(
         tx,

@@ -11,6 +11,7 @@ mod connect;
 mod custom_fields;
 mod direct;
 mod history;
+mod match_keys;
 mod merge;
 mod records;
 mod tx;

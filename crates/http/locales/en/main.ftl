@@ -387,3 +387,25 @@ import-line = Line
 import-reason = Reason
 import-row = Row
 import-more-rejected = … and { $count } more, all of them in the file of rejected rows.
+
+## Possible duplicates
+duplicates-link = Duplicates
+duplicates-title = Possible duplicates among { $kind }
+duplicates-intro = Records that share an email address or a phone number, or whose names are nearly the same. Only records you may see are compared, on the fields you may see.
+duplicates-progress = { $percent }% of the records checked.
+duplicates-none = No possible duplicates were found.
+duplicates-none-here = No possible duplicates in this part of the records. Continue to check the rest.
+duplicates-because = Same:
+duplicates-merge = Merge
+duplicates-merge-pair = Merge { $first } and { $second }
+duplicates-continue = Continue checking
+duplicates-start-over = Start over
+duplicates-steps = Parts of the report
+duplicates-back-to-list = Back to the list
+duplicates-found = This may be a customer you already have
+duplicates-found-intro = These records look like the one you are saving. Open one to check it, or save the new record anyway.
+duplicates-save-anyway = Save anyway
+duplicate-reason-email = email
+duplicate-reason-phone = phone number
+duplicate-reason-name = similar name
+duplicate-reason-separator = {", "}

@@ -387,3 +387,25 @@ import-line = سطر
 import-reason = دلیل
 import-row = محتوا
 import-more-rejected = … و { $count } سطر دیگر؛ همه در پروندهٔ سطرهای پذیرفته‌نشده هستند.
+
+## تکراری‌های احتمالی
+duplicates-link = تکراری‌ها
+duplicates-title = { $kind } احتمالاً تکراری
+duplicates-intro = پرونده‌هایی که نشانی ایمیل یا شمارهٔ تلفن یکسان یا نام تقریباً یکسانی دارند. فقط پرونده‌هایی که اجازهٔ دیدنشان را دارید، و فقط با فیلدهایی که می‌بینید، مقایسه می‌شوند.
+duplicates-progress = { $percent }٪ از پرونده‌ها بررسی شد.
+duplicates-none = تکراری احتمالی پیدا نشد.
+duplicates-none-here = در این بخش از پرونده‌ها تکراری احتمالی نبود. برای بررسی بقیه ادامه دهید.
+duplicates-because = یکسان:
+duplicates-merge = ادغام
+duplicates-merge-pair = ادغام { $first } و { $second }
+duplicates-continue = ادامهٔ بررسی
+duplicates-start-over = از نو
+duplicates-steps = بخش‌های گزارش
+duplicates-back-to-list = بازگشت به فهرست
+duplicates-found = شاید این مشتری را از پیش داشته باشید
+duplicates-found-intro = این پرونده‌ها به پرونده‌ای که ذخیره می‌کنید شبیه‌اند. یکی را باز کنید و بررسی کنید، یا پروندهٔ تازه را در هر حال ذخیره کنید.
+duplicates-save-anyway = در هر حال ذخیره شود
+duplicate-reason-email = ایمیل
+duplicate-reason-phone = شمارهٔ تلفن
+duplicate-reason-name = نام مشابه
+duplicate-reason-separator = {"، "}

@@ -4,6 +4,7 @@ mod account;
 mod body;
 mod custom_fields;
 mod export_xlsx;
+mod duplicates;
 mod extras;
 pub(crate) mod imports;
 pub mod json_cache;
@@ -57,6 +58,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/{kind}", get(records::list).post(records::create))
         .route("/api/v1/{kind}/export", get(records::export))
         .route("/api/v1/{kind}/merge", post(merge::merge))
+        .route("/api/v1/{kind}/duplicates", get(duplicates::report))
+        .route("/api/v1/{kind}/duplicates/check", post(duplicates::check))
         .route(
             "/api/v1/{kind}/import",
             post(imports::start).layer(axum::extract::DefaultBodyLimit::disable()),

@@ -191,6 +191,17 @@ fn customer_data_paths(paths: &mut Map<String, Value>) {
             "others": {"type": "array", "minItems": 1, "maxItems": 2, "items": {"type": "string", "format": "uuid"}},
             "picks": {"type": "object", "additionalProperties": {"type": "string", "format": "uuid"}, "description": "Field name → the record whose value to keep."},
         }}))}, "responses": responses("200", json!({"description": "The surviving record", "content": one.clone()}))}}));
+        let reasons = json!({"type": "array", "items": {"type": "string", "enum": ["email", "phone", "name"]}});
+        paths.insert(format!("/api/v1/{kind}/duplicates/check"), json!({"post": {"tags": [kind], "operationId": format!("check_duplicates_{kind}"), "description": "The readable records that look like the one this body would create (same body as a create). Nothing is created.", "requestBody": {"required": true, "content": json_content(json!({"type": "object"}))}, "responses": responses("200", json!({"description": "Possible duplicates, strongest first", "content": json_content(json!({"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "string", "format": "uuid"},
+            "title": {"type": "string"},
+            "reasons": reasons,
+        }}}}}))}))}}));
+        paths.insert(format!("/api/v1/{kind}/duplicates"), json!({"get": {"tags": [kind], "operationId": format!("duplicate_report_{kind}"), "description": "One bounded step of the report of duplicate groups; follow next_cursor until it is null.", "parameters": [json!({"name": "cursor", "in": "query", "schema": {"type": "string"}})], "responses": responses("200", json!({"description": "Groups found in this step", "content": json_content(json!({"type": "object", "properties": {
+            "groups": {"type": "array", "items": {"type": "object", "properties": {"ids": {"type": "array", "items": {"type": "string", "format": "uuid"}}, "records": {"type": "array"}, "reasons": reasons, "pairs": {"type": "array"}}}},
+            "next_cursor": {"type": ["string", "null"]},
+            "progress": {"type": "number", "minimum": 0, "maximum": 1},
+        }}))}))}}));
     }
 }
 

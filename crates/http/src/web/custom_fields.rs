@@ -307,6 +307,7 @@ fn form_page(
             fields: form_fields(session, shown, editing.is_none(), errors),
             alert,
             cancel_href: "/settings/fields".into(),
+            duplicates: Vec::new(),
         },
     )
 }

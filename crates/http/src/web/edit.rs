@@ -75,6 +75,9 @@ pub struct FormTemplate {
     pub alert: Option<String>,
     /// Where "cancel" goes.
     pub cancel_href: String,
+    /// Possible duplicates of the record being created; when there are any, the form asks to
+    /// confirm (see [`super::duplicates`]).
+    pub duplicates: Vec<super::duplicates::DuplicateLink>,
 }
 
 /// What a form shows for one field: the stored value or what was typed.
@@ -258,6 +261,18 @@ fn page(
     alert: Option<String>,
     status: StatusCode,
 ) -> Response {
+    page_with_duplicates(session, schema, record, fields, alert, status, Vec::new())
+}
+
+fn page_with_duplicates(
+    session: &Session,
+    schema: &'static Schema,
+    record: Option<(uuid::Uuid, i64, &str)>,
+    fields: Vec<FormField>,
+    alert: Option<String>,
+    status: StatusCode,
+    duplicates: Vec<super::duplicates::DuplicateLink>,
+) -> Response {
     let kind_one = kind_label_one(session.locale, schema.kind);
     let (heading, action, version, cancel_href) = match record {
         Some((id, version, title)) => (
@@ -288,6 +303,7 @@ fn page(
             fields,
             alert,
             cancel_href,
+            duplicates,
         },
     )
 }
@@ -301,6 +317,31 @@ pub async fn create(
 ) -> WebResult {
     let schema = schema_at(&session, &kind)?;
     let inputs = schema_inputs(&session, schema, &form);
+    // Possible duplicates are shown before saving, unless the user has seen them and chosen to
+    // save anyway. Input the check cannot read is left to the create to report.
+    if schema.kind.is_customer() && form.get(super::duplicates::CONFIRM_FIELD) != Some("1") {
+        let found = super::duplicates::links_for(&state, &session, schema, &inputs).await;
+        if !found.is_empty() {
+            let fields = build_fields(
+                &state,
+                &session,
+                schema,
+                Source::Typed(&form),
+                &BTreeMap::new(),
+                false,
+            )
+            .await;
+            return Ok(page_with_duplicates(
+                &session,
+                schema,
+                None,
+                fields,
+                None,
+                StatusCode::OK,
+                found,
+            ));
+        }
+    }
     let result = match schema.kind {
         RecordKind::User => {
             let user = NewUser {

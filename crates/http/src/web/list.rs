@@ -86,6 +86,8 @@ pub struct ListTemplate {
     pub import_href: Option<String>,
     /// Link to the create form, when allowed.
     pub new_href: Option<String>,
+    /// Link to the duplicate report (customer kinds).
+    pub duplicates_href: Option<String>,
     /// Whether a search or filter is active (changes the empty-state text).
     pub filtered: bool,
 }
@@ -266,6 +268,10 @@ pub async fn show(
         export_href,
         export_xlsx_href,
         import_href,
+        duplicates_href: schema
+            .kind
+            .is_customer()
+            .then(|| format!("/{}/duplicates", schema.path)),
     })
 }
 

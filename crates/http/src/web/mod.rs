@@ -8,6 +8,7 @@ mod convert;
 mod custom_fields;
 mod dashboard;
 mod delete;
+mod duplicates;
 mod edit;
 mod form;
 mod format;
@@ -82,6 +83,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/imports/{id}/run", post(import::run))
         .route("/imports/{id}/cancel", post(import::cancel))
         .route("/imports/{id}/rejected", get(import::rejected))
+        .route("/{kind}/duplicates", get(duplicates::report))
         .route("/{kind}/{id}", get(record::show).post(edit::update))
         .route("/{kind}/{id}/edit", get(edit::edit_form))
         .route(

@@ -1,0 +1,209 @@
+//! The block keys of customer records (`domain::duplicate`), kept in the indexed table
+//! `match_keys (kind, block_key, record_id)` so that possible duplicates are found by lookups
+//! instead of scans. The application computes the keys and keeps them in step with every write
+//! in the same transaction; the store only stores and finds them.
+
+use peyvand_domain::record::Value;
+use sea_query::{Expr, ExprTrait, Order, Query};
+use uuid::Uuid;
+
+use crate::StoreResult;
+use crate::tx::Tx;
+use crate::values::{ColType, to_sql};
+
+const TABLE: &str = "match_keys";
+
+fn int(value: i64) -> sea_query::Value {
+    to_sql(&Value::Int(value), ColType::Int)
+}
+
+fn id(value: Uuid) -> sea_query::Value {
+    to_sql(&Value::Id(value), ColType::Id)
+}
+
+impl Tx {
+    /// Stores the keys of one record of `kind` (one statement, whatever their number).
+    pub async fn insert_match_keys(
+        &mut self,
+        kind: i64,
+        record: Uuid,
+        keys: &[i64],
+    ) -> StoreResult<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let mut insert = Query::insert();
+        insert
+            .into_table(TABLE)
+            .columns(["kind", "block_key", "record_id"]);
+        for key in keys {
+            insert.values_panic([
+                Expr::val(int(kind)),
+                Expr::val(int(*key)),
+                Expr::val(id(record)),
+            ]);
+        }
+        self.execute(&insert).await?;
+        Ok(())
+    }
+
+    /// Removes the given keys of one record of `kind`. The caller names them (it computes them
+    /// from the record's previous values), so the delete uses the table's primary key and the
+    /// table needs no second index by record.
+    pub async fn delete_match_keys(
+        &mut self,
+        kind: i64,
+        record: Uuid,
+        keys: &[i64],
+    ) -> StoreResult<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let mut delete = Query::delete();
+        delete
+            .from_table(TABLE)
+            .and_where(Expr::col("kind").eq(int(kind)))
+            .and_where(Expr::col("block_key").is_in(keys.iter().map(|k| int(*k))))
+            .and_where(Expr::col("record_id").eq(id(record)));
+        self.execute(&delete).await?;
+        Ok(())
+    }
+
+    /// Up to `limit` records of `kind` holding `key`, in id order.
+    pub async fn match_key_records(
+        &mut self,
+        kind: i64,
+        key: i64,
+        limit: u64,
+    ) -> StoreResult<Vec<Uuid>> {
+        let mut select = Query::select();
+        select
+            .from(TABLE)
+            .column("record_id")
+            .and_where(Expr::col("kind").eq(int(kind)))
+            .and_where(Expr::col("block_key").eq(int(key)))
+            .order_by("record_id", Order::Asc)
+            .limit(limit);
+        let rows = self.fetch(&select, &[ColType::Id]).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| row.into_iter().next().and_then(|v| v.as_id()))
+            .collect())
+    }
+
+    /// Keys of `kind` from `from` (inclusive) up to `until` (exclusive; `None`: to the end)
+    /// that between 2 and `max_records` records share, in key order, at most `limit` of them.
+    ///
+    /// The database groups the clustered index in order and stops at the limit, so the work is
+    /// bounded by the size of the key range, not of the table.
+    pub async fn shared_match_keys(
+        &mut self,
+        kind: i64,
+        from: i64,
+        until: Option<i64>,
+        max_records: i64,
+        limit: u64,
+    ) -> StoreResult<Vec<i64>> {
+        let mut select = Query::select();
+        select
+            .from(TABLE)
+            .column("block_key")
+            .and_where(Expr::col("kind").eq(int(kind)))
+            .and_where(Expr::col("block_key").gte(int(from)));
+        if let Some(until) = until {
+            select.and_where(Expr::col("block_key").lt(int(until)));
+        }
+        let count = Expr::col("record_id").count();
+        select
+            .group_by_col("block_key")
+            .and_having(count.clone().gte(int(2)))
+            .and_having(count.lte(int(max_records)))
+            .order_by("block_key", Order::Asc)
+            .limit(limit);
+        let rows = self.fetch(&select, &[ColType::Int]).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| match row.first() {
+                Some(Value::Int(key)) => Some(*key),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// The records holding each of `keys`, as (key, record) pairs in key order.
+    pub async fn match_key_members(
+        &mut self,
+        kind: i64,
+        keys: &[i64],
+    ) -> StoreResult<Vec<(i64, Uuid)>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut select = Query::select();
+        select
+            .from(TABLE)
+            .column("block_key")
+            .column("record_id")
+            .and_where(Expr::col("kind").eq(int(kind)))
+            .and_where(Expr::col("block_key").is_in(keys.iter().map(|k| int(*k))))
+            .order_by("block_key", Order::Asc)
+            .order_by("record_id", Order::Asc);
+        let rows = self.fetch(&select, &[ColType::Int, ColType::Id]).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| match (row.first(), row.get(1)) {
+                (Some(Value::Int(key)), Some(Value::Id(record))) => Some((*key, *record)),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// How many keys of `kind` lie from `from` (inclusive) to `until` (exclusive); used on a
+    /// narrow window to estimate how densely keys fill the range.
+    pub async fn count_match_keys(&mut self, kind: i64, from: i64, until: i64) -> StoreResult<i64> {
+        let mut select = Query::select();
+        select
+            .from(TABLE)
+            .expr(Expr::col(sea_query::Asterisk).count())
+            .and_where(Expr::col("kind").eq(int(kind)))
+            .and_where(Expr::col("block_key").gte(int(from)))
+            .and_where(Expr::col("block_key").lt(int(until)));
+        self.fetch_count(&select).await
+    }
+
+    /// Whether the keys of every record of `kind` have been computed.
+    pub async fn match_keys_built(&mut self, kind: i64) -> StoreResult<bool> {
+        let mut select = Query::select();
+        select
+            .from("match_keys_built")
+            .expr(Expr::col(sea_query::Asterisk).count())
+            .and_where(Expr::col("kind").eq(int(kind)));
+        Ok(self.fetch_count(&select).await? > 0)
+    }
+
+    /// Forgets every key of `kind`, before computing them all again.
+    pub async fn clear_match_keys(&mut self, kind: i64) -> StoreResult<()> {
+        let mut delete = Query::delete();
+        delete
+            .from_table(TABLE)
+            .and_where(Expr::col("kind").eq(int(kind)));
+        self.execute(&delete).await?;
+        let mut delete = Query::delete();
+        delete
+            .from_table("match_keys_built")
+            .and_where(Expr::col("kind").eq(int(kind)));
+        self.execute(&delete).await?;
+        Ok(())
+    }
+
+    /// Records that the keys of every record of `kind` are in the table.
+    pub async fn mark_match_keys_built(&mut self, kind: i64) -> StoreResult<()> {
+        let mut insert = Query::insert();
+        insert
+            .into_table("match_keys_built")
+            .columns(["kind"])
+            .values_panic([Expr::val(int(kind))]);
+        self.execute(&insert).await?;
+        Ok(())
+    }
+}
