@@ -3,8 +3,8 @@
 mod account;
 mod body;
 mod custom_fields;
-mod export_xlsx;
 mod duplicates;
+mod export_xlsx;
 mod extras;
 pub(crate) mod imports;
 pub mod json_cache;
