@@ -120,6 +120,15 @@ async fn rows_are_checked_and_nothing_is_written_unless_all_pass_or_good_rows_ar
         let ali = rows.iter().find(|c| c["first_name"] == "علی").unwrap();
         assert_eq!(ali["mobile"], "+989127770001");
         assert_eq!(ali["birth_date"], "1991-04-04");
+        // Imported records take part in the duplicate check like created ones.
+        let check = t
+            .post(
+                "/api/v1/contacts/duplicates/check",
+                &token,
+                serde_json::json!({"last_name": "دیگر", "mobile": "09127770001"}),
+            )
+            .await;
+        assert_eq!(check.json()["items"][0]["id"], ali["id"], "{}", check.body);
         let id = kept["id"].as_str().unwrap();
         let file = t
             .get(&format!("/api/v1/imports/{id}/rejected"), &token)

@@ -21,6 +21,7 @@ use super::{
 use crate::App;
 use crate::auth::Session;
 use crate::error::{AppError, AppResult};
+use crate::match_keys::{sync_keys, touches_keys};
 use crate::records::read_checked;
 use crate::writes::{audit, check_placement, check_references, diff};
 
@@ -178,6 +179,7 @@ impl Run<'_> {
                 changes,
             )
             .await?;
+            sync_keys(tx, self.schema, id, None, Some(&valid.fields)).await?;
         }
         self.index.add(id, valid.keys);
         self.report.created += 1;
@@ -229,6 +231,9 @@ impl Run<'_> {
                 diff(&row.fields, &changes, false),
             )
             .await?;
+            if touches_keys(self.schema, &changes) {
+                sync_keys(tx, self.schema, id, Some(&row.fields), Some(&merged)).await?;
+            }
         }
         self.index.add(id, checked.keys);
         self.report.updated += 1;
