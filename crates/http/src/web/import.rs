@@ -77,8 +77,8 @@ pub struct MapTemplate {
 
 /// One rejected row on the result page.
 pub struct RejectedView {
-    /// Line in the file.
-    pub line: u64,
+    /// Line in the file, in the user's digits.
+    pub line: String,
     /// Why, in words.
     pub reason: String,
     /// The row as read.
@@ -430,7 +430,7 @@ pub async fn show(
             r.rejected_rows
                 .iter()
                 .map(|row| RejectedView {
-                    line: row.line,
+                    line: Fmt::of(&session).integer(row.line as i64),
                     reason: describe_errors(session.locale, schema, &row.errors),
                     cells: row.cells.join(" | "),
                 })
