@@ -11,6 +11,7 @@ mod connect;
 mod direct;
 mod history;
 mod records;
+mod search;
 mod tx;
 mod values;
 
@@ -20,6 +21,7 @@ pub use batch::{WriteFuture, WriteJob};
 pub use connect::{Backend, Store};
 pub use history::{AuditRow, NoteRow, RelationshipRow};
 pub use records::{ExtraColumn, ListQuery, RecordRow, SortKey};
+pub use search::{RELEVANCE, RELEVANCE_WINDOW, matches_words, search_tokens};
 pub use tx::Tx;
 
 /// What can go wrong in the store. Callers map these to user-facing errors; the details are for logs.
