@@ -60,6 +60,19 @@ pub struct ListQuery<'a> {
     pub limit: u64,
 }
 
+/// A new record for [`Tx::insert_records`]: what [`Tx::insert_record`] takes, for many at once.
+#[derive(Debug, Clone)]
+pub struct NewRecord {
+    /// The record's id.
+    pub id: Uuid,
+    /// Its creation moment (also its last change).
+    pub now: OffsetDateTime,
+    /// Its validated fields.
+    pub fields: Fields,
+    /// Its normalised search text (`peyvand_domain::record::search_text`).
+    pub search_text: String,
+}
+
 const SYSTEM_COLUMNS: [&str; 2] = ["id", "version"];
 
 /// Columns that place a record for access checks: (owner column, branch column).
@@ -322,6 +335,58 @@ impl Tx {
         Ok(())
     }
 
+    /// Stores many new records with version 1, exactly as [`Tx::insert_record`] would one by one
+    /// (same columns, sort key and search words), in multi-row statements: the bulk path of
+    /// the demo generator.
+    pub async fn insert_records(
+        &mut self,
+        schema: &Schema,
+        records: &[NewRecord],
+    ) -> StoreResult<()> {
+        let fields: Vec<&FieldDef> = schema
+            .fields
+            .iter()
+            .filter(|f| !matches!(f.name, "created_at" | "updated_at"))
+            .collect();
+        let mut columns = vec!["id", "version", "created_at", "updated_at", "search_text"];
+        columns.extend(fields.iter().map(|f| f.name));
+        columns.push("sort_key");
+        let postgres = self.is_postgres();
+        if postgres {
+            columns.push("search_vector");
+        }
+        // Both databases bind at most some tens of thousands of parameters per statement.
+        let per_statement = (30_000 / columns.len()).max(1);
+        for chunk in records.chunks(per_statement) {
+            let mut insert = Query::insert();
+            insert.into_table(schema.table).columns(columns.clone());
+            for record in chunk {
+                let mut values = vec![
+                    to_sql(&Value::Id(record.id), ColType::Id),
+                    to_sql(&Value::Int(1), ColType::Int),
+                    to_sql(&Value::Time(record.now), ColType::Time),
+                    to_sql(&Value::Time(record.now), ColType::Time),
+                    to_sql(&Value::Text(record.search_text.clone()), ColType::Text),
+                ];
+                for field in &fields {
+                    let value = record.fields.get(field.name).unwrap_or(&Value::Null);
+                    values.push(to_sql(value, ColType::of(field.ty)));
+                }
+                values.push(to_sql(
+                    &Value::Text(sort_key_of(schema, &record.fields).unwrap_or_default()),
+                    ColType::Text,
+                ));
+                let mut values: Vec<SimpleExpr> = values.into_iter().map(Expr::val).collect();
+                if postgres {
+                    values.push(tsvector_expr(&record.search_text));
+                }
+                insert.values_panic(values);
+            }
+            self.execute(&insert).await?;
+        }
+        Ok(())
+    }
+
     /// Applies `changes` when the stored version is still `expected_version`; returns false when
     /// the record is gone or someone else changed it first (the caller tells which).
     #[allow(clippy::too_many_arguments)]
@@ -569,7 +634,12 @@ impl Tx {
         }
         match &search {
             SearchMatch::Sqlite { .. } => page.order_by("score", score),
-            SearchMatch::Postgres { .. } => page.order_by_expr(search.ts_rank(), score),
+            SearchMatch::Postgres { .. } => {
+                for rank in search.pg_rank() {
+                    page.order_by_expr(rank, score.clone());
+                }
+                &mut page
+            }
         };
         page.order_by("id", Order::Asc)
             .limit(Ord::min(query.limit, RELEVANCE_WINDOW - shown))

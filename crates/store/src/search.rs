@@ -106,8 +106,8 @@ fn tsquery_value(query: &str) -> SimpleExpr {
 pub(crate) enum SearchMatch {
     /// The FTS5 table and its MATCH expression.
     Sqlite { table: String, query: String },
-    /// The tsquery text.
-    Postgres { query: String },
+    /// The tsquery text, and a second one that matches the same words only whole.
+    Postgres { query: String, whole: String },
 }
 
 impl SearchMatch {
@@ -119,6 +119,11 @@ impl SearchMatch {
         Some(if postgres {
             SearchMatch::Postgres {
                 query: tsquery(&tokens),
+                whole: tokens
+                    .iter()
+                    .map(|t| format!("'{t}'"))
+                    .collect::<Vec<_>>()
+                    .join(" | "),
             }
         } else {
             SearchMatch::Sqlite {
@@ -138,7 +143,7 @@ impl SearchMatch {
                     .and_where(self.fts5_match());
                 Expr::col("rowid").in_subquery(hits)
             }
-            SearchMatch::Postgres { query } => {
+            SearchMatch::Postgres { query, .. } => {
                 Expr::col("search_vector").binary(BinOper::Custom("@@"), tsquery_value(query))
             }
         }
@@ -153,14 +158,23 @@ impl SearchMatch {
         }
     }
 
-    /// PostgreSQL: the rank of a record's words for this query.
-    pub(crate) fn ts_rank(&self) -> SimpleExpr {
+    /// PostgreSQL: the keys that rank a record, best first. ts_rank scores a word matched whole
+    /// and one matched as a prefix alike, so records are ranked first by their whole words, then
+    /// by ts_rank divided by the record's length (shorter records first, as bm25 does).
+    pub(crate) fn pg_rank(&self) -> Vec<SimpleExpr> {
         match self {
-            SearchMatch::Postgres { query } => Func::cust("ts_rank")
-                .arg(Expr::col("search_vector"))
-                .arg(tsquery_value(query))
-                .into(),
-            SearchMatch::Sqlite { .. } => Expr::val(0).into(),
+            SearchMatch::Postgres { query, whole } => vec![
+                Func::cust("ts_rank")
+                    .arg(Expr::col("search_vector"))
+                    .arg(tsquery_value(whole))
+                    .into(),
+                Func::cust("ts_rank")
+                    .arg(Expr::col("search_vector"))
+                    .arg(tsquery_value(query))
+                    .arg(1)
+                    .into(),
+            ],
+            SearchMatch::Sqlite { .. } => Vec::new(),
         }
     }
 }
