@@ -343,6 +343,7 @@ impl App {
             }
         }
         self.seed_customers(&system, &owners, contacts).await?;
+        self.store.analyze().await?;
         Ok(result)
     }
 

@@ -148,6 +148,25 @@ impl Store {
         }
     }
 
+    /// Refreshes the query planner's statistics, after a bulk load has changed the tables'
+    /// shape (the demo generator): with them both planners pick the index that serves a
+    /// filtered, sorted page. SQLite samples each index rather than reading it whole.
+    pub async fn analyze(&self) -> StoreResult<()> {
+        match &self.pools {
+            Pools::Sqlite { writer, .. } => {
+                let mut conn = writer.acquire().await?;
+                sqlx::query("PRAGMA analysis_limit = 2000")
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query("ANALYZE").execute(&mut *conn).await?;
+            }
+            Pools::Postgres(pool) => {
+                sqlx::query("ANALYZE").execute(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// The tables and their columns as the database reports them (for the migration parity test).
     pub async fn describe_schema(&self) -> StoreResult<Vec<(String, String)>> {
         let mut tx = self.read().await?;

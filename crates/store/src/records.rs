@@ -576,11 +576,11 @@ impl Tx {
     }
 
     /// One page of the records matching the search words, best first: the newest
-    /// [`RELEVANCE_WINDOW`] matches that pass the filters are ranked, and the page is a position
-    /// in that ranking (see `crate::search`).
+    /// [`RELEVANCE_WINDOW`] matches that pass the filters are ranked (`crate::search::rank`),
+    /// and the page is a position in that ranking.
     async fn list_by_relevance(&mut self, query: &ListQuery<'_>) -> StoreResult<Vec<RecordRow>> {
         let shown = match &query.after {
-            Some((Value::Int(shown), _)) => u64::try_from(*shown).unwrap_or(0),
+            Some((Value::Int(shown), _)) => usize::try_from(*shown).unwrap_or(usize::MAX),
             _ => 0,
         };
         let postgres = self.is_postgres();
@@ -588,9 +588,6 @@ impl Tx {
         let Some(search) = SearchMatch::new(table, &query.search, postgres) else {
             return Ok(Vec::new());
         };
-        if shown >= RELEVANCE_WINDOW {
-            return Ok(Vec::new());
-        }
         // The other filters (access first of all) apply before the window is taken, so that the
         // window holds records this user may see.
         let filters = filter_condition(
@@ -600,56 +597,60 @@ impl Tx {
             },
             postgres,
         );
-        let (mut hits, types) = select_all_columns(query.schema);
-        hits.cond_where(filters).limit(RELEVANCE_WINDOW);
-        let score = match &search {
+        let mut window = Query::select();
+        window
+            .from(table)
+            .column((table, "id"))
+            .column((table, "search_text"))
+            .cond_where(filters)
+            .limit(RELEVANCE_WINDOW);
+        match &search {
             SearchMatch::Sqlite { table: index, .. } => {
-                // The index drives: it yields matches newest first (rowid order) and scores
-                // each one that survives the filters, until the window is full.
-                hits.join(
-                    sea_query::JoinType::InnerJoin,
-                    index.clone(),
-                    Expr::col((index.clone(), "rowid")).equals((table, "rowid")),
-                )
-                .and_where(search.fts5_match())
-                .expr_as(Expr::cust(format!("bm25({index})")), "score")
-                .order_by((index.clone(), "rowid"), Order::Desc);
-                Order::Asc
+                // The index drives: it yields matches newest first (rowid order), each checked
+                // against the filters, until the window is full.
+                window
+                    .join(
+                        sea_query::JoinType::InnerJoin,
+                        index.clone(),
+                        Expr::col((index.clone(), "rowid")).equals((table, "rowid")),
+                    )
+                    .and_where(search.fts5_match())
+                    .order_by((index.clone(), "rowid"), Order::Desc);
             }
             SearchMatch::Postgres { .. } => {
                 // UUIDv7 ids grow with creation time: newest first, as on SQLite.
-                hits.column("search_vector")
+                window
                     .and_where(search.condition())
                     .order_by("id", Order::Desc);
-                Order::Desc
             }
-        };
-        let mut page = Query::select();
-        page.from_subquery(hits, "hits");
-        for name in SYSTEM_COLUMNS {
-            page.column(name);
         }
-        for field in fields_by_name(query.schema) {
-            page.column(field.name);
+        let hits = self.fetch(&window, &[ColType::Id, ColType::Text]).await?;
+        let texts: Vec<&str> = hits
+            .iter()
+            .map(|row| row.get(1).and_then(Value::as_text).unwrap_or_default())
+            .collect();
+        let page: Vec<Uuid> = crate::search::rank(&query.search, &texts)
+            .into_iter()
+            .skip(shown)
+            .take(usize::try_from(query.limit).unwrap_or(usize::MAX))
+            .filter_map(|i| hits[i].first().and_then(Value::as_id))
+            .collect();
+        if page.is_empty() {
+            return Ok(Vec::new());
         }
-        match &search {
-            SearchMatch::Sqlite { .. } => page.order_by("score", score),
-            SearchMatch::Postgres { .. } => {
-                for rank in search.pg_rank() {
-                    page.order_by_expr(rank, score.clone());
-                }
-                &mut page
-            }
-        };
-        page.order_by("id", Order::Asc)
-            .limit(Ord::min(query.limit, RELEVANCE_WINDOW - shown))
-            .offset(shown);
-        let rows = self.fetch(&page, &types).await?;
+        let (mut select, types) = select_all_columns(query.schema);
+        select.and_where(
+            Expr::col("id").is_in(page.iter().map(|id| to_sql(&Value::Id(*id), ColType::Id))),
+        );
         let names = fields_by_name(query.schema);
-        Ok(rows
+        let mut rows: Vec<RecordRow> = self
+            .fetch(&select, &types)
+            .await?
             .into_iter()
             .map(|values| row_from_values(&names, values))
-            .collect())
+            .collect();
+        rows.sort_by_key(|row| page.iter().position(|id| *id == row.id));
+        Ok(rows)
     }
 
     /// How many records match the query's filters (ignoring its position and limit).

@@ -9,12 +9,12 @@
 //! databases match the same records: a record matches when every word of the query is the
 //! beginning of one of its words.
 //!
-//! Relevance: each query word is searched as itself *or* as a prefix, so a record where the word
-//! is whole scores above one where it only begins a longer word ("رضا" before "رضایی"), and bm25
-//! (SQLite) or ts_rank (PostgreSQL) then favours rarer words and shorter records. Ranking every
-//! match of a short prefix over a million records costs far more than a keystroke may (a prefix
-//! of a common name matches tens of thousands), so the ranking covers a window: the
-//! [`RELEVANCE_WINDOW`] most recently created matching records the user may see.
+//! Relevance ([`rank`]): BM25 over a window of matches, where a word matched whole counts for
+//! more than one it only begins ("رضا" before "رضایی"), rarer words count for more and shorter
+//! records come first. Ranking every match of a short prefix over a million records costs far
+//! more than a keystroke may (a prefix of a common name matches tens of thousands), so the
+//! ranking covers a window: the [`RELEVANCE_WINDOW`] most recently created matching records the
+//! user may see. The ranking is computed here, the same for both databases.
 
 use sea_query::{BinOper, Expr, ExprTrait, Func, Query, SimpleExpr};
 
@@ -25,7 +25,7 @@ pub const RELEVANCE: &str = "_relevance";
 
 /// How many matching records (the most recently created that the user may see) are ranked by
 /// relevance. A search matching more shows the best of these; sorting by a field lists all.
-pub const RELEVANCE_WINDOW: u64 = 500;
+pub const RELEVANCE_WINDOW: u64 = 200;
 
 /// Whether a character belongs to a word. Letters, digits and combining marks, as in SQLite's
 /// `unicode61` tokenizer with `categories 'L* N* Co M*'`. Rust's `is_alphanumeric` also counts
@@ -58,22 +58,22 @@ fn query_tokens(words: &[String]) -> Vec<&str> {
     tokens
 }
 
-/// An FTS5 query: every word, whole or as a prefix. Words only hold letters, digits and marks,
-/// so quoting them is enough to keep FTS5's operators out.
+/// An FTS5 query: every word as a prefix. Words only hold letters, digits and marks, so
+/// quoting them is enough to keep FTS5's operators out.
 fn fts5_query(tokens: &[&str]) -> String {
     tokens
         .iter()
-        .map(|t| format!("(\"{t}\" OR \"{t}\"*)"))
+        .map(|t| format!("\"{t}\"*"))
         .collect::<Vec<_>>()
         .join(" AND ")
 }
 
-/// A PostgreSQL tsquery in its text form: every word, whole or as a prefix, quoted as a lexeme
-/// (so that no parser or dictionary changes it).
+/// A PostgreSQL tsquery in its text form: every word as a prefix, quoted as a lexeme (so that
+/// no parser or dictionary changes it).
 fn tsquery(tokens: &[&str]) -> String {
     tokens
         .iter()
-        .map(|t| format!("('{t}' | '{t}':*)"))
+        .map(|t| format!("'{t}':*"))
         .collect::<Vec<_>>()
         .join(" & ")
 }
@@ -106,8 +106,8 @@ fn tsquery_value(query: &str) -> SimpleExpr {
 pub(crate) enum SearchMatch {
     /// The FTS5 table and its MATCH expression.
     Sqlite { table: String, query: String },
-    /// The tsquery text, and a second one that matches the same words only whole.
-    Postgres { query: String, whole: String },
+    /// The tsquery text.
+    Postgres { query: String },
 }
 
 impl SearchMatch {
@@ -119,11 +119,6 @@ impl SearchMatch {
         Some(if postgres {
             SearchMatch::Postgres {
                 query: tsquery(&tokens),
-                whole: tokens
-                    .iter()
-                    .map(|t| format!("'{t}'"))
-                    .collect::<Vec<_>>()
-                    .join(" | "),
             }
         } else {
             SearchMatch::Sqlite {
@@ -157,26 +152,65 @@ impl SearchMatch {
             SearchMatch::Postgres { .. } => self.condition(),
         }
     }
+}
 
-    /// PostgreSQL: the keys that rank a record, best first. ts_rank scores a word matched whole
-    /// and one matched as a prefix alike, so records are ranked first by their whole words, then
-    /// by ts_rank divided by the record's length (shorter records first, as bm25 does).
-    pub(crate) fn pg_rank(&self) -> Vec<SimpleExpr> {
-        match self {
-            SearchMatch::Postgres { query, whole } => vec![
-                Func::cust("ts_rank")
-                    .arg(Expr::col("search_vector"))
-                    .arg(tsquery_value(whole))
-                    .into(),
-                Func::cust("ts_rank")
-                    .arg(Expr::col("search_vector"))
-                    .arg(tsquery_value(query))
-                    .arg(1)
-                    .into(),
-            ],
-            SearchMatch::Sqlite { .. } => Vec::new(),
-        }
-    }
+/// BM25's term-frequency saturation and length normalisation, as in SQLite's FTS5.
+const BM25_K1: f64 = 1.2;
+const BM25_B: f64 = 0.75;
+
+/// Orders a window of matching records, best first; returns their indexes in `texts`.
+///
+/// BM25 with the window as the corpus. Every query word counts as two terms, the word whole and
+/// the word as a prefix (every match has the prefix, so the whole word is what tells records
+/// apart): a record with the word whole scores higher, the more so the rarer the whole word is in
+/// the window, and shorter records score higher. Words are counted once per record (the indexes
+/// keep no positions). Ties keep the window's order, newest first. Computed here rather than by
+/// the database so that both databases rank alike, and because SQLite's bm25() counts the matches
+/// of every term over the whole table for each query.
+pub(crate) fn rank(query_words: &[String], texts: &[&str]) -> Vec<usize> {
+    let terms = query_tokens(query_words);
+    let documents: Vec<Vec<&str>> = texts.iter().map(|t| search_tokens(t).collect()).collect();
+    let count = documents.len() as f64;
+    let average_length =
+        (documents.iter().map(Vec::len).sum::<usize>() as f64 / count.max(1.0)).max(1.0);
+    let idf = |having: usize| {
+        let having = having as f64;
+        ((count - having + 0.5) / (having + 0.5) + 1.0).ln()
+    };
+    // Per query word: the weight of having it whole, and of having it as a prefix.
+    let weights: Vec<(f64, f64)> = terms
+        .iter()
+        .map(|term| {
+            let whole = documents.iter().filter(|d| d.contains(term)).count();
+            let prefix = documents
+                .iter()
+                .filter(|d| d.iter().any(|w| w.starts_with(term)))
+                .count();
+            (idf(whole), idf(prefix))
+        })
+        .collect();
+    let score = |document: &Vec<&str>| {
+        let norm = BM25_K1 * (1.0 - BM25_B + BM25_B * document.len() as f64 / average_length);
+        let saturation = (BM25_K1 + 1.0) / (1.0 + norm);
+        terms
+            .iter()
+            .zip(&weights)
+            .map(|(term, (whole, prefix))| {
+                let mut sum = 0.0;
+                if document.contains(term) {
+                    sum += whole;
+                }
+                if document.iter().any(|w| w.starts_with(term)) {
+                    sum += prefix;
+                }
+                sum * saturation
+            })
+            .sum::<f64>()
+    };
+    let scores: Vec<f64> = documents.iter().map(score).collect();
+    let mut order: Vec<usize> = (0..texts.len()).collect();
+    order.sort_by(|a, b| scores[*b].total_cmp(&scores[*a]).then(a.cmp(b)));
+    order
 }
 
 #[cfg(test)]
@@ -217,14 +251,30 @@ mod tests {
     }
 
     #[test]
+    fn whole_words_rank_above_prefixes_then_shorter_records_first() {
+        let q = vec!["reza".to_owned()];
+        let texts = [
+            "rezaei karimi",
+            "reza karimi tehran buyer 09121234567",
+            "reza karimi",
+            "rezvan",
+        ];
+        assert_eq!(rank(&q, &texts[..3]), [2, 1, 0]);
+        let two = vec!["reza".to_owned(), "kar".to_owned()];
+        assert_eq!(rank(&two, &["rezaei karimi", "reza karimi"]), [1, 0]);
+        assert_eq!(
+            rank(&q, &["reza a", "reza b"]),
+            [0, 1],
+            "ties keep the order"
+        );
+    }
+
+    #[test]
     fn queries_quote_every_word() {
         let words = vec!["a@b".to_owned(), "رضا".to_owned()];
         let tokens = query_tokens(&words);
-        assert_eq!(
-            fts5_query(&tokens),
-            "(\"a\" OR \"a\"*) AND (\"b\" OR \"b\"*) AND (\"رضا\" OR \"رضا\"*)"
-        );
-        assert_eq!(tsquery(&["x"]), "('x' | 'x':*)");
+        assert_eq!(fts5_query(&tokens), "\"a\"* AND \"b\"* AND \"رضا\"*");
+        assert_eq!(tsquery(&["x", "y"]), "'x':* & 'y':*");
         assert!(SearchMatch::new("contacts", &["-".into()], false).is_none());
     }
 }
