@@ -343,7 +343,7 @@ impl App {
             }
         }
         self.seed_customers(&system, &owners, contacts).await?;
-        self.store.analyze().await?;
+        self.store.optimize().await?;
         Ok(result)
     }
 
