@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Read benchmark at scale (issue 3): 1,000,000 demo contacts, the server in one process, load from
 # wrk in another at concurrency 32. Scenarios: GET one contact (ids spread over the table), a list
-# of 50 with a filter and a sort, search as you type (prefixes of real names), and /healthz as
-# the cost of HTTP itself. Runs on SQLite, then on a throwaway PostgreSQL cluster, and prints
+# of 50 with a filter and a sort, search as you type (prefixes of real names), and two trivial
+# endpoints as the cost of HTTP itself (/static/app.css, no database; /healthz, one ping). Runs on SQLite, then on a throwaway PostgreSQL cluster, and prints
 # both side by side with the targets.
 #
 #   bench/scale.sh [--contacts N] [--duration SECONDS] [--connections C] [--only sqlite|postgres]
@@ -49,6 +49,7 @@ seed() { # url
   echo "seeded in $((SECONDS - started)) s" >&2
 }
 
+# Each sets $url to a seeded database of $contacts contacts.
 sqlite_url() {
   local file="$dir/sqlite-$contacts.db"
   if [ -n "$fresh" ] || [ ! -f "$file.done" ]; then
@@ -56,13 +57,14 @@ sqlite_url() {
     seed "sqlite://$file"
     touch "$file.done"
   fi
-  echo "sqlite://$file"
+  url="sqlite://$file"
 }
 
 postgres_url() {
   pg_data="$dir/pg/data"
   local port; port=$(free_port)
   if [ -n "$fresh" ] || [ ! -f "$dir/pg/initialised" ]; then
+    as_postgres pg_ctl -D "$pg_data" -m fast stop >/dev/null 2>&1 || true
     rm -rf "$dir/pg"; mkdir -p "$dir/pg"
     [ "$(id -u)" = 0 ] && chown postgres "$dir/pg"
     as_postgres initdb -D "$pg_data" -U postgres --auth=trust --locale=C -E UTF8 >/dev/null
@@ -71,13 +73,12 @@ postgres_url() {
   # A throwaway cluster: durability settings off (they only matter to the seeding, not to reads).
   as_postgres pg_ctl -D "$pg_data" -l "$dir/pg/log" -w -o "-p $port -k $dir/pg -c listen_addresses=127.0.0.1 -c shared_buffers=1GB -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100" start >/dev/null
   local db="peyvand_$contacts"
-  if ! psql -h 127.0.0.1 -p "$port" -U postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 \
-     || [ ! -f "$dir/pg/$db.done" ]; then
+  url="postgres://postgres@127.0.0.1:$port/$db"
+  if [ ! -f "$dir/pg/$db.done" ]; then
     psql -h 127.0.0.1 -p "$port" -U postgres -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
-    seed "postgres://postgres@127.0.0.1:$port/$db"
+    seed "$url"
     touch "$dir/pg/$db.done"
   fi
-  echo "postgres://postgres@127.0.0.1:$port/$db"
 }
 
 # Search as you type: every prefix (from 2 characters) of real names, Persian and Latin, and a
@@ -124,14 +125,30 @@ declare -A results
 run() { # backend, scenario, url, [script]
   local args=(-t2 -c"$connections" -d"${duration}s" --latency -H "authorization: Bearer $token")
   [ -n "${4:-}" ] && args+=(-s "$4")
+  local before; before=$(server_ticks)
   local out; out=$(wrk "${args[@]}" "$3")
-  local rps p99 errors
+  local after; after=$(server_ticks)
+  local rps p99 errors requests cpu
   rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   errors=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+  requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  # Server CPU time per request (all its threads, user and system, and PostgreSQL's processes):
+  # unlike latency, it barely depends on what else runs on the machine.
+  cpu=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN { printf "%.0f µs", t * 1e6 / hz / n }')
   results["$1/$2/rps"]=$rps
   results["$1/$2/p99"]=$p99${errors:+ ($errors non-2xx)}
-  echo "  $2: $rps req/s, p99 $p99${errors:+, $errors non-2xx}" >&2
+  results["$1/$2/cpu"]=$cpu
+  echo "  $2: $rps req/s, p99 $p99, server CPU $cpu per request${errors:+, $errors non-2xx}" >&2
+}
+# CPU ticks of the server, plus PostgreSQL's own processes when it runs on PostgreSQL.
+server_ticks() {
+  local pids=("$server")
+  if [ -n "$pg_data" ] && [ -f "$pg_data/postmaster.pid" ]; then
+    local postmaster; postmaster=$(head -1 "$pg_data/postmaster.pid")
+    pids+=("$postmaster" $(pgrep -P "$postmaster" || true))
+  fi
+  for pid in "${pids[@]}"; do cat "/proc/$pid/stat" 2>/dev/null; done | awk '{ sum += $14 + $15 } END { print sum }'
 }
 
 bench() { # backend, url
@@ -157,6 +174,7 @@ bench() { # backend, url
   echo "$backend: $(wc -l <"$work/ids") ids to get; warming up…" >&2
   wrk -t2 -c"$connections" -d5s -H "authorization: Bearer $token" -s "$work/search.lua" "$base" >/dev/null
   wrk -t2 -c"$connections" -d5s -H "authorization: Bearer $token" -s "$work/list.lua" "$base" >/dev/null
+  run "$backend" static "$base/static/app.css"
   run "$backend" healthz "$base/healthz"
   run "$backend" get "$base" "$work/get.lua"
   run "$backend" list "$base" "$work/list.lua"
@@ -165,29 +183,36 @@ bench() { # backend, url
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
 }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 backends=()
-if [ "$only" != postgres ]; then bench sqlite "$(sqlite_url)"; backends+=(sqlite); fi
-if [ "$only" != sqlite ]; then bench postgres "$(postgres_url)"; backends+=(postgres); fi
+if [ "$only" != postgres ]; then sqlite_url; bench sqlite "$url"; backends+=(sqlite); fi
+if [ "$only" != sqlite ]; then postgres_url; bench postgres "$url"; backends+=(postgres); fi
 
-ratio() { awk -v a="${results[$1/get/rps]:-0}" -v b="${results[$1/healthz/rps]:-1}" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
+ratio() { awk -v a="${results[$1/get/rps]:-0}" -v b="${results[$1/$2/rps]:-1}" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
 echo
 echo "Peyvand $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $contacts contacts, wrk -t2 -c$connections -d${duration}s, $(nproc) cores"
 echo
+echo "load average before the run: $load_before (other work on the machine shares its $(nproc) cores)"
+echo
 header="| scenario | target |"; rule="|---|---|"
-for b in "${backends[@]}"; do header+=" $b req/s | $b p99 |"; rule+="---:|---:|"; done
+for b in "${backends[@]}"; do header+=" $b req/s | $b p99 | $b CPU/req |"; rule+="---:|---:|---:|"; done
 echo "$header"; echo "$rule"
 row() { # label, key, target
   local line="| $1 | $3 |"
-  for b in "${backends[@]}"; do line+=" ${results[$b/$2/rps]} | ${results[$b/$2/p99]} |"; done
+  for b in "${backends[@]}"; do line+=" ${results[$b/$2/rps]} | ${results[$b/$2/p99]} | ${results[$b/$2/cpu]} |"; done
   echo "$line"
 }
-row "GET /healthz (cost of HTTP)" healthz "—"
+row "GET /static/app.css (HTTP alone, 8.6 kB)" static "—"
+row "GET /healthz (HTTP + a database ping)" healthz "—"
 row "GET one contact" get "p99 ≤ 5 ms"
 row "list 50, filter + sort" list "p99 ≤ 20 ms"
 row "search as you type" search "p99 ≤ 50 ms"
-line="| GET one ÷ healthz throughput | ≥ 30% |"
-for b in "${backends[@]}"; do line+=" $(ratio "$b") | |"; done
+line="| GET one ÷ app.css throughput | ≥ 30% |"
+for b in "${backends[@]}"; do line+=" $(ratio "$b" static) | | |"; done
+echo "$line"
+line="| GET one ÷ healthz throughput | — |"
+for b in "${backends[@]}"; do line+=" $(ratio "$b" healthz) | | |"; done
 echo "$line"
 line="| server memory after the load | — |"
-for b in "${backends[@]}"; do line+=" ${results[$b/rss]} MB | |"; done
+for b in "${backends[@]}"; do line+=" ${results[$b/rss]} MB | | |"; done
 echo "$line"
