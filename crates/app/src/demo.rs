@@ -172,7 +172,7 @@ impl Dice {
         self.0 ^= self.0 << 17;
         self.0
     }
-    fn pick<'a, T: Copy>(&mut self, items: &[T]) -> T {
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
         items[(self.next() % items.len() as u64) as usize]
     }
 }
@@ -494,12 +494,12 @@ fn contact_inputs(
         ("owner_id", owner.to_string()),
         ("branch_id", branch.clone()),
     ]);
-    if i % 3 == 0 && !accounts.is_empty() {
+    if i.is_multiple_of(3) && !accounts.is_empty() {
         fields.insert(
             "account_id".into(),
             Input::Text(accounts[i % accounts.len()].to_string()),
         );
     }
-    fields.insert("consent_sms".into(), Input::Bool(i % 2 == 0));
+    fields.insert("consent_sms".into(), Input::Bool(i.is_multiple_of(2)));
     fields
 }

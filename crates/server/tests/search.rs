@@ -174,7 +174,7 @@ async fn search_results_follow_access_rights_and_never_match_hidden_fields() {
         assert_eq!(both, expected, "{}: the admin sees both", t.name());
         assert_eq!(
             search(&t, &rep, "quillon").await,
-            [reps.clone()],
+            [reps],
             "{}: the rep sees only their own",
             t.name()
         );
