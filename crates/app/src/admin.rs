@@ -305,6 +305,7 @@ impl App {
         let mut tx = self.store.write().await?;
         for schema in peyvand_domain::record::ALL_SCHEMAS {
             tx.backfill_sort_keys(schema).await?;
+            tx.backfill_search(schema).await?;
         }
         let branches = tx.id_pairs("branches", "parent_id").await?;
         let headquarters = match branches.iter().find(|(_, parent)| parent.is_none()) {

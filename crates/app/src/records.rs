@@ -10,7 +10,7 @@ use peyvand_domain::permission::{Action, Placement, RecordKind, RowFilter, allow
 use peyvand_domain::record::{self, FieldType, Fields, Input, Schema, Value};
 use peyvand_domain::text::normalize_search;
 use peyvand_domain::validation::{FieldError, ValidationErrors};
-use peyvand_store::{ExtraColumn, ListQuery, RecordRow, SortKey, Tx};
+use peyvand_store::{ExtraColumn, ListQuery, RELEVANCE, RecordRow, SortKey, Tx};
 use serde_json::{Map, Value as Json, json};
 use uuid::Uuid;
 
@@ -175,6 +175,8 @@ fn decode_cursor(schema: &Schema, sort: &SortKey, cursor: &str) -> AppResult<(Va
         .ok_or(AppError::BadRequest("cursor"))?;
     let value = if sort.field == "id" {
         Value::Null
+    } else if sort.field == RELEVANCE {
+        Value::Int(parts[2].as_i64().filter(|n| *n >= 0).ok_or(bad)?)
     } else {
         let ty = schema.field(&sort.field).map_or(FieldType::Text, |f| f.ty);
         value_from_json(&parts[2], ty).ok_or(bad)?
@@ -232,11 +234,11 @@ fn parse_filters(
     Ok(out)
 }
 
-/// Whether a record matches every search word on the fields its viewer can see. Used only when
-/// the viewer has hidden searchable fields, so that a search cannot reveal a hidden value.
+/// Whether a record matches every search word on the fields its viewer can see, by the same
+/// rule as the database's index. Used only when the viewer has hidden searchable fields, so that
+/// a search cannot reveal a hidden value.
 fn matches_visible(schema: &Schema, view: &RecordView, words: &[String]) -> bool {
-    let text = record::search_text(schema, &view.fields);
-    words.iter().all(|w| text.contains(w.as_str()))
+    peyvand_store::matches_words(&record::search_text(schema, &view.fields), words)
 }
 
 impl App {
@@ -287,11 +289,6 @@ impl App {
         if access == RowFilter::Nothing {
             return Err(AppError::Forbidden);
         }
-        let sort = parse_sort(session, schema, params.sort.as_deref())?;
-        let after = match params.cursor.as_deref().filter(|c| !c.is_empty()) {
-            Some(cursor) => Some(decode_cursor(schema, &sort, cursor)?),
-            None => None,
-        };
         let limit = params.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
         let words: Vec<String> = params
             .q
@@ -303,6 +300,29 @@ impl App {
                     .collect()
             })
             .unwrap_or_default();
+        // A search without a chosen sort shows the best matches first. Exports keep a field
+        // order, because relevance ranks only a window of the matches (see peyvand_store).
+        let by_relevance = params.sort.as_deref().is_none_or(str::is_empty)
+            && action == Action::Read
+            && words
+                .iter()
+                .any(|w| peyvand_store::search_tokens(w).next().is_some());
+        let sort = if by_relevance {
+            SortKey {
+                field: RELEVANCE.to_owned(),
+                descending: false,
+            }
+        } else {
+            parse_sort(
+                session,
+                schema,
+                params.sort.as_deref().filter(|s| !s.is_empty()),
+            )?
+        };
+        let after = match params.cursor.as_deref().filter(|c| !c.is_empty()) {
+            Some(cursor) => Some(decode_cursor(schema, &sort, cursor)?),
+            None => None,
+        };
         let hides_searchable = schema
             .fields
             .iter()
@@ -330,9 +350,16 @@ impl App {
             let batch = rows.len().min(limit as usize);
             let mut consumed = 0;
             let mut last = None;
+            let shown_before = match &query.after {
+                Some((Value::Int(shown), _)) if by_relevance => *shown,
+                _ => 0,
+            };
             for row in rows.into_iter().take(batch) {
                 consumed += 1;
-                let key = if sort.field == "id" {
+                let key = if by_relevance {
+                    // A relevance page is a position in the ranking, not a keyset.
+                    Value::Int(shown_before + consumed as i64)
+                } else if sort.field == "id" {
                     Value::Null
                 } else {
                     row.fields

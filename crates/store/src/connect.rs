@@ -148,6 +148,35 @@ impl Store {
         }
     }
 
+    /// Tidies up after a bulk load (the demo generator): refreshes the query planners'
+    /// statistics, so that both pick the index that serves a filtered, sorted page, and on
+    /// SQLite merges each full-text index into one segment (a bulk load leaves one per
+    /// transaction, and every search reads all of them).
+    pub async fn optimize(&self) -> StoreResult<()> {
+        match &self.pools {
+            Pools::Sqlite { writer, .. } => {
+                let mut conn = writer.acquire().await?;
+                for schema in peyvand_domain::record::ALL_SCHEMAS {
+                    let index = format!("{}_search", schema.table);
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "INSERT INTO {index}({index}) VALUES ('optimize')"
+                    )))
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                sqlx::query("ANALYZE").execute(&mut *conn).await?;
+                // Readers look every page up in the WAL first; start them on an empty one.
+                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Pools::Postgres(pool) => {
+                sqlx::query("ANALYZE").execute(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// The tables and their columns as the database reports them (for the migration parity test).
     pub async fn describe_schema(&self) -> StoreResult<Vec<(String, String)>> {
         let mut tx = self.read().await?;

@@ -211,6 +211,31 @@ impl Tx {
         Ok(())
     }
 
+    /// Appends many entries at once (bulk loads), in multi-row statements.
+    pub async fn insert_audits(&mut self, rows: &[AuditRow]) -> StoreResult<()> {
+        // Seven parameters a row: well under both databases' limits per statement.
+        for chunk in rows.chunks(1000) {
+            let mut insert = Query::insert();
+            insert.into_table("audit_log").columns(AUDIT_COLUMNS);
+            for row in chunk {
+                insert.values_panic(
+                    [
+                        v_id(row.id),
+                        v_text(&row.record_kind),
+                        v_id(row.record_id),
+                        v_text(&row.action),
+                        to_sql(&row.actor_id.map_or(Value::Null, Value::Id), ColType::Id),
+                        v_time(row.at),
+                        v_text(&row.changes),
+                    ]
+                    .map(Expr::val),
+                );
+            }
+            self.execute(&insert).await?;
+        }
+        Ok(())
+    }
+
     /// The audit trail of one record, newest first.
     pub async fn audit_of(
         &mut self,

@@ -14,6 +14,7 @@ mod history;
 mod match_keys;
 mod merge;
 mod records;
+mod search;
 mod tx;
 mod values;
 
@@ -22,7 +23,8 @@ pub use backup::{backup_sqlite, check_sqlite_backup};
 pub use batch::{WriteFuture, WriteJob};
 pub use connect::{Backend, Store};
 pub use history::{AuditRow, NoteRow, RelationshipRow};
-pub use records::{ExtraColumn, ListQuery, RecordRow, SortKey};
+pub use records::{ExtraColumn, ListQuery, NewRecord, RecordRow, SortKey};
+pub use search::{RELEVANCE, RELEVANCE_WINDOW, matches_words, search_tokens};
 pub use tx::Tx;
 
 /// What can go wrong in the store. Callers map these to user-facing errors; the details are for logs.

@@ -3,11 +3,12 @@
 
 use peyvand_domain::permission::RowFilter;
 use peyvand_domain::record::{FieldDef, Fields, PlacementRule, Schema, Value};
-use sea_query::{Cond, Expr, ExprTrait, LikeExpr, Order, Query, SelectStatement};
+use sea_query::{Cond, Expr, ExprTrait, LikeExpr, Order, Query, SelectStatement, SimpleExpr};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::StoreResult;
+use crate::search::{RELEVANCE, RELEVANCE_WINDOW, SearchMatch, tsvector_expr};
 use crate::tx::Tx;
 use crate::values::{ColType, to_sql};
 
@@ -45,16 +46,31 @@ pub struct ListQuery<'a> {
     pub equals: Vec<(String, Value)>,
     /// A tag the records must carry.
     pub tag: Option<String>,
-    /// Normalised search words; every one must occur in the record's search text.
+    /// Normalised search words; each must begin a word of the record's search text (see
+    /// `crate::search`).
     pub search: Vec<String>,
     /// Only these ids, when given.
     pub ids: Option<Vec<Uuid>>,
-    /// The order.
+    /// The order; [`RELEVANCE`] ranks the matches of `search`.
     pub sort: SortKey,
-    /// Continue after this (sort value, id) position.
+    /// Continue after this (sort value, id) position. When sorted by [`RELEVANCE`]:
+    /// `(Value::Int(rows already shown), any id)`.
     pub after: Option<(Value, Uuid)>,
     /// At most this many rows.
     pub limit: u64,
+}
+
+/// A new record for [`Tx::insert_records`]: what [`Tx::insert_record`] takes, for many at once.
+#[derive(Debug, Clone)]
+pub struct NewRecord {
+    /// The record's id.
+    pub id: Uuid,
+    /// Its creation moment (also its last change).
+    pub now: OffsetDateTime,
+    /// Its validated fields.
+    pub fields: Fields,
+    /// Its normalised search text (`peyvand_domain::record::search_text`).
+    pub search_text: String,
 }
 
 const SYSTEM_COLUMNS: [&str; 2] = ["id", "version"];
@@ -233,7 +249,7 @@ fn keyset_condition(sort: &SortKey, col: ColType, nullable: bool, after: &(Value
     }
 }
 
-fn filter_condition(query: &ListQuery<'_>) -> Cond {
+fn filter_condition(query: &ListQuery<'_>, postgres: bool) -> Cond {
     let mut cond = Cond::all().add(access_condition(query.schema, query.access));
     for (name, value) in &query.equals {
         // Equal values have equal sort keys: naming the key lets the (sort_key, id) index find
@@ -263,9 +279,8 @@ fn filter_condition(query: &ListQuery<'_>) -> Cond {
         let pattern = format!("%,{},%", like_escape(tag));
         cond = cond.add(Expr::col("tags").like(LikeExpr::new(pattern).escape('\\')));
     }
-    for word in &query.search {
-        let pattern = format!("%{}%", like_escape(word));
-        cond = cond.add(Expr::col("search_text").like(LikeExpr::new(pattern).escape('\\')));
+    if let Some(search) = SearchMatch::new(query.schema.table, &query.search, postgres) {
+        cond = cond.add(search.condition());
     }
     if let Some(ids) = &query.ids {
         cond = cond
@@ -313,12 +328,70 @@ impl Tx {
             &Value::Text(sort_key_of(schema, fields).unwrap_or_default()),
             ColType::Text,
         ));
+        let mut values: Vec<SimpleExpr> = values.into_iter().map(Expr::val).collect();
+        // SQLite's full-text index follows by trigger; PostgreSQL's words are written here.
+        if self.is_postgres() {
+            columns.push("search_vector");
+            values.push(tsvector_expr(search_text));
+        }
         let mut insert = Query::insert();
         insert
             .into_table(schema.table)
             .columns(columns)
-            .values_panic(values.into_iter().map(Expr::val));
+            .values_panic(values);
         self.execute(&insert).await?;
+        Ok(())
+    }
+
+    /// Stores many new records with version 1, exactly as [`Tx::insert_record`] would one by one
+    /// (same columns, sort key and search words), in multi-row statements: the bulk path of
+    /// the demo generator.
+    pub async fn insert_records(
+        &mut self,
+        schema: &Schema,
+        records: &[NewRecord],
+    ) -> StoreResult<()> {
+        let fields: Vec<&FieldDef> = schema
+            .fields
+            .iter()
+            .filter(|f| !matches!(f.name, "created_at" | "updated_at"))
+            .collect();
+        let mut columns = vec!["id", "version", "created_at", "updated_at", "search_text"];
+        columns.extend(fields.iter().map(|f| f.name));
+        columns.push("sort_key");
+        let postgres = self.is_postgres();
+        if postgres {
+            columns.push("search_vector");
+        }
+        // Both databases bind at most some tens of thousands of parameters per statement.
+        let per_statement = (30_000 / columns.len()).max(1);
+        for chunk in records.chunks(per_statement) {
+            let mut insert = Query::insert();
+            insert.into_table(schema.table).columns(columns.clone());
+            for record in chunk {
+                let mut values = vec![
+                    to_sql(&Value::Id(record.id), ColType::Id),
+                    to_sql(&Value::Int(1), ColType::Int),
+                    to_sql(&Value::Time(record.now), ColType::Time),
+                    to_sql(&Value::Time(record.now), ColType::Time),
+                    to_sql(&Value::Text(record.search_text.clone()), ColType::Text),
+                ];
+                for field in &fields {
+                    let value = record.fields.get(field.name).unwrap_or(&Value::Null);
+                    values.push(to_sql(value, ColType::of(field.ty)));
+                }
+                values.push(to_sql(
+                    &Value::Text(sort_key_of(schema, &record.fields).unwrap_or_default()),
+                    ColType::Text,
+                ));
+                let mut values: Vec<SimpleExpr> = values.into_iter().map(Expr::val).collect();
+                if postgres {
+                    values.push(tsvector_expr(&record.search_text));
+                }
+                insert.values_panic(values);
+            }
+            self.execute(&insert).await?;
+        }
         Ok(())
     }
 
@@ -355,6 +428,9 @@ impl Tx {
         }
         if let Some(key) = sort_key_of(schema, changes) {
             update.value("sort_key", to_sql(&Value::Text(key), ColType::Text));
+        }
+        if self.is_postgres() {
+            update.value("search_vector", tsvector_expr(search_text));
         }
         update
             .and_where(Expr::col("id").eq(to_sql(&Value::Id(id), ColType::Id)))
@@ -393,6 +469,37 @@ impl Tx {
         Ok(filled)
     }
 
+    /// Fills PostgreSQL's search words of records written before they existed (migration 0005);
+    /// returns how many were filled. SQLite's index was built by its migration.
+    pub async fn backfill_search(&mut self, schema: &Schema) -> StoreResult<u64> {
+        if !self.is_postgres() {
+            return Ok(0);
+        }
+        let mut select = Query::select();
+        select
+            .from(schema.table)
+            .column("id")
+            .column("search_text")
+            // Literal conditions, so that the partial index of migration 0005 serves them.
+            .and_where(Expr::cust(
+                "search_vector = ''::tsvector AND search_text <> ''",
+            ));
+        let rows = self.fetch(&select, &[ColType::Id, ColType::Text]).await?;
+        let mut filled = 0;
+        for row in rows {
+            let (Some(Value::Id(id)), Some(Value::Text(text))) = (row.first(), row.get(1)) else {
+                continue;
+            };
+            let mut update = Query::update();
+            update
+                .table(schema.table)
+                .value("search_vector", tsvector_expr(text))
+                .and_where(Expr::col("id").eq(to_sql(&Value::Id(*id), ColType::Id)));
+            filled += self.execute(&update).await?;
+        }
+        Ok(filled)
+    }
+
     /// Deletes a record; returns false when it did not exist.
     pub async fn delete_record(&mut self, schema: &Schema, id: Uuid) -> StoreResult<bool> {
         let mut delete = Query::delete();
@@ -420,8 +527,11 @@ impl Tx {
 
     /// One page of records in the query's order.
     pub async fn list_records(&mut self, query: &ListQuery<'_>) -> StoreResult<Vec<RecordRow>> {
+        if query.sort.field == RELEVANCE {
+            return self.list_by_relevance(query).await;
+        }
         let (mut select, types) = select_all_columns(query.schema);
-        let mut cond = filter_condition(query);
+        let mut cond = filter_condition(query, self.is_postgres());
         let column = order_column(query.schema, &query.sort.field);
         let by_key = column == "sort_key";
         if let Some((value, id)) = &query.after {
@@ -473,13 +583,91 @@ impl Tx {
             .collect())
     }
 
+    /// One page of the records matching the search words, best first: the newest
+    /// [`RELEVANCE_WINDOW`] matches that pass the filters are ranked (`crate::search::rank`),
+    /// and the page is a position in that ranking.
+    async fn list_by_relevance(&mut self, query: &ListQuery<'_>) -> StoreResult<Vec<RecordRow>> {
+        let shown = match &query.after {
+            Some((Value::Int(shown), _)) => usize::try_from(*shown).unwrap_or(usize::MAX),
+            _ => 0,
+        };
+        let postgres = self.is_postgres();
+        let table = query.schema.table;
+        let Some(search) = SearchMatch::new(table, &query.search, postgres) else {
+            return Ok(Vec::new());
+        };
+        // The other filters (access first of all) apply before the window is taken, so that the
+        // window holds records this user may see.
+        let filters = filter_condition(
+            &ListQuery {
+                search: Vec::new(),
+                ..query.clone()
+            },
+            postgres,
+        );
+        let mut window = Query::select();
+        window
+            .from(table)
+            .column((table, "id"))
+            .column((table, "search_text"))
+            .cond_where(filters)
+            .limit(RELEVANCE_WINDOW);
+        match &search {
+            SearchMatch::Sqlite { table: index, .. } => {
+                // The index drives: it yields matches newest first (rowid order), each checked
+                // against the filters, until the window is full.
+                window
+                    .join(
+                        sea_query::JoinType::InnerJoin,
+                        index.clone(),
+                        Expr::col((index.clone(), "rowid")).equals((table, "rowid")),
+                    )
+                    .and_where(search.fts5_match())
+                    .order_by((index.clone(), "rowid"), Order::Desc);
+            }
+            SearchMatch::Postgres { .. } => {
+                // UUIDv7 ids grow with creation time: newest first, as on SQLite.
+                window
+                    .and_where(search.condition())
+                    .order_by("id", Order::Desc);
+            }
+        }
+        let hits = self.fetch(&window, &[ColType::Id, ColType::Text]).await?;
+        let texts: Vec<&str> = hits
+            .iter()
+            .map(|row| row.get(1).and_then(Value::as_text).unwrap_or_default())
+            .collect();
+        let page: Vec<Uuid> = crate::search::rank(&query.search, &texts)
+            .into_iter()
+            .skip(shown)
+            .take(usize::try_from(query.limit).unwrap_or(usize::MAX))
+            .filter_map(|i| hits[i].first().and_then(Value::as_id))
+            .collect();
+        if page.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (mut select, types) = select_all_columns(query.schema);
+        select.and_where(
+            Expr::col("id").is_in(page.iter().map(|id| to_sql(&Value::Id(*id), ColType::Id))),
+        );
+        let names = fields_by_name(query.schema);
+        let mut rows: Vec<RecordRow> = self
+            .fetch(&select, &types)
+            .await?
+            .into_iter()
+            .map(|values| row_from_values(&names, values))
+            .collect();
+        rows.sort_by_key(|row| page.iter().position(|id| *id == row.id));
+        Ok(rows)
+    }
+
     /// How many records match the query's filters (ignoring its position and limit).
     pub async fn count_records(&mut self, query: &ListQuery<'_>) -> StoreResult<i64> {
         let mut select = Query::select();
         select
             .from(query.schema.table)
             .expr(Expr::col(sea_query::Asterisk).count())
-            .cond_where(filter_condition(query));
+            .cond_where(filter_condition(query, self.is_postgres()));
         self.fetch_count(&select).await
     }
 

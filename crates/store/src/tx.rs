@@ -95,6 +95,12 @@ impl Tx {
         }
     }
 
+    /// Whether this transaction runs on PostgreSQL (statements differ where the databases'
+    /// own features are used, such as full-text search).
+    pub(crate) fn is_postgres(&self) -> bool {
+        matches!(self.inner, Inner::Postgres(_))
+    }
+
     /// Makes the transaction's changes permanent.
     pub async fn commit(self) -> StoreResult<()> {
         match self.inner {
@@ -279,12 +285,6 @@ impl Tx {
         Ok(())
     }
 
-    /// Whether the transaction runs on PostgreSQL (for the few statements, such as DDL, that
-    /// are rendered outside the generic path).
-    pub(crate) fn is_postgres(&self) -> bool {
-        matches!(self.inner, Inner::Postgres(_))
-    }
-
     /// Runs one schema-changing statement built by the store (never from outside input).
     pub(crate) async fn run_ddl(&mut self, sql: &str) -> StoreResult<()> {
         match self.inner.conn() {
@@ -322,13 +322,16 @@ impl Tx {
         Ok(())
     }
 
-    /// Every (table, column) pair of the application's tables, sorted.
+    /// Every (table, column) pair of the application's tables, sorted. The full-text indexes
+    /// (SQLite's FTS5 tables, PostgreSQL's `search_vector` columns) are left out: they are
+    /// each database's own way of indexing `search_text`, not data.
     pub(crate) async fn describe_schema(&mut self) -> StoreResult<Vec<(String, String)>> {
         let mut pairs: Vec<(String, String)> = match self.inner.conn() {
             Conn::Sqlite(tx) => {
                 sqlx::query_as(
                     "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
-                     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
+                     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' \
+                     AND m.name NOT LIKE '%\\_search%' ESCAPE '\\'",
                 )
                 .fetch_all(&mut *tx)
                 .await?
@@ -336,7 +339,8 @@ impl Tx {
             Conn::Direct(conn) => {
                 let mut statement = conn.prepare(
                     "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
-                     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
+                     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' \
+                     AND m.name NOT LIKE '%\\_search%' ESCAPE '\\'",
                 )?;
                 statement
                     .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?
@@ -345,7 +349,8 @@ impl Tx {
             Conn::Postgres(tx) => {
                 sqlx::query_as(
                     "SELECT table_name::text, column_name::text FROM information_schema.columns \
-                     WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%'",
+                     WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%' \
+                     AND column_name <> 'search_vector'",
                 )
                 .fetch_all(&mut *tx)
                 .await?

@@ -159,6 +159,11 @@ fn new_sqlite_url() -> String {
 
 /// A migrated, bootstrapped, demo-seeded application on `backend`.
 pub async fn start(backend: Backend) -> TestApp {
+    start_with(backend, CONTACTS).await
+}
+
+/// A migrated, bootstrapped application on `backend` with `contacts` demo contacts.
+pub async fn start_with(backend: Backend, contacts: usize) -> TestApp {
     let url = match backend {
         Backend::Sqlite => new_sqlite_url(),
         Backend::Postgres => new_pg_database().await,
@@ -166,7 +171,7 @@ pub async fn start(backend: Backend) -> TestApp {
     let store = Store::connect(&url).await.unwrap();
     store.migrate().await.unwrap();
     let app = App::new(store);
-    app.seed_demo(CONTACTS).await.unwrap();
+    app.seed_demo(contacts).await.unwrap();
     let router = peyvand_http::router(
         app.clone(),
         peyvand_http::HttpConfig {
