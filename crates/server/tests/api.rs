@@ -417,9 +417,16 @@ async fn keyset_pagination_visits_every_record_once_in_order() {
             );
             let field = sort.trim_start_matches('-');
             // The default sort field orders by its Persian-aware key; others by the value.
+            // Moments are compared as moments: RFC 3339 text drops trailing zeros of the
+            // fraction, so ".8339Z" sorts after ".833958Z" as text although it is earlier.
             let key = |text: &str| {
                 if field == "last_name" {
                     peyvand_domain::sort::sort_key(text)
+                } else if let Ok(at) = time::OffsetDateTime::parse(
+                    text,
+                    &time::format_description::well_known::Rfc3339,
+                ) {
+                    format!("{:020}", at.unix_timestamp_nanos())
                 } else {
                     text.to_owned()
                 }

@@ -72,10 +72,7 @@ pub(crate) fn bind(value: &sea_query::Value) -> StoreResult<SqlValue> {
             None => SqlValue::Null,
         },
         V::TimeDateTimeWithTimeZone(t) => match t {
-            Some(t) => SqlValue::Text(
-                t.format(&Rfc3339)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            ),
+            Some(t) => SqlValue::Text(crate::values::sqlite_moment(*t)),
             None => SqlValue::Null,
         },
         other => {

@@ -7,6 +7,19 @@ use sqlx::{AssertSqlSafe, Postgres, Sqlite, Transaction};
 
 use crate::StoreResult;
 
+/// A statement rendered for SQLite through sqlx, with moments bound in the fixed-width text form
+/// the direct connection writes too (see [`crate::values::sqlite_moment`]), so that stored
+/// moments compare as text in time order whichever driver wrote them.
+fn sqlite_statement(statement: &impl SqlxBinder) -> (String, sea_query_sqlx::SqlxValues) {
+    let (sql, mut values) = statement.build_sqlx(SqliteQueryBuilder);
+    for value in values.0.0.iter_mut() {
+        if let sea_query::Value::TimeDateTimeWithTimeZone(Some(at)) = value {
+            *value = sea_query::Value::String(Some(crate::values::sqlite_moment(*at)));
+        }
+    }
+    (sql, values)
+}
+
 /// Parameters for the direct connection.
 fn direct_params(values: &sea_query::Values) -> StoreResult<Vec<rusqlite::types::Value>> {
     values.0.iter().map(crate::direct::bind).collect()
@@ -116,7 +129,7 @@ impl Tx {
     pub(crate) async fn execute(&mut self, statement: &impl SqlxBinder) -> StoreResult<u64> {
         Ok(match self.inner.conn() {
             Conn::Sqlite(tx) => {
-                let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
+                let (sql, values) = sqlite_statement(statement);
                 sqlx::query_with(AssertSqlSafe(sql), values)
                     .execute(&mut *tx)
                     .await?
@@ -152,7 +165,7 @@ impl Tx {
     ) -> StoreResult<Vec<Vec<Value>>> {
         match self.inner.conn() {
             Conn::Sqlite(tx) => {
-                let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
+                let (sql, values) = sqlite_statement(statement);
                 let rows = sqlx::query_with(AssertSqlSafe(sql), values)
                     .fetch_all(&mut *tx)
                     .await?;
@@ -211,7 +224,7 @@ impl Tx {
         use futures_util::TryStreamExt;
         match self.inner.conn() {
             Conn::Sqlite(tx) => {
-                let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
+                let (sql, values) = sqlite_statement(statement);
                 let mut rows = sqlx::query_with(AssertSqlSafe(sql), values).fetch(&mut *tx);
                 while let Some(row) = rows.try_next().await? {
                     visit(

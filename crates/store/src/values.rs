@@ -43,6 +43,19 @@ impl ColType {
     }
 }
 
+/// A moment as SQLite stores it: RFC 3339 in UTC with exactly six fractional digits
+/// (`2024-03-20T10:00:00.500000Z`). Text of one fixed width sorts in time order, which the
+/// shortest RFC 3339 form does not (`…00.5Z` sorts after `…00.500001Z`); lists sort and page by
+/// these columns.
+pub(crate) fn sqlite_moment(at: time::OffsetDateTime) -> String {
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
+    );
+    at.to_offset(time::UtcOffset::UTC)
+        .format(&format)
+        .unwrap_or_default()
+}
+
 /// Tags are kept as one text with a comma before and after every tag (",a,b,"), so that
 /// "has tag x" is a portable `LIKE '%,x,%'`.
 pub fn tags_to_text(tags: &[String]) -> Option<String> {
@@ -140,4 +153,19 @@ pub fn decode_postgres(
     col: ColType,
 ) -> StoreResult<Value> {
     decode_column!(row, index, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_moment;
+
+    #[test]
+    fn stored_moments_sort_as_text_in_time_order() {
+        let earlier = time::macros::datetime!(2024-03-20 10:00:00.5 UTC);
+        let later = time::macros::datetime!(2024-03-20 10:00:00.500001 UTC);
+        assert_eq!(sqlite_moment(earlier), "2024-03-20T10:00:00.500000Z");
+        assert!(sqlite_moment(earlier) < sqlite_moment(later));
+        let tehran = later.to_offset(time::macros::offset!(+03:30));
+        assert_eq!(sqlite_moment(tehran), sqlite_moment(later));
+    }
 }
