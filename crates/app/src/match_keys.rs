@@ -120,6 +120,22 @@ pub(crate) async fn sync_keys(
     Ok(())
 }
 
+/// Stores the keys of records just created in bulk (`records`: id and fields).
+pub(crate) async fn insert_new_keys<'a>(
+    tx: &mut Tx,
+    schema: &'static Schema,
+    records: impl Iterator<Item = (Uuid, &'a Fields)>,
+) -> AppResult<()> {
+    let (Some(number), Some(fields)) = (kind_number(schema.kind), MatchFields::of(schema)) else {
+        return Ok(());
+    };
+    let keyed: Vec<(Uuid, Vec<i64>)> = records
+        .map(|(id, values)| (id, fields.stored_keys(values)))
+        .collect();
+    tx.insert_match_keys_many(number, &keyed).await?;
+    Ok(())
+}
+
 /// Whether an update that changes `changes` can change the record's keys.
 pub(crate) fn touches_keys(schema: &'static Schema, changes: &Fields) -> bool {
     MatchFields::of(schema).is_some_and(|f| changes.keys().any(|name| f.contains(name)))

@@ -47,6 +47,35 @@ impl Tx {
         Ok(())
     }
 
+    /// Stores the keys of many records of `kind` at once (bulk writers such as imports), in
+    /// multi-row statements.
+    pub async fn insert_match_keys_many(
+        &mut self,
+        kind: i64,
+        records: &[(Uuid, Vec<i64>)],
+    ) -> StoreResult<()> {
+        let rows: Vec<(Uuid, i64)> = records
+            .iter()
+            .flat_map(|(record, keys)| keys.iter().map(move |key| (*record, *key)))
+            .collect();
+        // Three parameters a row: well under both databases' limits per statement.
+        for chunk in rows.chunks(3_000) {
+            let mut insert = Query::insert();
+            insert
+                .into_table(TABLE)
+                .columns(["kind", "block_key", "record_id"]);
+            for (record, key) in chunk {
+                insert.values_panic([
+                    Expr::val(int(kind)),
+                    Expr::val(int(*key)),
+                    Expr::val(id(*record)),
+                ]);
+            }
+            self.execute(&insert).await?;
+        }
+        Ok(())
+    }
+
     /// Removes the given keys of one record of `kind`. The caller names them (it computes them
     /// from the record's previous values), so the delete uses the table's primary key and the
     /// table needs no second index by record.

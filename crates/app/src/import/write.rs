@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use peyvand_domain::permission::Action;
 use peyvand_domain::record::{self, Fields, Schema};
-use peyvand_store::Tx;
+use peyvand_store::{AuditRow, NewRecord, Tx};
 use peyvand_tabular::{CsvTableWriter, ExportOptions};
 use tokio::sync::mpsc;
 use uuid::Uuid;
@@ -21,7 +21,7 @@ use super::{
 use crate::App;
 use crate::auth::Session;
 use crate::error::{AppError, AppResult};
-use crate::match_keys::{sync_keys, touches_keys};
+use crate::match_keys::{insert_new_keys, sync_keys, touches_keys};
 use crate::records::read_checked;
 use crate::writes::{audit, check_placement, check_references, diff};
 
@@ -75,7 +75,13 @@ struct Run<'a> {
     index: KeyIndex,
     report: ImportReport,
     rejects: Option<CsvTableWriter<BufWriter<File>>>,
+    /// Created records not written yet, and their audit entries (see [`Run::flush`]).
+    pending: Vec<NewRecord>,
+    pending_audits: Vec<AuditRow>,
 }
+
+/// Created records written together.
+const FLUSH_ROWS: usize = 500;
 
 impl Run<'_> {
     fn reject(&mut self, line: u64, cells: Vec<String>, errors: Vec<RowError>) -> AppResult<()> {
@@ -157,38 +163,56 @@ impl Run<'_> {
 
     async fn create(&mut self, tx: &mut Tx, valid: Valid) -> AppResult<()> {
         let id = Uuid::now_v7();
+        if valid.given_references {
+            // A linked record may be one this import created and has not written yet.
+            self.flush(tx).await?;
+        }
         self.check_row(tx, &valid, id, Action::Create).await?;
         if !self.options.dry_run {
-            tx.insert_record(
-                self.schema,
+            self.pending_audits.push(AuditRow {
+                id: Uuid::now_v7(),
+                record_kind: self.schema.kind.code().to_owned(),
+                record_id: id,
+                action: "import".to_owned(),
+                actor_id: Some(self.session.actor.user_id),
+                at: self.now,
+                changes: diff(&Fields::new(), &valid.fields, false).to_string(),
+            });
+            self.pending.push(NewRecord {
                 id,
-                self.now,
-                &valid.fields,
-                &valid.search_text,
-                &[],
-            )
-            .await?;
-            let changes = diff(&Fields::new(), &valid.fields, false);
-            audit(
-                tx,
-                self.now,
-                self.session,
-                self.schema.kind,
-                id,
-                "import",
-                changes,
-            )
-            .await?;
-            sync_keys(tx, self.schema, id, None, Some(&valid.fields)).await?;
+                now: self.now,
+                fields: valid.fields,
+                search_text: valid.search_text,
+            });
+            if self.pending.len() >= FLUSH_ROWS {
+                self.flush(tx).await?;
+            }
         }
         self.index.add(id, valid.keys);
         self.report.created += 1;
         Ok(())
     }
 
+    /// Writes the records created since the last flush, their audit entries and their
+    /// duplicate keys, in multi-row statements: a statement per row would cost more than the
+    /// rows themselves.
+    async fn flush(&mut self, tx: &mut Tx) -> AppResult<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        tx.insert_records(self.schema, &self.pending).await?;
+        tx.insert_audits(&self.pending_audits).await?;
+        insert_new_keys(tx, self.schema, self.pending.iter().map(|r| (r.id, &r.fields))).await?;
+        self.pending.clear();
+        self.pending_audits.clear();
+        Ok(())
+    }
+
     /// Fills the row's own values into the existing record (the importer's defaults for owner
     /// and branch do not move someone else's record).
     async fn update(&mut self, tx: &mut Tx, id: Uuid, valid: Valid) -> AppResult<()> {
+        // The record may be one this import created and has not written yet.
+        self.flush(tx).await?;
         let kind = self.schema.kind;
         let (row, _) = read_checked(tx, self.session, kind, id, Action::Update).await?;
         let changes: Fields = valid
@@ -286,6 +310,7 @@ async fn process(
             None => return Err(AppError::Internal("the import reader stopped".into())),
         }
     }
+    run.flush(tx).await?;
     if let Some(file) = run.rejects.take() {
         file.finish()
             .map_err(|e| AppError::Internal(format!("rejects file: {e}")))?;
@@ -358,6 +383,8 @@ impl<'a> Run<'a> {
             index: KeyIndex::default(),
             report: ImportReport::default(),
             rejects: None,
+            pending: Vec::new(),
+            pending_audits: Vec::new(),
         }
     }
 }
