@@ -44,6 +44,11 @@ pub(crate) fn open(path: &Path) -> StoreResult<rusqlite::Connection> {
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
     )?;
+    // The writer runs large transactions (imports, demo data): with SQLite's default 2 MB page
+    // cache their dirty index pages spill to the WAL and are read back again and again, which
+    // cost most of an import's time in the kernel (bench/import.sh, perf). 64 MB is a ceiling,
+    // used only as a transaction needs it.
+    conn.pragma_update(None, "cache_size", -65_536)?;
     conn.set_prepared_statement_cache_capacity(256);
     Ok(conn)
 }
