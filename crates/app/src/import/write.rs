@@ -202,7 +202,12 @@ impl Run<'_> {
         }
         tx.insert_records(self.schema, &self.pending).await?;
         tx.insert_audits(&self.pending_audits).await?;
-        insert_new_keys(tx, self.schema, self.pending.iter().map(|r| (r.id, &r.fields))).await?;
+        insert_new_keys(
+            tx,
+            self.schema,
+            self.pending.iter().map(|r| (r.id, &r.fields)),
+        )
+        .await?;
         self.pending.clear();
         self.pending_audits.clear();
         Ok(())
