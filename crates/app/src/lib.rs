@@ -38,7 +38,7 @@ pub use error::{AppError, AppResult};
 pub use history::{Relationship, TimelineEntry};
 pub use merge::{MAX_MERGED, MergeRequest};
 pub use peyvand_store::{ApiTokenRow, NoteRow as NoteView};
-pub use records::{ListParams, Page, RecordJson, RecordView};
+pub use records::{ListParams, Page, RecordJson, RecordView, editable_fields};
 pub use schemas::Schemas;
 
 use clock::{Clock, SystemClock};

@@ -539,6 +539,18 @@ impl App {
 
 /// Loads a record and checks the actor may do `action` on it; records outside the read scope
 /// are "not found" so that their existence does not leak.
+/// The fields `session` may write on records of `schema`: writable and not hidden from them
+/// (the fields of forms, and the fields an import column may fill).
+pub fn editable_fields<'a>(
+    session: &'a Session,
+    schema: &'static Schema,
+) -> impl Iterator<Item = &'static peyvand_domain::record::FieldDef> + 'a {
+    schema
+        .fields
+        .iter()
+        .filter(move |f| f.writable && !session.actor.grants.is_hidden(schema.kind, f.name))
+}
+
 pub(crate) async fn read_checked(
     tx: &mut Tx,
     session: &Session,

@@ -38,6 +38,15 @@ pub fn t_args(locale: Locale, key: &str, args: &[(&str, String)]) -> String {
         .unwrap_or_else(|| key.to_owned())
 }
 
+/// The label of a schema field: an administrator's label for a custom field, the translation
+/// `field-<name>` for a built-in one.
+pub fn field_def_label(locale: Locale, def: &peyvand_domain::record::FieldDef) -> String {
+    match def.custom {
+        Some(labels) => labels.for_locale(locale.code()).to_owned(),
+        None => t(locale, &format!("field-{}", def.name)),
+    }
+}
+
 /// Whether `key` has a translation in `locale` (for tests that every key is translated).
 pub fn has(locale: Locale, key: &str) -> bool {
     LOCALES.try_lookup(&language(locale), key).is_some()

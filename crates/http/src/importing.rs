@@ -2,24 +2,24 @@
 //! suggestions, and the wording of rejected rows. Shared by the web pages and the command line.
 
 use peyvand_app::Session;
-use peyvand_app::import::{Describe, RowError, importable_fields};
+use peyvand_app::editable_fields;
+use peyvand_app::import::{Describe, RowError};
 use peyvand_domain::calendar::Locale;
-use peyvand_domain::record::{FieldDef, Schema};
+use peyvand_domain::record::Schema;
 use peyvand_tabular::TargetField;
 
-use crate::i18n::t;
-
-fn label(locale: Locale, def: &FieldDef) -> String {
-    match def.custom {
-        Some(labels) => labels.for_locale(locale.code()).to_owned(),
-        None => t(locale, &format!("field-{}", def.name)),
-    }
-}
+use crate::i18n::{field_def_label, t};
 
 /// The fields of `schema` a column can be mapped to, with their Persian and English labels.
 pub fn targets(session: &Session, schema: &'static Schema) -> Vec<TargetField> {
-    importable_fields(session, schema)
-        .map(|def| TargetField::new(def.name, &label(Locale::Fa, def), &label(Locale::En, def)))
+    editable_fields(session, schema)
+        .map(|def| {
+            TargetField::new(
+                def.name,
+                &field_def_label(Locale::Fa, def),
+                &field_def_label(Locale::En, def),
+            )
+        })
         .collect()
 }
 
@@ -31,7 +31,7 @@ pub fn describe_errors(locale: Locale, schema: &'static Schema, errors: &[RowErr
             Some(field) => {
                 let name = schema
                     .field(field)
-                    .map_or_else(|| field.clone(), |def| label(locale, def));
+                    .map_or_else(|| field.clone(), |def| field_def_label(locale, def));
                 format!(
                     "{name}: {}",
                     t(locale, &format!("field-error-{}", error.code))

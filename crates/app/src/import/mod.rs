@@ -27,7 +27,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use peyvand_domain::calendar::CalendarKind;
 use peyvand_domain::permission::{Action, RecordKind, Scope};
-use peyvand_domain::record::{FieldDef, Schema};
+use peyvand_domain::record::Schema;
 use peyvand_domain::validation::FieldError;
 use peyvand_tabular::ReadOptions;
 
@@ -250,17 +250,6 @@ impl<F: std::io::Seek> std::io::Seek for Counting<F> {
     }
 }
 
-/// The fields a column may be mapped to: writable, not hidden from the user.
-pub fn importable_fields<'a>(
-    session: &'a Session,
-    schema: &'static Schema,
-) -> impl Iterator<Item = &'static FieldDef> + 'a {
-    schema
-        .fields
-        .iter()
-        .filter(move |f| f.writable && !session.actor.grants.is_hidden(schema.kind, f.name))
-}
-
 /// Checks the rights and the mapping before any row is read.
 fn check_options(session: &Session, options: &ImportOptions) -> AppResult<&'static Schema> {
     let kind = options.kind;
@@ -277,7 +266,7 @@ fn check_options(session: &Session, options: &ImportOptions) -> AppResult<&'stat
     let schema = session.schema(kind);
     let mut seen = Vec::new();
     for name in options.mapping.iter().flatten() {
-        let usable = importable_fields(session, schema).any(|f| f.name == name);
+        let usable = crate::records::editable_fields(session, schema).any(|f| f.name == name);
         if !usable {
             return Err(AppError::field(name, FieldError::UNKNOWN_FIELD));
         }

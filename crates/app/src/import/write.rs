@@ -270,6 +270,10 @@ impl Run<'_> {
     }
 }
 
+/// What the write job returns to have its transaction rolled back while the import itself
+/// succeeded (the report is handed over separately); never shown to anyone.
+const ROLLED_BACK: &str = "import rolled back";
+
 /// Why a run stopped without keeping its changes.
 enum Stop {
     Cancelled,
@@ -359,7 +363,7 @@ pub(super) async fn run(
                 if keep {
                     Ok(())
                 } else {
-                    Err(AppError::BadRequest("import rolled back"))
+                    Err(AppError::BadRequest(ROLLED_BACK))
                 }
             })
         })
@@ -367,7 +371,7 @@ pub(super) async fn run(
     let report = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
     match (outcome, report) {
         (Ok(()), Some(report)) => Ok(report),
-        (Err(AppError::BadRequest("import rolled back")), Some(report)) => Ok(report),
+        (Err(AppError::BadRequest(ROLLED_BACK)), Some(report)) => Ok(report),
         (Err(error), _) => Err(error),
         (Ok(()), None) => Err(AppError::Internal("the import left no report".into())),
     }

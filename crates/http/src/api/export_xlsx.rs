@@ -10,13 +10,6 @@ use peyvand_tabular::{CellValue, ExportOptions, TableWriter, XlsxTableWriter};
 
 use crate::error::ApiResult;
 
-fn label(session: &Session, def: &FieldDef) -> String {
-    match def.custom {
-        Some(labels) => labels.for_locale(session.locale.code()).to_owned(),
-        None => crate::i18n::t(session.locale, &format!("field-{}", def.name)),
-    }
-}
-
 fn cell(value: &Value) -> CellValue {
     match value {
         Value::Null => CellValue::Empty,
@@ -43,7 +36,10 @@ pub fn workbook(
 ) -> ApiResult<Response> {
     let failed = |e: peyvand_tabular::TabularError| AppError::Internal(format!("xlsx: {e}"));
     let headers: Vec<String> = std::iter::once("id".to_owned())
-        .chain(defs.iter().map(|def| label(session, def)))
+        .chain(
+            defs.iter()
+                .map(|def| crate::i18n::field_def_label(session.locale, def)),
+        )
         .collect();
     let options = ExportOptions::for_user(session.locale, session.calendar);
     let mut writer = XlsxTableWriter::new(&headers, &options).map_err(failed)?;

@@ -11,7 +11,7 @@ use peyvand_app::{AppError, NewUser, RecordView, Session};
 use peyvand_domain::permission::{Grants, RecordKind};
 use peyvand_domain::record::{FieldDef, FieldType, Schema, Value};
 
-use super::form::{WebForm, editable_fields, schema_inputs};
+use super::form::{WebForm, schema_inputs};
 use super::format::Fmt;
 use super::guard::WebSession;
 use super::options::{Opt, field_options};
@@ -96,7 +96,7 @@ async fn build_fields(
 ) -> Vec<FormField> {
     let fmt = Fmt::of(session);
     let mut fields = Vec::new();
-    let defs: Vec<&FieldDef> = editable_fields(session, schema).collect();
+    let defs: Vec<&FieldDef> = peyvand_app::editable_fields(session, schema).collect();
     for def in defs {
         let (value, checked) = match &source {
             Source::Record(values) => {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use peyvand_app::{AppError, Session};
-use peyvand_domain::record::{FieldDef, FieldType, Input, Schema};
+use peyvand_domain::record::{FieldType, Input, Schema};
 
 use super::page::WebError;
 
@@ -114,17 +114,6 @@ impl<S: Send + Sync> FromRequest<S> for WebForm {
     }
 }
 
-/// The fields a user edits in the form of `schema`: writable and not hidden from them.
-pub fn editable_fields<'a>(
-    session: &'a Session,
-    schema: &'static Schema,
-) -> impl Iterator<Item = &'static FieldDef> + 'a {
-    schema
-        .fields
-        .iter()
-        .filter(move |f| f.writable && !session.actor.grants.is_hidden(schema.kind, f.name))
-}
-
 /// The raw inputs a form gives for `schema`. Fields the form did not send are left out (an
 /// update keeps them); an unticked checkbox is "no", since browsers do not send it at all.
 /// An empty owner or branch of a customer record also counts as not sent: the system fills
@@ -134,7 +123,7 @@ pub fn schema_inputs(
     schema: &'static Schema,
     form: &WebForm,
 ) -> BTreeMap<String, Input> {
-    editable_fields(session, schema)
+    peyvand_app::editable_fields(session, schema)
         .filter_map(|def| {
             let input = match (def.ty, form.get(def.name)) {
                 (FieldType::Bool, value) => Input::Bool(value.is_some()),

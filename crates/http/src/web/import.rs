@@ -226,7 +226,7 @@ async fn map_page(
             }
             Err(error) => return Err(error.into()),
         };
-    let fields: Vec<_> = peyvand_app::import::importable_fields(session, schema).collect();
+    let fields: Vec<_> = peyvand_app::editable_fields(session, schema).collect();
     let columns = headers
         .iter()
         .enumerate()
@@ -351,7 +351,11 @@ pub async fn start(
             let alert = format!(
                 "{} {}",
                 t(session.locale, "import-map-invalid"),
-                reasons.join("، ")
+                reasons.join(if session.locale.code() == "fa" {
+                    "، "
+                } else {
+                    ", "
+                })
             );
             map_page(
                 &session,

@@ -236,10 +236,7 @@ pub fn field_label(locale: Locale, field: &str) -> String {
 /// The label of a schema field: an administrator's label for a custom field, the translation
 /// for a built-in one.
 pub fn def_label(locale: Locale, def: &peyvand_domain::record::FieldDef) -> String {
-    match def.custom {
-        Some(labels) => labels.for_locale(locale.code()).to_owned(),
-        None => field_label(locale, def.name),
-    }
+    crate::i18n::field_def_label(locale, def)
 }
 
 /// The plural name of a kind ("Contacts").
