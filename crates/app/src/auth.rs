@@ -192,7 +192,8 @@ impl App {
         if row.expires_at <= now {
             return Err(AppError::Unauthenticated);
         }
-        let mut session = load_session(&mut tx, row.user_id, self.schemas()).await?;
+        let schemas = self.current_schemas(&mut tx).await?;
+        let mut session = load_session(&mut tx, row.user_id, schemas).await?;
         session.csrf_token = Some(row.csrf_token);
         self.sessions
             .put(key, session.clone(), Some(row.expires_at));
@@ -214,7 +215,8 @@ impl App {
         if row.revoked_at.is_some() {
             return Err(AppError::Unauthenticated);
         }
-        let session = load_session(&mut tx, row.user_id, self.schemas()).await?;
+        let schemas = self.current_schemas(&mut tx).await?;
+        let session = load_session(&mut tx, row.user_id, schemas).await?;
         drop(tx);
         // Noting the last use costs a write; once a minute is enough to show it in the list.
         if row
@@ -232,7 +234,8 @@ impl App {
     /// The session of a user by id (command line tools act as a user).
     pub async fn session_for_user(&self, user_id: Uuid) -> AppResult<Session> {
         let mut tx = self.store.read().await?;
-        load_session(&mut tx, user_id, self.schemas()).await
+        let schemas = self.current_schemas(&mut tx).await?;
+        load_session(&mut tx, user_id, schemas).await
     }
 
     /// Makes a personal API token for the signed-in user; the secret is returned only now.

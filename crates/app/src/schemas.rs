@@ -14,6 +14,8 @@ use peyvand_domain::record::{ALL_SCHEMAS, Schema, schema as builtin_schema};
 use serde_json::json;
 use uuid::Uuid;
 
+use peyvand_store::{DefinitionsStamp, Tx};
+
 use crate::App;
 use crate::auth::Session;
 use crate::error::{AppError, AppResult};
@@ -22,6 +24,8 @@ use crate::error::{AppError, AppResult};
 #[derive(Debug)]
 pub struct Schemas {
     generation: u64,
+    /// The fingerprint of the definitions these schemas were built from.
+    stamp: DefinitionsStamp,
     kinds: Vec<&'static Schema>,
     custom: Vec<CustomField>,
 }
@@ -31,6 +35,7 @@ impl Default for Schemas {
     fn default() -> Schemas {
         Schemas {
             generation: 0,
+            stamp: DefinitionsStamp::default(),
             kinds: ALL_SCHEMAS.to_vec(),
             custom: vec![],
         }
@@ -38,13 +43,14 @@ impl Default for Schemas {
 }
 
 impl Schemas {
-    fn new(generation: u64, custom: Vec<CustomField>) -> Schemas {
+    fn new(generation: u64, stamp: DefinitionsStamp, custom: Vec<CustomField>) -> Schemas {
         let kinds = ALL_SCHEMAS
             .iter()
             .map(|base| custom::extend(base, &custom))
             .collect();
         Schemas {
             generation,
+            stamp,
             kinds,
             custom,
         }
@@ -89,9 +95,9 @@ impl CurrentSchemas {
         self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    fn replace(&self, custom: Vec<CustomField>) {
+    fn replace(&self, stamp: DefinitionsStamp, custom: Vec<CustomField>) {
         let mut current = self.0.write().unwrap_or_else(|e| e.into_inner());
-        *current = Arc::new(Schemas::new(current.generation + 1, custom));
+        *current = Arc::new(Schemas::new(current.generation + 1, stamp, custom));
     }
 }
 
@@ -141,11 +147,30 @@ impl App {
     /// every change made through this process reloads them too.
     pub async fn reload_schemas(&self) -> AppResult<()> {
         let mut tx = self.store.read().await?;
+        self.load_schemas(&mut tx).await?;
+        Ok(())
+    }
+
+    /// The schemas in force, first reloaded if the definitions in the database no longer match
+    /// them — because another process sharing the database changed a field. Sessions are
+    /// loaded through this, so such a change shows here within the session cache's lifetime.
+    pub(crate) async fn current_schemas(&self, tx: &mut Tx) -> AppResult<Arc<Schemas>> {
+        let current = self.schemas.get();
+        if tx.custom_fields_stamp().await? == current.stamp {
+            return Ok(current);
+        }
+        self.load_schemas(tx).await
+    }
+
+    async fn load_schemas(&self, tx: &mut Tx) -> AppResult<Arc<Schemas>> {
+        // The stamp is read before the definitions: a change between the two reads leaves an
+        // old stamp with new definitions, which costs one more reload later, never a missed one.
+        let stamp = tx.custom_fields_stamp().await?;
         let custom = tx.custom_fields().await?;
-        self.schemas.replace(custom);
+        self.schemas.replace(stamp, custom);
         // Cached sessions hold the old schemas.
         self.sessions.invalidate();
-        Ok(())
+        Ok(self.schemas.get())
     }
 
     /// Adds a custom field to a customer record kind.

@@ -326,3 +326,84 @@ async fn bad_definitions_are_refused_with_field_errors() {
         );
     }
 }
+
+/// A second application on the same database, as another server process would be: it was
+/// started before the change and hears nothing from the first.
+async fn second_process(t: &TestApp) -> TestApp {
+    let store = peyvand_store::Store::connect(&t.url).await.unwrap();
+    let app = peyvand_app::App::new(store);
+    app.reload_schemas().await.unwrap();
+    let router = peyvand_http::router(
+        app.clone(),
+        peyvand_http::HttpConfig {
+            secure_cookies: false,
+        },
+    );
+    TestApp {
+        backend: t.backend,
+        app,
+        router,
+        url: t.url.clone(),
+    }
+}
+
+#[tokio::test]
+async fn another_process_sees_a_field_change_when_it_next_loads_a_session() {
+    for t in backends().await {
+        let other = second_process(&t).await;
+        let admin = t.token("admin@peyvand.demo").await;
+        let contact = t
+            .post("/api/v1/contacts", &admin, json!({"last_name": "کاظمی"}))
+            .await
+            .json();
+        let path = format!("/api/v1/contacts/{}", contact["id"].as_str().unwrap());
+        let before = other.token("admin@peyvand.demo").await;
+        let unknown = other
+            .patch(
+                &path,
+                &before,
+                json!({"cf_card": "A-1", "version": contact["version"]}),
+            )
+            .await;
+        assert_eq!(
+            unknown.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            unknown.body
+        );
+
+        let mut card = json!({"kind": "contact", "name": "card", "field_type": "text"});
+        card = merged(card, label("کارت", "Card"));
+        let card = define(&t, &admin, card).await;
+
+        // A session loaded after the change (a new token) works with the new field.
+        let after = other.token("admin@peyvand.demo").await;
+        let patched = other
+            .patch(
+                &path,
+                &after,
+                json!({"cf_card": "A-1", "version": contact["version"]}),
+            )
+            .await;
+        assert_eq!(
+            patched.status,
+            StatusCode::OK,
+            "{}: {}",
+            t.name(),
+            patched.body
+        );
+        assert_eq!(patched.json()["cf_card"], "A-1");
+
+        // And a deletion is seen the same way: the field is gone from the record.
+        let deleted = t
+            .delete(
+                &format!("/api/v1/custom-fields/{}", card["id"].as_str().unwrap()),
+                &admin,
+            )
+            .await;
+        assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.body);
+        let latest = other.token("admin@peyvand.demo").await;
+        let read = other.get(&path, &latest).await.json();
+        assert!(read.get("cf_card").is_none(), "{}: {read}", t.name());
+    }
+}

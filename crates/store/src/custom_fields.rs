@@ -16,6 +16,13 @@ use crate::tx::Tx;
 use crate::values::{ColType, to_sql};
 use crate::{StoreError, StoreResult};
 
+/// A fingerprint of the custom field definitions (see [`Tx::custom_fields_stamp`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DefinitionsStamp {
+    count: i64,
+    latest: Option<OffsetDateTime>,
+}
+
 const COLUMNS: [&str; 11] = [
     "id",
     "record_kind",
@@ -247,6 +254,29 @@ impl Tx {
             .drop_column(Alias::new(&field.name));
         self.alter_table(&alter).await?;
         Ok(true)
+    }
+
+    /// A fingerprint of the definitions: how many there are and when the latest one changed.
+    /// A process compares it with the fingerprint its schemas were built from, to notice
+    /// changes that another process sharing the database made (a delete changes the count,
+    /// a create or an update the latest time).
+    pub async fn custom_fields_stamp(&mut self) -> StoreResult<DefinitionsStamp> {
+        let mut select = Query::select();
+        select
+            .from("custom_fields")
+            .expr(Expr::col("id").count())
+            .expr(Expr::col("updated_at").max());
+        let rows = self.fetch(&select, &[ColType::Int, ColType::Time]).await?;
+        let mut row = rows.into_iter().next().unwrap_or_default().into_iter();
+        let count = match row.next() {
+            Some(Value::Int(n)) => n,
+            _ => 0,
+        };
+        let latest = match row.next() {
+            Some(Value::Time(at)) => Some(at),
+            _ => None,
+        };
+        Ok(DefinitionsStamp { count, latest })
     }
 
     /// The definition with this id.

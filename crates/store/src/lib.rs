@@ -22,6 +22,7 @@ pub use auth::{ApiTokenRow, Credentials, SessionRow, ThrottleRow};
 pub use backup::{backup_sqlite, check_sqlite_backup};
 pub use batch::{WriteFuture, WriteJob};
 pub use connect::{Backend, Store};
+pub use custom_fields::DefinitionsStamp;
 pub use history::{AuditRow, NoteRow, RelationshipRow};
 pub use records::{ExtraColumn, ListQuery, NewRecord, RecordRow, SortKey};
 pub use search::{RELEVANCE, RELEVANCE_WINDOW, matches_words, search_tokens};
