@@ -120,6 +120,41 @@ pub(crate) async fn sync_keys(
     Ok(())
 }
 
+/// Removes the keys that only `field` gave, before that email or phone field is deleted (a
+/// custom field): for every record with a value in it, the keys of all its fields that the
+/// record's other fields do not give too.
+pub(crate) async fn forget_field_keys(
+    tx: &mut Tx,
+    schema: &'static Schema,
+    field: &str,
+) -> AppResult<()> {
+    let (Some(number), Some(fields)) = (kind_number(schema.kind), MatchFields::of(schema)) else {
+        return Ok(());
+    };
+    if !fields.emails.contains(&field) && !fields.phones.contains(&field) {
+        return Ok(());
+    }
+    let others = |names: &[&'static str]| names.iter().copied().filter(|n| *n != field).collect();
+    let without = MatchFields {
+        name: fields.name,
+        emails: others(&fields.emails),
+        phones: others(&fields.phones),
+    };
+    for id in tx.ids_with_value(schema, field).await? {
+        let Some(row) = tx.get_record(schema, id).await? else {
+            continue;
+        };
+        let kept: BTreeSet<i64> = without.stored_keys(&row.fields).into_iter().collect();
+        let removed: Vec<i64> = fields
+            .stored_keys(&row.fields)
+            .into_iter()
+            .filter(|key| !kept.contains(key))
+            .collect();
+        tx.delete_match_keys(number, id, &removed).await?;
+    }
+    Ok(())
+}
+
 /// Stores the keys of records just created in bulk (`records`: id and fields).
 pub(crate) async fn insert_new_keys<'a>(
     tx: &mut Tx,

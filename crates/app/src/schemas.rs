@@ -247,6 +247,8 @@ impl App {
         let now = self.now();
         let changes = json!({"definition": [definition_json(&field), null]});
         audit_field(&mut tx, now, session, id, "delete", changes).await?;
+        let extended = self.schemas().schema(field.kind);
+        crate::match_keys::forget_field_keys(&mut tx, extended, &field.name).await?;
         if !tx.delete_custom_field(base, &field).await? {
             return Err(AppError::NotFound);
         }

@@ -407,3 +407,39 @@ async fn another_process_sees_a_field_change_when_it_next_loads_a_session() {
         assert!(read.get("cf_card").is_none(), "{}: {read}", t.name());
     }
 }
+
+/// How many duplicate-matching keys contacts have (kind number 2, fixed by migration 0014).
+async fn contact_match_keys(t: &TestApp) -> i64 {
+    let mut tx = t.app.store().read().await.unwrap();
+    tx.count_match_keys(2, i64::MIN, i64::MAX).await.unwrap()
+}
+
+#[tokio::test]
+async fn deleting_an_email_field_forgets_the_duplicate_keys_it_gave() {
+    for t in backends().await {
+        let admin = t.token("admin@peyvand.demo").await;
+        let body = merged(
+            json!({"kind": "contact", "name": "work_email", "field_type": "email"}),
+            label("ایمیل کاری", "Work email"),
+        );
+        let field = define(&t, &admin, body).await;
+        let before = contact_match_keys(&t).await;
+        let created = t
+            .post(
+                "/api/v1/contacts",
+                &admin,
+                json!({"last_name": "یزدانی", "cf_work_email": "yazdani@example.com"}),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let with_email = contact_match_keys(&t).await;
+        assert!(with_email > before + 1, "{}: name and email keys", t.name());
+
+        let path = format!("/api/v1/custom-fields/{}", field["id"].as_str().unwrap());
+        let deleted = t.delete(&path, &admin).await;
+        assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.body);
+        let after = contact_match_keys(&t).await;
+        // Exactly the email's one key goes; the name keys stay.
+        assert_eq!(after, with_email - 1, "{}", t.name());
+    }
+}

@@ -3,7 +3,9 @@
 
 use peyvand_domain::permission::RowFilter;
 use peyvand_domain::record::{FieldDef, Fields, PlacementRule, Schema, Value};
-use sea_query::{Cond, Expr, ExprTrait, LikeExpr, Order, Query, SelectStatement, SimpleExpr};
+use sea_query::{
+    Alias, Cond, Expr, ExprTrait, LikeExpr, Order, Query, SelectStatement, SimpleExpr,
+};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -523,6 +525,20 @@ impl Tx {
             .into_iter()
             .next()
             .map(|values| row_from_values(&names, values)))
+    }
+
+    /// The ids of the records of `schema` that have a value in `field`.
+    pub async fn ids_with_value(&mut self, schema: &Schema, field: &str) -> StoreResult<Vec<Uuid>> {
+        let mut select = Query::select();
+        select
+            .from(Alias::new(schema.table))
+            .column("id")
+            .and_where(Expr::col(Alias::new(field)).is_not_null());
+        let rows = self.fetch(&select, &[ColType::Id]).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| row.into_iter().next().and_then(|v| v.as_id()))
+            .collect())
     }
 
     /// One page of records in the query's order.
