@@ -111,6 +111,8 @@ pub struct Page {
     pub items: Vec<RecordView>,
     /// Where the next page starts, if there is one.
     pub next_cursor: Option<String>,
+    /// Whether the records are in order of relevance to the search rather than by a field.
+    pub by_relevance: bool,
 }
 
 pub(crate) fn view(session: &Session, schema: &'static Schema, row: RecordRow) -> RecordView {
@@ -382,7 +384,11 @@ impl App {
                     (Some((value, id)), true) => Some(encode_cursor(&sort, value, *id)),
                     _ => None,
                 };
-                return Ok(Page { items, next_cursor });
+                return Ok(Page {
+                    items,
+                    next_cursor,
+                    by_relevance,
+                });
             }
             query.after = last;
         }

@@ -94,6 +94,11 @@ async fn contacts_list_create_edit_delete() {
         assert!(list.body.contains("<table"));
         let sorted = browser.get("/contacts?sort=-last_name").await;
         assert!(sorted.body.contains(r#"aria-sort="descending""#));
+        assert!(list.body.contains(r#"aria-sort="ascending""#));
+        // A search lists by relevance, so no column claims the order.
+        let searched = browser.get("/contacts?q=%D9%85").await;
+        assert_eq!(searched.status, StatusCode::OK);
+        assert!(!searched.body.contains("aria-sort="), "{}", app.name());
         let page1 = browser.get("/contacts?limit=15").await;
         let next = page1
             .body

@@ -192,7 +192,10 @@ pub async fn show(
         }
         format!("/{}{}", schema.path, query_string(pairs))
     };
-    let current = if sort.is_empty() {
+    // A search without a chosen sort is in order of relevance: no column is marked sorted.
+    let current = if page.by_relevance {
+        String::new()
+    } else if sort.is_empty() {
         schema.default_sort.to_owned()
     } else {
         sort.clone()
