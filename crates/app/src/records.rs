@@ -24,8 +24,6 @@ pub(crate) use crate::writes::{audit, create_in, diff, update_in};
 
 /// Largest page a list returns.
 pub const MAX_PAGE: u64 = 200;
-/// Most records one export writes.
-pub const MAX_EXPORT: usize = 100_000;
 /// Page size when none is asked for.
 pub const DEFAULT_PAGE: u64 = 50;
 
@@ -254,28 +252,20 @@ impl App {
         self.list_for(session, kind, params, Action::Read).await
     }
 
-    /// Every record of a list the signed-in user may export (at most [`MAX_EXPORT`]).
-    pub async fn export(
+    /// One page of a list that the signed-in user exports: the records they may export, in
+    /// field order (never by relevance, which ranks only a window of the matches). Pass the
+    /// page's `next_cursor` back as `params.cursor` for the next one.
+    pub async fn export_page(
         &self,
         session: &Session,
         kind: RecordKind,
         params: &ListParams,
-    ) -> AppResult<Vec<RecordView>> {
-        let mut params = ListParams {
+    ) -> AppResult<Page> {
+        let params = ListParams {
             limit: Some(MAX_PAGE),
             ..params.clone()
         };
-        let mut all = Vec::new();
-        loop {
-            let page = self
-                .list_for(session, kind, &params, Action::Export)
-                .await?;
-            all.extend(page.items);
-            match page.next_cursor {
-                Some(cursor) if all.len() < MAX_EXPORT => params.cursor = Some(cursor),
-                _ => return Ok(all),
-            }
-        }
+        self.list_for(session, kind, &params, Action::Export).await
     }
 
     async fn list_for(

@@ -4,6 +4,7 @@ mod account;
 mod body;
 mod custom_fields;
 mod duplicates;
+mod export;
 mod export_xlsx;
 mod extras;
 pub(crate) mod imports;
@@ -56,7 +57,7 @@ pub fn routes() -> Router<AppState> {
             get(custom_fields::history),
         )
         .route("/api/v1/{kind}", get(records::list).post(records::create))
-        .route("/api/v1/{kind}/export", get(records::export))
+        .route("/api/v1/{kind}/export", get(export::export))
         .route("/api/v1/{kind}/merge", post(merge::merge))
         .route("/api/v1/{kind}/duplicates", get(duplicates::report))
         .route("/api/v1/{kind}/duplicates/check", post(duplicates::check))
