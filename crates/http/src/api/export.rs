@@ -174,3 +174,16 @@ fn csv_cell(text: &str) -> String {
         text
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::csv_cell;
+
+    #[test]
+    fn csv_cells_are_quoted_and_defused() {
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(csv_cell("+989121234567"), "+989121234567");
+    }
+}
