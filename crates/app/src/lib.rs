@@ -14,9 +14,12 @@ mod duplicates;
 pub mod error;
 mod history;
 pub mod import;
+pub mod jobs;
 pub mod json;
 mod match_keys;
 mod merge;
+pub mod notify;
+pub mod notify_settings;
 mod org;
 mod preferences;
 mod records;
@@ -52,6 +55,9 @@ pub struct App {
     sessions: Arc<session_cache::SessionCache>,
     schemas: Arc<schemas::CurrentSchemas>,
     imports: Arc<import::ImportJobs>,
+    channels: Arc<notify::CurrentChannels>,
+    job_signal: Arc<jobs::JobSignal>,
+    channel_builder: Arc<notify_settings::CurrentBuilder>,
 }
 
 impl App {
@@ -68,6 +74,9 @@ impl App {
             sessions: Arc::default(),
             schemas: Arc::default(),
             imports: Arc::default(),
+            channels: Arc::default(),
+            job_signal: Arc::default(),
+            channel_builder: Arc::default(),
         }
     }
 

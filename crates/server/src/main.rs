@@ -282,11 +282,19 @@ async fn serve(app: App, bind: SocketAddr) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("binding {bind}"))?;
+    app.use_channel_builder(std::sync::Arc::new(peyvand_channels::build))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // The job worker sends queued notifications; on shutdown it finishes the job in hand and
+    // leaves the rest queued for the next start.
+    let worker = peyvand_app::jobs::Worker::start(app.clone());
     tracing::info!(address = %listener.local_addr()?, "Peyvand is listening");
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
-    tracing::info!("shutting down: closing the database");
+    tracing::info!("shutting down: stopping the job worker");
+    worker.stop().await;
+    tracing::info!("closing the database");
     app.close().await;
     Ok(())
 }

@@ -10,6 +10,7 @@ mod extras;
 pub(crate) mod imports;
 pub mod json_cache;
 mod merge;
+mod notifications;
 pub mod openapi;
 mod records;
 
@@ -56,6 +57,15 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/custom-fields/{id}/history",
             get(custom_fields::history),
         )
+        .route(
+            "/api/v1/settings/notifications",
+            get(notifications::get).put(notifications::put),
+        )
+        .route(
+            "/api/v1/settings/notifications/test",
+            post(notifications::test),
+        )
+        .route("/api/v1/jobs", get(notifications::jobs))
         .route("/api/v1/{kind}", get(records::list).post(records::create))
         .route("/api/v1/{kind}/export", get(export::export))
         .route("/api/v1/{kind}/merge", post(merge::merge))

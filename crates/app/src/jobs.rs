@@ -1,0 +1,320 @@
+//! The durable job queue's use: queueing notifications, and the worker that sends them.
+//!
+//! A job is queued in the transaction of the change that causes it, so it exists exactly when
+//! that change does. The worker claims due jobs for a lease, runs each one, and records the
+//! outcome right after: done, queued again with a growing delay after a temporary failure, or
+//! failed for good (after [`MAX_ATTEMPTS`], or at once for a permanent error) — a failed job
+//! stays visible to administrators, and nothing that queued it is blocked by it.
+//!
+//! **Each notification is sent once.** A worker asked to stop finishes the job in hand, records
+//! it, and puts the rest of its claim back untouched, so stopping and starting again sends
+//! nothing twice. Only a process killed between a gateway's answer and the record of it can
+//! leave a job whose lease runs out and which is then tried again; for that case every message
+//! carries the job's id (as the email's `Message-ID`, as the SMS gateway's local id) so that
+//! the receiving side can recognise the copy.
+
+use std::time::Duration;
+
+use peyvand_domain::email::Email;
+use peyvand_domain::permission::{Action, RecordKind, Scope};
+use peyvand_domain::phone::Phone;
+use peyvand_domain::validation::FieldError;
+use peyvand_store::{JobRow, JobState, Tx};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use tokio::sync::{Notify, watch};
+use uuid::Uuid;
+
+use crate::App;
+use crate::auth::Session;
+use crate::error::{AppError, AppResult};
+use crate::notify::{ChannelError, EmailMessage, SmsMessage};
+
+/// Attempts before a job that keeps failing temporarily is given up.
+pub const MAX_ATTEMPTS: i64 = 6;
+/// How long a claim holds a job: longer than any one job takes (the channels time out sooner).
+const LEASE: time::Duration = time::Duration::minutes(10);
+/// Jobs claimed at a time.
+const CLAIM_BATCH: u64 = 20;
+/// How long an idle worker waits before looking again (a job queued by this process wakes it
+/// sooner; one queued by another process sharing the database is found within this time).
+const IDLE_POLL: Duration = Duration::from_secs(2);
+
+/// What a job does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Job {
+    /// Send an email.
+    Email(EmailMessage),
+    /// Send an SMS.
+    Sms(SmsMessage),
+}
+
+impl Job {
+    fn kind(&self) -> &'static str {
+        match self {
+            Job::Email(_) => "email",
+            Job::Sms(_) => "sms",
+        }
+    }
+}
+
+/// A job as administrators see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct JobView {
+    /// Its id.
+    pub id: Uuid,
+    /// `email` or `sms`.
+    pub kind: String,
+    /// `queued`, `running`, `done` or `failed`.
+    pub state: &'static str,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// The recipient (an address or a number).
+    pub to: String,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// When it is or was due.
+    #[serde(with = "time::serde::rfc3339")]
+    pub run_at: OffsetDateTime,
+    /// When it was queued.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+fn view(row: JobRow) -> JobView {
+    let to = match serde_json::from_str::<Job>(&row.payload) {
+        Ok(Job::Email(message)) => message.to,
+        Ok(Job::Sms(message)) => message.to,
+        Err(_) => String::new(),
+    };
+    JobView {
+        id: row.id,
+        kind: row.kind,
+        state: row.state.code(),
+        attempts: row.attempts,
+        to,
+        last_error: row.last_error,
+        run_at: row.run_at,
+        created_at: row.created_at,
+    }
+}
+
+/// The delay before attempt `attempts + 1` after a temporary failure: 30 s, doubling, at most
+/// an hour.
+pub fn backoff(attempts: i64) -> time::Duration {
+    let doublings = attempts.clamp(1, 8) - 1;
+    (time::Duration::seconds(30) * (1_i32 << doublings)).min(time::Duration::hours(1))
+}
+
+/// Wakes the worker of this process when a job is queued.
+#[derive(Default)]
+pub(crate) struct JobSignal(Notify);
+
+impl App {
+    /// Queues `job` in `tx`, due now; its id is the message's id for the channels. The worker
+    /// of this process is woken once the transaction has had time to commit.
+    pub(crate) async fn queue_job(&self, tx: &mut Tx, job: Job) -> AppResult<Uuid> {
+        let id = Uuid::now_v7();
+        let job = with_message_id(job, id);
+        let payload =
+            serde_json::to_string(&job).map_err(|e| AppError::Internal(format!("job: {e}")))?;
+        let now = self.now();
+        tx.insert_job(id, job.kind(), &payload, now, now).await?;
+        self.job_signal.0.notify_one();
+        Ok(id)
+    }
+
+    /// Queues a test message to `to` through `channel` (`email` or `sms`), so an administrator
+    /// can check the settings of a channel; the outcome shows in the job list.
+    pub async fn queue_test_message(
+        &self,
+        session: &Session,
+        channel: &str,
+        to: &str,
+    ) -> AppResult<Uuid> {
+        require_administrator(session)?;
+        let text = "Peyvand test message / پیام آزمایشی پیوند".to_owned();
+        let job = match channel {
+            "email" => {
+                let to = Email::parse(to).map_err(|e| AppError::field("to", e))?;
+                Job::Email(EmailMessage {
+                    to: to.as_str().to_owned(),
+                    subject: text.clone(),
+                    text,
+                    message_id: String::new(),
+                })
+            }
+            "sms" => {
+                let to = Phone::parse(to).map_err(|e| AppError::field("to", e))?;
+                Job::Sms(SmsMessage {
+                    to: to.as_str().to_owned(),
+                    content: crate::notify::SmsContent::Text { text },
+                    local_id: String::new(),
+                })
+            }
+            _ => return Err(AppError::field("channel", FieldError::INVALID_CHOICE)),
+        };
+        let mut tx = self.store.write().await?;
+        let id = self.queue_job(&mut tx, job).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The newest jobs, failed ones only when `failed_only`; administrators only.
+    pub async fn jobs(
+        &self,
+        session: &Session,
+        failed_only: bool,
+        limit: u64,
+    ) -> AppResult<Vec<JobView>> {
+        require_administrator(session)?;
+        let state = failed_only.then_some(JobState::Failed);
+        let rows = self.store.read().await?.list_jobs(state, limit).await?;
+        Ok(rows.into_iter().map(view).collect())
+    }
+
+    /// Claims the due jobs and runs them one after another until none is due or `stop` is
+    /// set; returns how many it ran. A stop request leaves the job in hand to finish and puts
+    /// the rest of the claim back.
+    pub async fn run_due_jobs(&self, stop: &watch::Receiver<bool>) -> AppResult<usize> {
+        let mut ran = 0;
+        loop {
+            let now = self.now();
+            let claimed = {
+                let mut tx = self.store.write().await?;
+                let claimed = tx.claim_jobs(now, now + LEASE, CLAIM_BATCH).await?;
+                tx.commit().await?;
+                claimed
+            };
+            if claimed.is_empty() {
+                return Ok(ran);
+            }
+            let mut claimed = claimed.into_iter();
+            for job in claimed.by_ref() {
+                if *stop.borrow() {
+                    self.release_jobs(std::iter::once(job).chain(claimed.by_ref()))
+                        .await?;
+                    return Ok(ran);
+                }
+                self.run_job(job).await?;
+                ran += 1;
+            }
+        }
+    }
+
+    /// Puts claimed jobs back in the queue as they were.
+    async fn release_jobs(&self, jobs: impl Iterator<Item = JobRow>) -> AppResult<()> {
+        let mut tx = self.store.write().await?;
+        for job in jobs {
+            tx.release_job(job.id, self.now()).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn run_job(&self, row: JobRow) -> AppResult<()> {
+        let outcome = match serde_json::from_str::<Job>(&row.payload) {
+            Ok(job) => self.perform(&job).await,
+            Err(e) => Err(ChannelError::permanent(format!("unreadable job: {e}"))),
+        };
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        match outcome {
+            Ok(()) => tx.finish_job(row.id, now).await?,
+            Err(error) if error.retry && row.attempts < MAX_ATTEMPTS => {
+                tracing::warn!(job = %row.id, kind = row.kind, attempt = row.attempts, %error, "job failed, will retry");
+                tx.retry_job(row.id, now + backoff(row.attempts), &error.message, now)
+                    .await?
+            }
+            Err(error) => {
+                tracing::error!(job = %row.id, kind = row.kind, attempt = row.attempts, %error, "job failed for good");
+                tx.fail_job(row.id, &error.message, now).await?
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn perform(&self, job: &Job) -> Result<(), ChannelError> {
+        let channels = self.channels();
+        match job {
+            Job::Email(message) => {
+                let mailer = channels
+                    .mailer
+                    .ok_or_else(|| ChannelError::temporary("email is not configured"))?;
+                mailer.send(message).await
+            }
+            Job::Sms(message) => {
+                let sms = channels
+                    .sms
+                    .ok_or_else(|| ChannelError::temporary("SMS is not configured"))?;
+                sms.send(message).await.map(|_receipt| ())
+            }
+        }
+    }
+
+    /// Runs the worker until `stop` is set: due jobs are run as they come; between them it
+    /// waits for a job queued by this process or for [`IDLE_POLL`]. Errors of the database are
+    /// logged and retried after a pause, so a passing outage does not end the worker.
+    pub async fn run_worker(&self, mut stop: watch::Receiver<bool>) {
+        while !*stop.borrow() {
+            if let Err(error) = self.run_due_jobs(&stop).await {
+                tracing::error!(%error, "job worker");
+            }
+            if *stop.borrow() {
+                break;
+            }
+            tokio::select! {
+                _ = self.job_signal.0.notified() => {}
+                _ = tokio::time::sleep(IDLE_POLL) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+}
+
+/// Gives the message of a job the job's id, for recognising copies.
+fn with_message_id(job: Job, id: Uuid) -> Job {
+    match job {
+        Job::Email(mut message) => {
+            message.message_id = format!("{}@peyvand", id.simple());
+            Job::Email(message)
+        }
+        Job::Sms(mut message) => {
+            message.local_id = id.simple().to_string();
+            Job::Sms(message)
+        }
+    }
+}
+
+/// Notification settings and the job list are the organisation's configuration: only someone
+/// who may change every role (an administrator) sees them.
+pub(crate) fn require_administrator(session: &Session) -> AppResult<()> {
+    if session.actor.grants.scope(RecordKind::Role, Action::Update) == Scope::All {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// A worker running in the background, stopped with [`Worker::stop`].
+pub struct Worker {
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Worker {
+    /// Starts the worker of `app` on the current runtime.
+    pub fn start(app: App) -> Worker {
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(async move { app.run_worker(stopped).await });
+        Worker { stop, task }
+    }
+
+    /// Asks the worker to stop after the job in hand and waits until it has.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}

@@ -1,0 +1,404 @@
+//! Notifications end to end with real components: email to a real SMTP server (aiosmtpd, see
+//! scripts/smtp-sink), SMS to an HTTP server playing a Kavenegar-style gateway (wiremock), the
+//! durable job queue stopped and restarted in the middle of a batch, retries with back-off,
+//! failures visible to administrators, and secrets never shown back.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use common::{TestApp, backends};
+use peyvand_app::App;
+use peyvand_app::clock::Clock;
+use peyvand_app::jobs::{MAX_ATTEMPTS, Worker};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const API_KEY: &str = "SECRET-KEY-4b1d";
+
+/// The SMTP sink, stopped when dropped.
+struct SmtpSink {
+    child: Child,
+    port: u16,
+    maildir: PathBuf,
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+async fn start_smtp_sink() -> SmtpSink {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let maildir = std::env::temp_dir().join(format!("peyvand-mail-{}", uuid::Uuid::now_v7()));
+    let child = Command::new(workspace_root().join("scripts/smtp-sink"))
+        .arg(port.to_string())
+        .arg(&maildir)
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("scripts/smtp-sink starts");
+    let sink = SmtpSink {
+        child,
+        port,
+        maildir,
+    };
+    // The first start builds the Python environment, which takes a while.
+    let started = Instant::now();
+    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_err()
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "the SMTP sink did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    sink
+}
+
+impl SmtpSink {
+    /// The messages received so far, as their raw text.
+    fn messages(&self) -> Vec<String> {
+        std::fs::read_dir(self.maildir.join("new"))
+            .map(|dir| {
+                dir.filter_map(|entry| std::fs::read_to_string(entry.ok()?.path()).ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Waits until `done` holds, checking every few milliseconds, for at most a minute.
+async fn wait_until(what: &str, mut done: impl AsyncFnMut() -> bool) {
+    let started = Instant::now();
+    while !done().await {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+async fn jobs(t: &TestApp, token: &str, query: &str) -> Vec<Value> {
+    let reply = t.get(&format!("/api/v1/jobs{query}"), token).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.json()["items"].as_array().unwrap().clone()
+}
+
+async fn queue_test(t: &TestApp, token: &str, channel: &str, to: &str) -> String {
+    let reply = t
+        .post(
+            "/api/v1/settings/notifications/test",
+            token,
+            json!({"channel": channel, "to": to}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
+    reply.json()["job_id"].as_str().unwrap().to_owned()
+}
+
+async fn configure(t: &TestApp, token: &str, settings: Value) -> Value {
+    t.app
+        .use_channel_builder(Arc::new(peyvand_channels::build))
+        .await
+        .unwrap();
+    let reply = t
+        .call(
+            axum::http::Method::PUT,
+            "/api/v1/settings/notifications",
+            Some(token),
+            Some(settings),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.json()
+}
+
+/// Runs the worker until `count` jobs are done, stops it there — in the middle of the batch —,
+/// starts it again and lets it finish.
+async fn run_with_a_restart(t: &TestApp, token: &str, sent: impl AsyncFn() -> usize, total: usize) {
+    let worker = Worker::start(t.app.clone());
+    wait_until("the first messages", async || sent().await >= 5).await;
+    worker.stop().await;
+    let before_restart = sent().await;
+    assert!(before_restart < total, "the worker stopped in the middle");
+    let pending = jobs(t, token, "").await;
+    assert!(
+        pending
+            .iter()
+            .all(|j| j["state"] == "done" || j["state"] == "queued"),
+        "a stopped worker leaves no job claimed: {pending:?}"
+    );
+    let worker = Worker::start(t.app.clone());
+    wait_until("every job", async || {
+        jobs(t, token, "")
+            .await
+            .iter()
+            .all(|j| j["state"] == "done")
+    })
+    .await;
+    worker.stop().await;
+}
+
+#[tokio::test]
+async fn email_goes_once_to_a_real_smtp_server_across_a_worker_restart() {
+    const TOTAL: usize = 40;
+    for t in backends().await {
+        let sink = start_smtp_sink().await;
+        let admin = t.token("admin@peyvand.demo").await;
+        let shown = configure(
+            &t,
+            &admin,
+            json!({"smtp": {"host": "127.0.0.1", "port": sink.port, "security": "none",
+                "username": "", "password": "smtp-secret", "from": "Peyvand <crm@peyvand.demo>"}}),
+        )
+        .await;
+        assert_eq!(shown["smtp"]["password_set"], true);
+        assert!(!shown.to_string().contains("smtp-secret"), "{shown}");
+
+        let mut ids = BTreeSet::new();
+        for i in 0..TOTAL {
+            let to = format!("customer{i}@example.com");
+            ids.insert(queue_test(&t, &admin, "email", &to).await);
+        }
+        let sent = async || sink.messages().len();
+        run_with_a_restart(&t, &admin, sent, TOTAL).await;
+
+        let messages = sink.messages();
+        assert_eq!(
+            messages.len(),
+            TOTAL,
+            "{}: each email exactly once",
+            t.name()
+        );
+        let message_ids: BTreeSet<String> = messages
+            .iter()
+            .filter_map(|m| m.lines().find_map(|l| l.strip_prefix("Message-ID: <")))
+            .map(|id| {
+                id.trim_end_matches('>')
+                    .trim_end_matches("@peyvand")
+                    .to_owned()
+            })
+            .collect();
+        let simple: BTreeSet<String> = ids.iter().map(|id| id.replace('-', "")).collect();
+        assert_eq!(message_ids, simple, "{}: one message per job", t.name());
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("X-RcptTo: customer7@example.com"))
+        );
+    }
+}
+
+/// The Kavenegar-style answer to a send.
+fn accepted() -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "return": {"status": 200, "message": "تایید شد"},
+        "entries": [{"messageid": 8792343, "status": 1, "statustext": "در صف ارسال"}],
+    }))
+}
+
+fn form_value(body: &[u8], name: &str) -> Option<String> {
+    url::form_urlencoded::parse(body)
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+#[tokio::test]
+async fn sms_goes_once_through_a_gateway_across_a_worker_restart() {
+    const TOTAL: usize = 30;
+    for t in backends().await {
+        let gateway = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path(format!("/v1/{API_KEY}/sms/send.json")))
+            .respond_with(accepted())
+            .mount(&gateway)
+            .await;
+        let admin = t.token("admin@peyvand.demo").await;
+        let shown = configure(
+            &t,
+            &admin,
+            json!({"sms": {"provider": "kavenegar", "url": gateway.uri(), "api_key": API_KEY,
+                "sender": "10004346"}}),
+        )
+        .await;
+        assert_eq!(shown["sms"]["api_key_set"], true);
+        assert!(!shown.to_string().contains(API_KEY), "{shown}");
+
+        let mut ids = BTreeSet::new();
+        for i in 0..TOTAL {
+            let to = format!("۰۹۱۲۰۰۰{:04}", i);
+            ids.insert(queue_test(&t, &admin, "sms", &to).await);
+        }
+        let received = async || gateway.received_requests().await.unwrap_or_default().len();
+        run_with_a_restart(&t, &admin, received, TOTAL).await;
+
+        let requests = gateway.received_requests().await.unwrap();
+        assert_eq!(requests.len(), TOTAL, "{}: each SMS exactly once", t.name());
+        let local_ids: BTreeSet<String> = requests
+            .iter()
+            .filter_map(|r| form_value(&r.body, "localid"))
+            .collect();
+        let simple: BTreeSet<String> = ids.iter().map(|id| id.replace('-', "")).collect();
+        assert_eq!(local_ids, simple, "{}", t.name());
+        let first = &requests[0].body;
+        assert!(
+            form_value(first, "receptor")
+                .unwrap()
+                .starts_with("0912000")
+        );
+        assert_eq!(form_value(first, "sender").unwrap(), "10004346");
+    }
+}
+
+/// A clock the test moves by hand.
+struct ManualClock(Mutex<OffsetDateTime>);
+
+impl Clock for ManualClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.0.lock().unwrap()
+    }
+}
+
+#[tokio::test]
+async fn a_failing_gateway_is_retried_with_back_off_then_shown_as_failed() {
+    for t in backends().await {
+        let gateway = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(503).set_body_string("busy"))
+            .mount(&gateway)
+            .await;
+        let admin = t.token("admin@peyvand.demo").await;
+        configure(
+            &t,
+            &admin,
+            json!({"sms": {"provider": "kavenegar", "url": gateway.uri(), "api_key": API_KEY,
+                "sender": "10004346"}}),
+        )
+        .await;
+        let job = queue_test(&t, &admin, "sms", "09121112233").await;
+
+        // A second application on the same database with a clock of our own plays the worker.
+        let clock = Arc::new(ManualClock(Mutex::new(OffsetDateTime::now_utc())));
+        let store = peyvand_store::Store::connect(&t.url).await.unwrap();
+        let worker_app = App::with_clock(store, clock.clone());
+        worker_app
+            .use_channel_builder(Arc::new(peyvand_channels::build))
+            .await
+            .unwrap();
+        let (_stop, stopped) = tokio::sync::watch::channel(false);
+        for attempt in 1..=MAX_ATTEMPTS {
+            assert_eq!(worker_app.run_due_jobs(&stopped).await.unwrap(), 1);
+            // Not due again until its back-off has passed.
+            assert_eq!(worker_app.run_due_jobs(&stopped).await.unwrap(), 0);
+            let listed = jobs(&t, &admin, "").await;
+            let state = if attempt < MAX_ATTEMPTS {
+                "queued"
+            } else {
+                "failed"
+            };
+            assert_eq!(listed[0]["state"], state, "{}: attempt {attempt}", t.name());
+            assert_eq!(listed[0]["attempts"], attempt);
+            *clock.0.lock().unwrap() += time::Duration::hours(2);
+        }
+        assert_eq!(worker_app.run_due_jobs(&stopped).await.unwrap(), 0);
+        let failed = jobs(&t, &admin, "?state=failed").await;
+        assert_eq!(failed.len(), 1);
+        assert_eq!(failed[0]["id"], job.as_str());
+        let error = failed[0]["last_error"].as_str().unwrap();
+        assert!(error.contains("503"), "{error}");
+        assert!(!error.contains(API_KEY), "no secret in errors: {error}");
+        assert_eq!(
+            gateway.received_requests().await.unwrap().len() as i64,
+            MAX_ATTEMPTS
+        );
+
+        // A refusal (a wrong key) is not retried.
+        gateway.reset().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(403).set_body_json(
+                json!({"return": {"status": 403, "message": "کد شناسائی معتبر نمی باشد"}, "entries": null}),
+            ))
+            .mount(&gateway)
+            .await;
+        queue_test(&t, &admin, "sms", "09121112234").await;
+        *clock.0.lock().unwrap() += time::Duration::hours(2);
+        assert_eq!(worker_app.run_due_jobs(&stopped).await.unwrap(), 1);
+        let failed = jobs(&t, &admin, "?state=failed").await;
+        assert_eq!(failed.len(), 2, "{}", t.name());
+        assert_eq!(failed[0]["attempts"], 1);
+    }
+}
+
+#[tokio::test]
+async fn only_administrators_see_or_change_the_channels() {
+    for t in backends().await {
+        let rep = t.token("rep@peyvand.demo").await;
+        let admin = t.token("admin@peyvand.demo").await;
+        for path in ["/api/v1/settings/notifications", "/api/v1/jobs"] {
+            let reply = t.get(path, &rep).await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{path}");
+        }
+        let refused = t
+            .post(
+                "/api/v1/settings/notifications/test",
+                &rep,
+                json!({"channel": "sms", "to": "09121112233"}),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+        // Bad settings: clear field errors, nothing stored.
+        let bad = t
+            .call(
+                axum::http::Method::PUT,
+                "/api/v1/settings/notifications",
+                Some(&admin),
+                Some(
+                    json!({"smtp": {"host": "", "port": 0, "security": "ssl", "from": "x"},
+                    "sms": {"provider": "kavenegar"}}),
+                ),
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+        let fields = &bad.json()["fields"];
+        for field in [
+            "smtp.host",
+            "smtp.port",
+            "smtp.security",
+            "smtp.from",
+            "sms.api_key",
+        ] {
+            assert!(fields.get(field).is_some(), "{field}: {fields}");
+        }
+        let stored = t.get("/api/v1/settings/notifications", &admin).await.json();
+        assert_eq!(stored, json!({"smtp": null, "sms": null}));
+        let bad_number = t
+            .post(
+                "/api/v1/settings/notifications/test",
+                &admin,
+                json!({"channel": "sms", "to": "12"}),
+            )
+            .await;
+        assert_eq!(bad_number.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}
