@@ -54,7 +54,7 @@ async fn start_smtp_sink() -> SmtpSink {
         .stdout(Stdio::null())
         .spawn()
         .expect("scripts/smtp-sink starts");
-    let sink = SmtpSink {
+    let mut sink = SmtpSink {
         child,
         port,
         maildir,
@@ -65,6 +65,9 @@ async fn start_smtp_sink() -> SmtpSink {
         .await
         .is_err()
     {
+        if let Ok(Some(status)) = sink.child.try_wait() {
+            panic!("scripts/smtp-sink failed ({status}): Python 3 with venv and PyPI are needed");
+        }
         assert!(
             started.elapsed() < Duration::from_secs(300),
             "the SMTP sink did not start"
