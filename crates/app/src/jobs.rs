@@ -19,6 +19,7 @@ use peyvand_domain::email::Email;
 use peyvand_domain::permission::{Action, RecordKind, Scope};
 use peyvand_domain::phone::Phone;
 use peyvand_domain::validation::FieldError;
+use futures_util::StreamExt;
 use peyvand_store::{JobRow, JobState, Tx};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -34,8 +35,11 @@ use crate::notify::{ChannelError, EmailMessage, SmsMessage};
 pub const MAX_ATTEMPTS: i64 = 6;
 /// How long a claim holds a job: longer than any one job takes (the channels time out sooner).
 const LEASE: time::Duration = time::Duration::minutes(10);
-/// Jobs claimed at a time.
-const CLAIM_BATCH: u64 = 20;
+/// Jobs claimed at a time; their outcomes are recorded together.
+const CLAIM_BATCH: u64 = 64;
+/// Jobs run at the same time: gateways answer in tens of milliseconds, so one at a time would
+/// hold the queue to their latency rather than their throughput.
+pub const CONCURRENCY: usize = 16;
 /// How long an idle worker waits before looking again (a job queued by this process wakes it
 /// sooner; one queued by another process sharing the database is found within this time).
 const IDLE_POLL: Duration = Duration::from_secs(2);
@@ -174,9 +178,9 @@ impl App {
         Ok(rows.into_iter().map(view).collect())
     }
 
-    /// Claims the due jobs and runs them one after another until none is due or `stop` is
-    /// set; returns how many it ran. A stop request leaves the job in hand to finish and puts
-    /// the rest of the claim back.
+    /// Claims the due jobs and runs them, up to [`CONCURRENCY`] at a time, until none is due
+    /// or `stop` is set; returns how many it ran. A stop request lets the jobs in hand finish
+    /// and puts the rest of the claim back untouched.
     pub async fn run_due_jobs(&self, stop: &watch::Receiver<bool>) -> AppResult<usize> {
         let mut ran = 0;
         loop {
@@ -190,48 +194,60 @@ impl App {
             if claimed.is_empty() {
                 return Ok(ran);
             }
-            let mut claimed = claimed.into_iter();
-            for job in claimed.by_ref() {
-                if *stop.borrow() {
-                    self.release_jobs(std::iter::once(job).chain(claimed.by_ref()))
-                        .await?;
-                    return Ok(ran);
-                }
-                self.run_job(job).await?;
-                ran += 1;
+            // Each job looks at the stop flag when its turn comes, so after a stop request
+            // no new job starts while those under way finish.
+            let outcomes: Vec<(JobRow, Option<Result<(), ChannelError>>)> =
+                futures_util::stream::iter(claimed)
+                    .map(|row| async move {
+                        if *stop.borrow() {
+                            return (row, None);
+                        }
+                        let outcome = self.perform_row(&row).await;
+                        (row, Some(outcome))
+                    })
+                    .buffer_unordered(CONCURRENCY)
+                    .collect()
+                    .await;
+            ran += outcomes.iter().filter(|(_, o)| o.is_some()).count();
+            self.record_outcomes(outcomes).await?;
+            if *stop.borrow() {
+                return Ok(ran);
             }
         }
     }
 
-    /// Puts claimed jobs back in the queue as they were.
-    async fn release_jobs(&self, jobs: impl Iterator<Item = JobRow>) -> AppResult<()> {
-        let mut tx = self.store.write().await?;
-        for job in jobs {
-            tx.release_job(job.id, self.now()).await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn run_job(&self, row: JobRow) -> AppResult<()> {
-        let outcome = match serde_json::from_str::<Job>(&row.payload) {
+    async fn perform_row(&self, row: &JobRow) -> Result<(), ChannelError> {
+        match serde_json::from_str::<Job>(&row.payload) {
             Ok(job) => self.perform(&job).await,
             Err(e) => Err(ChannelError::permanent(format!("unreadable job: {e}"))),
-        };
+        }
+    }
+
+    /// Records what became of a claim's jobs, in one transaction: done, queued again after a
+    /// back-off, failed for good, or (not started) put back as they were.
+    async fn record_outcomes(
+        &self,
+        outcomes: Vec<(JobRow, Option<Result<(), ChannelError>>)>,
+    ) -> AppResult<()> {
         let now = self.now();
         let mut tx = self.store.write().await?;
-        match outcome {
-            Ok(()) => tx.finish_job(row.id, now).await?,
-            Err(error) if error.retry && row.attempts < MAX_ATTEMPTS => {
-                tracing::warn!(job = %row.id, kind = row.kind, attempt = row.attempts, %error, "job failed, will retry");
-                tx.retry_job(row.id, now + backoff(row.attempts), &error.message, now)
-                    .await?
-            }
-            Err(error) => {
-                tracing::error!(job = %row.id, kind = row.kind, attempt = row.attempts, %error, "job failed for good");
-                tx.fail_job(row.id, &error.message, now).await?
+        let mut done = Vec::new();
+        for (row, outcome) in outcomes {
+            match outcome {
+                None => tx.release_job(row.id, now).await?,
+                Some(Ok(())) => done.push(row.id),
+                Some(Err(error)) if error.retry && row.attempts < MAX_ATTEMPTS => {
+                    tracing::warn!(job = %row.id, kind = row.kind, attempt = row.attempts, %error, "job failed, will retry");
+                    tx.retry_job(row.id, now + backoff(row.attempts), &error.message, now)
+                        .await?
+                }
+                Some(Err(error)) => {
+                    tracing::error!(job = %row.id, kind = row.kind, attempt = row.attempts, %error, "job failed for good");
+                    tx.fail_job(row.id, &error.message, now).await?
+                }
             }
         }
+        tx.finish_jobs(&done, now).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -164,7 +164,7 @@ async fn run_with_a_restart(t: &TestApp, token: &str, sent: impl AsyncFn() -> us
 
 #[tokio::test]
 async fn email_goes_once_to_a_real_smtp_server_across_a_worker_restart() {
-    const TOTAL: usize = 40;
+    const TOTAL: usize = 150;
     for t in backends().await {
         let sink = start_smtp_sink().await;
         let admin = t.token("admin@peyvand.demo").await;
@@ -228,7 +228,7 @@ fn form_value(body: &[u8], name: &str) -> Option<String> {
 
 #[tokio::test]
 async fn sms_goes_once_through_a_gateway_across_a_worker_restart() {
-    const TOTAL: usize = 30;
+    const TOTAL: usize = 200;
     for t in backends().await {
         let gateway = MockServer::start().await;
         Mock::given(method("POST"))

@@ -236,10 +236,23 @@ impl Tx {
         Ok(rows.into_iter().filter_map(from_row).collect())
     }
 
-    /// Records that a claimed job is done.
-    pub async fn finish_job(&mut self, id: Uuid, now: OffsetDateTime) -> StoreResult<()> {
-        self.set_job_state(id, JobState::Done, None, None, now)
-            .await
+    /// Records that claimed jobs are done.
+    pub async fn finish_jobs(&mut self, ids: &[Uuid], now: OffsetDateTime) -> StoreResult<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let mut update = Query::update();
+        update
+            .table("jobs")
+            .value(Alias::new("state"), v_text(JobState::Done.code()))
+            .value(
+                Alias::new("locked_until"),
+                to_sql(&Value::Null, ColType::Time),
+            )
+            .value(Alias::new("updated_at"), v_time(now))
+            .and_where(Expr::col("id").is_in(ids.iter().map(|id| v_id(*id))));
+        self.execute(&update).await?;
+        Ok(())
     }
 
     /// Puts a claimed job back in the queue, due at `run_at`, noting why this attempt failed.
