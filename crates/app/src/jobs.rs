@@ -15,11 +15,11 @@
 
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use peyvand_domain::email::Email;
 use peyvand_domain::permission::{Action, RecordKind, Scope};
 use peyvand_domain::phone::Phone;
 use peyvand_domain::validation::FieldError;
-use futures_util::StreamExt;
 use peyvand_store::{JobRow, JobState, Tx};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -127,6 +127,20 @@ impl App {
         tx.insert_job(id, job.kind(), &payload, now, now).await?;
         self.job_signal.0.notify_one();
         Ok(id)
+    }
+
+    /// Queues many SMS at once (bulk sends; the queue benchmark), a thousand per transaction.
+    /// The messages are not checked: callers give E.164 numbers.
+    pub async fn queue_sms_many(&self, messages: Vec<SmsMessage>) -> AppResult<usize> {
+        let total = messages.len();
+        for chunk in messages.chunks(1_000) {
+            let mut tx = self.store.write().await?;
+            for message in chunk {
+                self.queue_job(&mut tx, Job::Sms(message.clone())).await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(total)
     }
 
     /// Queues a test message to `to` through `channel` (`email` or `sms`), so an administrator

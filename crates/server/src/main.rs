@@ -2,6 +2,7 @@
 //! `migrate`, `demo`, `user create`, `backup`, `restore`, `import` and `analytics`.
 
 mod analytics;
+mod bench;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -126,6 +127,9 @@ enum Command {
     /// Analytical CRM on CSV files: rfm, clv, churn, basket, nps, pyramid, matrix, loyalty.
     #[command(subcommand)]
     Analytics(analytics::AnalyticsCommand),
+    /// Benchmarks of the application's internals (see bench/ for the HTTP ones).
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 #[derive(Subcommand)]
@@ -246,6 +250,7 @@ async fn main() -> Result<()> {
             std::process::exit(code);
         }
         Command::Analytics(command) => analytics::run(command),
+        Command::Bench(command) => bench::run(command).await,
     }
 }
 
