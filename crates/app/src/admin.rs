@@ -106,6 +106,7 @@ pub(crate) async fn check_rules(
         },
         _ => {}
     }
+    crate::service::check_rules(tx, kind, old, merged).await?;
     Ok(())
 }
 
