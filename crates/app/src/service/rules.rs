@@ -75,10 +75,10 @@ pub(crate) async fn check_rules(
             }
         }
         RecordKind::CaseCategory => {
-            if let (Some(old), Some(parent)) = (old, get(merged, "parent_id").as_id())
+            if let (Some(old), Some(parent)) = (old, get(merged, "parent_category_id").as_id())
                 && setup::category_path(tx, Some(parent)).await?.contains(&old.id)
             {
-                errors.add("parent_id", FieldError::INVALID);
+                errors.add("parent_category_id", FieldError::INVALID);
             }
         }
         RecordKind::RoutingRule => {

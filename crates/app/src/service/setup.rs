@@ -60,7 +60,7 @@ pub(crate) async fn category_path(tx: &mut Tx, category: Option<Uuid>) -> AppRes
     while let Some(parent) = rows
         .iter()
         .find(|r| r.id == current)
-        .and_then(|r| id(r, "parent_id"))
+        .and_then(|r| id(r, "parent_category_id"))
     {
         if path.contains(&parent) {
             break;

@@ -103,7 +103,7 @@ const CASE_FIELDS: &[FieldDef] = &[
 const CASE_CATEGORY_FIELDS: &[FieldDef] = &[
     required(searchable(listed(field("name", FieldType::Text)))),
     listed(field(
-        "parent_id",
+        "parent_category_id",
         FieldType::Reference(RecordKind::CaseCategory),
     )),
     field("description", FieldType::LongText),

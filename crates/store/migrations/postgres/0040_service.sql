@@ -11,7 +11,7 @@ CREATE TABLE case_categories (
     updated_at TIMESTAMPTZ NOT NULL,
     search_text TEXT NOT NULL,
     name TEXT NOT NULL,
-    parent_id UUID REFERENCES case_categories(id) ON DELETE RESTRICT,
+    parent_category_id UUID REFERENCES case_categories(id) ON DELETE RESTRICT,
     description TEXT,
     sort_key TEXT COLLATE "C" NOT NULL DEFAULT '',
     search_vector tsvector NOT NULL DEFAULT ''::tsvector

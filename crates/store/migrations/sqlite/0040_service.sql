@@ -11,7 +11,7 @@ CREATE TABLE case_categories (
     updated_at TEXT NOT NULL,
     search_text TEXT NOT NULL,
     name TEXT NOT NULL,
-    parent_id BLOB REFERENCES case_categories(id) ON DELETE RESTRICT,
+    parent_category_id BLOB REFERENCES case_categories(id) ON DELETE RESTRICT,
     description TEXT,
     sort_key TEXT NOT NULL DEFAULT ''
 );
