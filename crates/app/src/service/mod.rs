@@ -8,6 +8,7 @@
 
 mod activities;
 mod cases;
+mod demo;
 mod rules;
 mod setup;
 
