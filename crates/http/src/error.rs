@@ -93,7 +93,7 @@ pub fn error_body(error: &ApiError, locale: Locale) -> serde_json::Value {
         body["to"] = json!(to);
         body["message"] = json!(crate::i18n::t_args(
             locale,
-            "error-invalid_transition",
+            "error-invalid_transition-detail",
             &[
                 ("from", t(locale, &format!("choice-{from}"))),
                 ("to", t(locale, &format!("choice-{to}"))),
