@@ -160,9 +160,8 @@ impl App {
                 }),
         );
         // Activities and customer service (issue 5): a customer's activities and cases.
-        entries.extend(
-            crate::service::activity_timeline_entries(&mut tx, session, kind, id).await?,
-        );
+        entries
+            .extend(crate::service::activity_timeline_entries(&mut tx, session, kind, id).await?);
         entries.sort_by_key(|entry| std::cmp::Reverse(entry.at));
         Ok(entries)
     }

@@ -158,7 +158,10 @@ impl Tx {
                     to_sql(&Value::Int(position as i64), ColType::Int),
                     v_text(role),
                     to_sql(&person.user_id.map_or(Value::Null, Value::Id), ColType::Id),
-                    to_sql(&person.contact_id.map_or(Value::Null, Value::Id), ColType::Id),
+                    to_sql(
+                        &person.contact_id.map_or(Value::Null, Value::Id),
+                        ColType::Id,
+                    ),
                     to_sql(
                         &person.name.clone().map_or(Value::Null, Value::Text),
                         ColType::Text,
@@ -290,7 +293,9 @@ impl Tx {
         let (mut select, types) = select_all_columns(schema);
         let mut cond = Cond::all().add(access_condition(schema, query.access));
         for (name, value) in &query.equals {
-            let ty = schema.field(name).map_or(ColType::Text, |f| ColType::of(f.ty));
+            let ty = schema
+                .field(name)
+                .map_or(ColType::Text, |f| ColType::of(f.ty));
             cond = cond.add(Expr::col(*name).eq(to_sql(value, ty)));
         }
         if let Some(people) = query.people {

@@ -119,14 +119,20 @@ async fn set_people_in(
             .is_err()
             && *user != session.actor.user_id
         {
-            errors.add("assignees", peyvand_domain::validation::FieldError::NOT_FOUND);
+            errors.add(
+                "assignees",
+                peyvand_domain::validation::FieldError::NOT_FOUND,
+            );
         }
     }
     for attendee in &people.attendees {
         let given = [
             attendee.user_id.is_some(),
             attendee.contact_id.is_some(),
-            attendee.name.as_deref().is_some_and(|n| !n.trim().is_empty()),
+            attendee
+                .name
+                .as_deref()
+                .is_some_and(|n| !n.trim().is_empty()),
         ];
         if given.iter().filter(|g| **g).count() != 1 {
             errors.add("attendees", peyvand_domain::validation::FieldError::INVALID);
@@ -136,7 +142,10 @@ async fn set_people_in(
                 .await
                 .is_err()
         {
-            errors.add("attendees", peyvand_domain::validation::FieldError::NOT_FOUND);
+            errors.add(
+                "attendees",
+                peyvand_domain::validation::FieldError::NOT_FOUND,
+            );
         }
     }
     errors.into_result().map_err(AppError::Validation)?;
@@ -287,11 +296,17 @@ impl App {
         let (access, members) = match query.team {
             None => (RowFilter::Everything, me.to_vec()),
             Some(team) => {
-                if session.actor.grants.scope(RecordKind::Activity, Action::Read) < Scope::Team {
+                if session
+                    .actor
+                    .grants
+                    .scope(RecordKind::Activity, Action::Read)
+                    < Scope::Team
+                {
                     return Err(AppError::Forbidden);
                 }
                 read_checked(&mut tx, session, RecordKind::Team, team, Action::Read).await?;
-                let access = filter_for(&mut tx, session, RecordKind::Activity, Action::Read).await?;
+                let access =
+                    filter_for(&mut tx, session, RecordKind::Activity, Action::Read).await?;
                 (access, tx.team_members(team).await?)
             }
         };
@@ -347,7 +362,10 @@ impl App {
         to: Date,
     ) -> AppResult<ActivityReport> {
         if to < from {
-            return Err(AppError::field("to", peyvand_domain::validation::FieldError::INVALID));
+            return Err(AppError::field(
+                "to",
+                peyvand_domain::validation::FieldError::INVALID,
+            ));
         }
         let mut tx = self.store.read().await?;
         let access = filter_for(&mut tx, session, RecordKind::Activity, Action::Read).await?;
@@ -376,7 +394,10 @@ impl App {
         let mut branches: BTreeMap<Option<Uuid>, Tally> = BTreeMap::new();
         for row in &rows {
             let state = activity::timeliness(
-                row.fields.get("status").and_then(Value::as_text).unwrap_or("open"),
+                row.fields
+                    .get("status")
+                    .and_then(Value::as_text)
+                    .unwrap_or("open"),
                 time_of(&row.fields, "due_at"),
                 time_of(&row.fields, "completed_at"),
                 now,

@@ -279,7 +279,8 @@ impl App {
         kind: &str,
         body: &str,
     ) -> AppResult<CaseEntry> {
-        let kind = EntryKind::parse(kind).ok_or(AppError::field("kind", FieldError::INVALID_CHOICE))?;
+        let kind =
+            EntryKind::parse(kind).ok_or(AppError::field("kind", FieldError::INVALID_CHOICE))?;
         let (now, session, body) = (self.now(), session.clone(), body.to_owned());
         self.write(move |tx| {
             Box::pin(async move { add_entry_in(tx, now, &session, id, kind, &body).await })

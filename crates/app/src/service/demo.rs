@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use peyvand_domain::permission::RecordKind;
 use peyvand_domain::permission::RowFilter;
 use peyvand_domain::record::{ACCOUNTS, Input, USERS, Value};
-use peyvand_domain::permission::RecordKind;
 use peyvand_store::RecordsWhere;
 use time::Duration;
 
@@ -26,18 +26,29 @@ impl App {
     pub(crate) async fn seed_service_demo(&self, system: &Session) -> AppResult<()> {
         let mut tx = self.store.write().await?;
         let technical = self
-            .create_as_system(&mut tx, system, RecordKind::CaseCategory, &inputs(&[("name", "فنی".into())]))
+            .create_as_system(
+                &mut tx,
+                system,
+                RecordKind::CaseCategory,
+                &inputs(&[("name", "فنی".into())]),
+            )
             .await?
             .id;
-        for (name, parent) in [("نصب و راه‌اندازی", Some(technical)), ("مالی و صورتحساب", None)] {
+        for (name, parent) in [
+            ("نصب و راه‌اندازی", Some(technical)),
+            ("مالی و صورتحساب", None),
+        ] {
             let mut fields = vec![("name", name.to_owned())];
             fields.extend(parent.map(|p| ("parent_category_id", p.to_string())));
             self.create_as_system(&mut tx, system, RecordKind::CaseCategory, &inputs(&fields))
                 .await?;
         }
-        for (priority, first, resolution) in
-            [("low", 16, 80), ("normal", 8, 40), ("high", 4, 16), ("urgent", 1, 8)]
-        {
+        for (priority, first, resolution) in [
+            ("low", 16, 80),
+            ("normal", 8, 40),
+            ("high", 4, 16),
+            ("urgent", 1, 8),
+        ] {
             let fields = inputs(&[
                 ("priority", priority.into()),
                 ("first_response_hours", first.to_string()),
@@ -85,9 +96,19 @@ impl App {
                 limit: 6,
             })
             .await?;
-        let today = self.now().to_offset(peyvand_domain::service::LOCAL_OFFSET).date();
+        let today = self
+            .now()
+            .to_offset(peyvand_domain::service::LOCAL_OFFSET)
+            .date();
         for (i, account) in accounts.iter().enumerate() {
-            let place = |name: &str| account.fields.get(name).and_then(Value::as_id).unwrap_or_default().to_string();
+            let place = |name: &str| {
+                account
+                    .fields
+                    .get(name)
+                    .and_then(Value::as_id)
+                    .unwrap_or_default()
+                    .to_string()
+            };
             let due = today + Duration::days(i as i64 - 2);
             let activity = inputs(&[
                 ("activity_type", ["call", "meeting", "task"][i % 3].into()),

@@ -68,23 +68,26 @@ pub(crate) async fn check_rules(
     }
     match kind {
         RecordKind::Activity => check_activity(merged, &mut errors),
-        RecordKind::Case => {
-            // A case is always somebody's: an account, a contact or both.
-            if get(merged, "account_id").is_null() && get(merged, "contact_id").is_null() {
-                errors.add("account_id", FieldError::REQUIRED);
-            }
+        // A case is always somebody's: an account, a contact or both.
+        RecordKind::Case
+            if get(merged, "account_id").is_null() && get(merged, "contact_id").is_null() =>
+        {
+            errors.add("account_id", FieldError::REQUIRED);
         }
         RecordKind::CaseCategory => {
             if let (Some(old), Some(parent)) = (old, get(merged, "parent_category_id").as_id())
-                && setup::category_path(tx, Some(parent)).await?.contains(&old.id)
+                && setup::category_path(tx, Some(parent))
+                    .await?
+                    .contains(&old.id)
             {
                 errors.add("parent_category_id", FieldError::INVALID);
             }
         }
-        RecordKind::RoutingRule => {
-            if get(merged, "assign_team_id").is_null() && get(merged, "assign_user_id").is_null() {
-                errors.add("assign_team_id", FieldError::REQUIRED);
-            }
+        RecordKind::RoutingRule
+            if get(merged, "assign_team_id").is_null()
+                && get(merged, "assign_user_id").is_null() =>
+        {
+            errors.add("assign_team_id", FieldError::REQUIRED);
         }
         RecordKind::SlaTarget => check_sla_target(tx, old, merged, &mut errors).await?,
         _ => {}
@@ -254,7 +257,11 @@ async fn route(tx: &mut Tx, now: OffsetDateTime, fields: &mut Fields) -> AppResu
     let Some(rule) = routing::first_match(&only_rules, &facts) else {
         return Ok(());
     };
-    let row = &rules.iter().find(|(r, _)| r.id == rule.id).expect("matched rule").1;
+    let row = &rules
+        .iter()
+        .find(|(r, _)| r.id == rule.id)
+        .expect("matched rule")
+        .1;
     let owner = match rule.assignment {
         Some(Assignment::Person(user)) => Some(user),
         Some(Assignment::Team { team, strategy }) => {
@@ -291,8 +298,16 @@ async fn remember_turn(
     let changes = Fields::from([("last_assigned_user_id".into(), Value::Id(user))]);
     let search = peyvand_domain::record::search_text(&ROUTING_RULES, &rule.fields);
     // Bookkeeping of the system, not an edit: a concurrent edit of the rule simply wins.
-    tx.update_record(&ROUTING_RULES, rule.id, rule.version, now, &changes, &search, &[])
-        .await?;
+    tx.update_record(
+        &ROUTING_RULES,
+        rule.id,
+        rule.version,
+        now,
+        &changes,
+        &search,
+        &[],
+    )
+    .await?;
     Ok(())
 }
 
@@ -315,7 +330,10 @@ async fn customer_kind(tx: &mut Tx, fields: &Fields) -> AppResult<Option<String>
 /// Sets the first-response and resolution due moments from the targets of the case's priority,
 /// counted in working hours of its branch's calendar from `opened`.
 async fn set_sla_due(tx: &mut Tx, opened: OffsetDateTime, fields: &mut Fields) -> AppResult<()> {
-    let priority = get(fields, "priority").as_text().unwrap_or("normal").to_owned();
+    let priority = get(fields, "priority")
+        .as_text()
+        .unwrap_or("normal")
+        .to_owned();
     let (first, resolution) = match setup::targets_for(tx, &priority).await? {
         Some(targets) => {
             let calendar = setup::work_calendar(tx, get(fields, "branch_id").as_id()).await?;

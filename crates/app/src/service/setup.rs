@@ -35,7 +35,10 @@ pub(crate) async fn all_rows(tx: &mut Tx, schema: &Schema) -> AppResult<Vec<Reco
 }
 
 pub(crate) fn text(row: &RecordRow, name: &str) -> Option<String> {
-    row.fields.get(name).and_then(Value::as_text).map(str::to_owned)
+    row.fields
+        .get(name)
+        .and_then(Value::as_text)
+        .map(str::to_owned)
 }
 
 pub(crate) fn id(row: &RecordRow, name: &str) -> Option<Uuid> {

@@ -134,7 +134,12 @@ fn with_service_grants(key: &str, grants: Grants) -> Grants {
             )
             .with(RecordKind::Case, &[Read, Create], Scope::Own),
         "marketing" => grants.with(RecordKind::Activity, &[Read, Create, Update], Scope::Own),
-        "service_agent" => on(grants, &SERVICE_WORK, &[Read, Create, Update], Scope::Branch),
+        "service_agent" => on(
+            grants,
+            &SERVICE_WORK,
+            &[Read, Create, Update],
+            Scope::Branch,
+        ),
         "viewer" => on(grants, &SERVICE_WORK, &[Read], Scope::Branch),
         _ => return grants,
     };

@@ -144,7 +144,15 @@ mod tests {
 
     #[test]
     fn the_usual_life_of_a_case_is_allowed() {
-        let path = [New, Assigned, InProgress, WaitingCustomer, InProgress, Resolved, Closed];
+        let path = [
+            New,
+            Assigned,
+            InProgress,
+            WaitingCustomer,
+            InProgress,
+            Resolved,
+            Closed,
+        ];
         for pair in path.windows(2) {
             assert_eq!(check_transition(pair[0], pair[1]), Ok(()), "{pair:?}");
         }
@@ -181,7 +189,10 @@ mod tests {
 
     #[test]
     fn only_resolved_and_closed_are_finished() {
-        let open: Vec<_> = CaseStatus::ALL.into_iter().filter(|s| s.is_open()).collect();
+        let open: Vec<_> = CaseStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_open())
+            .collect();
         assert_eq!(open, [New, Assigned, InProgress, WaitingCustomer]);
     }
 

@@ -246,7 +246,12 @@ mod tests {
     fn round_robin_survives_the_last_assignee_leaving_the_team() {
         // Member 2 got the last case and has left: the turn goes to the next one after them.
         let members = [id(1), id(3)];
-        let picked = pick_member(Strategy::RoundRobin, &members, Some(id(2)), &BTreeMap::new());
+        let picked = pick_member(
+            Strategy::RoundRobin,
+            &members,
+            Some(id(2)),
+            &BTreeMap::new(),
+        );
         assert_eq!(picked, Some(id(3)));
     }
 
@@ -263,9 +268,6 @@ mod tests {
             pick_member(Strategy::LeastLoaded, &members, Some(id(2)), &loads),
             Some(id(3))
         );
-        assert_eq!(
-            pick_member(Strategy::LeastLoaded, &[], None, &loads),
-            None
-        );
+        assert_eq!(pick_member(Strategy::LeastLoaded, &[], None, &loads), None);
     }
 }

@@ -100,7 +100,10 @@ mod tests {
         let due = datetime!(2025-03-29 11:00 +03:30);
         let before = datetime!(2025-03-29 10:00 +03:30);
         let after = datetime!(2025-03-29 12:30 +03:30);
-        assert_eq!(clock_state(&calendar, due, Some(before), after), ClockState::Met);
+        assert_eq!(
+            clock_state(&calendar, due, Some(before), after),
+            ClockState::Met
+        );
         assert_eq!(
             clock_state(&calendar, due, Some(after), after),
             ClockState::MissedDone

@@ -283,7 +283,11 @@ mod tests {
                 let length = Duration::minutes(minutes);
                 let end = calendar.add_working(start, length).unwrap();
                 assert!(end >= start);
-                assert_eq!(calendar.working_between(start, end), length, "{start} + {length}");
+                assert_eq!(
+                    calendar.working_between(start, end),
+                    length,
+                    "{start} + {length}"
+                );
                 assert!(calendar.hours_on(end.to_offset(LOCAL).date()).is_some());
             }
             start += Duration::minutes(97);

@@ -12,8 +12,8 @@ mod merge;
 pub mod openapi;
 mod records;
 // Activities and customer service (issue 5).
-pub(crate) mod service;
 mod openapi_service;
+pub(crate) mod service;
 
 use axum::Router;
 use axum::routing::{delete, get, post};

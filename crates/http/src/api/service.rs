@@ -146,9 +146,7 @@ pub(crate) fn query_date(
     raw: Option<&str>,
 ) -> Result<time::Date, AppError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(now
-            .to_offset(peyvand_domain::service::LOCAL_OFFSET)
-            .date()),
+        None => Ok(now.to_offset(peyvand_domain::service::LOCAL_OFFSET).date()),
         Some(text) => {
             calendar::parse_date(text, session.calendar).map_err(|e| AppError::field(name, e))
         }
@@ -190,7 +188,9 @@ pub async fn reminders(
     ApiSession(session): ApiSession,
 ) -> ApiResult<Json<Value>> {
     let items = state.app.due_reminders(&session).await?;
-    Ok(Json(json!({"items": views_json(&items), "next_cursor": null})))
+    Ok(Json(
+        json!({"items": views_json(&items), "next_cursor": null}),
+    ))
 }
 
 /// Period of the activity report.

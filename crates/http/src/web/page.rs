@@ -62,7 +62,12 @@ impl Layout {
             }
         }
         // Activities and customer service (issue 5).
-        if session.actor.grants.scope(RecordKind::Activity, Action::Read) != Scope::None {
+        if session
+            .actor
+            .grants
+            .scope(RecordKind::Activity, Action::Read)
+            != Scope::None
+        {
             nav.push(NavLink {
                 href: "/agenda".into(),
                 label: t(locale, "nav-agenda"),

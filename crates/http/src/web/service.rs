@@ -87,12 +87,18 @@ pub struct AgendaParams {
     team_id: Option<String>,
 }
 
-async fn agenda_items(state: &AppState, session: &Session, views: &[RecordView]) -> Vec<AgendaItem> {
+async fn agenda_items(
+    state: &AppState,
+    session: &Session,
+    views: &[RecordView],
+) -> Vec<AgendaItem> {
     let fmt = Fmt::of(session);
     let owners = load_titles(
         &state.app,
         session,
-        views.iter().filter_map(|v| v.placement.owner_id.map(|o| (RecordKind::User, o))),
+        views
+            .iter()
+            .filter_map(|v| v.placement.owner_id.map(|o| (RecordKind::User, o))),
     )
     .await;
     let now = state.app.now();
@@ -154,23 +160,44 @@ pub async fn agenda(
         }
     }
     let team_part = team.map(|t| format!("&team_id={t}")).unwrap_or_default();
-    let link = |span: Span, day: time::Date| format!("/agenda?span={}&date={day}{team_part}", span.code());
+    let link =
+        |span: Span, day: time::Date| format!("/agenda?span={}&date={day}{team_part}", span.code());
     let before = from.previous_day().unwrap_or(from);
     let after = to.next_day().unwrap_or(to);
     let today = query_date(&session, state.app.now(), "date", None)?;
-    let l = Layout::new(&session, crate::i18n::t(session.locale, "agenda-title"), "agenda");
+    let l = Layout::new(
+        &session,
+        crate::i18n::t(session.locale, "agenda-title"),
+        "agenda",
+    );
     let mut links = vec![
         (l.t("agenda-day"), link(Span::Day, day), span == Span::Day),
-        (l.t("agenda-week"), link(Span::Week, day), span == Span::Week),
-        (l.t("agenda-month"), link(Span::Month, day), span == Span::Month),
+        (
+            l.t("agenda-week"),
+            link(Span::Week, day),
+            span == Span::Week,
+        ),
+        (
+            l.t("agenda-month"),
+            link(Span::Month, day),
+            span == Span::Month,
+        ),
         (l.t("agenda-previous"), link(span, before), false),
         (l.t("agenda-today"), link(span, today), false),
         (l.t("agenda-next"), link(span, after), false),
     ];
     if team.is_some() {
-        links.push((l.t("agenda-mine"), format!("/agenda?span={}&date={day}", span.code()), false));
+        links.push((
+            l.t("agenda-mine"),
+            format!("/agenda?span={}&date={day}", span.code()),
+            false,
+        ));
     }
-    let manager = session.actor.grants.scope(RecordKind::Activity, Action::Read) >= Scope::Team;
+    let manager = session
+        .actor
+        .grants
+        .scope(RecordKind::Activity, Action::Read)
+        >= Scope::Team;
     let teams = if manager {
         record_choices(&state.app, &session, RecordKind::Team)
             .await
@@ -199,7 +226,11 @@ pub async fn agenda(
         ],
     );
     Ok(render(&AgendaTemplate {
-        heading: l.t(if team.is_some() { "agenda-team-title" } else { "agenda-title" }),
+        heading: l.t(if team.is_some() {
+            "agenda-team-title"
+        } else {
+            "agenda-title"
+        }),
         period,
         links,
         days,
@@ -208,7 +239,8 @@ pub async fn agenda(
         teams,
         span: span.code().into(),
         date: day.to_string(),
-        new_href: may(&session, RecordKind::Activity, Action::Create).then(|| "/activities/new".into()),
+        new_href: may(&session, RecordKind::Activity, Action::Create)
+            .then(|| "/activities/new".into()),
         l,
     }))
 }
@@ -268,7 +300,11 @@ pub async fn activity_report(
         refs.extend(rows.iter().filter_map(|r| r.id.map(|id| (kind, id))));
     }
     let titles = load_titles(&state.app, &session, refs).await;
-    let l = Layout::new(&session, crate::i18n::t(session.locale, "report-activities-title"), "agenda");
+    let l = Layout::new(
+        &session,
+        crate::i18n::t(session.locale, "report-activities-title"),
+        "agenda",
+    );
     let line = |kind: RecordKind, row: &peyvand_app::service::ReportRow| ReportLine {
         name: row
             .id
@@ -290,9 +326,30 @@ pub async fn activity_report(
         .collect(),
     };
     let sections = vec![
-        (l.t("report-by-person"), report.by_person.iter().map(|r| line(RecordKind::User, r)).collect()),
-        (l.t("report-by-team"), report.by_team.iter().map(|r| line(RecordKind::Team, r)).collect()),
-        (l.t("report-by-branch"), report.by_branch.iter().map(|r| line(RecordKind::Branch, r)).collect()),
+        (
+            l.t("report-by-person"),
+            report
+                .by_person
+                .iter()
+                .map(|r| line(RecordKind::User, r))
+                .collect(),
+        ),
+        (
+            l.t("report-by-team"),
+            report
+                .by_team
+                .iter()
+                .map(|r| line(RecordKind::Team, r))
+                .collect(),
+        ),
+        (
+            l.t("report-by-branch"),
+            report
+                .by_branch
+                .iter()
+                .map(|r| line(RecordKind::Branch, r))
+                .collect(),
+        ),
     ];
     let period = crate::i18n::t_args(
         session.locale,
@@ -362,8 +419,12 @@ fn clock_line(fmt: &Fmt, label: String, clock: &Option<SlaClock>) -> Option<Stri
     let clock = clock.as_ref()?;
     let hours = |minutes: i64| fmt.digits(&format!("{:.1}", minutes.abs() as f64 / 60.0));
     let state = match (clock.state, clock.working_minutes_left) {
-        ("running", Some(m)) => crate::i18n::t_args(fmt.locale, "sla-running", &[("hours", hours(m))]),
-        ("breached", Some(m)) => crate::i18n::t_args(fmt.locale, "sla-breached", &[("hours", hours(m))]),
+        ("running", Some(m)) => {
+            crate::i18n::t_args(fmt.locale, "sla-running", &[("hours", hours(m))])
+        }
+        ("breached", Some(m)) => {
+            crate::i18n::t_args(fmt.locale, "sla-breached", &[("hours", hours(m))])
+        }
         (code, _) => crate::i18n::t(fmt.locale, &format!("sla-{code}")),
     };
     let due = crate::i18n::t_args(fmt.locale, "sla-due", &[("when", fmt.datetime(clock.due))]);
@@ -371,9 +432,17 @@ fn clock_line(fmt: &Fmt, label: String, clock: &Option<SlaClock>) -> Option<Stri
 }
 
 /// The panel of a case or activity page, rendered; empty for other kinds.
-pub async fn record_panel(state: &AppState, session: &Session, view: &RecordView) -> WebResult<String> {
+pub async fn record_panel(
+    state: &AppState,
+    session: &Session,
+    view: &RecordView,
+) -> WebResult<String> {
     let fmt = Fmt::of(session);
-    let base = format!("/{}/{}", peyvand_domain::record::schema(view.kind).path, view.id);
+    let base = format!(
+        "/{}/{}",
+        peyvand_domain::record::schema(view.kind).path,
+        view.id
+    );
     let l = Layout::new(session, String::new(), "");
     let mut panel = PanelTemplate {
         l,
@@ -404,21 +473,37 @@ pub async fn record_panel(state: &AppState, session: &Session, view: &RecordView
                     .collect();
             }
             let entries = state.app.case_entries(session, view.id).await?;
-            let authors = load_titles(&state.app, session, entries.iter().filter_map(|e| e.author_id.map(|a| (RecordKind::User, a)))).await;
+            let authors = load_titles(
+                &state.app,
+                session,
+                entries
+                    .iter()
+                    .filter_map(|e| e.author_id.map(|a| (RecordKind::User, a))),
+            )
+            .await;
             panel.entries = entries
                 .into_iter()
                 .map(|e| EntryItem {
-                    kind: panel.l.t(if e.kind == "reply" { "case-entry-reply" } else { "case-entry-internal" }),
+                    kind: panel.l.t(if e.kind == "reply" {
+                        "case-entry-reply"
+                    } else {
+                        "case-entry-internal"
+                    }),
                     reply: e.kind == "reply",
                     byline: format!(
                         "{} · {}",
-                        e.author_id.and_then(|a| authors.get(&(RecordKind::User, a)).cloned()).unwrap_or_default(),
+                        e.author_id
+                            .and_then(|a| authors.get(&(RecordKind::User, a)).cloned())
+                            .unwrap_or_default(),
                         fmt.datetime(e.created_at)
                     ),
                     body: e.body,
                 })
                 .collect();
-            let CaseSla { first_response, resolution } = state.app.case_sla(session, view.id).await?;
+            let CaseSla {
+                first_response,
+                resolution,
+            } = state.app.case_sla(session, view.id).await?;
             panel.sla = [
                 clock_line(&fmt, panel.l.t("case-sla-first-response"), &first_response),
                 clock_line(&fmt, panel.l.t("case-sla-resolution"), &resolution),
@@ -431,7 +516,11 @@ pub async fn record_panel(state: &AppState, session: &Session, view: &RecordView
                 panel.users = users()
                     .await
                     .into_iter()
-                    .map(|(id, label)| Opt { value: id.to_string(), label, selected: Some(id) == owner })
+                    .map(|(id, label)| Opt {
+                        value: id.to_string(),
+                        label,
+                        selected: Some(id) == owner,
+                    })
                     .collect();
             }
         }
@@ -439,14 +528,22 @@ pub async fn record_panel(state: &AppState, session: &Session, view: &RecordView
             panel.is_activity = true;
             panel.activity_editable = may(session, RecordKind::Activity, Action::Update);
             let people = state.app.activity_people(session, view.id).await?;
-            let mut refs: Vec<(RecordKind, Uuid)> = people.assignees.iter().map(|u| (RecordKind::User, *u)).collect();
+            let mut refs: Vec<(RecordKind, Uuid)> = people
+                .assignees
+                .iter()
+                .map(|u| (RecordKind::User, *u))
+                .collect();
             for a in &people.attendees {
                 refs.extend(a.user_id.map(|u| (RecordKind::User, u)));
                 refs.extend(a.contact_id.map(|c| (RecordKind::Contact, c)));
             }
             let titles = load_titles(&state.app, session, refs).await;
             let name = |kind, id: &Uuid| titles.get(&(kind, *id)).cloned().unwrap_or_default();
-            panel.assignees = people.assignees.iter().map(|u| name(RecordKind::User, u)).collect();
+            panel.assignees = people
+                .assignees
+                .iter()
+                .map(|u| name(RecordKind::User, u))
+                .collect();
             panel.attendees = people
                 .attendees
                 .iter()
@@ -466,7 +563,11 @@ pub async fn record_panel(state: &AppState, session: &Session, view: &RecordView
                 panel.assignee_options = users()
                     .await
                     .into_iter()
-                    .map(|(id, label)| Opt { value: id.to_string(), label, selected: people.assignees.contains(&id) })
+                    .map(|(id, label)| Opt {
+                        value: id.to_string(),
+                        label,
+                        selected: people.assignees.contains(&id),
+                    })
                     .collect();
             }
         }
@@ -560,7 +661,14 @@ pub async fn activity_people(
     );
     state
         .app
-        .set_activity_people(&session, id, &ActivityPeople { assignees, attendees })
+        .set_activity_people(
+            &session,
+            id,
+            &ActivityPeople {
+                assignees,
+                attendees,
+            },
+        )
         .await?;
     Ok(see_other(&format!("/activities/{id}")))
 }
