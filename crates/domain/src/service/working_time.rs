@@ -123,35 +123,66 @@ impl WorkCalendar {
     }
 
     /// The working time between two moments; negative when `to` comes before `from`.
+    ///
+    /// Whole weeks in between count as the weekly hours less their holidays, so the cost does
+    /// not grow with the distance (an SLA sweep measures how far past due every open case is).
     pub fn working_between(&self, from: OffsetDateTime, to: OffsetDateTime) -> Duration {
         if to < from {
             return -self.working_between(to, from);
         }
         let (from, to) = (from.to_offset(self.offset), to.to_offset(self.offset));
-        let mut total = Duration::ZERO;
-        let mut date = from.date();
-        while date <= to.date() {
-            if let Some(hours) = self.hours_on(date) {
-                let begin = if date == from.date() {
-                    from.time().max(hours.open)
-                } else {
-                    hours.open
-                };
-                let end = if date == to.date() {
-                    to.time().min(hours.close)
-                } else {
-                    hours.close
-                };
-                if begin < end {
-                    total += end - begin;
-                }
-            }
+        if from.date() == to.date() {
+            return self.worked_on(from.date(), Some(from.time()), Some(to.time()));
+        }
+        let mut total = self.worked_on(from.date(), Some(from.time()), None)
+            + self.worked_on(to.date(), None, Some(to.time()));
+        if let Some(first_whole_day) = from.date().next_day() {
+            total += self.whole_days(first_whole_day, to.date());
+        }
+        total
+    }
+
+    /// The working time of one local date between two times of day (the whole day by default).
+    fn worked_on(&self, date: Date, from: Option<Time>, until: Option<Time>) -> Duration {
+        let Some(hours) = self.hours_on(date) else {
+            return Duration::ZERO;
+        };
+        let begin = from.map_or(hours.open, |t| t.max(hours.open));
+        let end = until.map_or(hours.close, |t| t.min(hours.close));
+        if begin < end {
+            end - begin
+        } else {
+            Duration::ZERO
+        }
+    }
+
+    /// The working time of the whole days from `first` up to, not including, `end`.
+    fn whole_days(&self, first: Date, end: Date) -> Duration {
+        if first >= end {
+            return Duration::ZERO;
+        }
+        let weeks = (end - first).whole_days() / 7;
+        let mut total = self.weekly_hours() * i32::try_from(weeks).unwrap_or(i32::MAX);
+        let mut date = first + Duration::days(weeks * 7);
+        while date < end {
+            total += self.weekday_hours(date);
             match date.next_day() {
                 Some(next) => date = next,
                 None => break,
             }
         }
-        total
+        let holidays: Duration = self
+            .holidays
+            .range(first..end)
+            .map(|day| self.weekday_hours(*day))
+            .sum();
+        total - holidays
+    }
+
+    /// The length of a date's weekday hours, holidays aside.
+    fn weekday_hours(&self, date: Date) -> Duration {
+        self.week[usize::from(date.weekday().number_days_from_monday())]
+            .map_or(Duration::ZERO, |h| h.length())
     }
 
     /// The working time of a whole week without holidays (for documentation and sanity checks).
@@ -269,6 +300,48 @@ mod tests {
             calendar.working_between(night, night + Duration::hours(5)),
             Duration::ZERO
         );
+    }
+
+    /// Working time counted day by day, the obvious way, to check the week arithmetic.
+    fn naive_between(
+        calendar: &WorkCalendar,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Duration {
+        let mut total = Duration::ZERO;
+        let mut at = from;
+        while at < to {
+            let next = (at + Duration::minutes(15)).min(to);
+            let local = at.to_offset(LOCAL);
+            if calendar
+                .hours_on(local.date())
+                .is_some_and(|h| local.time() >= h.open && local.time() < h.close)
+            {
+                total += next - at;
+            }
+            at = next;
+        }
+        total
+    }
+
+    #[test]
+    fn long_spans_count_whole_weeks_and_their_holidays() {
+        let calendar = tehran().with_holidays([
+            date!(2025 - 03 - 20),
+            date!(2025 - 03 - 23),
+            date!(2025 - 04 - 01),
+            date!(2025 - 04 - 02),
+            date!(2025 - 04 - 04), // a Friday: a holiday on a day off changes nothing
+        ]);
+        let from = datetime!(2025-03-18 11:15 +03:30);
+        for days in [0, 1, 6, 7, 8, 13, 14, 15, 30, 41] {
+            let to = from + Duration::days(days) + Duration::minutes(150);
+            assert_eq!(
+                calendar.working_between(from, to),
+                naive_between(&calendar, from, to),
+                "{days} days"
+            );
+        }
     }
 
     #[test]
