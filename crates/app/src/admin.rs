@@ -106,6 +106,7 @@ pub(crate) async fn check_rules(
         },
         _ => {}
     }
+    crate::service::check_rules(tx, kind, old, merged).await?;
     Ok(())
 }
 
@@ -362,6 +363,7 @@ impl App {
             )
             .await?;
         }
+        grant_new_kinds(&mut tx, &roles, now).await?;
         tx.commit().await?;
         self.reload_schemas().await?;
         self.build_match_keys().await?;
@@ -430,4 +432,74 @@ mod tests {
         unhidden.unhide(RecordKind::Contact, "email");
         assert!(!grants_within(&unhidden, &grants("viewer")));
     }
+}
+
+/// The settings key listing the record kinds the built-in roles have rights on.
+const GRANTED_KINDS: &str = "granted_kinds";
+/// The kinds of the first release, which databases made before [`GRANTED_KINDS`] existed have
+/// rights on.
+const FIRST_KINDS: [RecordKind; 7] = [
+    RecordKind::Account,
+    RecordKind::Contact,
+    RecordKind::Lead,
+    RecordKind::User,
+    RecordKind::Team,
+    RecordKind::Role,
+    RecordKind::Branch,
+];
+
+/// Gives the built-in roles stored before a record kind existed their built-in rights on it:
+/// otherwise nobody — administrators included — could use a kind added by an upgrade until
+/// every role was edited by hand. Rights an administrator changed on older kinds stay as they
+/// are; the kinds already handled are remembered in the settings.
+async fn grant_new_kinds(
+    tx: &mut peyvand_store::Tx,
+    roles: &[peyvand_store::RecordRow],
+    now: time::OffsetDateTime,
+) -> AppResult<()> {
+    let known: Vec<RecordKind> = match tx.setting(GRANTED_KINDS).await? {
+        Some(text) => serde_json::from_str::<Vec<String>>(&text)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|code| RecordKind::parse(code))
+            .collect(),
+        None => FIRST_KINDS.to_vec(),
+    };
+    let new: Vec<RecordKind> = RecordKind::ALL
+        .into_iter()
+        .filter(|kind| !known.contains(kind))
+        .collect();
+    if !new.is_empty() {
+        let builtin = builtin_roles();
+        for row in roles {
+            let name = row.fields.get("name").and_then(Value::as_text);
+            let is_builtin = row.fields.get("builtin") == Some(&Value::Bool(true));
+            let Some(role) = builtin.iter().find(|r| Some(r.key) == name) else {
+                continue;
+            };
+            if !is_builtin {
+                continue;
+            }
+            let mut grants = role_grants(tx, row.id).await?;
+            let old = serde_json::to_value(&grants).unwrap_or_default();
+            grants.copy_kinds(&role.grants, &new);
+            let json =
+                serde_json::to_string(&grants).map_err(|e| AppError::Internal(e.to_string()))?;
+            tx.set_extra("roles", row.id, "grants", &json).await?;
+            tx.insert_audit(&peyvand_store::AuditRow {
+                id: Uuid::now_v7(),
+                record_kind: RecordKind::Role.code().to_owned(),
+                record_id: row.id,
+                action: "grants".to_owned(),
+                actor_id: None,
+                at: now,
+                changes: serde_json::json!({"grants": [old, grants]}).to_string(),
+            })
+            .await?;
+        }
+    }
+    let all: Vec<&str> = RecordKind::ALL.iter().map(|kind| kind.code()).collect();
+    let text = serde_json::to_string(&all).map_err(|e| AppError::Internal(e.to_string()))?;
+    tx.put_setting(GRANTED_KINDS, &text, now).await?;
+    Ok(())
 }

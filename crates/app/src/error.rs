@@ -44,6 +44,15 @@ pub enum AppError {
     /// Something failed inside; the cause is logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),
+    // Activities and customer service (issue 5).
+    /// A case may not move from its status to the one asked for (codes of both statuses).
+    #[error("a case cannot go from {from} to {to}")]
+    InvalidTransition {
+        /// The case's status.
+        from: &'static str,
+        /// The status asked for.
+        to: &'static str,
+    },
 }
 
 /// One row of the error table.
@@ -117,6 +126,11 @@ pub const ERROR_CODES: &[ErrorCode] = &[
         code: "internal",
         status: 500,
     },
+    // Activities and customer service (issue 5).
+    ErrorCode {
+        code: "invalid_transition",
+        status: 409,
+    },
 ];
 
 impl AppError {
@@ -135,6 +149,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::File(_) => "unreadable_file",
             AppError::Internal(_) => "internal",
+            AppError::InvalidTransition { .. } => "invalid_transition",
         };
         lookup(code)
     }

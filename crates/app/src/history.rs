@@ -159,6 +159,9 @@ impl App {
                     note_id: Some(note.id),
                 }),
         );
+        // Activities and customer service (issue 5): a customer's activities and cases.
+        entries
+            .extend(crate::service::activity_timeline_entries(&mut tx, session, kind, id).await?);
         entries.sort_by_key(|entry| std::cmp::Reverse(entry.at));
         Ok(entries)
     }

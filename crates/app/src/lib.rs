@@ -25,6 +25,8 @@ mod preferences;
 mod records;
 mod schemas;
 mod session_cache;
+// Activities and customer service (issue 5).
+pub mod service;
 mod write;
 mod writes;
 

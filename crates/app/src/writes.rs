@@ -67,6 +67,7 @@ pub(crate) fn apply_defaults(session: &Session, schema: &Schema, fields: &mut Fi
     if schema.kind == RecordKind::Lead {
         default("status", Value::Text("new".into()));
     }
+    crate::service::apply_defaults(session, schema, fields);
 }
 
 /// Every reference must point at an existing record the actor may read.
@@ -123,6 +124,9 @@ pub(crate) async fn create_in(
     check_references(tx, session, schema, &fields).await?;
     let id = Uuid::now_v7();
     check_placement(tx, session, schema, id, &fields, Action::Create).await?;
+    // Case numbers, routing and service-level clocks are the system's doing, after the actor's
+    // own placement of the record was checked (a routed case may land outside their reach).
+    crate::service::on_create(tx, now, schema, &mut fields).await?;
     let search = record::search_text(schema, &fields);
     tx.insert_record(schema, id, now, &fields, &search, extra)
         .await
@@ -167,6 +171,8 @@ pub(crate) async fn update_in(
         .collect();
     let mut merged = row.fields.clone();
     merged.extend(changes.clone());
+    let mut changes = changes;
+    crate::service::on_update(tx, now, schema, &row.fields, &mut merged, &mut changes).await?;
     crate::admin::check_rules(tx, session, kind, Some(&row), &merged).await?;
     check_references(tx, session, schema, &changes).await?;
     check_placement(tx, session, schema, id, &merged, Action::Update).await?;

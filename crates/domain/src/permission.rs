@@ -67,6 +67,19 @@ pub enum RecordKind {
     Role,
     /// A branch of the organisation.
     Branch,
+    // Activities and customer service (issue 5).
+    /// A task, call, meeting or note about a customer or case.
+    Activity,
+    /// A customer's request or complaint.
+    Case,
+    /// A node of the administrator-edited tree of case categories.
+    CaseCategory,
+    /// An administrator's rule that assigns new cases.
+    RoutingRule,
+    /// First-response and resolution targets for one case priority.
+    SlaTarget,
+    /// A day off that service-level clocks do not count.
+    Holiday,
 }
 
 coded_enum!(RecordKind {
@@ -77,6 +90,12 @@ coded_enum!(RecordKind {
     Team => "team",
     Role => "role",
     Branch => "branch",
+    Activity => "activity",
+    Case => "case",
+    CaseCategory => "case_category",
+    RoutingRule => "routing_rule",
+    SlaTarget => "sla_target",
+    Holiday => "holiday",
 });
 
 impl RecordKind {
@@ -225,6 +244,21 @@ impl Grants {
         self
     }
 
+    /// Takes the rights and hidden fields of `kinds` from `other`, replacing these grants' own
+    /// for those kinds (used to give roles stored before a kind existed the rights on it).
+    pub fn copy_kinds(&mut self, other: &Grants, kinds: &[RecordKind]) {
+        for kind in kinds {
+            match other.scopes.get(kind) {
+                Some(actions) => self.scopes.insert(*kind, actions.clone()),
+                None => self.scopes.remove(kind),
+            };
+            match other.hidden.get(kind) {
+                Some(fields) => self.hidden.insert(*kind, fields.clone()),
+                None => self.hidden.remove(kind),
+            };
+        }
+    }
+
     /// Hide `field` of `kind` from holders of these grants.
     pub fn hide(&mut self, kind: RecordKind, field: &str) {
         self.hidden
@@ -283,7 +317,7 @@ mod tests {
         for s in Scope::ALL {
             assert_eq!(Scope::parse(s.code()), Some(s));
         }
-        assert_eq!(RecordKind::ALL.len(), 7);
+        assert_eq!(RecordKind::ALL.len(), 13);
         assert_eq!(Action::ALL.len(), 5);
         assert_eq!(Scope::ALL.len(), 6);
         assert_eq!(RecordKind::parse("Contact"), None);

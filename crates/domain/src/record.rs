@@ -14,6 +14,9 @@ use crate::phone::Phone;
 use crate::text;
 use crate::validation::{FieldError, ValidationErrors};
 
+pub mod service;
+pub use service::{ACTIVITIES, CASE_CATEGORIES, CASES, HOLIDAYS, ROUTING_RULES, SLA_TARGETS};
+
 /// How a field's values are typed, validated and stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldType {
@@ -417,8 +420,21 @@ pub const BRANCHES: Schema = Schema {
 };
 
 /// Every schema, customer records first.
-pub const ALL_SCHEMAS: [&Schema; 7] = [
-    &ACCOUNTS, &CONTACTS, &LEADS, &USERS, &TEAMS, &ROLES, &BRANCHES,
+pub const ALL_SCHEMAS: [&Schema; 13] = [
+    &ACCOUNTS,
+    &CONTACTS,
+    &LEADS,
+    &USERS,
+    &TEAMS,
+    &ROLES,
+    &BRANCHES,
+    // Activities and customer service (issue 5).
+    &ACTIVITIES,
+    &CASES,
+    &CASE_CATEGORIES,
+    &ROUTING_RULES,
+    &SLA_TARGETS,
+    &HOLIDAYS,
 ];
 
 /// The schema of a record kind.
@@ -431,6 +447,13 @@ pub fn schema(kind: RecordKind) -> &'static Schema {
         RecordKind::Team => &TEAMS,
         RecordKind::Role => &ROLES,
         RecordKind::Branch => &BRANCHES,
+        // Activities and customer service (issue 5).
+        RecordKind::Activity => &ACTIVITIES,
+        RecordKind::Case => &CASES,
+        RecordKind::CaseCategory => &CASE_CATEGORIES,
+        RecordKind::RoutingRule => &ROUTING_RULES,
+        RecordKind::SlaTarget => &SLA_TARGETS,
+        RecordKind::Holiday => &HOLIDAYS,
     }
 }
 

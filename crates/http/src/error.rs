@@ -88,6 +88,18 @@ pub fn error_body(error: &ApiError, locale: Locale) -> serde_json::Value {
         body["field_messages"] = messages.into();
     }
     // A file that cannot be read says why: empty, unknown encoding, no header row, ….
+    if let ApiError::App(AppError::InvalidTransition { from, to }) = error {
+        body["from"] = json!(from);
+        body["to"] = json!(to);
+        body["message"] = json!(crate::i18n::t_args(
+            locale,
+            "error-invalid_transition-detail",
+            &[
+                ("from", t(locale, &format!("choice-{from}"))),
+                ("to", t(locale, &format!("choice-{to}"))),
+            ],
+        ));
+    }
     if let ApiError::App(AppError::File(detail)) = error {
         body["detail"] = json!(detail);
         body["message"] = json!(t(locale, &format!("file-error-{detail}")));

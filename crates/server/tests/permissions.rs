@@ -54,6 +54,18 @@ fn placement(kind: RecordKind, record: &Value) -> Placement {
             owner_id: None,
             branch_id: None,
         },
+        // Activities and customer service (issue 5).
+        RecordKind::Activity | RecordKind::Case => Placement {
+            owner_id: id_of(record, "owner_id"),
+            branch_id: id_of(record, "branch_id"),
+        },
+        RecordKind::CaseCategory
+        | RecordKind::RoutingRule
+        | RecordKind::SlaTarget
+        | RecordKind::Holiday => Placement {
+            owner_id: None,
+            branch_id: None,
+        },
     }
 }
 
@@ -62,6 +74,7 @@ fn harmless_change(kind: RecordKind) -> (&'static str, Value) {
     match kind {
         RecordKind::User => ("locale", json!("en")),
         RecordKind::Branch => ("city", json!("تست")),
+        RecordKind::Holiday => ("name", json!("تعطیل آزمایشی")),
         _ => ("description", json!("checked by the permission test")),
     }
 }
@@ -295,12 +308,11 @@ async fn check_kind(
     }
 
     // Creating: refused without the right; with it, only inside the scope.
-    if kind.is_customer() {
-        let body = json!({"last_name": "Scope", "name": "Scope test"});
-        let body = if kind == RecordKind::Account {
-            json!({"name": "Scope test"})
-        } else {
-            json!({"last_name": body["last_name"]})
+    if kind.is_customer() || kind == RecordKind::Activity {
+        let body = match kind {
+            RecordKind::Account => json!({"name": "Scope test"}),
+            RecordKind::Activity => json!({"activity_type": "task", "subject": "Scope test"}),
+            _ => json!({"last_name": "Scope"}),
         };
         let reply = t.post(&path, token, body.clone()).await;
         if actor.grants.scope(kind, Action::Create) == Scope::None {

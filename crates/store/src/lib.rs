@@ -16,6 +16,7 @@ mod match_keys;
 mod merge;
 mod records;
 mod search;
+mod service;
 mod settings;
 mod tx;
 mod values;
@@ -30,6 +31,8 @@ pub use jobs::{JobRow, JobState};
 pub use records::{ExtraColumn, ListQuery, NewRecord, RecordRow, SortKey};
 pub use search::{RELEVANCE, RELEVANCE_WINDOW, matches_words, search_tokens};
 pub use tx::Tx;
+// Activities and customer service (issue 5).
+pub use service::{ActivityPerson, CaseEntryRow, RecordsWhere};
 
 /// What can go wrong in the store. Callers map these to user-facing errors; the details are for logs.
 #[derive(Debug, thiserror::Error)]

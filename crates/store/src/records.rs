@@ -89,7 +89,7 @@ fn placement_columns(rule: PlacementRule) -> (Option<&'static str>, Option<&'sta
 }
 
 /// The SQL condition for an access filter on a kind of record.
-fn access_condition(schema: &Schema, access: &RowFilter) -> Cond {
+pub(crate) fn access_condition(schema: &Schema, access: &RowFilter) -> Cond {
     let (owner, branch) = placement_columns(schema.placement);
     let nothing = || Cond::all().add(Expr::val(1).eq(0));
     match access {
@@ -129,13 +129,13 @@ fn like_escape(text: &str) -> String {
 
 /// The schema's fields in name order. Rows are read in this order so that building each row's
 /// field map needs no sorting (profiling showed that sort as a large part of serving a list).
-fn fields_by_name(schema: &Schema) -> Vec<&'static FieldDef> {
+pub(crate) fn fields_by_name(schema: &Schema) -> Vec<&'static FieldDef> {
     let mut fields: Vec<&'static FieldDef> = schema.fields.iter().collect();
     fields.sort_by_key(|f| f.name);
     fields
 }
 
-fn select_all_columns(schema: &Schema) -> (SelectStatement, Vec<ColType>) {
+pub(crate) fn select_all_columns(schema: &Schema) -> (SelectStatement, Vec<ColType>) {
     let mut select = Query::select();
     select.from(schema.table);
     let mut types = Vec::new();
@@ -151,7 +151,7 @@ fn select_all_columns(schema: &Schema) -> (SelectStatement, Vec<ColType>) {
 }
 
 /// Reads one row selected by [`select_all_columns`]; `names` are [`fields_by_name`]'s names.
-fn row_from_values(names: &[&'static FieldDef], values: Vec<Value>) -> RecordRow {
+pub(crate) fn row_from_values(names: &[&'static FieldDef], values: Vec<Value>) -> RecordRow {
     let mut values = values.into_iter();
     let id = values.next().and_then(|v| v.as_id()).unwrap_or_default();
     let version = match values.next() {
@@ -685,6 +685,27 @@ impl Tx {
             .expr(Expr::col(sea_query::Asterisk).count())
             .cond_where(filter_condition(query, self.is_postgres()));
         self.fetch_count(&select).await
+    }
+
+    /// Sets a text column that is not a schema field (grants) of one record, leaving its
+    /// version alone (start-up upgrades of built-in roles).
+    pub async fn set_extra(
+        &mut self,
+        table: &str,
+        id: Uuid,
+        column: &str,
+        value: &str,
+    ) -> StoreResult<()> {
+        let mut update = Query::update();
+        update
+            .table(Alias::new(table))
+            .value(
+                Alias::new(column),
+                to_sql(&Value::Text(value.to_owned()), ColType::Text),
+            )
+            .and_where(Expr::col("id").eq(to_sql(&Value::Id(id), ColType::Id)));
+        self.execute(&update).await?;
+        Ok(())
     }
 
     /// A text column that is not a schema field (grants, password hash) of one record.

@@ -97,15 +97,76 @@ pub fn builtin_roles() -> Vec<BuiltinRole> {
         ("viewer", viewer),
     ]
     .into_iter()
-    .map(|(key, grants)| BuiltinRole { key, grants })
+    .map(|(key, grants)| BuiltinRole {
+        key,
+        grants: with_service_grants(key, grants),
+    })
     .collect()
+}
+
+// Activities and customer service (issue 5).
+/// Activities and cases, the kinds people work on every day.
+const SERVICE_WORK: [RecordKind; 2] = [RecordKind::Activity, RecordKind::Case];
+/// The service set-up an administrator edits and everyone filing or working cases reads: the
+/// category tree, service-level targets and holidays. They belong to no branch, so reading them
+/// takes the "all" scope.
+const SERVICE_SETUP: [RecordKind; 3] = [
+    RecordKind::CaseCategory,
+    RecordKind::SlaTarget,
+    RecordKind::Holiday,
+];
+
+/// Adds the rights on activities and cases to a built-in role (admin already has everything).
+fn with_service_grants(key: &str, grants: Grants) -> Grants {
+    use Action::{Create, Delete, Read, Update};
+    let grants = match key {
+        "branch_manager" => on(grants, &SERVICE_WORK, &Action::ALL, Scope::Subtree).with(
+            RecordKind::RoutingRule,
+            &[Read],
+            Scope::All,
+        ),
+        "sales_manager" => on(grants, &SERVICE_WORK, &Action::ALL, Scope::Team),
+        "sales_rep" => grants
+            .with(
+                RecordKind::Activity,
+                &[Read, Create, Update, Delete],
+                Scope::Own,
+            )
+            .with(RecordKind::Case, &[Read, Create], Scope::Own),
+        "marketing" => grants.with(RecordKind::Activity, &[Read, Create, Update], Scope::Own),
+        "service_agent" => on(
+            grants,
+            &SERVICE_WORK,
+            &[Read, Create, Update],
+            Scope::Branch,
+        ),
+        "viewer" => on(grants, &SERVICE_WORK, &[Read], Scope::Branch),
+        _ => return grants,
+    };
+    on(grants, &SERVICE_SETUP, &[Read], Scope::All)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use Action::{Create, Delete, Export, Read, Update};
-    use RecordKind::{Account, Branch, Contact, Lead, Role, Team, User};
+    use RecordKind::{
+        Account, Activity, Branch, Case, CaseCategory, Contact, Holiday, Lead, Role, RoutingRule,
+        SlaTarget, Team, User,
+    };
+
+    /// Reading the service set-up, which every built-in role has.
+    const SETUP_READ: [(RecordKind, &[Action], Scope); 3] = [
+        (CaseCategory, &[Read], Scope::All),
+        (SlaTarget, &[Read], Scope::All),
+        (Holiday, &[Read], Scope::All),
+    ];
+
+    fn with_setup(
+        rows: &[(RecordKind, &'static [Action], Scope)],
+    ) -> Vec<(RecordKind, &'static [Action], Scope)> {
+        rows.iter().copied().chain(SETUP_READ).collect()
+    }
 
     fn role(key: &str) -> Grants {
         builtin_roles()
@@ -117,7 +178,7 @@ mod tests {
 
     /// Assert the complete table for one role: every (kind, action) not
     /// listed must be `None`, so accidental extra rights fail the test.
-    fn assert_exact(key: &str, expected: &[(RecordKind, &[Action], Scope)]) {
+    fn assert_exact(key: &str, expected: &[(RecordKind, &'static [Action], Scope)]) {
         let g = role(key);
         for kind in RecordKind::ALL {
             for action in Action::ALL {
@@ -158,7 +219,7 @@ mod tests {
     fn branch_manager() {
         assert_exact(
             "branch_manager",
-            &[
+            &with_setup(&[
                 (Account, ALL_ACTIONS, Scope::Subtree),
                 (Contact, ALL_ACTIONS, Scope::Subtree),
                 (Lead, ALL_ACTIONS, Scope::Subtree),
@@ -166,7 +227,10 @@ mod tests {
                 (Team, &[Read], Scope::Subtree),
                 (Branch, &[Read], Scope::Subtree),
                 (Role, &[Read], Scope::All),
-            ],
+                (Activity, ALL_ACTIONS, Scope::Subtree),
+                (Case, ALL_ACTIONS, Scope::Subtree),
+                (RoutingRule, &[Read], Scope::All),
+            ]),
         );
     }
 
@@ -175,7 +239,7 @@ mod tests {
         let customer = &[Read, Create, Update, Delete, Export][..];
         assert_exact(
             "sales_manager",
-            &[
+            &with_setup(&[
                 (Account, customer, Scope::Team),
                 (Contact, customer, Scope::Team),
                 (Lead, customer, Scope::Team),
@@ -183,7 +247,9 @@ mod tests {
                 (Team, &[Read], Scope::Branch),
                 (Branch, &[Read], Scope::Branch),
                 (Role, &[Read], Scope::All),
-            ],
+                (Activity, ALL_ACTIONS, Scope::Team),
+                (Case, ALL_ACTIONS, Scope::Team),
+            ]),
         );
     }
 
@@ -192,14 +258,16 @@ mod tests {
         let customer = &[Read, Create, Update][..];
         assert_exact(
             "sales_rep",
-            &[
+            &with_setup(&[
                 (Account, customer, Scope::Own),
                 (Contact, customer, Scope::Own),
                 (Lead, customer, Scope::Own),
                 (User, &[Read], Scope::Branch),
                 (Team, &[Read], Scope::Branch),
                 (Branch, &[Read], Scope::Branch),
-            ],
+                (Activity, &[Read, Create, Update, Delete], Scope::Own),
+                (Case, &[Read, Create], Scope::Own),
+            ]),
         );
         let g = role("sales_rep");
         assert_eq!(g.scope(Contact, Delete), Scope::None);
@@ -211,7 +279,7 @@ mod tests {
     fn marketing() {
         assert_exact(
             "marketing",
-            &[
+            &with_setup(&[
                 (Account, &[Read, Export], Scope::Subtree),
                 (Contact, &[Read, Export], Scope::Subtree),
                 (Lead, &[Read, Export], Scope::Subtree),
@@ -219,7 +287,8 @@ mod tests {
                 (User, &[Read], Scope::Branch),
                 (Team, &[Read], Scope::Branch),
                 (Branch, &[Read], Scope::Branch),
-            ],
+                (Activity, &[Read, Create, Update], Scope::Own),
+            ]),
         );
     }
 
@@ -227,14 +296,16 @@ mod tests {
     fn service_agent() {
         assert_exact(
             "service_agent",
-            &[
+            &with_setup(&[
                 (Account, &[Read, Create, Update], Scope::Branch),
                 (Contact, &[Read, Create, Update], Scope::Branch),
                 (Lead, &[Read], Scope::Own),
                 (User, &[Read], Scope::Branch),
                 (Team, &[Read], Scope::Branch),
                 (Branch, &[Read], Scope::Branch),
-            ],
+                (Activity, &[Read, Create, Update], Scope::Branch),
+                (Case, &[Read, Create, Update], Scope::Branch),
+            ]),
         );
     }
 
@@ -242,14 +313,16 @@ mod tests {
     fn viewer_reads_branch_and_hides_contact_details() {
         assert_exact(
             "viewer",
-            &[
+            &with_setup(&[
                 (Account, &[Read], Scope::Branch),
                 (Contact, &[Read], Scope::Branch),
                 (Lead, &[Read], Scope::Branch),
                 (User, &[Read], Scope::Branch),
                 (Team, &[Read], Scope::Branch),
                 (Branch, &[Read], Scope::Branch),
-            ],
+                (Activity, &[Read], Scope::Branch),
+                (Case, &[Read], Scope::Branch),
+            ]),
         );
         let g = role("viewer");
         assert!(g.is_hidden(Contact, "email"));

@@ -13,6 +13,9 @@ mod merge;
 mod notifications;
 pub mod openapi;
 mod records;
+// Activities and customer service (issue 5).
+mod openapi_service;
+pub(crate) mod service;
 
 use axum::Router;
 use axum::routing::{delete, get, post};
@@ -66,6 +69,21 @@ pub fn routes() -> Router<AppState> {
             post(notifications::test),
         )
         .route("/api/v1/jobs", get(notifications::jobs))
+        // Activities and customer service (issue 5).
+        .route("/api/v1/cases/{id}/transition", post(service::transition))
+        .route(
+            "/api/v1/cases/{id}/entries",
+            get(service::list_entries).post(service::add_entry),
+        )
+        .route("/api/v1/cases/{id}/reassign", post(service::reassign))
+        .route("/api/v1/cases/{id}/sla", get(service::sla))
+        .route(
+            "/api/v1/activities/{id}/people",
+            get(service::get_people).put(service::put_people),
+        )
+        .route("/api/v1/agenda", get(service::agenda))
+        .route("/api/v1/reminders", get(service::reminders))
+        .route("/api/v1/reports/activities", get(service::activity_report))
         .route("/api/v1/{kind}", get(records::list).post(records::create))
         .route("/api/v1/{kind}/export", get(export::export))
         .route("/api/v1/{kind}/merge", post(merge::merge))

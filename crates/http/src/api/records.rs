@@ -50,7 +50,7 @@ fn inputs(body: &Map<String, Value>) -> BTreeMap<String, Input> {
         .collect()
 }
 
-fn record_response(status: StatusCode, view: &RecordView) -> Response {
+pub(crate) fn record_response(status: StatusCode, view: &RecordView) -> Response {
     let mut response = (status, Json(view.as_json())).into_response();
     if let Ok(etag) = format!("\"{}\"", view.version).parse() {
         response.headers_mut().insert(header::ETAG, etag);

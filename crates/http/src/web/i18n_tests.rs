@@ -134,6 +134,10 @@ fn translated(locale: Locale, key: &str) -> bool {
         ("name", "x".to_owned()),
         ("kind", "x".to_owned()),
         ("title", "x".to_owned()),
+        ("from", "x".to_owned()),
+        ("to", "x".to_owned()),
+        ("hours", "1".to_owned()),
+        ("when", "x".to_owned()),
     ];
     has(locale, key) || t_args(locale, key, &args) != key
 }

@@ -23,6 +23,8 @@ mod page;
 mod record;
 mod record_extras;
 mod settings;
+// Activities and customer service (issue 5).
+mod service;
 mod timeline;
 
 #[cfg(test)]
@@ -66,6 +68,13 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(custom_fields::confirm_delete).post(custom_fields::delete),
         )
         .route("/static/app.css", get(stylesheet))
+        // Activities and customer service (issue 5).
+        .route("/agenda", get(service::agenda))
+        .route("/reports/activities", get(service::activity_report))
+        .route("/cases/{id}/transition", post(service::case_transition))
+        .route("/cases/{id}/entries", post(service::case_entry))
+        .route("/cases/{id}/reassign", post(service::case_reassign))
+        .route("/activities/{id}/people", post(service::activity_people))
         .route("/{kind}", get(list::show).post(edit::create))
         .route("/{kind}/new", get(edit::new_form))
         .route("/{kind}/merge", get(merge::form).post(merge::submit))

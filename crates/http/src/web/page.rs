@@ -61,6 +61,19 @@ impl Layout {
                 });
             }
         }
+        // Activities and customer service (issue 5).
+        if session
+            .actor
+            .grants
+            .scope(RecordKind::Activity, Action::Read)
+            != Scope::None
+        {
+            nav.push(NavLink {
+                href: "/agenda".into(),
+                label: t(locale, "nav-agenda"),
+                current: section == "agenda",
+            });
+        }
         nav.push(NavLink {
             href: "/settings".into(),
             label: t(locale, "nav-settings"),

@@ -51,6 +51,8 @@ pub struct RelationItem {
 #[derive(Template)]
 #[template(path = "record.html")]
 pub struct RecordTemplate {
+    /// The rendered panel of case and activity pages (status, replies, people); empty otherwise.
+    pub service_panel: String,
     /// Frame.
     pub l: Layout,
     /// Title.
@@ -138,8 +140,11 @@ pub async fn show(
     } else {
         (Vec::new(), None)
     };
+    // Activities and customer service (issue 5).
+    let service_panel = super::service::record_panel(&state, &session, &view).await?;
     let l = Layout::new(&session, view.title.clone(), schema.path);
     let template = RecordTemplate {
+        service_panel,
         heading: view.title.clone(),
         kind_one: kind_label_one(session.locale, schema.kind),
         base,

@@ -95,6 +95,16 @@ pub async fn timeline_items(
             let mut note = None;
             match &entry.changes {
                 Json::String(text) => note = Some(text.clone()),
+                // Activities and cases of a customer (issue 5): named, not diffed.
+                Json::Object(map) if matches!(entry.action.as_str(), "activity" | "case") => {
+                    let text = |key: &str| map.get(key).and_then(Json::as_str).unwrap_or_default();
+                    note = Some(format!(
+                        "{} ({} · {})",
+                        text("title"),
+                        fmt.choice(text("type")),
+                        fmt.choice(text("status"))
+                    ));
+                }
                 Json::Object(map) => {
                     for (name, pair) in map {
                         let pair = pair.as_array().cloned().unwrap_or_default();

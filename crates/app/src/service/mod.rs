@@ -1,0 +1,18 @@
+//! Activities and customer service (issue 5): the rules that run inside the generic record
+//! writes (defaults, checks, case numbers, routing, SLA clocks, derived activity times) and the
+//! use cases only these kinds have (case status changes, notes and replies, reassignment,
+//! activity people, the agenda, reminders and the activity report).
+//!
+//! Notifications, surveys, the portal and service reports (later parts of issue 5) hook in
+//! here: a case's status changes and replies all pass through `cases`.
+
+mod activities;
+mod cases;
+mod demo;
+mod rules;
+mod setup;
+
+pub(crate) use activities::activity_timeline_entries;
+pub use activities::{ActivityPeople, ActivityReport, AgendaQuery, Attendee, ReportRow};
+pub use cases::{CaseEntry, CaseSla, SlaClock};
+pub(crate) use rules::{apply_defaults, check_rules, on_create, on_update};

@@ -1,0 +1,348 @@
+//! The rules of activity and service records that run inside the generic create and update:
+//! defaults, checks across fields, and the values the system derives (case number, routing,
+//! service-level due times, activity due and reminder moments).
+
+use std::collections::BTreeMap;
+
+use peyvand_domain::permission::RecordKind;
+use peyvand_domain::record::{ACCOUNTS, CONTACTS, Fields, ROUTING_RULES, Schema, Value};
+use peyvand_domain::service::activity;
+use peyvand_domain::service::case_flow::{CaseStatus, case_number};
+use peyvand_domain::service::routing::{self, Assignment, CaseFacts};
+use peyvand_domain::service::sla;
+use peyvand_domain::validation::{FieldError, ValidationErrors};
+use peyvand_store::{RecordRow, Tx};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::setup;
+use crate::auth::Session;
+use crate::error::{AppError, AppResult};
+
+/// Statuses whose cases count toward an agent's load.
+pub(crate) const OPEN_CASE_STATUSES: [&str; 4] =
+    ["new", "assigned", "in_progress", "waiting_customer"];
+
+/// Defaults of new activities, cases and routing rules.
+pub(crate) fn apply_defaults(session: &Session, schema: &Schema, fields: &mut Fields) {
+    let mut default = |name: &'static str, value: Value| {
+        if fields.get(name).is_none_or(Value::is_null) {
+            fields.insert(name.into(), value);
+        }
+    };
+    match schema.kind {
+        RecordKind::Activity | RecordKind::Case => {
+            default("owner_id", Value::Id(session.actor.user_id));
+            default("branch_id", Value::Id(session.actor.branch_id));
+            default("priority", Value::Text("normal".into()));
+            if schema.kind == RecordKind::Activity {
+                default("status", Value::Text("open".into()));
+            }
+        }
+        RecordKind::RoutingRule => default("active", Value::Bool(true)),
+        _ => {}
+    }
+}
+
+fn get<'a>(fields: &'a Fields, name: &str) -> &'a Value {
+    fields.get(name).unwrap_or(&Value::Null)
+}
+
+/// Checks across fields, on create (no `old`) and update.
+pub(crate) async fn check_rules(
+    tx: &mut Tx,
+    kind: RecordKind,
+    old: Option<&RecordRow>,
+    merged: &Fields,
+) -> AppResult<()> {
+    let mut errors = ValidationErrors::new();
+    match kind {
+        RecordKind::Activity | RecordKind::Case => {
+            for field in ["owner_id", "branch_id"] {
+                if get(merged, field).is_null() {
+                    errors.add(field, FieldError::REQUIRED);
+                }
+            }
+        }
+        _ => {}
+    }
+    match kind {
+        RecordKind::Activity => check_activity(merged, &mut errors),
+        // A case is always somebody's: an account, a contact or both.
+        RecordKind::Case
+            if get(merged, "account_id").is_null() && get(merged, "contact_id").is_null() =>
+        {
+            errors.add("account_id", FieldError::REQUIRED);
+        }
+        RecordKind::CaseCategory => {
+            if let (Some(old), Some(parent)) = (old, get(merged, "parent_category_id").as_id())
+                && setup::category_path(tx, Some(parent))
+                    .await?
+                    .contains(&old.id)
+            {
+                errors.add("parent_category_id", FieldError::INVALID);
+            }
+        }
+        RecordKind::RoutingRule
+            if get(merged, "assign_team_id").is_null()
+                && get(merged, "assign_user_id").is_null() =>
+        {
+            errors.add("assign_team_id", FieldError::REQUIRED);
+        }
+        RecordKind::SlaTarget => check_sla_target(tx, old, merged, &mut errors).await?,
+        _ => {}
+    }
+    errors.into_result().map_err(AppError::Validation)
+}
+
+fn check_activity(fields: &Fields, errors: &mut ValidationErrors) {
+    if let Some(time) = get(fields, "due_time").as_text() {
+        if let Err(error) = activity::parse_time_of_day(time) {
+            errors.add("due_time", error);
+        }
+        if get(fields, "due_date").is_null() {
+            errors.add("due_date", FieldError::REQUIRED);
+        }
+    }
+    for name in ["duration_minutes", "remind_minutes_before"] {
+        if matches!(get(fields, name), Value::Int(n) if *n < 0 || *n > 60 * 24 * 366) {
+            errors.add(name, FieldError::INVALID_NUMBER);
+        }
+    }
+    if !get(fields, "remind_minutes_before").is_null() && get(fields, "due_date").is_null() {
+        errors.add("due_date", FieldError::REQUIRED);
+    }
+}
+
+async fn check_sla_target(
+    tx: &mut Tx,
+    old: Option<&RecordRow>,
+    fields: &Fields,
+    errors: &mut ValidationErrors,
+) -> AppResult<()> {
+    let hours = |name| match get(fields, name) {
+        Value::Int(n) => *n,
+        _ => 0,
+    };
+    for name in ["first_response_hours", "resolution_hours"] {
+        if hours(name) <= 0 {
+            errors.add(name, FieldError::INVALID_NUMBER);
+        }
+    }
+    if hours("resolution_hours") < hours("first_response_hours") {
+        errors.add("resolution_hours", FieldError::INVALID_NUMBER);
+    }
+    // One target per priority, so that which one applies is never a matter of chance.
+    let priority = get(fields, "priority").as_text().map(str::to_owned);
+    let taken = setup::all_rows(tx, &peyvand_domain::record::SLA_TARGETS)
+        .await?
+        .iter()
+        .any(|r| Some(r.id) != old.map(|o| o.id) && setup::text(r, "priority") == priority);
+    if taken {
+        errors.add("priority", FieldError::TAKEN);
+    }
+    Ok(())
+}
+
+/// What the system adds to a new record of these kinds, just before it is stored.
+pub(crate) async fn on_create(
+    tx: &mut Tx,
+    now: OffsetDateTime,
+    schema: &Schema,
+    fields: &mut Fields,
+) -> AppResult<()> {
+    match schema.kind {
+        RecordKind::Activity => {
+            derive_activity_times(fields, None, now);
+            Ok(())
+        }
+        RecordKind::Case => {
+            let number = tx.next_case_number(setup::jalali_year(now)).await?;
+            fields.insert(
+                "number".into(),
+                Value::Text(case_number(setup::jalali_year(now), number)),
+            );
+            fields.insert("status".into(), Value::Text(CaseStatus::New.code().into()));
+            route(tx, now, fields).await?;
+            set_sla_due(tx, now, fields).await
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What the system changes along with an update of these kinds: activity times follow their
+/// date, time and status; a case's clocks follow its priority.
+pub(crate) async fn on_update(
+    tx: &mut Tx,
+    now: OffsetDateTime,
+    schema: &Schema,
+    old: &Fields,
+    merged: &mut Fields,
+    changes: &mut Fields,
+) -> AppResult<()> {
+    let derived: &[&str] = match schema.kind {
+        RecordKind::Activity => {
+            derive_activity_times(merged, Some(old), now);
+            &["due_at", "remind_at", "completed_at"]
+        }
+        RecordKind::Case if changes.contains_key("priority") => {
+            let opened = match get(old, "created_at") {
+                Value::Time(at) => *at,
+                _ => now,
+            };
+            set_sla_due(tx, opened, merged).await?;
+            &["first_response_due", "resolution_due"]
+        }
+        _ => return Ok(()),
+    };
+    for name in derived {
+        let value = get(merged, name).clone();
+        if get(old, name) != &value {
+            changes.insert((*name).into(), value);
+        }
+    }
+    Ok(())
+}
+
+/// Due and reminder moments from the activity's date, time and reminder; the completion moment
+/// from its status.
+fn derive_activity_times(fields: &mut Fields, old: Option<&Fields>, now: OffsetDateTime) {
+    let due = match get(fields, "due_date") {
+        Value::Date(date) => {
+            let time = get(fields, "due_time")
+                .as_text()
+                .and_then(|t| activity::parse_time_of_day(t).ok());
+            Some(activity::due_at(*date, time))
+        }
+        _ => None,
+    };
+    let minutes = match get(fields, "remind_minutes_before") {
+        Value::Int(n) => Some(*n),
+        _ => None,
+    };
+    let remind = due.and_then(|d| activity::remind_at(d, minutes));
+    let as_value = |at: Option<OffsetDateTime>| at.map_or(Value::Null, Value::Time);
+    fields.insert("due_at".into(), as_value(due));
+    fields.insert("remind_at".into(), as_value(remind));
+    let done = get(fields, "status").as_text() == Some("done");
+    let was_done = old.is_some_and(|o| get(o, "status").as_text() == Some("done"));
+    let completed = match (done, was_done) {
+        (true, true) => old.map_or(Value::Null, |o| get(o, "completed_at").clone()),
+        (true, false) => Value::Time(now),
+        (false, _) => Value::Null,
+    };
+    fields.insert("completed_at".into(), completed);
+}
+
+/// Applies the first matching routing rule: the case goes to its person, or to its team and a
+/// member picked by the rule's strategy. Without a match the case stays with its creator.
+async fn route(tx: &mut Tx, now: OffsetDateTime, fields: &mut Fields) -> AppResult<()> {
+    let rules = setup::routing_rules(tx).await?;
+    if rules.is_empty() {
+        return Ok(());
+    }
+    let facts = CaseFacts {
+        category_path: setup::category_path(tx, get(fields, "category_id").as_id()).await?,
+        channel: get(fields, "channel").as_text().map(str::to_owned),
+        branch: get(fields, "branch_id").as_id(),
+        text: format!(
+            "{} {}",
+            get(fields, "subject").as_text().unwrap_or_default(),
+            get(fields, "description").as_text().unwrap_or_default()
+        ),
+        customer_kind: customer_kind(tx, fields).await?,
+        case_type: get(fields, "case_type").as_text().map(str::to_owned),
+    };
+    let only_rules: Vec<_> = rules.iter().map(|(rule, _)| rule.clone()).collect();
+    let Some(rule) = routing::first_match(&only_rules, &facts) else {
+        return Ok(());
+    };
+    let row = &rules
+        .iter()
+        .find(|(r, _)| r.id == rule.id)
+        .expect("matched rule")
+        .1;
+    let owner = match rule.assignment {
+        Some(Assignment::Person(user)) => Some(user),
+        Some(Assignment::Team { team, strategy }) => {
+            fields.insert("team_id".into(), Value::Id(team));
+            let members = tx.team_members(team).await?;
+            let loads = tx.cases_owned(&members, &OPEN_CASE_STATUSES).await?;
+            let last = setup::id(row, "last_assigned_user_id");
+            let picked = routing::pick_member(strategy, &members, last, &loads);
+            if let Some(user) = picked {
+                remember_turn(tx, now, row, user).await?;
+            }
+            picked
+        }
+        None => None,
+    };
+    fields.insert("routing_rule_id".into(), Value::Id(rule.id));
+    if let Some(owner) = owner {
+        fields.insert("owner_id".into(), Value::Id(owner));
+        fields.insert(
+            "status".into(),
+            Value::Text(CaseStatus::Assigned.code().into()),
+        );
+    }
+    Ok(())
+}
+
+/// Notes on the rule who got its latest case, for the next round-robin turn.
+async fn remember_turn(
+    tx: &mut Tx,
+    now: OffsetDateTime,
+    rule: &RecordRow,
+    user: Uuid,
+) -> AppResult<()> {
+    let changes = Fields::from([("last_assigned_user_id".into(), Value::Id(user))]);
+    let search = peyvand_domain::record::search_text(&ROUTING_RULES, &rule.fields);
+    // Bookkeeping of the system, not an edit: a concurrent edit of the rule simply wins.
+    tx.update_record(
+        &ROUTING_RULES,
+        rule.id,
+        rule.version,
+        now,
+        &changes,
+        &search,
+        &[],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The customer kind of the case's account, or else of its contact.
+async fn customer_kind(tx: &mut Tx, fields: &Fields) -> AppResult<Option<String>> {
+    let mut kinds = BTreeMap::new();
+    for (schema, field) in [(&ACCOUNTS, "account_id"), (&CONTACTS, "contact_id")] {
+        if let Some(id) = get(fields, field).as_id()
+            && let Some(row) = tx.get_record(schema, id).await?
+            && let Some(kind) = setup::text(&row, "customer_kind")
+        {
+            kinds.insert(field, kind);
+        }
+    }
+    Ok(kinds
+        .remove("account_id")
+        .or_else(|| kinds.remove("contact_id")))
+}
+
+/// Sets the first-response and resolution due moments from the targets of the case's priority,
+/// counted in working hours of its branch's calendar from `opened`.
+async fn set_sla_due(tx: &mut Tx, opened: OffsetDateTime, fields: &mut Fields) -> AppResult<()> {
+    let priority = get(fields, "priority")
+        .as_text()
+        .unwrap_or("normal")
+        .to_owned();
+    let (first, resolution) = match setup::targets_for(tx, &priority).await? {
+        Some(targets) => {
+            let calendar = setup::work_calendar(tx, get(fields, "branch_id").as_id()).await?;
+            sla::due_times(&calendar, opened, targets)
+        }
+        None => (None, None),
+    };
+    let as_value = |at: Option<OffsetDateTime>| at.map_or(Value::Null, Value::Time);
+    fields.insert("first_response_due".into(), as_value(first));
+    fields.insert("resolution_due".into(), as_value(resolution));
+    Ok(())
+}

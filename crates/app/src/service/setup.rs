@@ -1,0 +1,138 @@
+//! Reading the service set-up an administrator maintains: categories, routing rules,
+//! service-level targets and holidays. These are small tables read whole.
+
+use peyvand_domain::calendar;
+use peyvand_domain::permission::RowFilter;
+use peyvand_domain::record::{
+    CASE_CATEGORIES, HOLIDAYS, ROUTING_RULES, SLA_TARGETS, Schema, Value,
+};
+use peyvand_domain::service::routing::{Assignment, Rule, Strategy};
+use peyvand_domain::service::sla::Targets;
+use peyvand_domain::service::working_time::WorkCalendar;
+use peyvand_store::{RecordRow, RecordsWhere, Tx};
+use uuid::Uuid;
+
+use crate::error::AppResult;
+
+/// Most rows of one set-up table read (they are edited by hand; thousands would be a mistake).
+const SETUP_LIMIT: u64 = 10_000;
+
+/// Every row of a set-up kind, whoever asks (the system applies them on everyone's cases).
+pub(crate) async fn all_rows(tx: &mut Tx, schema: &Schema) -> AppResult<Vec<RecordRow>> {
+    Ok(tx
+        .records_where(&RecordsWhere {
+            schema,
+            access: &RowFilter::Everything,
+            equals: vec![],
+            people: None,
+            date_between: None,
+            due_by: None,
+            not_in: None,
+            order_by: "created_at",
+            limit: SETUP_LIMIT,
+        })
+        .await?)
+}
+
+pub(crate) fn text(row: &RecordRow, name: &str) -> Option<String> {
+    row.fields
+        .get(name)
+        .and_then(Value::as_text)
+        .map(str::to_owned)
+}
+
+pub(crate) fn id(row: &RecordRow, name: &str) -> Option<Uuid> {
+    row.fields.get(name).and_then(Value::as_id)
+}
+
+pub(crate) fn int(row: &RecordRow, name: &str) -> Option<i64> {
+    match row.fields.get(name) {
+        Some(Value::Int(n)) => Some(*n),
+        _ => None,
+    }
+}
+
+/// The category and its ancestors, nearest first (stops on a loop, which the rules forbid).
+pub(crate) async fn category_path(tx: &mut Tx, category: Option<Uuid>) -> AppResult<Vec<Uuid>> {
+    let Some(start) = category else {
+        return Ok(vec![]);
+    };
+    let rows = all_rows(tx, &CASE_CATEGORIES).await?;
+    let mut path = vec![start];
+    let mut current = start;
+    while let Some(parent) = rows
+        .iter()
+        .find(|r| r.id == current)
+        .and_then(|r| id(r, "parent_category_id"))
+    {
+        if path.contains(&parent) {
+            break;
+        }
+        path.push(parent);
+        current = parent;
+    }
+    Ok(path)
+}
+
+/// The routing rules as the domain evaluates them.
+pub(crate) async fn routing_rules(tx: &mut Tx) -> AppResult<Vec<(Rule, RecordRow)>> {
+    Ok(all_rows(tx, &ROUTING_RULES)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let assignment = match (id(&row, "assign_user_id"), id(&row, "assign_team_id")) {
+                (_, Some(team)) => Some(Assignment::Team {
+                    team,
+                    strategy: Strategy::parse(text(&row, "assign_strategy").as_deref()),
+                }),
+                (Some(user), None) => Some(Assignment::Person(user)),
+                (None, None) => None,
+            };
+            let rule = Rule {
+                id: row.id,
+                position: int(&row, "position").unwrap_or(0),
+                active: row.fields.get("active") != Some(&Value::Bool(false)),
+                category: id(&row, "match_category_id"),
+                channel: text(&row, "match_channel"),
+                branch: id(&row, "match_branch_id"),
+                keyword: text(&row, "match_keyword"),
+                customer_kind: text(&row, "match_customer_kind"),
+                case_type: text(&row, "match_case_type"),
+                assignment,
+            };
+            (rule, row)
+        })
+        .collect())
+}
+
+/// The service-level targets of a priority, if an administrator set them.
+pub(crate) async fn targets_for(tx: &mut Tx, priority: &str) -> AppResult<Option<Targets>> {
+    Ok(all_rows(tx, &SLA_TARGETS)
+        .await?
+        .iter()
+        .find(|r| text(r, "priority").as_deref() == Some(priority))
+        .map(|r| Targets {
+            first_response_hours: int(r, "first_response_hours").unwrap_or(0),
+            resolution_hours: int(r, "resolution_hours").unwrap_or(0),
+        }))
+}
+
+/// The working calendar of a branch: the Iranian default week with the holidays of every
+/// branch and of this one.
+pub(crate) async fn work_calendar(tx: &mut Tx, branch: Option<Uuid>) -> AppResult<WorkCalendar> {
+    let days = all_rows(tx, &HOLIDAYS).await?.into_iter().filter_map(|r| {
+        let only = id(&r, "only_branch_id");
+        match (r.fields.get("date"), only) {
+            (Some(Value::Date(d)), None) => Some(*d),
+            (Some(Value::Date(d)), Some(b)) if Some(b) == branch => Some(*d),
+            _ => None,
+        }
+    });
+    Ok(WorkCalendar::iranian_default().with_holidays(days.collect::<Vec<_>>()))
+}
+
+/// The Jalali year of a moment in local time (case numbers count per Jalali year).
+pub(crate) fn jalali_year(now: time::OffsetDateTime) -> i32 {
+    let local = now.to_offset(peyvand_domain::service::LOCAL_OFFSET).date();
+    calendar::to_jalali(local).year
+}

@@ -1,0 +1,273 @@
+//! Routing of new cases: rules an administrator writes, evaluated in order; the first rule whose
+//! every condition holds assigns the case to a person, or to a team and then a person in it by
+//! round-robin or least load.
+
+use std::collections::BTreeMap;
+
+use uuid::Uuid;
+
+use crate::text::normalize_search;
+
+/// How a team rule picks the person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// The next member after the one who got the previous case.
+    RoundRobin,
+    /// The member with the fewest open cases (ties: round-robin order).
+    LeastLoaded,
+}
+
+impl Strategy {
+    /// The strategy of a stored code; round-robin when none is set.
+    pub fn parse(code: Option<&str>) -> Strategy {
+        match code {
+            Some("least_loaded") => Strategy::LeastLoaded,
+            _ => Strategy::RoundRobin,
+        }
+    }
+}
+
+/// What a rule does when it matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assignment {
+    /// Give the case to this person.
+    Person(Uuid),
+    /// Give the case to this team, and to a member picked by the strategy.
+    Team {
+        /// The team.
+        team: Uuid,
+        /// How the member is picked.
+        strategy: Strategy,
+    },
+}
+
+/// A routing rule: conditions (all optional; an absent one always holds) and an assignment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// The rule's record id.
+    pub id: Uuid,
+    /// Rules are tried from the smallest position up (ties by id, i.e. creation order).
+    pub position: i64,
+    /// Inactive rules are skipped.
+    pub active: bool,
+    /// The case's category is this one or below it in the tree.
+    pub category: Option<Uuid>,
+    /// The case came through this channel.
+    pub channel: Option<String>,
+    /// The case belongs to this branch.
+    pub branch: Option<Uuid>,
+    /// The subject or description contains this text (Persian-normalised, case-insensitive).
+    pub keyword: Option<String>,
+    /// The customer is of this kind (retail or wholesale).
+    pub customer_kind: Option<String>,
+    /// The case is a request or a complaint.
+    pub case_type: Option<String>,
+    /// What to do; `None` makes the rule useless and it is skipped.
+    pub assignment: Option<Assignment>,
+}
+
+/// What routing needs to know about a new case.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseFacts {
+    /// The case's category followed by its ancestors up to the root.
+    pub category_path: Vec<Uuid>,
+    /// The channel code.
+    pub channel: Option<String>,
+    /// The case's branch.
+    pub branch: Option<Uuid>,
+    /// Subject and description.
+    pub text: String,
+    /// The customer's kind.
+    pub customer_kind: Option<String>,
+    /// Request or complaint.
+    pub case_type: Option<String>,
+}
+
+impl Rule {
+    /// Whether every condition of the rule holds for the case.
+    pub fn matches(&self, case: &CaseFacts, normalized_text: &str) -> bool {
+        let same = |want: &Option<String>, have: &Option<String>| {
+            want.as_ref().is_none_or(|w| have.as_ref() == Some(w))
+        };
+        self.active
+            && self
+                .category
+                .is_none_or(|c| case.category_path.contains(&c))
+            && same(&self.channel, &case.channel)
+            && self.branch.is_none_or(|b| case.branch == Some(b))
+            && self
+                .keyword
+                .as_deref()
+                .map(normalize_search)
+                .is_none_or(|k| k.trim().is_empty() || normalized_text.contains(k.trim()))
+            && same(&self.customer_kind, &case.customer_kind)
+            && same(&self.case_type, &case.case_type)
+    }
+}
+
+/// The first rule, by position, that matches the case and assigns something.
+pub fn first_match<'a>(rules: &'a [Rule], case: &CaseFacts) -> Option<&'a Rule> {
+    let text = normalize_search(&case.text);
+    let mut ordered: Vec<&Rule> = rules.iter().collect();
+    ordered.sort_by_key(|r| (r.position, r.id));
+    ordered
+        .into_iter()
+        .find(|r| r.assignment.is_some() && r.matches(case, &text))
+}
+
+/// The team member who gets the case: `members` in any order, `last` the member who got the
+/// rule's previous case, `open_cases` each member's open cases (absent = none). `None` for a team
+/// without members.
+pub fn pick_member(
+    strategy: Strategy,
+    members: &[Uuid],
+    last: Option<Uuid>,
+    open_cases: &BTreeMap<Uuid, u64>,
+) -> Option<Uuid> {
+    let mut ordered = members.to_vec();
+    ordered.sort();
+    ordered.dedup();
+    if ordered.is_empty() {
+        return None;
+    }
+    // Round-robin order starts just after the last assignee (or at the first member).
+    let start = last
+        .and_then(|l| ordered.iter().position(|m| *m > l))
+        .unwrap_or(0);
+    ordered.rotate_left(start);
+    match strategy {
+        Strategy::RoundRobin => ordered.first().copied(),
+        Strategy::LeastLoaded => ordered
+            .iter()
+            .copied()
+            .min_by_key(|m| open_cases.get(m).copied().unwrap_or(0)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+
+    fn rule(n: u128, position: i64) -> Rule {
+        Rule {
+            id: id(n),
+            position,
+            active: true,
+            category: None,
+            channel: None,
+            branch: None,
+            keyword: None,
+            customer_kind: None,
+            case_type: None,
+            assignment: Some(Assignment::Person(id(1000 + n))),
+        }
+    }
+
+    fn case() -> CaseFacts {
+        CaseFacts {
+            category_path: vec![id(50), id(5)],
+            channel: Some("phone".into()),
+            branch: Some(id(7)),
+            text: "دستگاه كار نمي‌كند".into(),
+            customer_kind: Some("wholesale".into()),
+            case_type: Some("complaint".into()),
+        }
+    }
+
+    #[test]
+    fn rules_are_tried_by_position_not_by_list_order() {
+        let rules = [rule(1, 20), rule(2, 10)];
+        assert_eq!(first_match(&rules, &case()).unwrap().id, id(2));
+    }
+
+    #[test]
+    fn every_condition_must_hold() {
+        let mut phone = rule(1, 1);
+        phone.channel = Some("email".into());
+        let mut branch = rule(2, 2);
+        branch.branch = Some(id(8));
+        let mut kind = rule(3, 3);
+        kind.customer_kind = Some("retail".into());
+        let mut fits = rule(4, 4);
+        fits.channel = Some("phone".into());
+        fits.branch = Some(id(7));
+        fits.case_type = Some("complaint".into());
+        let rules = [phone, branch, kind, fits];
+        assert_eq!(first_match(&rules, &case()).unwrap().id, id(4));
+    }
+
+    #[test]
+    fn a_category_rule_covers_the_subtree() {
+        let mut parent = rule(1, 1);
+        parent.category = Some(id(5));
+        assert!(first_match(std::slice::from_ref(&parent), &case()).is_some());
+        parent.category = Some(id(6));
+        assert!(first_match(&[parent], &case()).is_none());
+    }
+
+    #[test]
+    fn keywords_match_whatever_the_persian_letter_variants() {
+        let mut keyword = rule(1, 1);
+        keyword.keyword = Some("کار نمی‌کند".into());
+        assert!(first_match(std::slice::from_ref(&keyword), &case()).is_some());
+        keyword.keyword = Some("فاکتور".into());
+        assert!(first_match(&[keyword], &case()).is_none());
+    }
+
+    #[test]
+    fn inactive_and_empty_rules_are_skipped() {
+        let mut off = rule(1, 1);
+        off.active = false;
+        let mut empty = rule(2, 2);
+        empty.assignment = None;
+        let rules = [off, empty, rule(3, 3)];
+        assert_eq!(first_match(&rules, &case()).unwrap().id, id(3));
+        assert!(first_match(&rules[..2], &case()).is_none());
+    }
+
+    #[test]
+    fn round_robin_takes_turns_and_wraps() {
+        let members = [id(3), id(1), id(2)];
+        let none = BTreeMap::new();
+        let mut last = None;
+        let mut got = Vec::new();
+        for _ in 0..4 {
+            last = pick_member(Strategy::RoundRobin, &members, last, &none);
+            got.push(last.unwrap());
+        }
+        assert_eq!(got, [id(1), id(2), id(3), id(1)]);
+    }
+
+    #[test]
+    fn round_robin_survives_the_last_assignee_leaving_the_team() {
+        // Member 2 got the last case and has left: the turn goes to the next one after them.
+        let members = [id(1), id(3)];
+        let picked = pick_member(
+            Strategy::RoundRobin,
+            &members,
+            Some(id(2)),
+            &BTreeMap::new(),
+        );
+        assert_eq!(picked, Some(id(3)));
+    }
+
+    #[test]
+    fn least_loaded_picks_the_fewest_open_cases_and_breaks_ties_in_turn() {
+        let members = [id(1), id(2), id(3)];
+        let loads = BTreeMap::from([(id(1), 4), (id(2), 1), (id(3), 1)]);
+        assert_eq!(
+            pick_member(Strategy::LeastLoaded, &members, None, &loads),
+            Some(id(2))
+        );
+        // After member 2 had the last case, the tie between 2 and 3 goes to 3.
+        assert_eq!(
+            pick_member(Strategy::LeastLoaded, &members, Some(id(2)), &loads),
+            Some(id(3))
+        );
+        assert_eq!(pick_member(Strategy::LeastLoaded, &[], None, &loads), None);
+    }
+}
