@@ -413,27 +413,6 @@ impl App {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use peyvand_domain::permission::Scope;
-
-    #[test]
-    fn nobody_hands_out_more_than_they_have() {
-        let roles = builtin_roles();
-        let grants = |key: &str| roles.iter().find(|r| r.key == key).unwrap().grants.clone();
-        assert!(grants_within(&grants("sales_rep"), &grants("admin")));
-        assert!(!grants_within(&grants("admin"), &grants("branch_manager")));
-        assert!(grants_within(&grants("viewer"), &grants("viewer")));
-        let mut wider = grants("viewer");
-        wider.set(RecordKind::Contact, Action::Read, Scope::All);
-        assert!(!grants_within(&wider, &grants("viewer")));
-        let mut unhidden = grants("viewer");
-        unhidden.unhide(RecordKind::Contact, "email");
-        assert!(!grants_within(&unhidden, &grants("viewer")));
-    }
-}
-
 /// The settings key listing the record kinds the built-in roles have rights on.
 const GRANTED_KINDS: &str = "granted_kinds";
 /// The kinds of the first release, which databases made before [`GRANTED_KINDS`] existed have
@@ -502,4 +481,26 @@ async fn grant_new_kinds(
     let text = serde_json::to_string(&all).map_err(|e| AppError::Internal(e.to_string()))?;
     tx.put_setting(GRANTED_KINDS, &text, now).await?;
     Ok(())
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use peyvand_domain::permission::Scope;
+
+    #[test]
+    fn nobody_hands_out_more_than_they_have() {
+        let roles = builtin_roles();
+        let grants = |key: &str| roles.iter().find(|r| r.key == key).unwrap().grants.clone();
+        assert!(grants_within(&grants("sales_rep"), &grants("admin")));
+        assert!(!grants_within(&grants("admin"), &grants("branch_manager")));
+        assert!(grants_within(&grants("viewer"), &grants("viewer")));
+        let mut wider = grants("viewer");
+        wider.set(RecordKind::Contact, Action::Read, Scope::All);
+        assert!(!grants_within(&wider, &grants("viewer")));
+        let mut unhidden = grants("viewer");
+        unhidden.unhide(RecordKind::Contact, "email");
+        assert!(!grants_within(&unhidden, &grants("viewer")));
+    }
 }
