@@ -67,6 +67,23 @@ pub enum RecordKind {
     Role,
     /// A branch of the organisation.
     Branch,
+    // Sales documents (issue 4).
+    /// A product or service of the catalogue (also a bundle of products).
+    Product,
+    /// A price list.
+    PriceList,
+    /// One product's price on a price list.
+    PriceListItem,
+    /// One component of a bundle.
+    BundleItem,
+    /// A quote (پیش‌فاکتور).
+    Quote,
+    /// A sales order.
+    Order,
+    /// An invoice.
+    Invoice,
+    /// A payment against an invoice.
+    Payment,
 }
 
 coded_enum!(RecordKind {
@@ -77,6 +94,14 @@ coded_enum!(RecordKind {
     Team => "team",
     Role => "role",
     Branch => "branch",
+    Product => "product",
+    PriceList => "price_list",
+    PriceListItem => "price_list_item",
+    BundleItem => "bundle_item",
+    Quote => "quote",
+    Order => "order",
+    Invoice => "invoice",
+    Payment => "payment",
 });
 
 impl RecordKind {
@@ -283,7 +308,7 @@ mod tests {
         for s in Scope::ALL {
             assert_eq!(Scope::parse(s.code()), Some(s));
         }
-        assert_eq!(RecordKind::ALL.len(), 7);
+        assert_eq!(RecordKind::ALL.len(), 15);
         assert_eq!(Action::ALL.len(), 5);
         assert_eq!(Scope::ALL.len(), 6);
         assert_eq!(RecordKind::parse("Contact"), None);
@@ -418,7 +443,7 @@ mod tests {
 
     #[test]
     fn json_rejects_unknown_codes() {
-        assert!(from_str::<Grants>(r#"{"scopes":{"invoice":{"read":"all"}}}"#).is_err());
+        assert!(from_str::<Grants>(r#"{"scopes":{"bill":{"read":"all"}}}"#).is_err());
         assert!(from_str::<Grants>(r#"{"scopes":{"lead":{"fly":"all"}}}"#).is_err());
         assert!(from_str::<Grants>(r#"{"scopes":{"lead":{"read":"most"}}}"#).is_err());
         assert!(from_str::<Grants>(r#"{"scopes":[]}"#).is_err());

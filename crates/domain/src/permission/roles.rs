@@ -20,6 +20,21 @@ const CUSTOMERS: [RecordKind; 3] = [RecordKind::Account, RecordKind::Contact, Re
 /// an owner or a branch in a form.
 const ORG: [RecordKind; 3] = [RecordKind::User, RecordKind::Team, RecordKind::Branch];
 
+/// Sales documents (issue 4): the documents of a sale, placed by owner and branch.
+const SALES_DOCUMENTS: [RecordKind; 4] = [
+    RecordKind::Quote,
+    RecordKind::Order,
+    RecordKind::Invoice,
+    RecordKind::Payment,
+];
+/// Sales documents (issue 4): the catalogue every seller reads and administrators keep.
+const CATALOGUE: [RecordKind; 4] = [
+    RecordKind::Product,
+    RecordKind::PriceList,
+    RecordKind::PriceListItem,
+    RecordKind::BundleItem,
+];
+
 /// Grant `actions` at `scope` on each of `kinds`.
 fn on(grants: Grants, kinds: &[RecordKind], actions: &[Action], scope: Scope) -> Grants {
     kinds
@@ -87,6 +102,28 @@ pub fn builtin_roles() -> Vec<BuiltinRole> {
         viewer.hide(RecordKind::Account, field);
     }
 
+    // Sales documents (issue 4): everyone reads the catalogue; documents follow the reach each
+    // role has over customers.
+    let branch_manager = on(branch_manager, &SALES_DOCUMENTS, &Action::ALL, Scope::Subtree);
+    let sales_manager = on(
+        sales_manager,
+        &SALES_DOCUMENTS,
+        &[Read, Create, Update, Delete, Export],
+        Scope::Team,
+    );
+    let sales_rep = on(sales_rep, &SALES_DOCUMENTS, &[Read, Create, Update], Scope::Own);
+    let service_agent = on(service_agent, &SALES_DOCUMENTS, &[Read], Scope::Branch);
+    let viewer = on(viewer, &SALES_DOCUMENTS, &[Read], Scope::Branch);
+    let [branch_manager, sales_manager, sales_rep, marketing, service_agent, viewer] = [
+        branch_manager,
+        sales_manager,
+        sales_rep,
+        marketing,
+        service_agent,
+        viewer,
+    ]
+    .map(|grants| on(grants, &CATALOGUE, &[Read], Scope::All));
+
     [
         ("admin", admin),
         ("branch_manager", branch_manager),
@@ -106,6 +143,21 @@ mod tests {
     use super::*;
     use Action::{Create, Delete, Export, Read, Update};
     use RecordKind::{Account, Branch, Contact, Lead, Role, Team, User};
+    use RecordKind::{BundleItem, Invoice, Order, Payment, PriceList, PriceListItem, Product, Quote};
+
+    /// Reading the whole catalogue, which every built-in role may.
+    const CATALOGUE_READ: [(RecordKind, &[Action], Scope); 4] = [
+        (Product, &[Read], Scope::All),
+        (PriceList, &[Read], Scope::All),
+        (PriceListItem, &[Read], Scope::All),
+        (BundleItem, &[Read], Scope::All),
+    ];
+
+    fn with_catalogue(
+        rows: &[(RecordKind, &'static [Action], Scope)],
+    ) -> Vec<(RecordKind, &'static [Action], Scope)> {
+        rows.iter().copied().chain(CATALOGUE_READ).collect()
+    }
 
     fn role(key: &str) -> Grants {
         builtin_roles()
@@ -158,7 +210,7 @@ mod tests {
     fn branch_manager() {
         assert_exact(
             "branch_manager",
-            &[
+            &with_catalogue(&[
                 (Account, ALL_ACTIONS, Scope::Subtree),
                 (Contact, ALL_ACTIONS, Scope::Subtree),
                 (Lead, ALL_ACTIONS, Scope::Subtree),
@@ -166,7 +218,11 @@ mod tests {
                 (Team, &[Read], Scope::Subtree),
                 (Branch, &[Read], Scope::Subtree),
                 (Role, &[Read], Scope::All),
-            ],
+                (Quote, ALL_ACTIONS, Scope::Subtree),
+                (Order, ALL_ACTIONS, Scope::Subtree),
+                (Invoice, ALL_ACTIONS, Scope::Subtree),
+                (Payment, ALL_ACTIONS, Scope::Subtree),
+            ]),
         );
     }
 
@@ -175,7 +231,7 @@ mod tests {
         let customer = &[Read, Create, Update, Delete, Export][..];
         assert_exact(
             "sales_manager",
-            &[
+            &with_catalogue(&[
                 (Account, customer, Scope::Team),
                 (Contact, customer, Scope::Team),
                 (Lead, customer, Scope::Team),
@@ -183,7 +239,11 @@ mod tests {
                 (Team, &[Read], Scope::Branch),
                 (Branch, &[Read], Scope::Branch),
                 (Role, &[Read], Scope::All),
-            ],
+                (Quote, customer, Scope::Team),
+                (Order, customer, Scope::Team),
+                (Invoice, customer, Scope::Team),
+                (Payment, customer, Scope::Team),
+            ]),
         );
     }
 
@@ -192,14 +252,18 @@ mod tests {
         let customer = &[Read, Create, Update][..];
         assert_exact(
             "sales_rep",
-            &[
+            &with_catalogue(&[
                 (Account, customer, Scope::Own),
                 (Contact, customer, Scope::Own),
                 (Lead, customer, Scope::Own),
                 (User, &[Read], Scope::Branch),
                 (Team, &[Read], Scope::Branch),
                 (Branch, &[Read], Scope::Branch),
-            ],
+                (Quote, customer, Scope::Own),
+                (Order, customer, Scope::Own),
+                (Invoice, customer, Scope::Own),
+                (Payment, customer, Scope::Own),
+            ]),
         );
         let g = role("sales_rep");
         assert_eq!(g.scope(Contact, Delete), Scope::None);
@@ -211,7 +275,7 @@ mod tests {
     fn marketing() {
         assert_exact(
             "marketing",
-            &[
+            &with_catalogue(&[
                 (Account, &[Read, Export], Scope::Subtree),
                 (Contact, &[Read, Export], Scope::Subtree),
                 (Lead, &[Read, Export], Scope::Subtree),
@@ -219,7 +283,7 @@ mod tests {
                 (User, &[Read], Scope::Branch),
                 (Team, &[Read], Scope::Branch),
                 (Branch, &[Read], Scope::Branch),
-            ],
+            ]),
         );
     }
 
@@ -227,14 +291,18 @@ mod tests {
     fn service_agent() {
         assert_exact(
             "service_agent",
-            &[
+            &with_catalogue(&[
                 (Account, &[Read, Create, Update], Scope::Branch),
                 (Contact, &[Read, Create, Update], Scope::Branch),
                 (Lead, &[Read], Scope::Own),
                 (User, &[Read], Scope::Branch),
                 (Team, &[Read], Scope::Branch),
                 (Branch, &[Read], Scope::Branch),
-            ],
+                (Quote, &[Read], Scope::Branch),
+                (Order, &[Read], Scope::Branch),
+                (Invoice, &[Read], Scope::Branch),
+                (Payment, &[Read], Scope::Branch),
+            ]),
         );
     }
 
@@ -242,14 +310,18 @@ mod tests {
     fn viewer_reads_branch_and_hides_contact_details() {
         assert_exact(
             "viewer",
-            &[
+            &with_catalogue(&[
                 (Account, &[Read], Scope::Branch),
                 (Contact, &[Read], Scope::Branch),
                 (Lead, &[Read], Scope::Branch),
                 (User, &[Read], Scope::Branch),
                 (Team, &[Read], Scope::Branch),
                 (Branch, &[Read], Scope::Branch),
-            ],
+                (Quote, &[Read], Scope::Branch),
+                (Order, &[Read], Scope::Branch),
+                (Invoice, &[Read], Scope::Branch),
+                (Payment, &[Read], Scope::Branch),
+            ]),
         );
         let g = role("viewer");
         assert!(g.is_hidden(Contact, "email"));
