@@ -20,18 +20,38 @@ use crate::validation::FieldError;
 pub const NEGATIVE: FieldError = FieldError("negative");
 /// A percentage above 100%.
 pub const OVER_100_PERCENT: FieldError = FieldError("over_100_percent");
-/// A quantity of zero (a line of nothing).
-pub const ZERO_QUANTITY: FieldError = FieldError("zero_quantity");
+/// A quantity or amount of zero where something must be counted or paid.
+pub const NOT_POSITIVE: FieldError = FieldError("not_positive");
 /// An amount too large to compute exactly in 64-bit Rials.
 pub const TOO_LARGE: FieldError = FieldError("too_large");
 /// A payment larger than what is still due on the invoice.
 pub const OVERPAYMENT: FieldError = FieldError("overpayment");
 
+/// A value that can no longer change (a payment, a document that has gone out).
+pub const LOCKED: FieldError = FieldError("locked");
+/// A move between statuses the document's kind does not allow.
+pub const INVALID_TRANSITION: FieldError = FieldError("invalid_transition");
+
 /// The field error codes of this module, for the translation tests.
-pub const FIELD_ERRORS: [FieldError; 5] = [
+pub const FIELD_ERRORS: [FieldError; 7] = [
     NEGATIVE,
     OVER_100_PERCENT,
-    ZERO_QUANTITY,
+    NOT_POSITIVE,
     TOO_LARGE,
     OVERPAYMENT,
+    LOCKED,
+    INVALID_TRANSITION,
 ];
+
+/// The largest line discount (basis points) a built-in role gives without approval: an
+/// administrator any, a branch manager 20%, a sales manager 10%, a sales rep 5%, others none.
+/// Administrators change them per role.
+pub fn default_discount_limit(role_key: &str) -> i64 {
+    match role_key {
+        "admin" => percent::FULL,
+        "branch_manager" => 2000,
+        "sales_manager" => 1000,
+        "sales_rep" => 500,
+        _ => 0,
+    }
+}

@@ -171,6 +171,18 @@ const PAYMENT_FIELDS: &[FieldDef] = &[
     UPDATED_AT,
 ];
 
+/// The values of one document line as a form or a JSON body gives them (document lines are not
+/// a record kind; these definitions only parse and describe their input). Without a unit
+/// price the price list's (or the base) price is proposed; without a tax rate, the product's.
+pub const LINE_FIELDS: &[FieldDef] = &[
+    field("product_id", FieldType::Reference(RecordKind::Product)),
+    field("description", FieldType::Text),
+    required(field("quantity", FieldType::Integer)),
+    field("unit_price", FieldType::Money),
+    field("discount_bp", FieldType::Percent),
+    field("tax_bp", FieldType::Percent),
+];
+
 /// Products and services with their base price and tax rate.
 pub const PRODUCTS: Schema = Schema {
     kind: RecordKind::Product,

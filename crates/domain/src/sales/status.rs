@@ -4,8 +4,6 @@
 //! payments set the other statuses. A document whose discounts await a manager's approval can
 //! neither move nor be converted until it is approved.
 
-use crate::validation::FieldError;
-
 /// Statuses of a quote (پیش‌فاکتور).
 pub const QUOTE_STATUSES: &[&str] = &["draft", "sent", "accepted", "rejected"];
 /// Statuses of an order.
@@ -16,9 +14,6 @@ pub const INVOICE_STATUSES: &[&str] = &["issued", "partly_paid", "paid", "cancel
 pub const APPROVAL_STATES: &[&str] = &["not_required", "pending", "approved"];
 /// How a payment was made.
 pub const PAYMENT_METHODS: &[&str] = &["cash", "card", "transfer", "cheque", "other"];
-
-/// The status a move to an unreachable status is refused with.
-pub const INVALID_TRANSITION: FieldError = FieldError("invalid_transition");
 
 /// The three kinds of sales document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,7 +10,7 @@
 use crate::validation::ValidationErrors;
 
 use super::percent::{FULL, check_percent};
-use super::{NEGATIVE, TOO_LARGE, ZERO_QUANTITY};
+use super::{NEGATIVE, TOO_LARGE, NOT_POSITIVE};
 
 /// What a user states about a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +57,7 @@ pub fn validate_line(input: &LineInput) -> Result<(), ValidationErrors> {
     if input.quantity < 0 {
         errors.add("quantity", NEGATIVE);
     } else if input.quantity == 0 {
-        errors.add("quantity", ZERO_QUANTITY);
+        errors.add("quantity", NOT_POSITIVE);
     }
     if input.unit_price < 0 {
         errors.add("unit_price", NEGATIVE);

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 
 use super::totals::{DocumentLines, EditError, LineEdit, LineInput, line_amounts};
-use super::{NEGATIVE, OVER_100_PERCENT, ZERO_QUANTITY};
+use super::{NEGATIVE, OVER_100_PERCENT, NOT_POSITIVE};
 
 fn line(quantity: i64, unit_price: i64, discount_bp: i64, tax_bp: i64) -> LineInput {
     LineInput {
@@ -41,7 +41,7 @@ fn bad_lines_are_refused_field_by_field() {
     assert_eq!(errors.fields["unit_price"], NEGATIVE);
     assert_eq!(errors.fields["discount_bp"], OVER_100_PERCENT);
     let errors = line_amounts(&line(0, 5, 0, -1)).unwrap_err();
-    assert_eq!(errors.fields["quantity"], ZERO_QUANTITY);
+    assert_eq!(errors.fields["quantity"], NOT_POSITIVE);
     assert_eq!(errors.fields["tax_bp"], NEGATIVE);
     assert!(line_amounts(&line(i64::MAX, 2, 0, 0)).is_err());
 }

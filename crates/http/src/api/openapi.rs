@@ -34,6 +34,12 @@ fn field_schema(field: &FieldDef) -> Value {
         FieldType::Integer => json!({"type": "integer"}),
         FieldType::Number => json!({"type": "number"}),
         FieldType::Money => json!({"type": "integer", "description": "An amount in Rials."}),
+        FieldType::Percent => json!({
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 10000,
+            "description": "A percentage in basis points (hundredths of a percent): 900 is 9%."
+        }),
         FieldType::MultiChoice(choices) => {
             json!({"type": "array", "items": {"type": "string", "enum": choices}, "uniqueItems": true})
         }
