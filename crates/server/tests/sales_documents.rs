@@ -154,10 +154,15 @@ async fn quote_to_order_to_invoice_with_totals_numbers_and_payments() {
             &t.post("/api/v1/quotes", &rep, json!({"account_id": customer, "issue_date": "2026-04-01"})).await,
             "quote",
         );
-        // Per branch (the demo headquarters has code HQ) and Jalali year 1405, without gaps.
-        let number = first["number"].as_str().unwrap();
-        assert!(number.starts_with("Q-") && number.ends_with("-1405-000001"), "{number}");
-        assert!(second["number"].as_str().unwrap().ends_with("-1405-000002"));
+        // Per branch and Jalali year (1405 began on 2026-03-21), without gaps (the demo data
+        // may have numbered some quotes of the year already).
+        let sequence = |quote: &Value| -> i64 {
+            let number = quote["number"].as_str().unwrap();
+            assert!(number.starts_with("Q-HQ-1405-"), "{number}");
+            number.rsplit('-').next().unwrap().parse().unwrap()
+        };
+        let start = sequence(&first);
+        assert_eq!(sequence(&second), start + 1);
         assert_eq!(first["status"], "draft");
         assert_eq!(first["total"], 0);
         // A refused create does not use up a number.
@@ -167,7 +172,13 @@ async fn quote_to_order_to_invoice_with_totals_numbers_and_payments() {
             &t.post("/api/v1/quotes", &rep, json!({"contact_id": null, "account_id": customer, "issue_date": "2026-05-01"})).await,
             "quote",
         );
-        assert!(third["number"].as_str().unwrap().ends_with("-1405-000003"), "{}", third["number"]);
+        assert_eq!(sequence(&third), start + 2, "{}", third["number"]);
+        // Another year starts again at 1.
+        let older = created(
+            &t.post("/api/v1/quotes", &rep, json!({"account_id": customer, "issue_date": "2020-01-01"})).await,
+            "quote",
+        );
+        assert_eq!(older["number"], "Q-HQ-1398-000001");
 
         let qid = first["id"].as_str().unwrap();
         let lines_path = format!("/api/v1/quotes/{qid}/lines");
@@ -259,7 +270,7 @@ async fn quote_to_order_to_invoice_with_totals_numbers_and_payments() {
 
         // The customer's transactions and timeline show the documents.
         let found = get(&t, &format!("/api/v1/accounts/{customer}/transactions"), &rep).await;
-        assert_eq!(found["quotes"].as_array().unwrap().len(), 3);
+        assert_eq!(found["quotes"].as_array().unwrap().len(), 4);
         assert_eq!(found["orders"].as_array().unwrap().len(), 1);
         assert_eq!(found["invoices"].as_array().unwrap().len(), 1);
         assert_eq!(found["payments"].as_array().unwrap().len(), 2);
@@ -322,5 +333,76 @@ async fn a_sales_rep_sees_only_their_own_documents() {
             .await;
         assert_eq!(denied.status, StatusCode::FORBIDDEN, "{}", denied.body);
         ok(&t.get("/api/v1/products", &rep).await, "products");
+    }
+}
+
+#[tokio::test]
+async fn document_pages_lines_forms_print_and_the_customer_view() {
+    use common::web_client::{Browser, assert_translated, location};
+    for t in backends().await {
+        let admin = t.token("admin@peyvand.demo").await;
+        let rep = t.token("rep@peyvand.demo").await;
+        let lamp = product(&t, &admin, "LM-1", 1_250_005, 900).await;
+        let customer = account(&t, &rep, "retail", &[]).await;
+        let quote = created(
+            &t.post("/api/v1/quotes", &rep, json!({"account_id": customer, "issue_date": "2026-03-21"})).await,
+            "quote",
+        );
+        let qid = quote["id"].as_str().unwrap();
+        let mut browser = Browser::new(&t);
+        browser.login("rep@peyvand.demo").await;
+        let page = format!("/quotes/{qid}");
+
+        // A line from the form: the price is proposed, the totals follow.
+        let added = browser
+            .post(&format!("{page}/lines"), &[("product_id", &lamp), ("quantity", "۲"), ("discount_bp", "۲٫۵")])
+            .await;
+        assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+        let shown = browser.get(&page).await;
+        assert_eq!(shown.status, StatusCode::OK);
+        assert_translated(&page, &shown.body);
+        // 2 × 1,250,005 = 2,500,010; 2.5% = 62,500.25 → 62,500; 9% of 2,437,510 = 219,375.9 →
+        // 219,376; total 2,656,886 (Persian digits and separator on the page).
+        assert!(shown.body.contains("۲٬۶۵۶٬۸۸۶"), "{}", shown.body);
+        assert!(shown.body.contains("پیش‌فاکتور"), "{}", shown.body);
+
+        // A bad line is refused with a translated message, and nothing changes.
+        let bad = browser
+            .post(&format!("{page}/lines"), &[("product_id", &lamp), ("quantity", "-3")])
+            .await;
+        assert_eq!(bad.status, StatusCode::SEE_OTHER);
+        let back = browser.get(&location(&bad)).await;
+        assert!(back.body.contains("نباید منفی باشد"), "{}", back.body);
+        let lines = get(&t, &format!("/api/v1/quotes/{qid}/lines"), &rep).await;
+        assert_eq!(lines["items"].as_array().unwrap().len(), 1);
+
+        // Moves and conversion from the page.
+        let sent = browser.post(&format!("{page}/status"), &[("status", "sent")]).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER);
+        let converted = browser.post(&format!("{page}/conversion"), &[]).await;
+        assert_eq!(converted.status, StatusCode::SEE_OTHER);
+        let order_page = location(&converted);
+        assert!(order_page.starts_with("/orders/"), "{order_page}");
+        let twice = browser.post(&format!("{page}/conversion"), &[]).await;
+        let refused = browser.get(&location(&twice)).await;
+        assert!(refused.body.contains(r#"role="alert""#), "{}", refused.body);
+
+        // The printable page, in Persian with Jalali dates and in English with Tomans.
+        let print = browser.get(&format!("{page}/print")).await;
+        assert_eq!(print.status, StatusCode::OK);
+        assert!(print.body.contains(r#"dir="rtl""#));
+        assert!(print.body.contains("۱۴۰۵/۰۱/۰۱"), "{}", print.body);
+        assert!(print.body.contains("@media print"));
+        let english = browser.get(&format!("{page}/print?lang=en&currency=toman")).await;
+        assert!(english.body.contains(r#"dir="ltr""#));
+        assert!(english.body.contains("265,688.6"), "{}", english.body);
+        assert!(english.body.contains("tomans"));
+
+        // The customer's 360° view lists the quote and the order.
+        let view = browser.get(&format!("/accounts/{customer}")).await;
+        assert_eq!(view.status, StatusCode::OK);
+        assert!(view.body.contains(quote["number"].as_str().unwrap()), "{}", view.body);
+        assert!(view.body.contains("SO-"), "{}", view.body);
+        assert_translated("/accounts/…", &view.body);
     }
 }

@@ -241,7 +241,7 @@ fn totals_changes(doc: &DocumentLines, row: &RecordRow, limit: i64) -> Fields {
     changes
 }
 
-async fn edit_lines_in(
+pub(super) async fn edit_lines_in(
     tx: &mut Tx,
     now: time::OffsetDateTime,
     session: &Session,
@@ -355,23 +355,7 @@ impl App {
     ) -> AppResult<RecordView> {
         let (now, session) = (self.now(), session.clone());
         self.write(move |tx| {
-            Box::pin(async move {
-                let doc_kind = document_kind(kind).ok_or(AppError::NotFound)?;
-                let schema = session.schema(kind);
-                let (row, _) = read_checked(tx, &session, kind, id, Action::Update).await?;
-                if text(&row.fields, "approval") == "pending" {
-                    return Err(AppError::field("approval", APPROVAL_PENDING));
-                }
-                let from = text(&row.fields, "status");
-                let paid = int(&row.fields, "paid_total") > 0;
-                if !may_move(doc_kind, from, &to) || (to == "cancelled" && paid) {
-                    return Err(AppError::field("status", INVALID_TRANSITION));
-                }
-                let mut changes = Fields::new();
-                changes.insert("status".into(), Value::Text(to));
-                let row = set_fields(tx, now, &session, schema, &row, changes, "update").await?;
-                Ok(view(&session, schema, row))
-            })
+            Box::pin(async move { move_in(tx, now, &session, kind, id, to).await })
         })
         .await
     }
@@ -422,7 +406,32 @@ impl App {
     }
 }
 
-async fn convert_in(
+pub(super) async fn move_in(
+    tx: &mut Tx,
+    now: time::OffsetDateTime,
+    session: &Session,
+    kind: RecordKind,
+    id: Uuid,
+    to: String,
+) -> AppResult<RecordView> {
+    let doc_kind = document_kind(kind).ok_or(AppError::NotFound)?;
+    let schema = session.schema(kind);
+    let (row, _) = read_checked(tx, session, kind, id, Action::Update).await?;
+    if text(&row.fields, "approval") == "pending" {
+        return Err(AppError::field("approval", APPROVAL_PENDING));
+    }
+    let from = text(&row.fields, "status");
+    let paid = int(&row.fields, "paid_total") > 0;
+    if !may_move(doc_kind, from, &to) || (to == "cancelled" && paid) {
+        return Err(AppError::field("status", INVALID_TRANSITION));
+    }
+    let mut changes = Fields::new();
+    changes.insert("status".into(), Value::Text(to));
+    let row = set_fields(tx, now, session, schema, &row, changes, "update").await?;
+    Ok(view(session, schema, row))
+}
+
+pub(super) async fn convert_in(
     tx: &mut Tx,
     now: time::OffsetDateTime,
     session: &Session,

@@ -86,8 +86,13 @@ pub(crate) async fn before_update(
         }
         RecordKind::BundleItem => check_bundle_item(tx, merged).await,
         // A payment is a fact: a wrong one is deleted and recorded again, so the trail of
-        // what was received stays plain.
-        RecordKind::Payment => locked(changes.keys().map(|k| k.as_ref())),
+        // what was received stays plain; only its reference and note can be corrected.
+        RecordKind::Payment => locked(
+            changes
+                .keys()
+                .map(|k| k.as_ref())
+                .filter(|k| !matches!(*k, "reference" | "description")),
+        ),
         RecordKind::Quote | RecordKind::Order | RecordKind::Invoice => {
             let kind = document_kind(schema.kind).ok_or(AppError::NotFound)?;
             if !lines_editable(kind, text(&old.fields, "status")) {

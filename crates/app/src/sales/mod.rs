@@ -9,13 +9,14 @@
 //! (numbers, statuses, totals, a payment's placement) and refuse what the rules forbid.
 
 mod customer;
+mod demo;
 mod documents;
 mod hooks;
 mod pricing;
 
 pub use customer::Transactions;
 pub(crate) use customer::document_entries;
-pub use documents::LineChange;
+pub use documents::{APPROVAL_PENDING, LineChange};
 pub(crate) use hooks::{after_create, after_delete, before_create, before_delete, before_update};
 
 use peyvand_domain::permission::RecordKind;
