@@ -170,7 +170,8 @@ pub const RELATION_TYPES: &[&str] = &["family", "business", "referral"];
 /// Gender as recorded for contacts.
 pub const GENDERS: &[&str] = &["female", "male", "other"];
 
-pub(crate) const OWNER: FieldDef = listed(field("owner_id", FieldType::Reference(RecordKind::User)));
+pub(crate) const OWNER: FieldDef =
+    listed(field("owner_id", FieldType::Reference(RecordKind::User)));
 pub(crate) const BRANCH: FieldDef = field("branch_id", FieldType::Reference(RecordKind::Branch));
 pub(crate) const CREATED_AT: FieldDef = system(field("created_at", FieldType::Timestamp));
 pub(crate) const UPDATED_AT: FieldDef = system(field("updated_at", FieldType::Timestamp));

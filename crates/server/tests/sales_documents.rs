@@ -39,7 +39,10 @@ async fn product(t: &TestApp, admin: &str, code: &str, price: i64, tax: i64) -> 
                    "unit": "عدد", "base_price": price, "tax_rate_bp": tax}),
         )
         .await;
-    created(&reply, "product")["id"].as_str().unwrap().to_owned()
+    created(&reply, "product")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 async fn account(t: &TestApp, token: &str, kind: &str, tags: &[&str]) -> String {
@@ -50,7 +53,10 @@ async fn account(t: &TestApp, token: &str, kind: &str, tags: &[&str]) -> String 
             json!({"name": format!("شرکت {}", uuid::Uuid::now_v7()), "customer_kind": kind, "tags": tags}),
         )
         .await;
-    created(&reply, "account")["id"].as_str().unwrap().to_owned()
+    created(&reply, "account")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 async fn get(t: &TestApp, path: &str, token: &str) -> Value {
@@ -117,8 +123,12 @@ async fn price_lists_propose_the_price_for_the_customer_and_date() {
 
         // A quote for the wholesale customer gets the list price proposed.
         let quote = created(
-            &t.post("/api/v1/quotes", &rep, json!({"account_id": wholesale, "issue_date": "2026-01-01"}))
-                .await,
+            &t.post(
+                "/api/v1/quotes",
+                &rep,
+                json!({"account_id": wholesale, "issue_date": "2026-01-01"}),
+            )
+            .await,
             "quote",
         );
         let qid = quote["id"].as_str().unwrap();
@@ -147,11 +157,21 @@ async fn quote_to_order_to_invoice_with_totals_numbers_and_payments() {
         let customer = account(&t, &rep, "retail", &[]).await;
 
         let first = created(
-            &t.post("/api/v1/quotes", &rep, json!({"account_id": customer, "issue_date": "2026-03-21"})).await,
+            &t.post(
+                "/api/v1/quotes",
+                &rep,
+                json!({"account_id": customer, "issue_date": "2026-03-21"}),
+            )
+            .await,
             "quote",
         );
         let second = created(
-            &t.post("/api/v1/quotes", &rep, json!({"account_id": customer, "issue_date": "2026-04-01"})).await,
+            &t.post(
+                "/api/v1/quotes",
+                &rep,
+                json!({"account_id": customer, "issue_date": "2026-04-01"}),
+            )
+            .await,
             "quote",
         );
         // Per branch and Jalali year (1405 began on 2026-03-21), without gaps (the demo data
@@ -166,16 +186,28 @@ async fn quote_to_order_to_invoice_with_totals_numbers_and_payments() {
         assert_eq!(first["status"], "draft");
         assert_eq!(first["total"], 0);
         // A refused create does not use up a number.
-        let refused = t.post("/api/v1/quotes", &rep, json!({"issue_date": "2026-04-01"})).await;
+        let refused = t
+            .post("/api/v1/quotes", &rep, json!({"issue_date": "2026-04-01"}))
+            .await;
         field_error(&refused, "account_id", "required");
         let third = created(
-            &t.post("/api/v1/quotes", &rep, json!({"contact_id": null, "account_id": customer, "issue_date": "2026-05-01"})).await,
+            &t.post(
+                "/api/v1/quotes",
+                &rep,
+                json!({"contact_id": null, "account_id": customer, "issue_date": "2026-05-01"}),
+            )
+            .await,
             "quote",
         );
         assert_eq!(sequence(&third), start + 2, "{}", third["number"]);
         // Another year starts again at 1.
         let older = created(
-            &t.post("/api/v1/quotes", &rep, json!({"account_id": customer, "issue_date": "2020-01-01"})).await,
+            &t.post(
+                "/api/v1/quotes",
+                &rep,
+                json!({"account_id": customer, "issue_date": "2020-01-01"}),
+            )
+            .await,
             "quote",
         );
         assert_eq!(older["number"], "Q-HQ-1398-000001");
@@ -183,11 +215,21 @@ async fn quote_to_order_to_invoice_with_totals_numbers_and_payments() {
         let qid = first["id"].as_str().unwrap();
         let lines_path = format!("/api/v1/quotes/{qid}/lines");
         created(
-            &t.post(&lines_path, &rep, json!({"product_id": chair, "quantity": 3, "discount_bp": 250})).await,
+            &t.post(
+                &lines_path,
+                &rep,
+                json!({"product_id": chair, "quantity": 3, "discount_bp": 250}),
+            )
+            .await,
             "line",
         );
         let lines = created(
-            &t.post(&lines_path, &rep, json!({"description": "نصب", "quantity": 1, "unit_price": 500_000})).await,
+            &t.post(
+                &lines_path,
+                &rep,
+                json!({"description": "نصب", "quantity": 1, "unit_price": 500_000}),
+            )
+            .await,
             "service line",
         );
         assert_eq!(lines["items"].as_array().unwrap().len(), 2);
@@ -202,10 +244,26 @@ async fn quote_to_order_to_invoice_with_totals_numbers_and_payments() {
 
         // Bad lines: each a field error, nothing changed.
         for (body, field, code) in [
-            (json!({"product_id": chair, "quantity": -1}), "quantity", "negative"),
-            (json!({"description": "x", "quantity": 1, "unit_price": -5}), "unit_price", "negative"),
-            (json!({"product_id": chair, "quantity": 1, "discount_bp": 10_001}), "discount_bp", "over_100_percent"),
-            (json!({"product_id": chair, "quantity": 0}), "quantity", "not_positive"),
+            (
+                json!({"product_id": chair, "quantity": -1}),
+                "quantity",
+                "negative",
+            ),
+            (
+                json!({"description": "x", "quantity": 1, "unit_price": -5}),
+                "unit_price",
+                "negative",
+            ),
+            (
+                json!({"product_id": chair, "quantity": 1, "discount_bp": 10_001}),
+                "discount_bp",
+                "over_100_percent",
+            ),
+            (
+                json!({"product_id": chair, "quantity": 0}),
+                "quantity",
+                "not_positive",
+            ),
         ] {
             field_error(&t.post(&lines_path, &rep, body).await, field, code);
         }
@@ -215,18 +273,45 @@ async fn quote_to_order_to_invoice_with_totals_numbers_and_payments() {
 
         // Invalid moves and converting a draft are refused.
         let status = format!("/api/v1/quotes/{qid}/status");
-        field_error(&t.post(&status, &rep, json!({"status": "accepted"})).await, "status", "invalid_transition");
-        field_error(&t.post(&format!("/api/v1/quotes/{qid}/convert"), &rep, json!({})).await, "status", "invalid_transition");
-        ok(&t.post(&status, &rep, json!({"status": "sent"})).await, "send");
+        field_error(
+            &t.post(&status, &rep, json!({"status": "accepted"})).await,
+            "status",
+            "invalid_transition",
+        );
+        field_error(
+            &t.post(&format!("/api/v1/quotes/{qid}/convert"), &rep, json!({}))
+                .await,
+            "status",
+            "invalid_transition",
+        );
+        ok(
+            &t.post(&status, &rep, json!({"status": "sent"})).await,
+            "send",
+        );
         // Lines of a sent quote no longer change.
-        field_error(&t.post(&lines_path, &rep, json!({"product_id": chair, "quantity": 1})).await, "status", "locked");
+        field_error(
+            &t.post(
+                &lines_path,
+                &rep,
+                json!({"product_id": chair, "quantity": 1}),
+            )
+            .await,
+            "status",
+            "locked",
+        );
 
-        let order = created(&t.post(&format!("/api/v1/quotes/{qid}/convert"), &rep, json!({})).await, "order");
+        let order = created(
+            &t.post(&format!("/api/v1/quotes/{qid}/convert"), &rep, json!({}))
+                .await,
+            "order",
+        );
         assert!(order["number"].as_str().unwrap().starts_with("SO-"));
         assert_eq!(order["status"], "confirmed");
         assert_eq!(order["total"], 1_562_749);
         assert_eq!(order["quote_id"], qid);
-        let again = t.post(&format!("/api/v1/quotes/{qid}/convert"), &rep, json!({})).await;
+        let again = t
+            .post(&format!("/api/v1/quotes/{qid}/convert"), &rep, json!({}))
+            .await;
         assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
         assert_eq!(again.json()["error"], "already_converted");
         let quote = get(&t, &format!("/api/v1/quotes/{qid}"), &rep).await;
@@ -237,39 +322,76 @@ async fn quote_to_order_to_invoice_with_totals_numbers_and_payments() {
         assert_eq!(order_lines["items"].as_array().unwrap().len(), 2);
         assert_eq!(order_lines["items"][0]["total"], 1_062_749);
 
-        let invoice = created(&t.post(&format!("/api/v1/orders/{oid}/convert"), &rep, json!({})).await, "invoice");
+        let invoice = created(
+            &t.post(&format!("/api/v1/orders/{oid}/convert"), &rep, json!({}))
+                .await,
+            "invoice",
+        );
         let iid = invoice["id"].as_str().unwrap();
         assert_eq!(invoice["status"], "issued");
         assert_eq!(invoice["paid_total"], 0);
 
         let pay = |amount: i64| json!({"invoice_id": iid, "amount": amount, "paid_on": "2026-05-01", "method": "transfer"});
-        field_error(&t.post("/api/v1/payments", &rep, pay(1_562_750)).await, "amount", "overpayment");
-        field_error(&t.post("/api/v1/payments", &rep, pay(-1)).await, "amount", "negative");
-        let payment = created(&t.post("/api/v1/payments", &rep, pay(1_000_000)).await, "payment");
+        field_error(
+            &t.post("/api/v1/payments", &rep, pay(1_562_750)).await,
+            "amount",
+            "overpayment",
+        );
+        field_error(
+            &t.post("/api/v1/payments", &rep, pay(-1)).await,
+            "amount",
+            "negative",
+        );
+        let payment = created(
+            &t.post("/api/v1/payments", &rep, pay(1_000_000)).await,
+            "payment",
+        );
         assert_eq!(payment["owner_id"], invoice["owner_id"]);
         let invoice_now = get(&t, &format!("/api/v1/invoices/{iid}"), &rep).await;
         assert_eq!(invoice_now["status"], "partly_paid");
         assert_eq!(invoice_now["paid_total"], 1_000_000);
         // A partly paid invoice cannot be cancelled, nor its payments edited.
         field_error(
-            &t.post(&format!("/api/v1/invoices/{iid}/status"), &rep, json!({"status": "cancelled"})).await,
+            &t.post(
+                &format!("/api/v1/invoices/{iid}/status"),
+                &rep,
+                json!({"status": "cancelled"}),
+            )
+            .await,
             "status",
             "invalid_transition",
         );
         let pid = payment["id"].as_str().unwrap();
         field_error(
-            &t.patch(&format!("/api/v1/payments/{pid}"), &rep, json!({"version": 1, "amount": 5})).await,
+            &t.patch(
+                &format!("/api/v1/payments/{pid}"),
+                &rep,
+                json!({"version": 1, "amount": 5}),
+            )
+            .await,
             "amount",
             "locked",
         );
-        field_error(&t.post("/api/v1/payments", &rep, pay(562_750)).await, "amount", "overpayment");
-        created(&t.post("/api/v1/payments", &rep, pay(562_749)).await, "rest");
+        field_error(
+            &t.post("/api/v1/payments", &rep, pay(562_750)).await,
+            "amount",
+            "overpayment",
+        );
+        created(
+            &t.post("/api/v1/payments", &rep, pay(562_749)).await,
+            "rest",
+        );
         let paid = get(&t, &format!("/api/v1/invoices/{iid}"), &rep).await;
         assert_eq!(paid["status"], "paid");
         assert_eq!(paid["paid_total"], 1_562_749);
 
         // The customer's transactions and timeline show the documents.
-        let found = get(&t, &format!("/api/v1/accounts/{customer}/transactions"), &rep).await;
+        let found = get(
+            &t,
+            &format!("/api/v1/accounts/{customer}/transactions"),
+            &rep,
+        )
+        .await;
         assert_eq!(found["quotes"].as_array().unwrap().len(), 4);
         assert_eq!(found["orders"].as_array().unwrap().len(), 1);
         assert_eq!(found["invoices"].as_array().unwrap().len(), 1);
@@ -290,24 +412,58 @@ async fn discounts_above_the_role_limit_wait_for_a_managers_approval() {
         let rep = t.token("rep@peyvand.demo").await;
         let desk = product(&t, &admin, "DK-1", 2_000_000, 0).await;
         let customer = account(&t, &rep, "retail", &[]).await;
-        let quote = created(&t.post("/api/v1/quotes", &rep, json!({"account_id": customer})).await, "quote");
+        let quote = created(
+            &t.post("/api/v1/quotes", &rep, json!({"account_id": customer}))
+                .await,
+            "quote",
+        );
         let qid = quote["id"].as_str().unwrap();
         // The sales rep may give 5% without approval; 15% waits.
         created(
-            &t.post(&format!("/api/v1/quotes/{qid}/lines"), &rep, json!({"product_id": desk, "quantity": 1, "discount_bp": 1500})).await,
+            &t.post(
+                &format!("/api/v1/quotes/{qid}/lines"),
+                &rep,
+                json!({"product_id": desk, "quantity": 1, "discount_bp": 1500}),
+            )
+            .await,
             "line",
         );
         let pending = get(&t, &format!("/api/v1/quotes/{qid}"), &rep).await;
         assert_eq!(pending["approval"], "pending", "{}", t.name());
         assert_eq!(pending["max_discount_bp"], 1500);
-        let send = t.post(&format!("/api/v1/quotes/{qid}/status"), &rep, json!({"status": "sent"})).await;
+        let send = t
+            .post(
+                &format!("/api/v1/quotes/{qid}/status"),
+                &rep,
+                json!({"status": "sent"}),
+            )
+            .await;
         field_error(&send, "approval", "approval_pending");
         // The rep cannot approve their own discount.
-        let self_approval = t.post(&format!("/api/v1/quotes/{qid}/approve"), &rep, json!({})).await;
-        assert_eq!(self_approval.status, StatusCode::FORBIDDEN, "{}", self_approval.body);
-        let approved = ok(&t.post(&format!("/api/v1/quotes/{qid}/approve"), &admin, json!({})).await, "approve");
+        let self_approval = t
+            .post(&format!("/api/v1/quotes/{qid}/approve"), &rep, json!({}))
+            .await;
+        assert_eq!(
+            self_approval.status,
+            StatusCode::FORBIDDEN,
+            "{}",
+            self_approval.body
+        );
+        let approved = ok(
+            &t.post(&format!("/api/v1/quotes/{qid}/approve"), &admin, json!({}))
+                .await,
+            "approve",
+        );
         assert_eq!(approved["approval"], "approved");
-        ok(&t.post(&format!("/api/v1/quotes/{qid}/status"), &rep, json!({"status": "sent"})).await, "send");
+        ok(
+            &t.post(
+                &format!("/api/v1/quotes/{qid}/status"),
+                &rep,
+                json!({"status": "sent"}),
+            )
+            .await,
+            "send",
+        );
     }
 }
 
@@ -318,18 +474,33 @@ async fn a_sales_rep_sees_only_their_own_documents() {
         let rep = t.token("rep@peyvand.demo").await;
         let other_rep = t.token("rep.isfahan@peyvand.demo").await;
         let customer = account(&t, &rep, "retail", &[]).await;
-        let quote = created(&t.post("/api/v1/quotes", &rep, json!({"account_id": customer})).await, "quote");
+        let quote = created(
+            &t.post("/api/v1/quotes", &rep, json!({"account_id": customer}))
+                .await,
+            "quote",
+        );
         let qid = quote["id"].as_str().unwrap();
         let hidden = t.get(&format!("/api/v1/quotes/{qid}"), &other_rep).await;
         assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{}", hidden.body);
         let listed = t.list_all("/api/v1/quotes", &other_rep).await;
         assert!(listed.iter().all(|q| q["id"] != qid));
-        let lines = t.get(&format!("/api/v1/quotes/{qid}/lines"), &other_rep).await;
+        let lines = t
+            .get(&format!("/api/v1/quotes/{qid}/lines"), &other_rep)
+            .await;
         assert_eq!(lines.status, StatusCode::NOT_FOUND);
-        assert!(t.list_all("/api/v1/quotes", &admin).await.iter().any(|q| q["id"] == qid));
+        assert!(
+            t.list_all("/api/v1/quotes", &admin)
+                .await
+                .iter()
+                .any(|q| q["id"] == qid)
+        );
         // The catalogue is read by everyone and written by administrators only.
         let denied = t
-            .post("/api/v1/products", &rep, json!({"code": "X", "name": "x", "product_kind": "service", "base_price": 1}))
+            .post(
+                "/api/v1/products",
+                &rep,
+                json!({"code": "X", "name": "x", "product_kind": "service", "base_price": 1}),
+            )
             .await;
         assert_eq!(denied.status, StatusCode::FORBIDDEN, "{}", denied.body);
         ok(&t.get("/api/v1/products", &rep).await, "products");
@@ -345,7 +516,12 @@ async fn document_pages_lines_forms_print_and_the_customer_view() {
         let lamp = product(&t, &admin, "LM-1", 1_250_005, 900).await;
         let customer = account(&t, &rep, "retail", &[]).await;
         let quote = created(
-            &t.post("/api/v1/quotes", &rep, json!({"account_id": customer, "issue_date": "2026-03-21"})).await,
+            &t.post(
+                "/api/v1/quotes",
+                &rep,
+                json!({"account_id": customer, "issue_date": "2026-03-21"}),
+            )
+            .await,
             "quote",
         );
         let qid = quote["id"].as_str().unwrap();
@@ -355,7 +531,14 @@ async fn document_pages_lines_forms_print_and_the_customer_view() {
 
         // A line from the form: the price is proposed, the totals follow.
         let added = browser
-            .post(&format!("{page}/lines"), &[("product_id", &lamp), ("quantity", "۲"), ("discount_bp", "۲٫۵")])
+            .post(
+                &format!("{page}/lines"),
+                &[
+                    ("product_id", &lamp),
+                    ("quantity", "۲"),
+                    ("discount_bp", "۲٫۵"),
+                ],
+            )
             .await;
         assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
         let shown = browser.get(&page).await;
@@ -368,7 +551,10 @@ async fn document_pages_lines_forms_print_and_the_customer_view() {
 
         // A bad line is refused with a translated message, and nothing changes.
         let bad = browser
-            .post(&format!("{page}/lines"), &[("product_id", &lamp), ("quantity", "-3")])
+            .post(
+                &format!("{page}/lines"),
+                &[("product_id", &lamp), ("quantity", "-3")],
+            )
             .await;
         assert_eq!(bad.status, StatusCode::SEE_OTHER);
         let back = browser.get(&location(&bad)).await;
@@ -377,7 +563,9 @@ async fn document_pages_lines_forms_print_and_the_customer_view() {
         assert_eq!(lines["items"].as_array().unwrap().len(), 1);
 
         // Moves and conversion from the page.
-        let sent = browser.post(&format!("{page}/status"), &[("status", "sent")]).await;
+        let sent = browser
+            .post(&format!("{page}/status"), &[("status", "sent")])
+            .await;
         assert_eq!(sent.status, StatusCode::SEE_OTHER);
         let converted = browser.post(&format!("{page}/conversion"), &[]).await;
         assert_eq!(converted.status, StatusCode::SEE_OTHER);
@@ -393,7 +581,9 @@ async fn document_pages_lines_forms_print_and_the_customer_view() {
         assert!(print.body.contains(r#"dir="rtl""#));
         assert!(print.body.contains("۱۴۰۵/۰۱/۰۱"), "{}", print.body);
         assert!(print.body.contains("@media print"));
-        let english = browser.get(&format!("{page}/print?lang=en&currency=toman")).await;
+        let english = browser
+            .get(&format!("{page}/print?lang=en&currency=toman"))
+            .await;
         assert!(english.body.contains(r#"dir="ltr""#));
         assert!(english.body.contains("265,688.6"), "{}", english.body);
         assert!(english.body.contains("tomans"));
@@ -401,7 +591,11 @@ async fn document_pages_lines_forms_print_and_the_customer_view() {
         // The customer's 360° view lists the quote and the order.
         let view = browser.get(&format!("/accounts/{customer}")).await;
         assert_eq!(view.status, StatusCode::OK);
-        assert!(view.body.contains(quote["number"].as_str().unwrap()), "{}", view.body);
+        assert!(
+            view.body.contains(quote["number"].as_str().unwrap()),
+            "{}",
+            view.body
+        );
         assert!(view.body.contains("SO-"), "{}", view.body);
         assert_translated("/accounts/…", &view.body);
     }

@@ -249,7 +249,10 @@ impl Tx {
     }
 
     /// Every price list's price for a product, with the lists' conditions.
-    pub async fn product_prices(&mut self, product_id: Uuid) -> StoreResult<Vec<PriceListPriceRow>> {
+    pub async fn product_prices(
+        &mut self,
+        product_id: Uuid,
+    ) -> StoreResult<Vec<PriceListPriceRow>> {
         let mut select = Query::select();
         select
             .from_as("price_list_items", "i")
@@ -282,7 +285,14 @@ impl Tx {
             .filter_map(|values| {
                 let mut v = values.into_iter();
                 let price_list_id = v.next()?.as_id()?;
-                let conditions = [v.next()?, v.next()?, v.next()?, v.next()?, v.next()?, v.next()?];
+                let conditions = [
+                    v.next()?,
+                    v.next()?,
+                    v.next()?,
+                    v.next()?,
+                    v.next()?,
+                    v.next()?,
+                ];
                 let Value::Int(unit_price) = v.next()? else {
                     return None;
                 };

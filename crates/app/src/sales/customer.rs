@@ -74,8 +74,10 @@ impl App {
                 limit: Some(SHOWN),
                 ..Default::default()
             };
-            out.payments
-                .extend(self.readable(session, RecordKind::Payment, &of_invoice).await?);
+            out.payments.extend(
+                self.readable(session, RecordKind::Payment, &of_invoice)
+                    .await?,
+            );
         }
         Ok(out)
     }

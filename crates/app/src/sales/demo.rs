@@ -18,11 +18,46 @@ use crate::records::create_in;
 
 /// Code, name, kind, unit, base price (Rials) and tax rate (percent) of the demo catalogue.
 const PRODUCTS: &[(&str, &str, &str, &str, i64, &str)] = &[
-    ("LP-100", "لپ‌تاپ اداری", "product", "دستگاه", 450_000_000, "10"),
-    ("MN-24", "نمایشگر ۲۴ اینچ", "product", "دستگاه", 95_000_000, "10"),
-    ("KB-01", "صفحه‌کلید و ماوس", "product", "بسته", 6_500_000, "10"),
-    ("SV-INST", "نصب و راه‌اندازی", "service", "ساعت", 3_000_000, "0"),
-    ("SV-SUP", "پشتیبانی سالانه", "service", "سال", 120_000_000, "10"),
+    (
+        "LP-100",
+        "لپ‌تاپ اداری",
+        "product",
+        "دستگاه",
+        450_000_000,
+        "10",
+    ),
+    (
+        "MN-24",
+        "نمایشگر ۲۴ اینچ",
+        "product",
+        "دستگاه",
+        95_000_000,
+        "10",
+    ),
+    (
+        "KB-01",
+        "صفحه‌کلید و ماوس",
+        "product",
+        "بسته",
+        6_500_000,
+        "10",
+    ),
+    (
+        "SV-INST",
+        "نصب و راه‌اندازی",
+        "service",
+        "ساعت",
+        3_000_000,
+        "0",
+    ),
+    (
+        "SV-SUP",
+        "پشتیبانی سالانه",
+        "service",
+        "سال",
+        120_000_000,
+        "10",
+    ),
     ("PK-OFF", "بسته اداری", "bundle", "بسته", 540_000_000, "10"),
 ];
 
@@ -55,7 +90,16 @@ impl App {
                 ("base_price", price.to_string()),
                 ("tax_rate_bp", (*tax).into()),
             ]);
-            let product = create_in(&mut tx, now, system, RecordKind::Product, &inputs, CalendarKind::Gregorian, &[]).await?;
+            let product = create_in(
+                &mut tx,
+                now,
+                system,
+                RecordKind::Product,
+                &inputs,
+                CalendarKind::Gregorian,
+                &[],
+            )
+            .await?;
             products.push(product.id);
         }
         let bundle = products[5];
@@ -65,7 +109,16 @@ impl App {
                 ("product_id", component.to_string()),
                 ("quantity", quantity.to_string()),
             ]);
-            create_in(&mut tx, now, system, RecordKind::BundleItem, &inputs, CalendarKind::Gregorian, &[]).await?;
+            create_in(
+                &mut tx,
+                now,
+                system,
+                RecordKind::BundleItem,
+                &inputs,
+                CalendarKind::Gregorian,
+                &[],
+            )
+            .await?;
         }
         let list = create_in(
             &mut tx,
@@ -87,12 +140,29 @@ impl App {
                 ("product_id", product.to_string()),
                 ("unit_price", price.to_string()),
             ]);
-            create_in(&mut tx, now, system, RecordKind::PriceListItem, &inputs, CalendarKind::Gregorian, &[]).await?;
+            create_in(
+                &mut tx,
+                now,
+                system,
+                RecordKind::PriceListItem,
+                &inputs,
+                CalendarKind::Gregorian,
+                &[],
+            )
+            .await?;
         }
         for (i, account) in accounts.iter().enumerate() {
             let (owner, branch) = &owners[i % owners.len()];
-            self.seed_deal(&mut tx, now, system, i, *account, (*owner, branch), &products)
-                .await?;
+            self.seed_deal(
+                &mut tx,
+                now,
+                system,
+                i,
+                *account,
+                (*owner, branch),
+                &products,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -125,7 +195,11 @@ impl App {
         )
         .await?;
         let lines = [
-            (products[i % 3], (i % 4 + 1).to_string(), if i % 3 == 0 { "5" } else { "0" }),
+            (
+                products[i % 3],
+                (i % 4 + 1).to_string(),
+                if i.is_multiple_of(3) { "5" } else { "0" },
+            ),
             (products[3], "4".to_owned(), "0"),
         ];
         for (product, quantity, discount) in lines {
@@ -134,7 +208,16 @@ impl App {
                 ("quantity", quantity),
                 ("discount_bp", discount.into()),
             ]));
-            edit_lines_in(tx, now, system, RecordKind::Quote, quote.id, &change, CalendarKind::Gregorian).await?;
+            edit_lines_in(
+                tx,
+                now,
+                system,
+                RecordKind::Quote,
+                quote.id,
+                &change,
+                CalendarKind::Gregorian,
+            )
+            .await?;
         }
         if i % 5 == 4 {
             return Ok(());
@@ -152,7 +235,11 @@ impl App {
             peyvand_domain::record::Value::Int(total) => *total,
             _ => 0,
         };
-        let paid = if i % 5 == 0 { total } else { total / 2 };
+        let paid = if i.is_multiple_of(5) {
+            total
+        } else {
+            total / 2
+        };
         let payment = text(&[
             ("invoice_id", invoice.id.to_string()),
             ("amount", paid.to_string()),
@@ -160,7 +247,16 @@ impl App {
             ("method", "transfer".into()),
             ("reference", format!("TRX-{:05}", i + 1)),
         ]);
-        create_in(tx, now, system, RecordKind::Payment, &payment, CalendarKind::Gregorian, &[]).await?;
+        create_in(
+            tx,
+            now,
+            system,
+            RecordKind::Payment,
+            &payment,
+            CalendarKind::Gregorian,
+            &[],
+        )
+        .await?;
         Ok(())
     }
 }

@@ -161,7 +161,11 @@ async fn build_line(
     let unit_price = match optional_int(given, "unit_price").or(from_old(|l| l.unit_price)) {
         Some(price) => price,
         None => match &product {
-            Some(product) => super::pricing::proposed_in(tx, document, product).await?.unit_price,
+            Some(product) => {
+                super::pricing::proposed_in(tx, document, product)
+                    .await?
+                    .unit_price
+            }
             None => {
                 errors.add("unit_price", FieldError::REQUIRED);
                 0
@@ -338,9 +342,9 @@ impl App {
     ) -> AppResult<Vec<LineRow>> {
         let (now, session) = (self.now(), session.clone());
         self.write(move |tx| {
-            Box::pin(async move {
-                edit_lines_in(tx, now, &session, kind, id, &change, calendar).await
-            })
+            Box::pin(
+                async move { edit_lines_in(tx, now, &session, kind, id, &change, calendar).await },
+            )
         })
         .await
     }
@@ -399,10 +403,8 @@ impl App {
         id: Uuid,
     ) -> AppResult<RecordView> {
         let (now, session) = (self.now(), session.clone());
-        self.write(move |tx| {
-            Box::pin(async move { convert_in(tx, now, &session, kind, id).await })
-        })
-        .await
+        self.write(move |tx| Box::pin(async move { convert_in(tx, now, &session, kind, id).await }))
+            .await
     }
 }
 
@@ -456,7 +458,13 @@ pub(super) async fn convert_in(
         return Err(AppError::field("status", INVALID_TRANSITION));
     }
     let mut inputs = BTreeMap::new();
-    for name in ["account_id", "contact_id", "owner_id", "branch_id", "description"] {
+    for name in [
+        "account_id",
+        "contact_id",
+        "owner_id",
+        "branch_id",
+        "description",
+    ] {
         match row.fields.get(name) {
             Some(Value::Id(value)) => {
                 inputs.insert(name.to_owned(), Input::Text(value.to_string()));
@@ -468,8 +476,16 @@ pub(super) async fn convert_in(
         }
     }
     let target_kind = record_kind(target);
-    let created = create_in(tx, now, session, target_kind, &inputs, CalendarKind::Gregorian, &[])
-        .await?;
+    let created = create_in(
+        tx,
+        now,
+        session,
+        target_kind,
+        &inputs,
+        CalendarKind::Gregorian,
+        &[],
+    )
+    .await?;
     for line in tx.sales_lines(id).await? {
         let copy = LineRow {
             id: Uuid::now_v7(),
@@ -494,7 +510,10 @@ pub(super) async fn convert_in(
         "approval",
         "approved_by",
     ] {
-        copied.insert(name.into(), row.fields.get(name).cloned().unwrap_or(Value::Null));
+        copied.insert(
+            name.into(),
+            row.fields.get(name).cloned().unwrap_or(Value::Null),
+        );
     }
     copied.insert(back_link.into(), Value::Id(id));
     let new_row = set_fields(tx, now, session, target_schema, &new_row, copied, "update").await?;

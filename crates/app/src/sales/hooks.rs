@@ -171,7 +171,8 @@ fn needs_customer(fields: &Fields) -> AppResult<()> {
 async fn new_document(tx: &mut Tx, schema: &Schema, fields: &mut Fields) -> AppResult<()> {
     let kind = document_kind(schema.kind).ok_or(AppError::NotFound)?;
     needs_customer(fields)?;
-    let branch_id = id(fields, "branch_id").ok_or(AppError::field("branch_id", FieldError::REQUIRED))?;
+    let branch_id =
+        id(fields, "branch_id").ok_or(AppError::field("branch_id", FieldError::REQUIRED))?;
     let Some(Value::Date(issued)) = fields.get("issue_date").cloned() else {
         return Err(AppError::field("issue_date", FieldError::REQUIRED));
     };
@@ -182,13 +183,21 @@ async fn new_document(tx: &mut Tx, schema: &Schema, fields: &mut Fields) -> AppR
         return Err(AppError::field("branch_id", FieldError::NOT_FOUND));
     };
     let year = numbering_year(issued);
-    let sequence = tx.next_document_number(kind.code(), branch_id, year).await?;
+    let sequence = tx
+        .next_document_number(kind.code(), branch_id, year)
+        .await?;
     let code = branch.fields.get("code").and_then(Value::as_text);
     let number = document_number(kind, &branch_part(code), year, sequence);
     fields.insert("number".into(), Value::Text(number));
     fields.insert("status".into(), Value::Text(kind.initial_status().into()));
     fields.insert("approval".into(), Value::Text("not_required".into()));
-    for total in ["subtotal", "discount_total", "tax_total", "total", "max_discount_bp"] {
+    for total in [
+        "subtotal",
+        "discount_total",
+        "tax_total",
+        "total",
+        "max_discount_bp",
+    ] {
         fields.insert(total.into(), Value::Int(0));
     }
     if kind == peyvand_domain::sales::status::DocumentKind::Invoice {
@@ -234,7 +243,10 @@ async fn settle_invoice(
     invoice_id: Uuid,
 ) -> AppResult<()> {
     let schema = session.schema(RecordKind::Invoice);
-    let invoice = tx.get_record(schema, invoice_id).await?.ok_or(AppError::NotFound)?;
+    let invoice = tx
+        .get_record(schema, invoice_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let paid = tx.payments_total(invoice_id).await?;
     let mut changes = Fields::new();
     changes.insert("paid_total".into(), Value::Int(paid));
@@ -281,9 +293,7 @@ async fn check_bundle_item(tx: &mut Tx, fields: &Fields) -> AppResult<()> {
         errors.add("quantity", NOT_POSITIVE);
     }
     let products = &peyvand_domain::record::sales::PRODUCTS;
-    let kind_of = |row: Option<RecordRow>| {
-        row.map(|r| text(&r.fields, "product_kind").to_owned())
-    };
+    let kind_of = |row: Option<RecordRow>| row.map(|r| text(&r.fields, "product_kind").to_owned());
     if let Some(bundle) = id(fields, "bundle_id")
         && kind_of(tx.get_record(products, bundle).await?).as_deref() != Some("bundle")
     {

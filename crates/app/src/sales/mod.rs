@@ -52,7 +52,10 @@ fn int(fields: &Fields, name: &str) -> i64 {
 
 /// A text field's value, empty when unset.
 fn text<'a>(fields: &'a Fields, name: &str) -> &'a str {
-    fields.get(name).and_then(Value::as_text).unwrap_or_default()
+    fields
+        .get(name)
+        .and_then(Value::as_text)
+        .unwrap_or_default()
 }
 
 /// An id field's value.

@@ -3,7 +3,9 @@
 use peyvand_domain::calendar::IRAN_OFFSET;
 use peyvand_domain::permission::{Action, RecordKind};
 use peyvand_domain::record::{Fields, Value};
-use peyvand_domain::sales::pricing::{CustomerProfile, PriceListPrice, ProposedPrice, propose_price};
+use peyvand_domain::sales::pricing::{
+    CustomerProfile, PriceListPrice, ProposedPrice, propose_price,
+};
 use peyvand_store::{PriceListPriceRow, RecordRow, Tx};
 use uuid::Uuid;
 
@@ -65,15 +67,29 @@ pub(super) async fn proposed_in(
 ) -> AppResult<ProposedPrice> {
     // The document was read with the actor's rights; its customer is read as the system,
     // because a document's price must not depend on who edits it.
-    let customer = match (id(&document.fields, "account_id"), id(&document.fields, "contact_id")) {
-        (Some(account), _) => tx.get_record(&peyvand_domain::record::ACCOUNTS, account).await?,
-        (None, Some(contact)) => tx.get_record(&peyvand_domain::record::CONTACTS, contact).await?,
+    let customer = match (
+        id(&document.fields, "account_id"),
+        id(&document.fields, "contact_id"),
+    ) {
+        (Some(account), _) => {
+            tx.get_record(&peyvand_domain::record::ACCOUNTS, account)
+                .await?
+        }
+        (None, Some(contact)) => {
+            tx.get_record(&peyvand_domain::record::CONTACTS, contact)
+                .await?
+        }
         (None, None) => None,
     };
     let customer = customer.map(|c| profile(&c.fields)).unwrap_or_default();
     let day = match document.fields.get("issue_date") {
         Some(Value::Date(day)) => *day,
-        _ => return Err(AppError::field("issue_date", peyvand_domain::validation::FieldError::REQUIRED)),
+        _ => {
+            return Err(AppError::field(
+                "issue_date",
+                peyvand_domain::validation::FieldError::REQUIRED,
+            ));
+        }
     };
     proposed(tx, product, &customer, day).await
 }
@@ -90,7 +106,12 @@ async fn proposed(
         .into_iter()
         .map(price_from)
         .collect();
-    Ok(propose_price(int(&product.fields, "base_price"), &prices, customer, day))
+    Ok(propose_price(
+        int(&product.fields, "base_price"),
+        &prices,
+        customer,
+        day,
+    ))
 }
 
 impl App {
@@ -109,8 +130,14 @@ impl App {
         let mut tx = self.store.read().await?;
         let (customer_row, _) =
             read_checked(&mut tx, session, customer.0, customer.1, Action::Read).await?;
-        let (product, _) =
-            read_checked(&mut tx, session, RecordKind::Product, product_id, Action::Read).await?;
+        let (product, _) = read_checked(
+            &mut tx,
+            session,
+            RecordKind::Product,
+            product_id,
+            Action::Read,
+        )
+        .await?;
         let day = day.unwrap_or_else(|| self.now().to_offset(IRAN_OFFSET).date());
         proposed(&mut tx, &product, &profile(&customer_row.fields), day).await
     }

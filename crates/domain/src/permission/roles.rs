@@ -104,17 +104,34 @@ pub fn builtin_roles() -> Vec<BuiltinRole> {
 
     // Sales documents (issue 4): everyone reads the catalogue; documents follow the reach each
     // role has over customers.
-    let branch_manager = on(branch_manager, &SALES_DOCUMENTS, &Action::ALL, Scope::Subtree);
+    let branch_manager = on(
+        branch_manager,
+        &SALES_DOCUMENTS,
+        &Action::ALL,
+        Scope::Subtree,
+    );
     let sales_manager = on(
         sales_manager,
         &SALES_DOCUMENTS,
         &[Read, Create, Update, Delete, Export],
         Scope::Team,
     );
-    let sales_rep = on(sales_rep, &SALES_DOCUMENTS, &[Read, Create, Update], Scope::Own);
+    let sales_rep = on(
+        sales_rep,
+        &SALES_DOCUMENTS,
+        &[Read, Create, Update],
+        Scope::Own,
+    );
     let service_agent = on(service_agent, &SALES_DOCUMENTS, &[Read], Scope::Branch);
     let viewer = on(viewer, &SALES_DOCUMENTS, &[Read], Scope::Branch);
-    let [branch_manager, sales_manager, sales_rep, marketing, service_agent, viewer] = [
+    let [
+        branch_manager,
+        sales_manager,
+        sales_rep,
+        marketing,
+        service_agent,
+        viewer,
+    ] = [
         branch_manager,
         sales_manager,
         sales_rep,
@@ -143,7 +160,9 @@ mod tests {
     use super::*;
     use Action::{Create, Delete, Export, Read, Update};
     use RecordKind::{Account, Branch, Contact, Lead, Role, Team, User};
-    use RecordKind::{BundleItem, Invoice, Order, Payment, PriceList, PriceListItem, Product, Quote};
+    use RecordKind::{
+        BundleItem, Invoice, Order, Payment, PriceList, PriceListItem, Product, Quote,
+    };
 
     /// Reading the whole catalogue, which every built-in role may.
     const CATALOGUE_READ: [(RecordKind, &[Action], Scope); 4] = [

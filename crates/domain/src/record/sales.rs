@@ -20,7 +20,10 @@ pub const PRODUCT_KINDS: &[&str] = &["product", "service", "bundle"];
 const PRODUCT_FIELDS: &[FieldDef] = &[
     required(searchable(listed(field("code", FieldType::Text)))),
     required(searchable(listed(field("name", FieldType::Text)))),
-    required(listed(field("product_kind", FieldType::Choice(PRODUCT_KINDS)))),
+    required(listed(field(
+        "product_kind",
+        FieldType::Choice(PRODUCT_KINDS),
+    ))),
     listed(field("unit", FieldType::Text)),
     required(listed(field("base_price", FieldType::Money))),
     field("tax_rate_bp", FieldType::Percent),
@@ -72,14 +75,17 @@ const BUNDLE_ITEM_FIELDS: &[FieldDef] = &[
 ];
 
 const NUMBER: FieldDef = system(searchable(listed(field("number", FieldType::Text))));
-const ACCOUNT: FieldDef = listed(field("account_id", FieldType::Reference(RecordKind::Account)));
-const CONTACT: FieldDef = listed(field("contact_id", FieldType::Reference(RecordKind::Contact)));
+const ACCOUNT: FieldDef = listed(field(
+    "account_id",
+    FieldType::Reference(RecordKind::Account),
+));
+const CONTACT: FieldDef = listed(field(
+    "contact_id",
+    FieldType::Reference(RecordKind::Contact),
+));
 const ISSUE_DATE: FieldDef = listed(field("issue_date", FieldType::Date));
 const APPROVAL: FieldDef = system(field("approval", FieldType::Choice(APPROVAL_STATES)));
-const APPROVED_BY: FieldDef = system(field(
-    "approved_by",
-    FieldType::Reference(RecordKind::User),
-));
+const APPROVED_BY: FieldDef = system(field("approved_by", FieldType::Reference(RecordKind::User)));
 const MAX_DISCOUNT: FieldDef = system(field("max_discount_bp", FieldType::Percent));
 const SUBTOTAL: FieldDef = system(field("subtotal", FieldType::Money));
 const DISCOUNT_TOTAL: FieldDef = system(field("discount_total", FieldType::Money));
@@ -124,7 +130,10 @@ const ORDER_FIELDS: &[FieldDef] = &[
     APPROVAL,
     APPROVED_BY,
     system(field("quote_id", FieldType::Reference(RecordKind::Quote))),
-    system(field("invoice_id", FieldType::Reference(RecordKind::Invoice))),
+    system(field(
+        "invoice_id",
+        FieldType::Reference(RecordKind::Invoice),
+    )),
     NOTES,
     OWNER,
     BRANCH,

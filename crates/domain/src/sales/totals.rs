@@ -10,7 +10,7 @@
 use crate::validation::ValidationErrors;
 
 use super::percent::{FULL, check_percent};
-use super::{NEGATIVE, TOO_LARGE, NOT_POSITIVE};
+use super::{NEGATIVE, NOT_POSITIVE, TOO_LARGE};
 
 /// What a user states about a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,7 +81,9 @@ pub fn line_amounts(input: &LineInput) -> Result<LineAmounts, ValidationErrors> 
     let discount = share(gross, input.discount_bp);
     let net = gross - discount;
     let tax = share(net, input.tax_bp);
-    let total = net.checked_add(tax).ok_or_else(|| too_large("unit_price"))?;
+    let total = net
+        .checked_add(tax)
+        .ok_or_else(|| too_large("unit_price"))?;
     Ok(LineAmounts {
         gross,
         discount,

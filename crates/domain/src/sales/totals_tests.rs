@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 
 use super::totals::{DocumentLines, EditError, LineEdit, LineInput, line_amounts};
-use super::{NEGATIVE, OVER_100_PERCENT, NOT_POSITIVE};
+use super::{NEGATIVE, NOT_POSITIVE, OVER_100_PERCENT};
 
 fn line(quantity: i64, unit_price: i64, discount_bp: i64, tax_bp: i64) -> LineInput {
     LineInput {

@@ -10,6 +10,7 @@ pub(crate) mod imports;
 pub mod json_cache;
 mod merge;
 pub mod openapi;
+mod openapi_sales;
 mod records;
 mod sales;
 

@@ -242,6 +242,8 @@ pub fn build<'a>(kinds: impl IntoIterator<Item = &'a Schema>) -> Value {
     }
     other_paths(&mut paths);
     customer_data_paths(&mut paths);
+    // Sales documents (issue 4).
+    super::openapi_sales::sales_paths(&mut paths);
     let codes: Vec<&str> = peyvand_app::error::ERROR_CODES
         .iter()
         .map(|c| c.code)

@@ -103,7 +103,14 @@ pub async fn add_line(
     Path((kind, id)): Path<(String, String)>,
     JsonObject(body): JsonObject,
 ) -> ApiResult<Response> {
-    let lines = edit(&state, &session, &kind, &id, LineChange::Add(line_inputs(&body))).await?;
+    let lines = edit(
+        &state,
+        &session,
+        &kind,
+        &id,
+        LineChange::Add(line_inputs(&body)),
+    )
+    .await?;
     Ok((StatusCode::CREATED, lines).into_response())
 }
 
@@ -124,7 +131,14 @@ pub async fn delete_line(
     ApiSession(session): ApiSession,
     Path((kind, id, line)): Path<(String, String, String)>,
 ) -> ApiResult<Json<Value>> {
-    edit(&state, &session, &kind, &id, LineChange::Remove(parse_id(&line)?)).await
+    edit(
+        &state,
+        &session,
+        &kind,
+        &id,
+        LineChange::Remove(parse_id(&line)?),
+    )
+    .await
 }
 
 /// The body of a status move.
@@ -193,6 +207,12 @@ pub async fn price(
     Path(id): Path<String>,
     Query(query): Query<PriceQuery>,
 ) -> ApiResult<Json<Value>> {
+    // An unknown product is "not found" whatever else is wrong with the question.
+    let product_id = parse_id(&id)?;
+    state
+        .app
+        .get(&session, RecordKind::Product, product_id)
+        .await?;
     let customer = match (&query.account_id, &query.contact_id) {
         (Some(account), _) => (RecordKind::Account, parse_id(account)?),
         (None, Some(contact)) => (RecordKind::Contact, parse_id(contact)?),
@@ -207,7 +227,7 @@ pub async fn price(
     };
     let proposed = state
         .app
-        .propose_price(&session, customer, parse_id(&id)?, day)
+        .propose_price(&session, customer, product_id, day)
         .await?;
     Ok(Json(json!({
         "unit_price": proposed.unit_price,
@@ -229,9 +249,8 @@ pub async fn transactions(
         .app
         .customer_transactions(&session, schema.kind, parse_id(&id)?)
         .await?;
-    let items = |views: &[peyvand_app::RecordView]| {
-        views.iter().map(|v| v.to_json()).collect::<Vec<_>>()
-    };
+    let items =
+        |views: &[peyvand_app::RecordView]| views.iter().map(|v| v.to_json()).collect::<Vec<_>>();
     Ok(Json(json!({
         "quotes": items(&found.quotes),
         "orders": items(&found.orders),

@@ -127,7 +127,8 @@ pub async fn show(
     let customer = schema.kind.is_customer();
 
     let (mut notes, mut relations, mut relate_options) = (Vec::new(), Vec::new(), Vec::new());
-    let transactions = super::sales::transaction_rows(&state, &session, schema.kind, view.id).await?;
+    let transactions =
+        super::sales::transaction_rows(&state, &session, schema.kind, view.id).await?;
     if customer {
         notes = note_items(&state, &session, schema.kind, view.id, &base).await?;
         relations = relation_items(&state, &session, schema.kind, view.id, &base).await?;

@@ -124,7 +124,10 @@ pub struct DocumentTemplate {
 }
 
 /// The schema at `path` when it is a quote, order or invoice.
-fn document_schema(session: &Session, path: &str) -> Result<(&'static Schema, DocumentKind), WebError> {
+fn document_schema(
+    session: &Session,
+    path: &str,
+) -> Result<(&'static Schema, DocumentKind), WebError> {
     let schema = schema_at(session, path)?;
     let kind = document_kind(schema.kind).ok_or(WebError(AppError::NotFound))?;
     Ok((schema, kind))
@@ -326,7 +329,9 @@ async fn payment_items(
         .map(|p| PaymentItem {
             href: format!("/payments/{}", p.id),
             paid_on: match p.get("paid_on") {
-                Value::Date(d) => peyvand_domain::calendar::format_date(*d, fmt.calendar, fmt.locale),
+                Value::Date(d) => {
+                    peyvand_domain::calendar::format_date(*d, fmt.calendar, fmt.locale)
+                }
                 _ => String::new(),
             },
             amount: money(fmt, int(p, "amount")),
@@ -351,24 +356,36 @@ fn back(base: &str, anchor: &str, result: Result<(), AppError>) -> WebResult {
                 .next()
                 .map(|(f, e)| (f.clone(), e.code()))
                 .unwrap_or_default();
-            Ok(see_other(&format!("{base}?problem={field}:{error}#{anchor}")))
+            Ok(see_other(&format!(
+                "{base}?problem={field}:{error}#{anchor}"
+            )))
         }
-        Err(error @ (AppError::AlreadyConverted | AppError::Forbidden | AppError::VersionConflict)) => {
-            Ok(see_other(&format!("{base}?problem=error:{}#{anchor}", error.code().code)))
-        }
+        Err(
+            error @ (AppError::AlreadyConverted | AppError::Forbidden | AppError::VersionConflict),
+        ) => Ok(see_other(&format!(
+            "{base}?problem=error:{}#{anchor}",
+            error.code().code
+        ))),
         Err(other) => Err(WebError(other)),
     }
 }
 
 /// The line values a form posted (empty boxes are left out, so the proposals apply).
 fn line_inputs(form: &WebForm) -> BTreeMap<String, Input> {
-    ["product_id", "description", "quantity", "unit_price", "discount_bp", "tax_bp"]
-        .iter()
-        .filter_map(|name| {
-            let value = form.get(name)?.trim();
-            (!value.is_empty()).then(|| ((*name).to_owned(), Input::Text(value.to_owned())))
-        })
-        .collect()
+    [
+        "product_id",
+        "description",
+        "quantity",
+        "unit_price",
+        "discount_bp",
+        "tax_bp",
+    ]
+    .iter()
+    .filter_map(|name| {
+        let value = form.get(name)?.trim();
+        (!value.is_empty()).then(|| ((*name).to_owned(), Input::Text(value.to_owned())))
+    })
+    .collect()
 }
 
 /// `POST /{kind}/{id}/lines`.
@@ -562,6 +579,9 @@ pub async fn transaction_rows(
         .chain(&found.orders)
         .chain(&found.invoices)
         .map(|view| row(view, "issue_date", "total"));
-    let payments = found.payments.iter().map(|view| row(view, "paid_on", "amount"));
+    let payments = found
+        .payments
+        .iter()
+        .map(|view| row(view, "paid_on", "amount"));
     Ok(documents.chain(payments).collect())
 }

@@ -128,9 +128,15 @@ pub async fn show(
         _ => 0,
     };
     let refs = [
-        view.get("account_id").as_id().map(|id| (RecordKind::Account, id)),
-        view.get("contact_id").as_id().map(|id| (RecordKind::Contact, id)),
-        view.get("branch_id").as_id().map(|id| (RecordKind::Branch, id)),
+        view.get("account_id")
+            .as_id()
+            .map(|id| (RecordKind::Account, id)),
+        view.get("contact_id")
+            .as_id()
+            .map(|id| (RecordKind::Contact, id)),
+        view.get("branch_id")
+            .as_id()
+            .map(|id| (RecordKind::Branch, id)),
     ];
     let titles = load_titles(&state.app, &session, refs.into_iter().flatten()).await;
     let title_of = |kind: RecordKind, field: &str| {
@@ -151,7 +157,10 @@ pub async fn show(
         Value::Date(d) => Some(format_date(*d, fmt.calendar, locale)),
         _ => None,
     };
-    let mut facts = vec![(t(locale, "field-issue_date"), date_of("issue_date").unwrap_or_default())];
+    let mut facts = vec![(
+        t(locale, "field-issue_date"),
+        date_of("issue_date").unwrap_or_default(),
+    )];
     let extra_date = match doc_kind {
         DocumentKind::Quote => "valid_until",
         DocumentKind::Order => "delivery_date",
@@ -161,17 +170,26 @@ pub async fn show(
         facts.push((t(locale, &format!("field-{extra_date}")), date));
     }
     if let Some(status) = view.get("status").as_text() {
-        facts.push((t(locale, "field-status"), t(locale, &format!("choice-{status}"))));
+        facts.push((
+            t(locale, "field-status"),
+            t(locale, &format!("choice-{status}")),
+        ));
     }
     let mut totals = vec![
         (t(locale, "field-subtotal"), amount(int("subtotal"))),
-        (t(locale, "field-discount_total"), amount(int("discount_total"))),
+        (
+            t(locale, "field-discount_total"),
+            amount(int("discount_total")),
+        ),
         (t(locale, "field-tax_total"), amount(int("tax_total"))),
         (t(locale, "field-total"), amount(int("total"))),
     ];
     if doc_kind == DocumentKind::Invoice {
         totals.push((t(locale, "field-paid_total"), amount(int("paid_total"))));
-        totals.push((t(locale, "sales-due"), amount(int("total") - int("paid_total"))));
+        totals.push((
+            t(locale, "sales-due"),
+            amount(int("total") - int("paid_total")),
+        ));
     }
     let words = [
         "app-name",
