@@ -600,3 +600,43 @@ async fn document_pages_lines_forms_print_and_the_customer_view() {
         assert_translated("/accounts/…", &view.body);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_creates_get_distinct_numbers_without_gaps() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    for t in backends().await {
+        let rep = t.token("rep@peyvand.demo").await;
+        let customer = account(&t, &rep, "retail", &[]).await;
+        // A year nobody else numbers in, so the sequence starts at 1.
+        let body = json!({"account_id": customer, "issue_date": "2030-06-01"}).to_string();
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..16 {
+            let (router, body, rep) = (t.router.clone(), body.clone(), rep.clone());
+            tasks.spawn(async move {
+                let request = Request::post("/api/v1/quotes")
+                    .header(header::AUTHORIZATION, format!("Bearer {rep}"))
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(body))
+                    .unwrap();
+                let response = router.oneshot(request).await.unwrap();
+                let status = response.status();
+                let bytes = response.into_body().collect().await.unwrap().to_bytes();
+                (status, serde_json::from_slice::<Value>(&bytes).unwrap())
+            });
+        }
+        let mut sequences = Vec::new();
+        while let Some(done) = tasks.join_next().await {
+            let (status, quote) = done.unwrap();
+            assert_eq!(status, StatusCode::CREATED, "{}: {quote}", t.name());
+            let number = quote["number"].as_str().unwrap().to_owned();
+            assert!(number.starts_with("Q-HQ-1409-"), "{number}");
+            sequences.push(number.rsplit('-').next().unwrap().parse::<i64>().unwrap());
+        }
+        sequences.sort_unstable();
+        assert_eq!(sequences, (1..=16).collect::<Vec<i64>>(), "{}", t.name());
+    }
+}
