@@ -350,6 +350,9 @@ impl App {
             let mut fields = Fields::new();
             fields.insert("name".into(), Value::Text(role.key.into()));
             fields.insert("builtin".into(), Value::Bool(true));
+            // Sales documents (issue 4).
+            let limit = peyvand_domain::sales::default_discount_limit(role.key);
+            fields.insert("max_discount_bp".into(), Value::Int(limit));
             let search = record::search_text(&ROLES, &fields);
             let grants = serde_json::to_string(&role.grants)
                 .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -482,7 +485,6 @@ async fn grant_new_kinds(
     tx.put_setting(GRANTED_KINDS, &text, now).await?;
     Ok(())
 }
-
 
 #[cfg(test)]
 mod tests {

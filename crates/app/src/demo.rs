@@ -398,6 +398,8 @@ impl App {
                 .await?;
         }
         tx.commit().await?;
+        // Sales documents (issue 4).
+        self.seed_sales(system, owners, &accounts).await?;
         Ok(())
     }
 

@@ -30,6 +30,9 @@ pub struct TimelineEntry {
     pub changes: Json,
     /// The note's id when the entry is a note.
     pub note_id: Option<Uuid>,
+    /// The related record the entry is about, when it is not the record itself (a customer's
+    /// timeline includes the history of their sales documents): kind, id and title.
+    pub subject: Option<(RecordKind, Uuid, String)>,
 }
 
 /// A relationship seen from one record: the other end and how they are related.
@@ -144,6 +147,7 @@ impl App {
                     action: row.action,
                     changes,
                     note_id: None,
+                    subject: None,
                 }
             })
             .collect();
@@ -157,11 +161,14 @@ impl App {
                     action: "note".into(),
                     changes: Json::String(note.body),
                     note_id: Some(note.id),
+                    subject: None,
                 }),
         );
         // Activities and customer service (issue 5): a customer's activities and cases.
         entries
             .extend(crate::service::activity_timeline_entries(&mut tx, session, kind, id).await?);
+        // Sales documents (issue 4): a customer's timeline includes their documents' history.
+        entries.extend(crate::sales::document_entries(&mut tx, session, kind, id).await?);
         entries.sort_by_key(|entry| std::cmp::Reverse(entry.at));
         Ok(entries)
     }

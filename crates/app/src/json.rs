@@ -27,7 +27,7 @@ pub fn value_from_json(json: &Json, ty: FieldType) -> Option<Value> {
     }
     Some(match ty {
         FieldType::Bool => Value::Bool(json.as_bool()?),
-        FieldType::Integer | FieldType::Money => Value::Int(json.as_i64()?),
+        FieldType::Integer | FieldType::Money | FieldType::Percent => Value::Int(json.as_i64()?),
         FieldType::Number => Value::Number(json.as_f64()?),
         FieldType::Date => {
             let format = time::macros::format_description!("[year]-[month]-[day]");

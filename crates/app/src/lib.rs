@@ -23,6 +23,7 @@ pub mod notify_settings;
 mod org;
 mod preferences;
 mod records;
+pub mod sales;
 mod schemas;
 mod session_cache;
 // Activities and customer service (issue 5).
@@ -42,11 +43,12 @@ pub use duplicates::{
 pub use error::{AppError, AppResult};
 pub use history::{Relationship, TimelineEntry};
 pub use merge::{MAX_MERGED, MergeRequest};
-pub use peyvand_store::{ApiTokenRow, NoteRow as NoteView};
+pub use peyvand_store::{ApiTokenRow, LineRow as DocumentLine, NoteRow as NoteView};
 pub use records::{ListParams, Page, RecordJson, RecordView, editable_fields};
 pub use schemas::Schemas;
 
 use clock::{Clock, SystemClock};
+use peyvand_domain::permission::RecordKind;
 use peyvand_store::Store;
 
 /// The application: the store plus the clock, shared by every request.
@@ -94,8 +96,13 @@ impl App {
 
     /// Forgets cached sessions after a change to what sessions are made of (users, roles,
     /// teams, branches, tokens, sessions).
-    pub(crate) fn sessions_changed(&self, kind: Option<peyvand_domain::permission::RecordKind>) {
-        if kind.is_none_or(|k| !k.is_customer()) {
+    pub(crate) fn sessions_changed(&self, kind: Option<RecordKind>) {
+        if kind.is_none_or(|k| {
+            matches!(
+                k,
+                RecordKind::User | RecordKind::Team | RecordKind::Role | RecordKind::Branch
+            )
+        }) {
             self.sessions.invalidate();
         }
     }

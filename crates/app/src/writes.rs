@@ -34,10 +34,12 @@ pub(crate) async fn delete_in(
         return Err(AppError::Forbidden);
     }
     crate::admin::check_deletable(session, kind, &row)?;
+    crate::sales::before_delete(tx, kind, &row).await?;
     tx.delete_attachments_of(kind.code(), id).await?;
     if !tx.delete_record(schema, id).await? {
         return Err(AppError::NotFound);
     }
+    crate::sales::after_delete(tx, now, session, kind, &row).await?;
     sync_keys(tx, schema, id, Some(&row.fields), None).await?;
     let changes = diff(&row.fields, &Fields::new(), true);
     audit(tx, now, session, kind, id, "delete", changes).await
@@ -120,6 +122,7 @@ pub(crate) async fn create_in(
     let mut fields =
         record::validate(schema, inputs, false, calendar).map_err(AppError::Validation)?;
     apply_defaults(session, schema, &mut fields);
+    crate::sales::before_create(tx, now, session, schema, &mut fields).await?;
     crate::admin::check_rules(tx, session, kind, None, &fields).await?;
     check_references(tx, session, schema, &fields).await?;
     let id = Uuid::now_v7();
@@ -142,6 +145,7 @@ pub(crate) async fn create_in(
         diff(&Fields::new(), &fields, false),
     )
     .await?;
+    crate::sales::after_create(tx, now, session, kind, &fields).await?;
     Ok(view(
         session,
         schema,
@@ -174,6 +178,7 @@ pub(crate) async fn update_in(
     let mut changes = changes;
     crate::service::on_update(tx, now, schema, &row.fields, &mut merged, &mut changes).await?;
     crate::admin::check_rules(tx, session, kind, Some(&row), &merged).await?;
+    crate::sales::before_update(tx, schema, &row, &changes, &merged).await?;
     check_references(tx, session, schema, &changes).await?;
     check_placement(tx, session, schema, id, &merged, Action::Update).await?;
     let search = record::search_text(schema, &merged);

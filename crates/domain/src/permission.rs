@@ -80,6 +80,23 @@ pub enum RecordKind {
     SlaTarget,
     /// A day off that service-level clocks do not count.
     Holiday,
+    // Sales documents (issue 4).
+    /// A product or service of the catalogue (also a bundle of products).
+    Product,
+    /// A price list.
+    PriceList,
+    /// One product's price on a price list.
+    PriceListItem,
+    /// One component of a bundle.
+    BundleItem,
+    /// A quote (پیش‌فاکتور).
+    Quote,
+    /// A sales order.
+    Order,
+    /// An invoice.
+    Invoice,
+    /// A payment against an invoice.
+    Payment,
 }
 
 coded_enum!(RecordKind {
@@ -96,6 +113,14 @@ coded_enum!(RecordKind {
     RoutingRule => "routing_rule",
     SlaTarget => "sla_target",
     Holiday => "holiday",
+    Product => "product",
+    PriceList => "price_list",
+    PriceListItem => "price_list_item",
+    BundleItem => "bundle_item",
+    Quote => "quote",
+    Order => "order",
+    Invoice => "invoice",
+    Payment => "payment",
 });
 
 impl RecordKind {
@@ -317,7 +342,7 @@ mod tests {
         for s in Scope::ALL {
             assert_eq!(Scope::parse(s.code()), Some(s));
         }
-        assert_eq!(RecordKind::ALL.len(), 13);
+        assert_eq!(RecordKind::ALL.len(), 21);
         assert_eq!(Action::ALL.len(), 5);
         assert_eq!(Scope::ALL.len(), 6);
         assert_eq!(RecordKind::parse("Contact"), None);
@@ -452,7 +477,7 @@ mod tests {
 
     #[test]
     fn json_rejects_unknown_codes() {
-        assert!(from_str::<Grants>(r#"{"scopes":{"invoice":{"read":"all"}}}"#).is_err());
+        assert!(from_str::<Grants>(r#"{"scopes":{"bill":{"read":"all"}}}"#).is_err());
         assert!(from_str::<Grants>(r#"{"scopes":{"lead":{"fly":"all"}}}"#).is_err());
         assert!(from_str::<Grants>(r#"{"scopes":{"lead":{"read":"most"}}}"#).is_err());
         assert!(from_str::<Grants>(r#"{"scopes":[]}"#).is_err());

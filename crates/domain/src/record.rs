@@ -16,6 +16,7 @@ use crate::validation::{FieldError, ValidationErrors};
 
 pub mod service;
 pub use service::{ACTIVITIES, CASE_CATEGORIES, CASES, HOLIDAYS, ROUTING_RULES, SLA_TARGETS};
+pub mod sales;
 
 /// How a field's values are typed, validated and stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +49,9 @@ pub enum FieldType {
     Money,
     /// Any number of values out of a fixed list (custom fields), stored like tags.
     MultiChoice(&'static [&'static str]),
+    /// A percentage from 0 to 100% in whole basis points (900 is 9%): exact, never floating
+    /// point. Forms take it as a percent (`9.5`), JSON as the integer of basis points.
+    Percent,
 }
 
 impl FieldType {
@@ -68,6 +72,7 @@ impl FieldType {
             FieldType::Number => "number",
             FieldType::Money => "money",
             FieldType::MultiChoice(_) => "multi_choice",
+            FieldType::Percent => "percent",
         }
     }
 }
@@ -113,7 +118,7 @@ pub const TEXT_MAX: usize = 200;
 /// Longest text accepted in a long text field.
 pub const LONG_TEXT_MAX: usize = 10_000;
 
-const fn field(name: &'static str, ty: FieldType) -> FieldDef {
+pub(crate) const fn field(name: &'static str, ty: FieldType) -> FieldDef {
     FieldDef {
         name,
         ty,
@@ -125,22 +130,22 @@ const fn field(name: &'static str, ty: FieldType) -> FieldDef {
     }
 }
 
-const fn required(mut def: FieldDef) -> FieldDef {
+pub(crate) const fn required(mut def: FieldDef) -> FieldDef {
     def.required = true;
     def
 }
 
-const fn searchable(mut def: FieldDef) -> FieldDef {
+pub(crate) const fn searchable(mut def: FieldDef) -> FieldDef {
     def.searchable = true;
     def
 }
 
-const fn listed(mut def: FieldDef) -> FieldDef {
+pub(crate) const fn listed(mut def: FieldDef) -> FieldDef {
     def.in_list = true;
     def
 }
 
-const fn system(mut def: FieldDef) -> FieldDef {
+pub(crate) const fn system(mut def: FieldDef) -> FieldDef {
     def.writable = false;
     def
 }
@@ -167,10 +172,11 @@ pub const RELATION_TYPES: &[&str] = &["family", "business", "referral"];
 /// Gender as recorded for contacts.
 pub const GENDERS: &[&str] = &["female", "male", "other"];
 
-const OWNER: FieldDef = listed(field("owner_id", FieldType::Reference(RecordKind::User)));
-const BRANCH: FieldDef = field("branch_id", FieldType::Reference(RecordKind::Branch));
-const CREATED_AT: FieldDef = system(field("created_at", FieldType::Timestamp));
-const UPDATED_AT: FieldDef = system(field("updated_at", FieldType::Timestamp));
+pub(crate) const OWNER: FieldDef =
+    listed(field("owner_id", FieldType::Reference(RecordKind::User)));
+pub(crate) const BRANCH: FieldDef = field("branch_id", FieldType::Reference(RecordKind::Branch));
+pub(crate) const CREATED_AT: FieldDef = system(field("created_at", FieldType::Timestamp));
+pub(crate) const UPDATED_AT: FieldDef = system(field("updated_at", FieldType::Timestamp));
 
 const ACCOUNT_FIELDS: &[FieldDef] = &[
     required(searchable(listed(field("name", FieldType::Text)))),
@@ -296,6 +302,9 @@ const ROLE_FIELDS: &[FieldDef] = &[
     field("description", FieldType::LongText),
     CREATED_AT,
     UPDATED_AT,
+    // Sales documents (issue 4): the largest line discount this role may give without a
+    // manager's approval.
+    field("max_discount_bp", FieldType::Percent),
 ];
 
 const BRANCH_FIELDS: &[FieldDef] = &[
@@ -420,7 +429,7 @@ pub const BRANCHES: Schema = Schema {
 };
 
 /// Every schema, customer records first.
-pub const ALL_SCHEMAS: [&Schema; 13] = [
+pub const ALL_SCHEMAS: [&Schema; 21] = [
     &ACCOUNTS,
     &CONTACTS,
     &LEADS,
@@ -435,6 +444,15 @@ pub const ALL_SCHEMAS: [&Schema; 13] = [
     &ROUTING_RULES,
     &SLA_TARGETS,
     &HOLIDAYS,
+    // Sales documents (issue 4).
+    &sales::PRODUCTS,
+    &sales::PRICE_LISTS,
+    &sales::PRICE_LIST_ITEMS,
+    &sales::BUNDLE_ITEMS,
+    &sales::QUOTES,
+    &sales::ORDERS,
+    &sales::INVOICES,
+    &sales::PAYMENTS,
 ];
 
 /// The schema of a record kind.
@@ -454,6 +472,15 @@ pub fn schema(kind: RecordKind) -> &'static Schema {
         RecordKind::RoutingRule => &ROUTING_RULES,
         RecordKind::SlaTarget => &SLA_TARGETS,
         RecordKind::Holiday => &HOLIDAYS,
+        // Sales documents (issue 4).
+        RecordKind::Product => &sales::PRODUCTS,
+        RecordKind::PriceList => &sales::PRICE_LISTS,
+        RecordKind::PriceListItem => &sales::PRICE_LIST_ITEMS,
+        RecordKind::BundleItem => &sales::BUNDLE_ITEMS,
+        RecordKind::Quote => &sales::QUOTES,
+        RecordKind::Order => &sales::ORDERS,
+        RecordKind::Invoice => &sales::INVOICES,
+        RecordKind::Payment => &sales::PAYMENTS,
     }
 }
 
@@ -599,6 +626,9 @@ pub fn parse_field(
         Input::Int(i) if matches!(def.ty, FieldType::Integer | FieldType::Money) => {
             return Ok(Value::Int(*i));
         }
+        Input::Int(i) if def.ty == FieldType::Percent => {
+            return crate::sales::percent::check_percent(*i).map(Value::Int);
+        }
         // Integers beyond 2^53 lose precision as f64, which is acceptable for a measurement.
         #[allow(clippy::cast_precision_loss)]
         Input::Int(i) if def.ty == FieldType::Number => return Ok(Value::Number(*i as f64)),
@@ -631,6 +661,7 @@ pub fn parse_field(
         FieldType::Integer | FieldType::Money => crate::number::parse_integer(text).map(Value::Int),
         FieldType::Number => crate::number::parse_decimal(text).map(|d| Value::Number(d.to_f64())),
         FieldType::MultiChoice(choices) => multi_choice(choices, text.split([',', '،'])),
+        FieldType::Percent => crate::sales::percent::parse_percent(text).map(Value::Int),
         FieldType::Timestamp => Err(FieldError::INVALID),
     }
 }

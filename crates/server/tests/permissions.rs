@@ -34,7 +34,13 @@ fn id_of(value: &Value, field: &str) -> Option<Uuid> {
 fn placement(kind: RecordKind, record: &Value) -> Placement {
     let id = id_of(record, "id");
     match kind {
-        RecordKind::Account | RecordKind::Contact | RecordKind::Lead => Placement {
+        RecordKind::Account
+        | RecordKind::Contact
+        | RecordKind::Lead
+        | RecordKind::Quote
+        | RecordKind::Order
+        | RecordKind::Invoice
+        | RecordKind::Payment => Placement {
             owner_id: id_of(record, "owner_id"),
             branch_id: id_of(record, "branch_id"),
         },
@@ -50,7 +56,11 @@ fn placement(kind: RecordKind, record: &Value) -> Placement {
             owner_id: None,
             branch_id: id,
         },
-        RecordKind::Role => Placement {
+        RecordKind::Role
+        | RecordKind::Product
+        | RecordKind::PriceList
+        | RecordKind::PriceListItem
+        | RecordKind::BundleItem => Placement {
             owner_id: None,
             branch_id: None,
         },
@@ -75,6 +85,8 @@ fn harmless_change(kind: RecordKind) -> (&'static str, Value) {
         RecordKind::User => ("locale", json!("en")),
         RecordKind::Branch => ("city", json!("تست")),
         RecordKind::Holiday => ("name", json!("تعطیل آزمایشی")),
+        RecordKind::PriceListItem => ("unit_price", json!(123)),
+        RecordKind::BundleItem => ("quantity", json!(2)),
         _ => ("description", json!("checked by the permission test")),
     }
 }

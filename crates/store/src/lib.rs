@@ -15,6 +15,7 @@ mod jobs;
 mod match_keys;
 mod merge;
 mod records;
+mod sales;
 mod search;
 mod service;
 mod settings;
@@ -29,6 +30,7 @@ pub use custom_fields::DefinitionsStamp;
 pub use history::{AuditRow, NoteRow, RelationshipRow};
 pub use jobs::{JobRow, JobState};
 pub use records::{ExtraColumn, ListQuery, NewRecord, RecordRow, SortKey};
+pub use sales::{LineRow, PriceListPriceRow};
 pub use search::{RELEVANCE, RELEVANCE_WINDOW, matches_words, search_tokens};
 pub use tx::Tx;
 // Activities and customer service (issue 5).

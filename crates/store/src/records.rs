@@ -444,6 +444,13 @@ impl Tx {
 
     /// Fills the sort key of records written before it existed; returns how many were filled.
     pub async fn backfill_sort_keys(&mut self, schema: &Schema) -> StoreResult<u64> {
+        // Only text has a sort key; kinds sorted by a date or a time keep the empty key.
+        let textual = schema
+            .field(schema.default_sort)
+            .is_some_and(|f| ColType::of(f.ty) == ColType::Text);
+        if !textual {
+            return Ok(0);
+        }
         let mut select = Query::select();
         select
             .from(schema.table)

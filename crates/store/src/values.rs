@@ -38,7 +38,7 @@ impl ColType {
             FieldType::Date => ColType::Date,
             FieldType::Reference(_) => ColType::Id,
             FieldType::Timestamp => ColType::Time,
-            FieldType::Integer | FieldType::Money => ColType::Int,
+            FieldType::Integer | FieldType::Money | FieldType::Percent => ColType::Int,
         }
     }
 }

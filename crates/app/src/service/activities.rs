@@ -255,6 +255,7 @@ pub(crate) async fn activity_timeline_entries(
                     "status": text("status"),
                 }),
                 note_id: None,
+                subject: None,
             });
         }
     }

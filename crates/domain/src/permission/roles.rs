@@ -20,6 +20,21 @@ const CUSTOMERS: [RecordKind; 3] = [RecordKind::Account, RecordKind::Contact, Re
 /// an owner or a branch in a form.
 const ORG: [RecordKind; 3] = [RecordKind::User, RecordKind::Team, RecordKind::Branch];
 
+/// Sales documents (issue 4): the documents of a sale, placed by owner and branch.
+const SALES_DOCUMENTS: [RecordKind; 4] = [
+    RecordKind::Quote,
+    RecordKind::Order,
+    RecordKind::Invoice,
+    RecordKind::Payment,
+];
+/// Sales documents (issue 4): the catalogue every seller reads and administrators keep.
+const CATALOGUE: [RecordKind; 4] = [
+    RecordKind::Product,
+    RecordKind::PriceList,
+    RecordKind::PriceListItem,
+    RecordKind::BundleItem,
+];
+
 /// Grant `actions` at `scope` on each of `kinds`.
 fn on(grants: Grants, kinds: &[RecordKind], actions: &[Action], scope: Scope) -> Grants {
     kinds
@@ -86,6 +101,45 @@ pub fn builtin_roles() -> Vec<BuiltinRole> {
     for field in ["email", "phone"] {
         viewer.hide(RecordKind::Account, field);
     }
+
+    // Sales documents (issue 4): everyone reads the catalogue; documents follow the reach each
+    // role has over customers.
+    let branch_manager = on(
+        branch_manager,
+        &SALES_DOCUMENTS,
+        &Action::ALL,
+        Scope::Subtree,
+    );
+    let sales_manager = on(
+        sales_manager,
+        &SALES_DOCUMENTS,
+        &[Read, Create, Update, Delete, Export],
+        Scope::Team,
+    );
+    let sales_rep = on(
+        sales_rep,
+        &SALES_DOCUMENTS,
+        &[Read, Create, Update],
+        Scope::Own,
+    );
+    let service_agent = on(service_agent, &SALES_DOCUMENTS, &[Read], Scope::Branch);
+    let viewer = on(viewer, &SALES_DOCUMENTS, &[Read], Scope::Branch);
+    let [
+        branch_manager,
+        sales_manager,
+        sales_rep,
+        marketing,
+        service_agent,
+        viewer,
+    ] = [
+        branch_manager,
+        sales_manager,
+        sales_rep,
+        marketing,
+        service_agent,
+        viewer,
+    ]
+    .map(|grants| on(grants, &CATALOGUE, &[Read], Scope::All));
 
     [
         ("admin", admin),
@@ -154,6 +208,9 @@ mod tests {
         Account, Activity, Branch, Case, CaseCategory, Contact, Holiday, Lead, Role, RoutingRule,
         SlaTarget, Team, User,
     };
+    use RecordKind::{
+        BundleItem, Invoice, Order, Payment, PriceList, PriceListItem, Product, Quote,
+    };
 
     /// Reading the service set-up, which every built-in role has.
     const SETUP_READ: [(RecordKind, &[Action], Scope); 3] = [
@@ -162,10 +219,23 @@ mod tests {
         (Holiday, &[Read], Scope::All),
     ];
 
+    /// Reading the whole catalogue, which every built-in role may.
+    const CATALOGUE_READ: [(RecordKind, &[Action], Scope); 4] = [
+        (Product, &[Read], Scope::All),
+        (PriceList, &[Read], Scope::All),
+        (PriceListItem, &[Read], Scope::All),
+        (BundleItem, &[Read], Scope::All),
+    ];
+
+    /// A role's own rows plus what every built-in role reads.
     fn with_setup(
         rows: &[(RecordKind, &'static [Action], Scope)],
     ) -> Vec<(RecordKind, &'static [Action], Scope)> {
-        rows.iter().copied().chain(SETUP_READ).collect()
+        rows.iter()
+            .copied()
+            .chain(SETUP_READ)
+            .chain(CATALOGUE_READ)
+            .collect()
     }
 
     fn role(key: &str) -> Grants {
@@ -230,6 +300,10 @@ mod tests {
                 (Activity, ALL_ACTIONS, Scope::Subtree),
                 (Case, ALL_ACTIONS, Scope::Subtree),
                 (RoutingRule, &[Read], Scope::All),
+                (Quote, ALL_ACTIONS, Scope::Subtree),
+                (Order, ALL_ACTIONS, Scope::Subtree),
+                (Invoice, ALL_ACTIONS, Scope::Subtree),
+                (Payment, ALL_ACTIONS, Scope::Subtree),
             ]),
         );
     }
@@ -249,6 +323,10 @@ mod tests {
                 (Role, &[Read], Scope::All),
                 (Activity, ALL_ACTIONS, Scope::Team),
                 (Case, ALL_ACTIONS, Scope::Team),
+                (Quote, customer, Scope::Team),
+                (Order, customer, Scope::Team),
+                (Invoice, customer, Scope::Team),
+                (Payment, customer, Scope::Team),
             ]),
         );
     }
@@ -267,6 +345,10 @@ mod tests {
                 (Branch, &[Read], Scope::Branch),
                 (Activity, &[Read, Create, Update, Delete], Scope::Own),
                 (Case, &[Read, Create], Scope::Own),
+                (Quote, customer, Scope::Own),
+                (Order, customer, Scope::Own),
+                (Invoice, customer, Scope::Own),
+                (Payment, customer, Scope::Own),
             ]),
         );
         let g = role("sales_rep");
@@ -305,6 +387,10 @@ mod tests {
                 (Branch, &[Read], Scope::Branch),
                 (Activity, &[Read, Create, Update], Scope::Branch),
                 (Case, &[Read, Create, Update], Scope::Branch),
+                (Quote, &[Read], Scope::Branch),
+                (Order, &[Read], Scope::Branch),
+                (Invoice, &[Read], Scope::Branch),
+                (Payment, &[Read], Scope::Branch),
             ]),
         );
     }
@@ -322,6 +408,10 @@ mod tests {
                 (Branch, &[Read], Scope::Branch),
                 (Activity, &[Read], Scope::Branch),
                 (Case, &[Read], Scope::Branch),
+                (Quote, &[Read], Scope::Branch),
+                (Order, &[Read], Scope::Branch),
+                (Invoice, &[Read], Scope::Branch),
+                (Payment, &[Read], Scope::Branch),
             ]),
         );
         let g = role("viewer");

@@ -12,13 +12,15 @@ pub mod json_cache;
 mod merge;
 mod notifications;
 pub mod openapi;
+mod openapi_sales;
 mod records;
 // Activities and customer service (issue 5).
 mod openapi_service;
+mod sales;
 pub(crate) mod service;
 
 use axum::Router;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post};
 use peyvand_domain::permission::RecordKind;
 use peyvand_domain::record::Schema;
 
@@ -113,6 +115,20 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/{kind}/{id}/relationships",
             get(extras::list_relationships).post(extras::add_relationship),
         )
+        // Sales documents (issue 4).
+        .route(
+            "/api/v1/{kind}/{id}/lines",
+            get(sales::list_lines).post(sales::add_line),
+        )
+        .route(
+            "/api/v1/{kind}/{id}/lines/{line}",
+            patch(sales::update_line).delete(sales::delete_line),
+        )
+        .route("/api/v1/{kind}/{id}/status", post(sales::move_status))
+        .route("/api/v1/{kind}/{id}/approve", post(sales::approve))
+        .route("/api/v1/{kind}/{id}/convert", post(sales::convert))
+        .route("/api/v1/products/{id}/price", get(sales::price))
+        .route("/api/v1/{kind}/{id}/transactions", get(sales::transactions))
         .fallback(|| async { ApiError::App(peyvand_app::AppError::NotFound) })
 }
 

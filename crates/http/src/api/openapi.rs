@@ -34,6 +34,12 @@ fn field_schema(field: &FieldDef) -> Value {
         FieldType::Integer => json!({"type": "integer"}),
         FieldType::Number => json!({"type": "number"}),
         FieldType::Money => json!({"type": "integer", "description": "An amount in Rials."}),
+        FieldType::Percent => json!({
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 10000,
+            "description": "A percentage in basis points (hundredths of a percent): 900 is 9%."
+        }),
         FieldType::MultiChoice(choices) => {
             json!({"type": "array", "items": {"type": "string", "enum": choices}, "uniqueItems": true})
         }
@@ -237,6 +243,8 @@ pub fn build<'a>(kinds: impl IntoIterator<Item = &'a Schema>) -> Value {
     other_paths(&mut paths);
     customer_data_paths(&mut paths);
     super::openapi_service::service_paths(&mut paths);
+    // Sales documents (issue 4).
+    super::openapi_sales::sales_paths(&mut paths);
     let codes: Vec<&str> = peyvand_app::error::ERROR_CODES
         .iter()
         .map(|c| c.code)

@@ -101,7 +101,14 @@ async fn build_fields(
         let (value, checked) = match &source {
             Source::Record(values) => {
                 let value = values.get(def.name).unwrap_or(&Value::Null);
-                (fmt.input(value), *value == Value::Bool(true))
+                let text = match (def.ty, value) {
+                    // Percentages are typed as percents, stored as basis points.
+                    (FieldType::Percent, Value::Int(bp)) => {
+                        peyvand_domain::sales::percent::percent_input_text(*bp)
+                    }
+                    _ => fmt.input(value),
+                };
+                (text, *value == Value::Bool(true))
             }
             // Ticked boxes of a multiple choice come as repeated names.
             Source::Typed(form) if matches!(def.ty, FieldType::MultiChoice(_)) => {
@@ -210,6 +217,10 @@ fn widget(fmt: &Fmt, def: &FieldDef, value: String, checked: bool) -> FormField 
             field.hint = t(fmt.locale, "money-hint");
         }
         FieldType::MultiChoice(_) => field.widget = "checkboxes",
+        FieldType::Percent => {
+            field.inputmode = "decimal";
+            field.hint = t(fmt.locale, "percent-hint");
+        }
         FieldType::Text | FieldType::Timestamp => {}
     }
     field

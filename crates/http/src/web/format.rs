@@ -148,6 +148,9 @@ impl Fmt {
             Value::Int(n) if def.ty == FieldType::Money => {
                 format!("{} {}", self.integer(*n), t(self.locale, "rial"))
             }
+            Value::Int(n) if def.ty == FieldType::Percent => {
+                peyvand_domain::sales::percent::format_percent(*n, self.locale)
+            }
             Value::Int(n) => self.integer(*n),
             Value::Number(n) => format_decimal(*n, self.locale),
             Value::Date(date) => format_date(*date, self.calendar, self.locale),

@@ -34,6 +34,11 @@ const SOURCES: &[&str] = &[
     include_str!("record.rs"),
     include_str!("settings.rs"),
     include_str!("timeline.rs"),
+    // Sales documents (issue 4).
+    include_str!("../../templates/sales_document.html"),
+    include_str!("../../templates/sales_print.html"),
+    include_str!("sales.rs"),
+    include_str!("sales_print.rs"),
 ];
 
 /// Literal keys: the first string argument of `t(`, `l.t(`, `t1(`, `t_args(`.
@@ -122,6 +127,20 @@ fn all_keys() -> Vec<String> {
         "grants",
     ] {
         keys.push(format!("timeline-{action}"));
+    }
+    // Sales documents (issue 4).
+    for error in peyvand_domain::sales::FIELD_ERRORS {
+        keys.push(format!("field-error-{}", error.code()));
+    }
+    keys.push(format!(
+        "field-error-{}",
+        peyvand_app::sales::APPROVAL_PENDING.code()
+    ));
+    keys.extend(["timeline-line".to_owned(), "timeline-approve".to_owned()]);
+    for kind in peyvand_domain::sales::status::DocumentKind::ALL {
+        for status in kind.statuses() {
+            keys.push(format!("sales-move-{status}"));
+        }
     }
     keys
 }

@@ -22,6 +22,8 @@ mod options;
 mod page;
 mod record;
 mod record_extras;
+mod sales;
+mod sales_print;
 mod settings;
 // Activities and customer service (issue 5).
 mod service;
@@ -120,6 +122,15 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/{kind}/{id}/grants",
             get(grants::form).post(grants::submit),
         )
+        // Sales documents (issue 4).
+        .route("/{kind}/{id}/lines", post(sales::add_line))
+        .route("/{kind}/{id}/lines/{line}", post(sales::update_line))
+        .route("/{kind}/{id}/lines/{line}/delete", post(sales::delete_line))
+        .route("/{kind}/{id}/status", post(sales::move_status))
+        .route("/{kind}/{id}/approve", post(sales::approve))
+        .route("/{kind}/{id}/conversion", post(sales::convert))
+        .route("/{kind}/{id}/payments", post(sales::add_payment))
+        .route("/{kind}/{id}/print", get(sales_print::show))
         .layer(axum::middleware::from_fn_with_state(state, guard::guard))
 }
 

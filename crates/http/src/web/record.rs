@@ -2,7 +2,7 @@
 //! attitudes, interactions, transactions, attributes — and every record its timeline.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use peyvand_app::Session;
 use peyvand_domain::permission::{Action, RecordKind};
@@ -87,6 +87,8 @@ pub struct RecordTemplate {
     pub timeline: Vec<TimelineItem>,
     /// A role's grants matrix.
     pub grants: Vec<GrantRow>,
+    /// Sales documents (issue 4): a customer's quotes, orders, invoices and payments.
+    pub transactions: Vec<super::sales::TransactionRow>,
     /// Action column headers of the grants matrix.
     pub grant_actions: Vec<String>,
 }
@@ -96,9 +98,14 @@ pub async fn show(
     State(state): State<AppState>,
     WebSession(session): WebSession,
     Path((kind, id)): Path<(String, String)>,
+    Query(query): Query<super::sales::PageQuery>,
 ) -> WebResult<Response> {
     let schema = schema_at(&session, &kind)?;
     let view = state.app.get(&session, schema.kind, parse_id(&id)?).await?;
+    // Sales documents (issue 4) have a page of their own: lines, totals, moves, payments.
+    if peyvand_app::sales::document_kind(schema.kind).is_some() {
+        return super::sales::show(&state, &session, schema, view, query.problem.as_ref()).await;
+    }
     let fmt = Fmt::of(&session);
     let base = format!("/{}/{}", schema.path, view.id);
     let entries = state.app.timeline(&session, schema.kind, view.id).await?;
@@ -122,6 +129,8 @@ pub async fn show(
     let customer = schema.kind.is_customer();
 
     let (mut notes, mut relations, mut relate_options) = (Vec::new(), Vec::new(), Vec::new());
+    let transactions =
+        super::sales::transaction_rows(&state, &session, schema.kind, view.id).await?;
     if customer {
         notes = note_items(&state, &session, schema.kind, view.id, &base).await?;
         relations = relation_items(&state, &session, schema.kind, view.id, &base).await?;
@@ -161,6 +170,7 @@ pub async fn show(
         relation_types: choice_options(&fmt, RELATION_TYPES, ""),
         timeline,
         grants,
+        transactions,
         grant_actions: Action::ALL
             .iter()
             .map(|a| l.t(&format!("action-{}", a.code())))

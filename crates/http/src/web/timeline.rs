@@ -48,7 +48,7 @@ fn json_text(json: &Json) -> String {
 }
 
 /// The references named in the changes, for one batch of title lookups.
-fn referenced(schema: &Schema, entries: &[TimelineEntry]) -> Vec<(RecordKind, Uuid)> {
+fn referenced(schema: &'static Schema, entries: &[TimelineEntry]) -> Vec<(RecordKind, Uuid)> {
     let mut out: Vec<(RecordKind, Uuid)> = entries
         .iter()
         .filter_map(|e| e.actor_id)
@@ -58,6 +58,7 @@ fn referenced(schema: &Schema, entries: &[TimelineEntry]) -> Vec<(RecordKind, Uu
         let Json::Object(changes) = &entry.changes else {
             continue;
         };
+        let schema = entry_schema(schema, entry);
         for (name, pair) in changes {
             let Some(FieldType::Reference(kind)) = schema.field(name).map(|f| f.ty) else {
                 continue;
@@ -70,6 +71,15 @@ fn referenced(schema: &Schema, entries: &[TimelineEntry]) -> Vec<(RecordKind, Uu
         }
     }
     out
+}
+
+/// The schema an entry's changes are in: the related record's for entries about one (a
+/// customer's sales documents), the record's own otherwise.
+fn entry_schema(schema: &'static Schema, entry: &TimelineEntry) -> &'static Schema {
+    match &entry.subject {
+        Some((kind, _, _)) => peyvand_domain::record::schema(*kind),
+        None => schema,
+    }
 }
 
 /// The record's timeline, newest first.
@@ -91,6 +101,7 @@ pub async fn timeline_items(
                     .unwrap_or_else(|| t(fmt.locale, "someone")),
                 None => t(fmt.locale, "system"),
             };
+            let schema = entry_schema(schema, entry);
             let mut changes = Vec::new();
             let mut note = None;
             match &entry.changes {
@@ -134,10 +145,19 @@ pub async fn timeline_items(
                 }
                 _ => {}
             }
+            let what = t(fmt.locale, &format!("timeline-{}", entry.action));
+            // Entries about a related record (a customer's documents) say which one.
+            let what = match &entry.subject {
+                Some((kind, _, title)) => format!(
+                    "{} {title}: {what}",
+                    super::page::kind_label_one(fmt.locale, *kind)
+                ),
+                None => what,
+            };
             TimelineItem {
                 who,
                 when: fmt.datetime(entry.at),
-                what: t(fmt.locale, &format!("timeline-{}", entry.action)),
+                what,
                 changes,
                 note,
             }

@@ -1,0 +1,64 @@
+//! Sales documents (issue 4, PRODUCT.md §3): the rules the generic record operations apply to
+//! the sales kinds, and the use cases specific to documents — lines, status moves, discount
+//! approval, conversion, price proposal and a customer's transactions.
+//!
+//! The catalogue and the documents are ordinary record kinds, so lists, record pages, forms,
+//! the API, export, search, permissions and the audit trail are the generic ones. The generic
+//! create, update and delete call the hooks of this module (`before_create`, `after_create`,
+//! `before_update`, `before_delete`, `after_delete`), which fill in what the system decides
+//! (numbers, statuses, totals, a payment's placement) and refuse what the rules forbid.
+
+mod customer;
+mod demo;
+mod documents;
+mod hooks;
+mod pricing;
+
+pub use customer::Transactions;
+pub(crate) use customer::document_entries;
+pub use documents::{APPROVAL_PENDING, LineChange};
+pub(crate) use hooks::{after_create, after_delete, before_create, before_delete, before_update};
+
+use peyvand_domain::permission::RecordKind;
+use peyvand_domain::record::{Fields, Value};
+use peyvand_domain::sales::status::DocumentKind;
+
+/// The document kind of a record kind, for quotes, orders and invoices.
+pub fn document_kind(kind: RecordKind) -> Option<DocumentKind> {
+    match kind {
+        RecordKind::Quote => Some(DocumentKind::Quote),
+        RecordKind::Order => Some(DocumentKind::Order),
+        RecordKind::Invoice => Some(DocumentKind::Invoice),
+        _ => None,
+    }
+}
+
+/// The record kind of a document kind.
+pub fn record_kind(kind: DocumentKind) -> RecordKind {
+    match kind {
+        DocumentKind::Quote => RecordKind::Quote,
+        DocumentKind::Order => RecordKind::Order,
+        DocumentKind::Invoice => RecordKind::Invoice,
+    }
+}
+
+/// An integer field's value, 0 when empty.
+fn int(fields: &Fields, name: &str) -> i64 {
+    match fields.get(name) {
+        Some(Value::Int(n)) => *n,
+        _ => 0,
+    }
+}
+
+/// A text field's value, empty when unset.
+fn text<'a>(fields: &'a Fields, name: &str) -> &'a str {
+    fields
+        .get(name)
+        .and_then(Value::as_text)
+        .unwrap_or_default()
+}
+
+/// An id field's value.
+fn id(fields: &Fields, name: &str) -> Option<uuid::Uuid> {
+    fields.get(name).and_then(Value::as_id)
+}

@@ -1,0 +1,144 @@
+//! The unit price proposed for a product on a document for a customer.
+
+use peyvand_domain::calendar::IRAN_OFFSET;
+use peyvand_domain::permission::{Action, RecordKind};
+use peyvand_domain::record::{Fields, Value};
+use peyvand_domain::sales::pricing::{
+    CustomerProfile, PriceListPrice, ProposedPrice, propose_price,
+};
+use peyvand_store::{PriceListPriceRow, RecordRow, Tx};
+use uuid::Uuid;
+
+use super::{id, int, text};
+use crate::App;
+use crate::auth::Session;
+use crate::error::{AppError, AppResult};
+use crate::records::read_checked;
+
+fn tags(value: &Value) -> Vec<String> {
+    match value {
+        Value::Tags(tags) => tags.clone(),
+        _ => Vec::new(),
+    }
+}
+
+fn date(value: &Value) -> Option<time::Date> {
+    match value {
+        Value::Date(date) => Some(*date),
+        _ => None,
+    }
+}
+
+fn price_from(row: PriceListPriceRow) -> PriceListPrice {
+    let [active, from, until, kinds, customer_tags, classes] = row.conditions;
+    PriceListPrice {
+        price_list_id: row.price_list_id,
+        // A list nobody switched off is in use.
+        active: active != Value::Bool(false),
+        valid_from: date(&from),
+        valid_until: date(&until),
+        customer_kinds: tags(&kinds),
+        customer_tags: tags(&customer_tags),
+        customer_classes: tags(&classes),
+        unit_price: row.unit_price,
+    }
+}
+
+/// What price lists look at in a customer record. Customer classes come from customer
+/// classification, which records do not carry yet; a `customer_class` field will be used as
+/// soon as the schema has one.
+fn profile(fields: &Fields) -> CustomerProfile {
+    CustomerProfile {
+        customer_kind: Some(text(fields, "customer_kind").to_owned()).filter(|k| !k.is_empty()),
+        tags: fields.get("tags").map(tags).unwrap_or_default(),
+        classes: fields
+            .get("customer_class")
+            .and_then(Value::as_text)
+            .map(|class| vec![class.to_owned()])
+            .unwrap_or_default(),
+    }
+}
+
+/// The price proposed for `product` on `document` (its customer and issue date).
+pub(super) async fn proposed_in(
+    tx: &mut Tx,
+    document: &RecordRow,
+    product: &RecordRow,
+) -> AppResult<ProposedPrice> {
+    // The document was read with the actor's rights; its customer is read as the system,
+    // because a document's price must not depend on who edits it.
+    let customer = match (
+        id(&document.fields, "account_id"),
+        id(&document.fields, "contact_id"),
+    ) {
+        (Some(account), _) => {
+            tx.get_record(&peyvand_domain::record::ACCOUNTS, account)
+                .await?
+        }
+        (None, Some(contact)) => {
+            tx.get_record(&peyvand_domain::record::CONTACTS, contact)
+                .await?
+        }
+        (None, None) => None,
+    };
+    let customer = customer.map(|c| profile(&c.fields)).unwrap_or_default();
+    let day = match document.fields.get("issue_date") {
+        Some(Value::Date(day)) => *day,
+        _ => {
+            return Err(AppError::field(
+                "issue_date",
+                peyvand_domain::validation::FieldError::REQUIRED,
+            ));
+        }
+    };
+    proposed(tx, product, &customer, day).await
+}
+
+async fn proposed(
+    tx: &mut Tx,
+    product: &RecordRow,
+    customer: &CustomerProfile,
+    day: time::Date,
+) -> AppResult<ProposedPrice> {
+    let prices: Vec<PriceListPrice> = tx
+        .product_prices(product.id)
+        .await?
+        .into_iter()
+        .map(price_from)
+        .collect();
+    Ok(propose_price(
+        int(&product.fields, "base_price"),
+        &prices,
+        customer,
+        day,
+    ))
+}
+
+impl App {
+    /// The unit price proposed for a product sold to a customer (an account or contact the
+    /// user may read) on a day (today when not given).
+    pub async fn propose_price(
+        &self,
+        session: &Session,
+        customer: (RecordKind, Uuid),
+        product_id: Uuid,
+        day: Option<time::Date>,
+    ) -> AppResult<ProposedPrice> {
+        if !matches!(customer.0, RecordKind::Account | RecordKind::Contact) {
+            return Err(AppError::NotFound);
+        }
+        let mut tx = self.store.read().await?;
+        let (customer_row, _) =
+            read_checked(&mut tx, session, customer.0, customer.1, Action::Read).await?;
+        let (product, _) = read_checked(
+            &mut tx,
+            session,
+            RecordKind::Product,
+            product_id,
+            Action::Read,
+        )
+        .await?;
+        let day = day.unwrap_or_else(|| self.now().to_offset(IRAN_OFFSET).date());
+        proposed(&mut tx, &product, &profile(&customer_row.fields), day).await
+    }
+}
