@@ -108,8 +108,9 @@ fn start_postgres() -> String {
     assert!(status.success(), "initdb failed");
     let port = free_port();
     let script = format!(
-        "postgres -D '{}' -p {port} -k '{}' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 & pid=$!; read _; kill -INT $pid; wait $pid",
+        "postgres -D '{}' -p {port} -k '{}' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 & pid=$!; read _; kill -INT $pid; wait $pid; rm -rf '{}'",
         data.display(),
+        dir.display(),
         dir.display()
     );
     let child = pg_command("sh")
