@@ -119,12 +119,7 @@ impl App {
     /// Queues `job` in `tx`, due now; its id is the message's id for the channels. The worker
     /// of this process is woken once the transaction has had time to commit.
     pub(crate) async fn queue_job(&self, tx: &mut Tx, job: Job) -> AppResult<Uuid> {
-        let id = Uuid::now_v7();
-        let job = with_message_id(job, id);
-        let payload =
-            serde_json::to_string(&job).map_err(|e| AppError::Internal(format!("job: {e}")))?;
-        let now = self.now();
-        tx.insert_job(id, job.kind(), &payload, now, now).await?;
+        let id = queue_in(tx, job, self.now()).await?;
         self.job_signal.0.notify_one();
         Ok(id)
     }
@@ -302,6 +297,18 @@ impl App {
             }
         }
     }
+}
+
+/// Queues `job` in `tx`, due at `now`; its id becomes the message's id. Use cases that run on
+/// the writer without the [`App`] call this; the worker finds the job on its next look (within
+/// [`IDLE_POLL`]).
+pub(crate) async fn queue_in(tx: &mut Tx, job: Job, now: OffsetDateTime) -> AppResult<Uuid> {
+    let id = Uuid::now_v7();
+    let job = with_message_id(job, id);
+    let payload =
+        serde_json::to_string(&job).map_err(|e| AppError::Internal(format!("job: {e}")))?;
+    tx.insert_job(id, job.kind(), &payload, now, now).await?;
+    Ok(id)
 }
 
 /// Gives the message of a job the job's id, for recognising copies.

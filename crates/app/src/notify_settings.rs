@@ -91,6 +91,16 @@ fn validate_sms(sms: &SmsSettings, errors: &mut ValidationErrors) {
     }
 }
 
+/// The stored channel settings, read in `tx` (use cases that decide whether to queue a
+/// message).
+pub(crate) async fn configured(tx: &mut peyvand_store::Tx) -> AppResult<NotificationSettings> {
+    Ok(tx
+        .setting(KEY)
+        .await?
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default())
+}
+
 impl App {
     /// Sets how channels are made from settings, and makes them from the stored settings.
     /// Run at start by the server.

@@ -223,6 +223,7 @@ const CONTACT_FIELDS: &[FieldDef] = &[
     field("consent_sms", FieldType::Bool),
     field("consent_phone", FieldType::Bool),
     field("opted_out", FieldType::Bool),
+    field("preferred_language", FieldType::Choice(LOCALES)),
     field("preferences", FieldType::LongText),
     field("description", FieldType::LongText),
     OWNER,

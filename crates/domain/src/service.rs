@@ -6,6 +6,7 @@
 
 pub mod activity;
 pub mod case_flow;
+pub mod notices;
 pub mod routing;
 pub mod sla;
 pub mod working_time;

@@ -405,3 +405,158 @@ async fn only_administrators_see_or_change_the_channels() {
         assert_eq!(bad_number.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
 }
+
+async fn contact(t: &TestApp, token: &str, body: Value) -> String {
+    let reply = t.post("/api/v1/contacts", token, body).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    reply.json()["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn customers_hear_of_their_cases_through_the_channels_they_allowed() {
+    for t in backends().await {
+        let gateway = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(accepted())
+            .mount(&gateway)
+            .await;
+        let admin = t.token("admin@peyvand.demo").await;
+        configure(
+            &t,
+            &admin,
+            // Email goes to a port where nothing listens: those jobs wait for a retry.
+            json!({"sms": {"provider": "kavenegar", "url": gateway.uri(), "api_key": API_KEY,
+                "sender": "10004346"}, "smtp": {"host": "127.0.0.1", "port": 9, "security": "none",
+                "from": "crm@peyvand.demo"}}),
+        )
+        .await;
+        let both = contact(
+            &t,
+            &admin,
+            json!({"last_name": "Smith", "email": "smith@example.com",
+            "mobile": "09121110001", "consent_email": true, "consent_sms": true,
+            "preferred_language": "en"}),
+        )
+        .await;
+        let sms_only = contact(
+            &t,
+            &admin,
+            json!({"last_name": "کریمی", "email": "karimi@example.com",
+            "mobile": "09121110002", "consent_sms": true}),
+        )
+        .await;
+        let opted_out = contact(&t, &admin, json!({"last_name": "نادری", "email": "naderi@example.com",
+            "mobile": "09121110003", "consent_email": true, "consent_sms": true, "opted_out": true})).await;
+        let recipients = async || -> Vec<(String, String)> {
+            let mut all: Vec<(String, String)> = jobs(&t, &admin, "")
+                .await
+                .iter()
+                .map(|j| {
+                    (
+                        j["kind"].as_str().unwrap().to_owned(),
+                        j["to"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect();
+            all.sort();
+            all
+        };
+
+        let mut cases = Vec::new();
+        for customer in [&both, &sms_only, &opted_out] {
+            let reply = t
+                .post("/api/v1/cases", &admin, json!({"case_type": "request", "subject": "Broken printer",
+                    "description": "It does not start", "channel": "phone", "contact_id": customer}))
+                .await;
+            assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+            cases.push(reply.json());
+        }
+        assert_eq!(
+            recipients().await,
+            [
+                ("email".to_owned(), "smith@example.com".to_owned()),
+                ("sms".to_owned(), "+989121110001".to_owned()),
+                ("sms".to_owned(), "+989121110002".to_owned()),
+            ],
+            "{}: received",
+            t.name()
+        );
+
+        // A reply and the close of the first case tell its customer again; a note does not.
+        let path = format!("/api/v1/cases/{}", cases[0]["id"].as_str().unwrap());
+        for (kind, body) in [
+            ("internal_note", "check the fuser"),
+            ("reply", "A technician comes tomorrow."),
+        ] {
+            let reply = t
+                .post(
+                    &format!("{path}/entries"),
+                    &admin,
+                    json!({"kind": kind, "body": body}),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        }
+        for to in ["assigned", "in_progress", "resolved", "closed"] {
+            let reply = t
+                .post(&format!("{path}/transition"), &admin, json!({"status": to}))
+                .await;
+            assert_eq!(reply.status, StatusCode::OK, "{to}: {}", reply.body);
+        }
+        assert_eq!(recipients().await.len(), 3 + 4, "{}", t.name());
+
+        // The SMS go out in the customer's language and name the case.
+        let (_stop, stopped) = tokio::sync::watch::channel(false);
+        t.app.run_due_jobs(&stopped).await.unwrap();
+        let texts: Vec<String> = gateway
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| form_value(&r.body, "receptor").as_deref() == Some("09121110001"))
+            .filter_map(|r| form_value(&r.body, "message"))
+            .collect();
+        let number = cases[0]["number"].as_str().unwrap();
+        assert_eq!(texts.len(), 3, "{}: {texts:?}", t.name());
+        assert!(texts.iter().all(|text| text.contains(number)), "{texts:?}");
+        assert!(
+            texts
+                .iter()
+                .any(|text| text.contains("A technician comes tomorrow."))
+        );
+        assert!(texts.iter().any(|text| text.contains("is closed")));
+        let persian = gateway
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| form_value(&r.body, "receptor").as_deref() == Some("09121110002"))
+            .filter_map(|r| form_value(&r.body, "message"))
+            .collect::<Vec<_>>();
+        assert!(persian[0].contains("ثبت شد"), "{persian:?}");
+    }
+}
+
+#[tokio::test]
+async fn nothing_is_queued_for_channels_nobody_set_up() {
+    for t in backends().await {
+        let admin = t.token("admin@peyvand.demo").await;
+        let customer = contact(
+            &t,
+            &admin,
+            json!({"last_name": "Smith", "email": "smith@example.com",
+            "mobile": "09121110001", "consent_email": true, "consent_sms": true}),
+        )
+        .await;
+        let reply = t
+            .post(
+                "/api/v1/cases",
+                &admin,
+                json!({"case_type": "request", "subject": "Broken printer",
+                "description": "It does not start", "channel": "phone", "contact_id": customer}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        assert!(jobs(&t, &admin, "").await.is_empty(), "{}", t.name());
+    }
+}

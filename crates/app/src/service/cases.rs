@@ -5,6 +5,7 @@
 use peyvand_domain::permission::{Action, RecordKind};
 use peyvand_domain::record::{self, Fields, Value};
 use peyvand_domain::service::case_flow::{self, CaseStatus, EntryKind};
+use peyvand_domain::service::notices::CaseEvent;
 use peyvand_domain::service::sla::{self, ClockState};
 use peyvand_domain::validation::FieldError;
 use peyvand_store::{CaseEntryRow, RecordRow, Tx};
@@ -12,6 +13,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::notices::notify_customer;
 use super::setup;
 use crate::App;
 use crate::auth::Session;
@@ -141,6 +143,9 @@ async fn transition_in(
     } else {
         "status"
     };
+    if to == CaseStatus::Closed {
+        notify_customer(tx, now, &row.fields, CaseEvent::Closed, None).await?;
+    }
     write_case(tx, now, session, &row, changes, action).await
 }
 
@@ -193,6 +198,9 @@ async fn add_entry_in(
         }
     }
     audit(tx, now, session, RecordKind::Case, id, action, trail).await?;
+    if kind == EntryKind::Reply {
+        notify_customer(tx, now, &row.fields, CaseEvent::Answered, Some(body)).await?;
+    }
     Ok(entry_view(entry))
 }
 

@@ -3,12 +3,14 @@
 //! use cases only these kinds have (case status changes, notes and replies, reassignment,
 //! activity people, the agenda, reminders and the activity report).
 //!
-//! Notifications, surveys, the portal and service reports (later parts of issue 5) hook in
-//! here: a case's status changes and replies all pass through `cases`.
+//! Customers hear about their cases (`notices`) when a case is created (`rules::on_create`),
+//! answered and closed (`cases`). Surveys, the portal and service reports (later parts of
+//! issue 5) hook in at the same places.
 
 mod activities;
 mod cases;
 mod demo;
+mod notices;
 mod rules;
 mod setup;
 

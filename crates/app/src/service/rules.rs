@@ -8,6 +8,7 @@ use peyvand_domain::permission::RecordKind;
 use peyvand_domain::record::{ACCOUNTS, CONTACTS, Fields, ROUTING_RULES, Schema, Value};
 use peyvand_domain::service::activity;
 use peyvand_domain::service::case_flow::{CaseStatus, case_number};
+use peyvand_domain::service::notices::CaseEvent;
 use peyvand_domain::service::routing::{self, Assignment, CaseFacts};
 use peyvand_domain::service::sla;
 use peyvand_domain::validation::{FieldError, ValidationErrors};
@@ -164,7 +165,8 @@ pub(crate) async fn on_create(
             );
             fields.insert("status".into(), Value::Text(CaseStatus::New.code().into()));
             route(tx, now, fields).await?;
-            set_sla_due(tx, now, fields).await
+            set_sla_due(tx, now, fields).await?;
+            super::notices::notify_customer(tx, now, fields, CaseEvent::Received, None).await
         }
         _ => Ok(()),
     }

@@ -176,6 +176,7 @@ field-consent_email = Agrees to email
 field-consent_sms = Agrees to SMS
 field-consent_phone = Agrees to calls
 field-opted_out = Opted out
+field-preferred_language = Preferred language
 field-preferences = Preferences and needs
 field-company = Company
 field-status = Status

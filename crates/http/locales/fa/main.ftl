@@ -176,6 +176,7 @@ field-consent_email = رضایت به ایمیل
 field-consent_sms = رضایت به پیامک
 field-consent_phone = رضایت به تماس تلفنی
 field-opted_out = انصراف از ارتباط
+field-preferred_language = زبان ترجیحی
 field-preferences = ترجیحات و نیازها
 field-company = شرکت
 field-status = وضعیت

@@ -1,0 +1,123 @@
+//! What a customer is told about their case — received, answered, closed — in Persian or
+//! English, as an email (subject and text) and as a short SMS.
+
+/// Something that happened to a case that its customer hears about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseEvent {
+    /// The case was filed.
+    Received,
+    /// Staff replied to the customer.
+    Answered,
+    /// The case was closed.
+    Closed,
+}
+
+/// One notice in the customer's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// The email's subject line.
+    pub subject: String,
+    /// The email's text.
+    pub text: String,
+    /// The SMS: short, one or two segments.
+    pub sms: String,
+}
+
+/// Longest part of a reply quoted in an SMS; the full reply goes by email.
+const SMS_REPLY_CHARS: usize = 120;
+
+/// The notice of `event` for case `number` about `subject`, in `locale` (`fa`, or anything else
+/// for English). An answer quotes the reply.
+pub fn case_notice(
+    locale: &str,
+    event: CaseEvent,
+    number: &str,
+    subject: &str,
+    reply: Option<&str>,
+) -> Notice {
+    let reply = reply.unwrap_or_default().trim();
+    let short: String = reply.chars().take(SMS_REPLY_CHARS).collect();
+    let ellipsis = if reply.chars().count() > SMS_REPLY_CHARS {
+        "…"
+    } else {
+        ""
+    };
+    if locale == "fa" {
+        match event {
+            CaseEvent::Received => Notice {
+                subject: format!("درخواست شما ثبت شد — شماره {number}"),
+                text: format!(
+                    "مشتری گرامی،\n\nدرخواست شما با موضوع «{subject}» به شماره {number} ثبت شد و به‌زودی بررسی می‌شود.\n\nبا سپاس"
+                ),
+                sms: format!("درخواست شما به شماره {number} ثبت شد. با سپاس"),
+            },
+            CaseEvent::Answered => Notice {
+                subject: format!("پاسخ به درخواست شماره {number}"),
+                text: format!(
+                    "مشتری گرامی،\n\nبه درخواست شما با موضوع «{subject}» (شماره {number}) پاسخ داده شد:\n\n{reply}\n\nبا سپاس"
+                ),
+                sms: format!("پاسخ درخواست {number}: {short}{ellipsis}"),
+            },
+            CaseEvent::Closed => Notice {
+                subject: format!("درخواست شماره {number} بسته شد"),
+                text: format!(
+                    "مشتری گرامی،\n\nدرخواست شما با موضوع «{subject}» (شماره {number}) بسته شد. از همراهی شما سپاسگزاریم.\n\nبا سپاس"
+                ),
+                sms: format!("درخواست {number} بسته شد. از همراهی شما سپاسگزاریم."),
+            },
+        }
+    } else {
+        match event {
+            CaseEvent::Received => Notice {
+                subject: format!("We received your request — number {number}"),
+                text: format!(
+                    "Dear customer,\n\nyour request \"{subject}\" was received as number {number} and will be looked at shortly.\n\nThank you"
+                ),
+                sms: format!("Your request was received as number {number}. Thank you."),
+            },
+            CaseEvent::Answered => Notice {
+                subject: format!("Reply to your request {number}"),
+                text: format!(
+                    "Dear customer,\n\nyour request \"{subject}\" (number {number}) has a reply:\n\n{reply}\n\nThank you"
+                ),
+                sms: format!("Reply to request {number}: {short}{ellipsis}"),
+            },
+            CaseEvent::Closed => Notice {
+                subject: format!("Your request {number} is closed"),
+                text: format!(
+                    "Dear customer,\n\nyour request \"{subject}\" (number {number}) is closed. Thank you for your patience.\n\nThank you"
+                ),
+                sms: format!("Request {number} is closed. Thank you."),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notices_name_the_case_in_the_customers_language() {
+        let fa = case_notice(
+            "fa",
+            CaseEvent::Received,
+            "1405-00017",
+            "خرابی دستگاه",
+            None,
+        );
+        assert!(fa.subject.contains("1405-00017") && fa.text.contains("خرابی دستگاه"));
+        assert!(fa.sms.contains("ثبت شد"));
+        let en = case_notice("en", CaseEvent::Closed, "1405-00017", "Broken", None);
+        assert!(en.subject.contains("closed") && en.sms.contains("1405-00017"));
+    }
+
+    #[test]
+    fn an_answer_quotes_the_reply_and_shortens_it_for_sms() {
+        let reply = "ب".repeat(300);
+        let notice = case_notice("fa", CaseEvent::Answered, "1", "x", Some(&reply));
+        assert!(notice.text.contains(&reply));
+        assert!(notice.sms.ends_with('…'));
+        assert!(notice.sms.chars().count() < 160);
+    }
+}
