@@ -44,6 +44,9 @@ pub const CONCURRENCY: usize = 16;
 /// sooner; one queued by another process sharing the database is found within this time).
 const IDLE_POLL: Duration = Duration::from_secs(2);
 
+/// How often the worker looks for service-level breaches.
+pub const SWEEP_EVERY: Duration = Duration::from_secs(60);
+
 /// What a job does.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -279,11 +282,26 @@ impl App {
         }
     }
 
+    /// Wakes this process's worker (a job was queued).
+    pub(crate) fn wake_worker(&self) {
+        self.job_signal.0.notify_one();
+    }
+
     /// Runs the worker until `stop` is set: due jobs are run as they come; between them it
-    /// waits for a job queued by this process or for [`IDLE_POLL`]. Errors of the database are
+    /// waits for a job queued by this process or for [`IDLE_POLL`]. Every [`SWEEP_EVERY`] it
+    /// escalates the cases whose service-level clocks ran out. Errors of the database are
     /// logged and retried after a pause, so a passing outage does not end the worker.
     pub async fn run_worker(&self, mut stop: watch::Receiver<bool>) {
+        let mut last_sweep: Option<std::time::Instant> = None;
         while !*stop.borrow() {
+            if last_sweep.is_none_or(|at| at.elapsed() >= SWEEP_EVERY) {
+                last_sweep = Some(std::time::Instant::now());
+                match self.sla_sweep().await {
+                    Ok(0) => {}
+                    Ok(escalated) => tracing::info!(escalated, "service-level breaches escalated"),
+                    Err(error) => tracing::error!(%error, "service-level sweep"),
+                }
+            }
             if let Err(error) = self.run_due_jobs(&stop).await {
                 tracing::error!(%error, "job worker");
             }

@@ -19,6 +19,7 @@ mod sales;
 mod search;
 mod service;
 mod settings;
+pub mod sla;
 mod tx;
 mod values;
 

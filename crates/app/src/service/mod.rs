@@ -10,6 +10,7 @@
 mod activities;
 mod cases;
 mod demo;
+mod escalation;
 mod notices;
 mod rules;
 mod setup;

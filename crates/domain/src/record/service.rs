@@ -96,6 +96,8 @@ const CASE_FIELDS: &[FieldDef] = &[
     system(field("first_response_at", FieldType::Timestamp)),
     system(field("resolved_at", FieldType::Timestamp)),
     system(field("closed_at", FieldType::Timestamp)),
+    system(field("first_response_escalated_at", FieldType::Timestamp)),
+    system(field("resolution_escalated_at", FieldType::Timestamp)),
     CREATED_AT,
     UPDATED_AT,
 ];
@@ -146,6 +148,8 @@ const SLA_TARGET_FIELDS: &[FieldDef] = &[
     required(listed(field("priority", FieldType::Choice(PRIORITIES)))),
     required(listed(field("first_response_hours", FieldType::Integer))),
     required(listed(field("resolution_hours", FieldType::Integer))),
+    field("escalate_to_id", FieldType::Reference(RecordKind::User)),
+    field("reassign_on_breach", FieldType::Bool),
     field("description", FieldType::LongText),
     CREATED_AT,
     UPDATED_AT,

@@ -121,3 +121,55 @@ mod tests {
         assert!(notice.sms.chars().count() < 160);
     }
 }
+
+/// Which service-level clock ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaClockKind {
+    /// Until the first reply to the customer.
+    FirstResponse,
+    /// Until the case is resolved.
+    Resolution,
+}
+
+impl SlaClockKind {
+    /// The code used in the audit trail.
+    pub fn code(self) -> &'static str {
+        match self {
+            SlaClockKind::FirstResponse => "first_response",
+            SlaClockKind::Resolution => "resolution",
+        }
+    }
+}
+
+/// The email telling a manager (in their interface language) that a case missed a target:
+/// subject and text.
+pub fn breach_notice(
+    locale: &str,
+    clock: SlaClockKind,
+    number: &str,
+    subject: &str,
+) -> (String, String) {
+    if locale == "fa" {
+        let what = match clock {
+            SlaClockKind::FirstResponse => "مهلت پاسخ اول",
+            SlaClockKind::Resolution => "مهلت حل",
+        };
+        (
+            format!("تأخیر در درخواست {number}: {what} گذشت"),
+            format!(
+                "{what} درخواست {number} با موضوع «{subject}» گذشته است و درخواست به شما ارجاع شد."
+            ),
+        )
+    } else {
+        let what = match clock {
+            SlaClockKind::FirstResponse => "first response",
+            SlaClockKind::Resolution => "resolution",
+        };
+        (
+            format!("Case {number} missed its {what} target"),
+            format!(
+                "The {what} target of case {number} (\"{subject}\") has passed; the case is escalated to you."
+            ),
+        )
+    }
+}

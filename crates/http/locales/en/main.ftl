@@ -684,3 +684,9 @@ sales-signature-seller = Seller's signature
 sales-signature-customer = Customer's signature
 sales-date = Date
 sales-amount = Amount
+
+## SLA escalation (issue 5)
+field-first_response_escalated_at = Escalated (first response)
+field-resolution_escalated_at = Escalated (resolution)
+field-escalate_to_id = Escalate breaches to
+field-reassign_on_breach = Reassign the case on a breach

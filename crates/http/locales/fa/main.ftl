@@ -684,3 +684,9 @@ sales-signature-seller = امضای فروشنده
 sales-signature-customer = امضای خریدار
 sales-date = تاریخ
 sales-amount = مبلغ
+
+## SLA escalation (issue 5)
+field-first_response_escalated_at = ارجاع پس از تأخیر در پاسخ
+field-resolution_escalated_at = ارجاع پس از تأخیر در حل
+field-escalate_to_id = ارجاع تأخیرها به
+field-reassign_on_breach = واگذاری درخواست هنگام تأخیر

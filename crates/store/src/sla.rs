@@ -1,0 +1,67 @@
+//! Finding the cases whose service-level clocks ran out and were not yet escalated.
+
+use peyvand_domain::record::Value;
+use sea_query::{Expr, ExprTrait, Order, Query};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::StoreResult;
+use crate::tx::Tx;
+use crate::values::{ColType, to_sql};
+
+/// A clock of a case, named by the columns that hold its due moment, its stop and its
+/// escalation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockColumns {
+    /// When it runs out.
+    pub due: &'static str,
+    /// When it stopped (the event it waits for), if it has its own stop.
+    pub stopped: Option<&'static str>,
+    /// When its breach was escalated.
+    pub escalated: &'static str,
+}
+
+/// The first-response clock.
+pub const FIRST_RESPONSE: ClockColumns = ClockColumns {
+    due: "first_response_due",
+    stopped: Some("first_response_at"),
+    escalated: "first_response_escalated_at",
+};
+
+/// The resolution clock (stopped by resolving or closing the case).
+pub const RESOLUTION: ClockColumns = ClockColumns {
+    due: "resolution_due",
+    stopped: None,
+    escalated: "resolution_escalated_at",
+};
+
+impl Tx {
+    /// Up to `limit` cases whose `clock` ran out by `now`, is still running and was not
+    /// escalated, earliest first. The conditions are those of the clock's partial index
+    /// (migration 0052), so the work is the number of such cases, not of all cases.
+    pub async fn breached_cases(
+        &mut self,
+        clock: ClockColumns,
+        now: OffsetDateTime,
+        limit: u64,
+    ) -> StoreResult<Vec<Uuid>> {
+        let mut select = Query::select();
+        select
+            .from("cases")
+            .column("id")
+            .and_where(Expr::col(clock.escalated).is_null())
+            .and_where(Expr::col("resolved_at").is_null())
+            .and_where(Expr::col("closed_at").is_null())
+            .and_where(Expr::col(clock.due).lte(to_sql(&Value::Time(now), ColType::Time)))
+            .order_by(clock.due, Order::Asc)
+            .limit(limit);
+        if let Some(stopped) = clock.stopped {
+            select.and_where(Expr::col(stopped).is_null());
+        }
+        let rows = self.fetch(&select, &[ColType::Id]).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| row.into_iter().next().and_then(|v| v.as_id()))
+            .collect())
+    }
+}
