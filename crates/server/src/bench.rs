@@ -24,12 +24,29 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 100_000)]
         messages: usize,
     },
+    /// The service-level sweep over many open cases, of which some have just run out.
+    Sla {
+        /// The database URL (a fresh SQLite file is best).
+        #[arg(long, env = "PEYVAND_DATABASE_URL")]
+        database: String,
+        /// How many open cases.
+        #[arg(long, default_value_t = 1_000_000)]
+        cases: usize,
+        /// How many of them have run out since the last sweep.
+        #[arg(long, default_value_t = 1_000)]
+        breached: usize,
+    },
 }
 
 /// Runs a benchmark command.
 pub async fn run(command: BenchCommand) -> Result<()> {
     match command {
         BenchCommand::Sms { database, messages } => sms(&database, messages).await,
+        BenchCommand::Sla {
+            database,
+            cases,
+            breached,
+        } => crate::bench_sla::run(&database, cases, breached).await,
     }
 }
 

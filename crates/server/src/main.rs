@@ -3,6 +3,7 @@
 
 mod analytics;
 mod bench;
+mod bench_sla;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
