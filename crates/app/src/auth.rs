@@ -58,7 +58,7 @@ impl Session {
 }
 
 /// A fresh random secret: 32 bytes, URL-safe base64.
-fn new_secret() -> AppResult<String> {
+pub(crate) fn new_secret() -> AppResult<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
@@ -66,7 +66,7 @@ fn new_secret() -> AppResult<String> {
 
 /// Secrets are stored only as SHA-256: a leaked database does not hand out sessions or tokens.
 /// (They are long random values, so a fast hash is enough; passwords get argon2.)
-fn secret_hash(secret: &str) -> String {
+pub(crate) fn secret_hash(secret: &str) -> String {
     let digest = Sha256::digest(secret.as_bytes());
     URL_SAFE_NO_PAD.encode(digest)
 }

@@ -53,6 +53,9 @@ pub enum AppError {
         /// The status asked for.
         to: &'static str,
     },
+    /// A satisfaction survey was answered already; an answer is never replaced.
+    #[error("the survey was answered already")]
+    AlreadyAnswered,
 }
 
 /// One row of the error table.
@@ -131,6 +134,10 @@ pub const ERROR_CODES: &[ErrorCode] = &[
         code: "invalid_transition",
         status: 409,
     },
+    ErrorCode {
+        code: "already_answered",
+        status: 409,
+    },
 ];
 
 impl AppError {
@@ -150,6 +157,7 @@ impl AppError {
             AppError::File(_) => "unreadable_file",
             AppError::Internal(_) => "internal",
             AppError::InvalidTransition { .. } => "invalid_transition",
+            AppError::AlreadyAnswered => "already_answered",
         };
         lookup(code)
     }
@@ -217,6 +225,11 @@ mod tests {
             AppError::BadRequest("x"),
             AppError::File("empty_file"),
             AppError::Internal("x".into()),
+            AppError::InvalidTransition {
+                from: "new",
+                to: "closed",
+            },
+            AppError::AlreadyAnswered,
         ];
         for error in all {
             let row = error.code();

@@ -217,6 +217,9 @@ pub struct SmsSettings {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct NotificationSettings {
+    /// The address customers reach this server at (`https://crm.example.com`), for links in
+    /// messages such as satisfaction surveys; empty when it has none.
+    pub public_url: String,
     /// Email, when configured.
     pub smtp: Option<SmtpSettings>,
     /// SMS, when configured.

@@ -34,6 +34,8 @@ pub(crate) struct CurrentBuilder(RwLock<Option<ChannelBuilder>>);
 /// The settings as shown to an administrator: every secret replaced by whether it is set.
 #[derive(Debug, Clone, Serialize)]
 pub struct SettingsView {
+    /// The address customers reach this server at.
+    pub public_url: String,
     /// Email settings without the password.
     pub smtp: Option<serde_json::Value>,
     /// SMS settings without the API key.
@@ -42,6 +44,7 @@ pub struct SettingsView {
 
 fn redacted(settings: &NotificationSettings) -> SettingsView {
     SettingsView {
+        public_url: settings.public_url.clone(),
         smtp: settings.smtp.as_ref().map(|s| {
             json!({
                 "host": s.host, "port": s.port, "security": s.security, "username": s.username,
@@ -149,6 +152,13 @@ impl App {
     ) -> AppResult<SettingsView> {
         require_administrator(session)?;
         let mut errors = ValidationErrors::new();
+        input.public_url = input.public_url.trim().trim_end_matches('/').to_owned();
+        if !input.public_url.is_empty()
+            && !(input.public_url.starts_with("https://")
+                || input.public_url.starts_with("http://"))
+        {
+            errors.add("public_url", FieldError::INVALID);
+        }
         if let Some(smtp) = &input.smtp {
             validate_smtp(smtp, &mut errors);
         }

@@ -18,7 +18,12 @@ fn app_error(error: peyvand_app::AppError) -> anyhow::Error {
 }
 
 /// One open, answered case: due in a month, or an hour ago when it is one of the breached.
-fn bench_case(i: usize, now: OffsetDateTime, breached: bool, place: &[(&'static str, Uuid); 3]) -> NewRecord {
+fn bench_case(
+    i: usize,
+    now: OffsetDateTime,
+    breached: bool,
+    place: &[(&'static str, Uuid); 3],
+) -> NewRecord {
     let mut fields = Fields::new();
     let text = |s: String| Value::Text(s);
     fields.insert("number".into(), text(format!("B-{i:07}")));
@@ -105,7 +110,10 @@ pub async fn run(database: &str, cases: usize, breached: usize) -> Result<()> {
     let second = started.elapsed();
     println!("| measure ({cases} open cases) | clocks escalated | time |");
     println!("|---|---|---|");
-    println!("| filling the database | — | {:.1} s |", filled.as_secs_f64());
+    println!(
+        "| filling the database | — | {:.1} s |",
+        filled.as_secs_f64()
+    );
     println!(
         "| sweep with new breaches | {escalated} | {:.0} ms |",
         first.as_secs_f64() * 1000.0

@@ -394,7 +394,7 @@ async fn only_administrators_see_or_change_the_channels() {
             assert!(fields.get(field).is_some(), "{field}: {fields}");
         }
         let stored = t.get("/api/v1/settings/notifications", &admin).await.json();
-        assert_eq!(stored, json!({"smtp": null, "sms": null}));
+        assert_eq!(stored, json!({"public_url": "", "smtp": null, "sms": null}));
         let bad_number = t
             .post(
                 "/api/v1/settings/notifications/test",

@@ -20,6 +20,7 @@ mod search;
 mod service;
 mod settings;
 pub mod sla;
+mod surveys;
 mod tx;
 mod values;
 
@@ -33,6 +34,7 @@ pub use jobs::{JobRow, JobState};
 pub use records::{ExtraColumn, ListQuery, NewRecord, RecordRow, SortKey};
 pub use sales::{LineRow, PriceListPriceRow};
 pub use search::{RELEVANCE, RELEVANCE_WINDOW, matches_words, search_tokens};
+pub use surveys::SurveyRow;
 pub use tx::Tx;
 // Activities and customer service (issue 5).
 pub use service::{ActivityPerson, CaseEntryRow, RecordsWhere};

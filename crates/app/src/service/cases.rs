@@ -144,7 +144,8 @@ async fn transition_in(
         "status"
     };
     if to == CaseStatus::Closed {
-        notify_customer(tx, now, &row.fields, CaseEvent::Closed, None).await?;
+        let survey = super::surveys::open_survey(tx, now, row.id, &row.fields).await?;
+        notify_customer(tx, now, &row.fields, CaseEvent::Closed, None, Some(&survey)).await?;
     }
     write_case(tx, now, session, &row, changes, action).await
 }
@@ -199,7 +200,7 @@ async fn add_entry_in(
     }
     audit(tx, now, session, RecordKind::Case, id, action, trail).await?;
     if kind == EntryKind::Reply {
-        notify_customer(tx, now, &row.fields, CaseEvent::Answered, Some(body)).await?;
+        notify_customer(tx, now, &row.fields, CaseEvent::Answered, Some(body), None).await?;
     }
     Ok(entry_view(entry))
 }

@@ -14,8 +14,10 @@ mod escalation;
 mod notices;
 mod rules;
 mod setup;
+mod surveys;
 
 pub(crate) use activities::activity_timeline_entries;
 pub use activities::{ActivityPeople, ActivityReport, AgendaQuery, Attendee, ReportRow};
 pub use cases::{CaseEntry, CaseSla, SlaClock};
 pub(crate) use rules::{apply_defaults, check_rules, on_create, on_update};
+pub use surveys::{SurveyForm, SurveyView};

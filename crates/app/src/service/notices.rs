@@ -26,14 +26,16 @@ fn allowed(fields: &Fields, consent: &str) -> bool {
 }
 
 /// Queues the notices of `event` for the contact of the case with `case` fields; `reply` is the
-/// reply's text when the event is an answer. A case without a contact, or a contact who allowed
-/// no channel, is told nothing.
+/// reply's text when the event is an answer, `survey` the token of the satisfaction survey
+/// when the case closes (its link needs the server's public address in the settings). A case
+/// without a contact, or a contact who allowed no channel, is told nothing.
 pub(crate) async fn notify_customer(
     tx: &mut Tx,
     now: OffsetDateTime,
     case: &Fields,
     event: CaseEvent,
     reply: Option<&str>,
+    survey: Option<&str>,
 ) -> AppResult<()> {
     let Some(contact_id) = case.get("contact_id").and_then(Value::as_id) else {
         return Ok(());
@@ -48,12 +50,16 @@ pub(crate) async fn notify_customer(
     };
     let contact = contact.fields;
     let locale = text(&contact, "preferred_language").unwrap_or("fa");
+    let link = survey
+        .filter(|_| !channels.public_url.is_empty())
+        .map(|token| format!("{}/survey/{token}", channels.public_url));
     let notice = case_notice(
         locale,
         event,
         text(case, "number").unwrap_or_default(),
         text(case, "subject").unwrap_or_default(),
         reply,
+        link.as_deref(),
     );
     if channels.smtp.is_some()
         && allowed(&contact, "consent_email")

@@ -166,7 +166,7 @@ pub(crate) async fn on_create(
             fields.insert("status".into(), Value::Text(CaseStatus::New.code().into()));
             route(tx, now, fields).await?;
             set_sla_due(tx, now, fields).await?;
-            super::notices::notify_customer(tx, now, fields, CaseEvent::Received, None).await
+            super::notices::notify_customer(tx, now, fields, CaseEvent::Received, None, None).await
         }
         _ => Ok(()),
     }

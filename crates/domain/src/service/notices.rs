@@ -27,8 +27,30 @@ pub struct Notice {
 const SMS_REPLY_CHARS: usize = 120;
 
 /// The notice of `event` for case `number` about `subject`, in `locale` (`fa`, or anything else
-/// for English). An answer quotes the reply.
+/// for English). An answer quotes the reply; a closing carries the satisfaction survey's link
+/// when there is one.
 pub fn case_notice(
+    locale: &str,
+    event: CaseEvent,
+    number: &str,
+    subject: &str,
+    reply: Option<&str>,
+    survey: Option<&str>,
+) -> Notice {
+    let mut notice = plain_notice(locale, event, number, subject, reply);
+    if let (CaseEvent::Closed, Some(link)) = (event, survey) {
+        let ask = if locale == "fa" {
+            "لطفاً در یک دقیقه به ما نمره دهید:"
+        } else {
+            "Please rate us in one minute:"
+        };
+        notice.text.push_str(&format!("\n\n{ask} {link}"));
+        notice.sms.push_str(&format!(" {ask} {link}"));
+    }
+    notice
+}
+
+fn plain_notice(
     locale: &str,
     event: CaseEvent,
     number: &str,
@@ -105,20 +127,40 @@ mod tests {
             "1405-00017",
             "خرابی دستگاه",
             None,
+            None,
         );
         assert!(fa.subject.contains("1405-00017") && fa.text.contains("خرابی دستگاه"));
         assert!(fa.sms.contains("ثبت شد"));
-        let en = case_notice("en", CaseEvent::Closed, "1405-00017", "Broken", None);
+        let en = case_notice(
+            "en",
+            CaseEvent::Closed,
+            "1405-00017",
+            "Broken",
+            None,
+            Some("https://crm.example/survey/abc"),
+        );
         assert!(en.subject.contains("closed") && en.sms.contains("1405-00017"));
+        assert!(en.text.ends_with("https://crm.example/survey/abc"));
     }
 
     #[test]
     fn an_answer_quotes_the_reply_and_shortens_it_for_sms() {
         let reply = "ب".repeat(300);
-        let notice = case_notice("fa", CaseEvent::Answered, "1", "x", Some(&reply));
+        let notice = case_notice(
+            "fa",
+            CaseEvent::Answered,
+            "1",
+            "x",
+            Some(&reply),
+            Some("https://x"),
+        );
         assert!(notice.text.contains(&reply));
         assert!(notice.sms.ends_with('…'));
         assert!(notice.sms.chars().count() < 160);
+        assert!(
+            !notice.text.contains("https://x"),
+            "only a closing asks for a rating"
+        );
     }
 }
 

@@ -255,6 +255,7 @@ error-not_found = Not found.
 error-forbidden = You do not have permission to do this.
 error-version_conflict = Someone else changed this record in the meantime.
 error-in_use = This record is still in use and cannot be removed.
+error-already_answered = This survey was answered already. Thank you!
 error-already_converted = This lead was converted already.
 error-unauthenticated = Please sign in.
 error-bad_credentials = Wrong email or password.
@@ -690,3 +691,22 @@ field-first_response_escalated_at = Escalated (first response)
 field-resolution_escalated_at = Escalated (resolution)
 field-escalate_to_id = Escalate breaches to
 field-reassign_on_breach = Reassign the case on a breach
+
+## Satisfaction surveys (issue 5)
+survey-title = How did we do?
+survey-about = About your request
+survey-csat = How satisfied are you with how we handled it?
+survey-csat-hint = 1 = very dissatisfied, 5 = very satisfied
+survey-nps = How likely are you to recommend us to a friend or colleague?
+survey-nps-hint = 0 = not at all likely, 10 = extremely likely
+survey-comment = Anything you would like to tell us? (optional)
+survey-submit = Send
+survey-thanks = Thank you! Your answer was recorded.
+surveys-answered = Surveys
+surveys-none = No survey answered yet.
+survey-csat-short = Satisfaction
+survey-nps-short = Recommendation
+survey-comment-short = Comment
+survey-sent = Sent
+survey-unanswered = Not answered yet
+five = 5

@@ -255,6 +255,7 @@ error-not_found = پیدا نشد.
 error-forbidden = شما اجازهٔ این کار را ندارید.
 error-version_conflict = کس دیگری در این فاصله این رکورد را تغییر داده است.
 error-in_use = این رکورد هنوز در حال استفاده است و حذف نمی‌شود.
+error-already_answered = این نظرسنجی پیش‌تر پاسخ داده شده است. سپاسگزاریم!
 error-already_converted = این سرنخ پیش‌تر تبدیل شده است.
 error-unauthenticated = لطفاً وارد شوید.
 error-bad_credentials = ایمیل یا رمز عبور نادرست است.
@@ -690,3 +691,22 @@ field-first_response_escalated_at = ارجاع پس از تأخیر در پاس�
 field-resolution_escalated_at = ارجاع پس از تأخیر در حل
 field-escalate_to_id = ارجاع تأخیرها به
 field-reassign_on_breach = واگذاری درخواست هنگام تأخیر
+
+## Satisfaction surveys (issue 5)
+survey-title = نظر شما چیست؟
+survey-about = دربارهٔ درخواست شما
+survey-csat = چقدر از رسیدگی به درخواستتان راضی هستید؟
+survey-csat-hint = ۱ = بسیار ناراضی، ۵ = بسیار راضی
+survey-nps = چقدر احتمال دارد ما را به دوست یا همکارتان پیشنهاد کنید؟
+survey-nps-hint = ۰ = اصلاً، ۱۰ = حتماً
+survey-comment = اگر نکته‌ای دارید بنویسید (اختیاری)
+survey-submit = ارسال
+survey-thanks = سپاسگزاریم! پاسخ شما ثبت شد.
+surveys-answered = نظرسنجی‌ها
+surveys-none = هنوز به نظرسنجی‌ای پاسخ داده نشده است.
+survey-csat-short = رضایت
+survey-nps-short = پیشنهاد به دیگران
+survey-comment-short = توضیح
+survey-sent = ارسال‌شده
+survey-unanswered = بی‌پاسخ
+five = ۵

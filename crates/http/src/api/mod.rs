@@ -107,6 +107,7 @@ pub fn routes() -> Router<AppState> {
                 .delete(records::remove),
         )
         .route("/api/v1/{kind}/{id}/timeline", get(extras::timeline))
+        .route("/api/v1/{kind}/{id}/surveys", get(service::surveys))
         .route(
             "/api/v1/{kind}/{id}/notes",
             get(extras::list_notes).post(extras::add_note),

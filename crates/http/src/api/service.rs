@@ -214,3 +214,18 @@ pub async fn activity_report(
     let report = state.app.activity_report(&session, from, to).await?;
     Ok(Json(json!(report)))
 }
+
+/// `GET /api/v1/{accounts|contacts|cases}/{id}/surveys`: the satisfaction surveys about a
+/// customer or a case, newest first (unanswered ones without scores).
+pub async fn surveys(
+    State(state): State<AppState>,
+    ApiSession(session): ApiSession,
+    Path((kind, id)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let schema = super::schema_at(&session, &kind)?;
+    let items = state
+        .app
+        .surveys_of(&session, schema.kind, parse_id(&id)?)
+        .await?;
+    Ok(Json(json!({ "items": items })))
+}

@@ -64,9 +64,10 @@ pub fn guest_locale(headers: &HeaderMap, query: Option<&str>) -> Locale {
         .unwrap_or(Locale::Fa)
 }
 
-/// Paths that may be used without a CSRF token: signing in (there is no session yet).
+/// Paths that may be used without a CSRF token, because they are used without a session:
+/// signing in, and answering a satisfaction survey (its link's token is the permission).
 fn exempt(method: &Method, path: &str) -> bool {
-    *method == Method::POST && path == "/login"
+    *method == Method::POST && (path == "/login" || path.starts_with("/survey/"))
 }
 
 fn refuse(session: Option<&Session>, locale: Locale, code: &'static str) -> Response {

@@ -25,6 +25,7 @@ mod record_extras;
 mod sales;
 mod sales_print;
 mod settings;
+mod survey;
 // Activities and customer service (issue 5).
 mod service;
 mod timeline;
@@ -50,6 +51,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(dashboard::show))
         .route("/login", get(login::form).post(login::submit))
+        .route("/survey/{token}", get(survey::form).post(survey::submit))
         .route("/logout", post(login::logout))
         .route("/settings", get(settings::show))
         .route("/settings/preferences", post(settings::preferences))

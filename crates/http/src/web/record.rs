@@ -89,6 +89,8 @@ pub struct RecordTemplate {
     pub grants: Vec<GrantRow>,
     /// Sales documents (issue 4): a customer's quotes, orders, invoices and payments.
     pub transactions: Vec<super::sales::TransactionRow>,
+    /// Satisfaction surveys about the customer (attitudes), newest first.
+    pub surveys: Vec<SurveyItem>,
     /// Action column headers of the grants matrix.
     pub grant_actions: Vec<String>,
 }
@@ -151,6 +153,7 @@ pub async fn show(
     };
     // Activities and customer service (issue 5).
     let service_panel = super::service::record_panel(&state, &session, &view).await?;
+    let surveys = survey_items(&state, &session, schema.kind, view.id).await?;
     let l = Layout::new(&session, view.title.clone(), schema.path);
     let template = RecordTemplate {
         service_panel,
@@ -171,6 +174,7 @@ pub async fn show(
         timeline,
         grants,
         transactions,
+        surveys,
         grant_actions: Action::ALL
             .iter()
             .map(|a| l.t(&format!("action-{}", a.code())))
@@ -178,6 +182,40 @@ pub async fn show(
         l,
     };
     Ok(render(&template))
+}
+
+/// One satisfaction survey in the 360° view.
+pub struct SurveyItem {
+    /// When it was sent.
+    pub sent: String,
+    /// The answer, when there is one: satisfaction (1–5) and recommendation (0–10).
+    pub scores: Option<(String, String)>,
+    /// The customer's comment.
+    pub comment: String,
+    /// The case it asks about.
+    pub case_href: String,
+}
+
+async fn survey_items(
+    state: &AppState,
+    session: &Session,
+    kind: RecordKind,
+    id: uuid::Uuid,
+) -> WebResult<Vec<SurveyItem>> {
+    let fmt = Fmt::of(session);
+    let surveys = state.app.surveys_of(session, kind, id).await?;
+    Ok(surveys
+        .into_iter()
+        .map(|s| SurveyItem {
+            sent: fmt.datetime(s.created_at),
+            scores: s
+                .csat
+                .zip(s.nps)
+                .map(|(csat, nps)| (fmt.integer(csat), fmt.integer(nps))),
+            comment: s.comment.unwrap_or_default(),
+            case_href: format!("/cases/{}", s.case_id),
+        })
+        .collect())
 }
 
 async fn note_items(
