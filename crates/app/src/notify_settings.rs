@@ -153,10 +153,8 @@ impl App {
         require_administrator(session)?;
         let mut errors = ValidationErrors::new();
         input.public_url = input.public_url.trim().trim_end_matches('/').to_owned();
-        if !input.public_url.is_empty()
-            && !(input.public_url.starts_with("https://")
-                || input.public_url.starts_with("http://"))
-        {
+        let url = &input.public_url;
+        if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) {
             errors.add("public_url", FieldError::INVALID);
         }
         if let Some(smtp) = &input.smtp {
