@@ -83,7 +83,7 @@ pub async fn hash_password(password: &str) -> AppResult<String> {
     .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
-async fn verify_password(password: &str, hash: &str) -> bool {
+pub(crate) async fn verify_password(password: &str, hash: &str) -> bool {
     let password = password.to_owned();
     let hash = hash.to_owned();
     tokio::task::spawn_blocking(move || {
@@ -294,7 +294,7 @@ impl App {
 }
 
 /// The throttle record after one more failure at `now`.
-fn next_throttle(
+pub(crate) fn next_throttle(
     previous: Option<ThrottleRow>,
     email: &str,
     now: time::OffsetDateTime,
@@ -316,7 +316,7 @@ fn next_throttle(
 }
 
 /// A valid argon2 hash of a random password nobody knows, verified when the email is unknown.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Xw0p9cYdbG0bPcNB2M06Mp2gRfxdH8zBa4sY0LQgFxA";
+pub(crate) const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Xw0p9cYdbG0bPcNB2M06Mp2gRfxdH8zBa4sY0LQgFxA";
 
 /// Loads who a user is and what they may do; disabled users and missing roles are refused.
 pub(crate) async fn load_session(

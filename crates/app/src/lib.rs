@@ -21,6 +21,7 @@ mod merge;
 pub mod notify;
 pub mod notify_settings;
 mod org;
+pub mod portal;
 mod preferences;
 mod records;
 pub mod sales;

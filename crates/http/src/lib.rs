@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod importing;
 mod metrics;
 mod ops;
+mod portal;
 mod uploads;
 mod web;
 
@@ -56,6 +57,7 @@ pub fn router(app: App, config: HttpConfig) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(web::routes(state.clone()))
+        .merge(portal::routes())
         .merge(ops::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

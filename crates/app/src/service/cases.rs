@@ -110,7 +110,7 @@ async fn write_case(
     ))
 }
 
-async fn transition_in(
+pub(crate) async fn transition_in(
     tx: &mut Tx,
     now: OffsetDateTime,
     session: &Session,
@@ -150,7 +150,7 @@ async fn transition_in(
     write_case(tx, now, session, &row, changes, action).await
 }
 
-async fn add_entry_in(
+pub(crate) async fn add_entry_in(
     tx: &mut Tx,
     now: OffsetDateTime,
     session: &Session,
@@ -288,8 +288,10 @@ impl App {
         kind: &str,
         body: &str,
     ) -> AppResult<CaseEntry> {
-        let kind =
-            EntryKind::parse(kind).ok_or(AppError::field("kind", FieldError::INVALID_CHOICE))?;
+        // Staff write notes and replies; the customer's own messages come from the portal.
+        let kind = EntryKind::parse(kind)
+            .filter(|k| *k != EntryKind::Customer)
+            .ok_or(AppError::field("kind", FieldError::INVALID_CHOICE))?;
         let (now, session, body) = (self.now(), session.clone(), body.to_owned());
         self.write(move |tx| {
             Box::pin(async move { add_entry_in(tx, now, &session, id, kind, &body).await })

@@ -18,6 +18,7 @@ mod surveys;
 
 pub(crate) use activities::activity_timeline_entries;
 pub use activities::{ActivityPeople, ActivityReport, AgendaQuery, Attendee, ReportRow};
+pub(crate) use cases::transition_in;
 pub use cases::{CaseEntry, CaseSla, SlaClock};
 pub(crate) use rules::{apply_defaults, check_rules, on_create, on_update};
 pub use surveys::{SurveyForm, SurveyView};

@@ -101,6 +101,8 @@ pub enum EntryKind {
     InternalNote,
     /// Sent to the customer.
     Reply,
+    /// Written by the customer (in the portal).
+    Customer,
 }
 
 impl EntryKind {
@@ -109,6 +111,7 @@ impl EntryKind {
         match self {
             EntryKind::InternalNote => "internal_note",
             EntryKind::Reply => "reply",
+            EntryKind::Customer => "customer",
         }
     }
 
@@ -117,6 +120,7 @@ impl EntryKind {
         match code {
             "internal_note" => Some(EntryKind::InternalNote),
             "reply" => Some(EntryKind::Reply),
+            "customer" => Some(EntryKind::Customer),
             _ => None,
         }
     }

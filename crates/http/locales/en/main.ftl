@@ -710,3 +710,18 @@ survey-comment-short = Comment
 survey-sent = Sent
 survey-unanswered = Not answered yet
 five = 5
+
+## Customer portal (issue 5)
+portal-name = Customer portal
+portal-login-title = Sign in to the customer portal
+portal-cases = Your requests
+portal-new-case = New request
+portal-no-cases = You have no requests yet.
+portal-messages = Messages
+portal-no-messages = No messages yet.
+portal-your-message = Your message
+portal-send = Send
+portal-support = Support team
+portal-access = Portal access
+portal-access-grant = Give portal access
+portal-access-help = The contact signs in at /portal with their email and this password (at least 8 characters).

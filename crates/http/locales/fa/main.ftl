@@ -710,3 +710,18 @@ survey-comment-short = توضیح
 survey-sent = ارسال‌شده
 survey-unanswered = بی‌پاسخ
 five = ۵
+
+## Customer portal (issue 5)
+portal-name = پورتال مشتریان
+portal-login-title = ورود به پورتال مشتریان
+portal-cases = درخواست‌های شما
+portal-new-case = درخواست جدید
+portal-no-cases = هنوز درخواستی ثبت نکرده‌اید.
+portal-messages = پیام‌ها
+portal-no-messages = هنوز پیامی نیست.
+portal-your-message = پیام شما
+portal-send = ارسال
+portal-support = پشتیبانی
+portal-access = دسترسی به پورتال
+portal-access-grant = دادن دسترسی پورتال
+portal-access-help = مخاطب با ایمیل خود و این گذرواژه (دست‌کم ۸ نویسه) در ‎/portal وارد می‌شود.

@@ -109,6 +109,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/{kind}/{id}/timeline", get(extras::timeline))
         .route("/api/v1/{kind}/{id}/surveys", get(service::surveys))
         .route(
+            "/api/v1/contacts/{id}/portal-access",
+            post(service::portal_access),
+        )
+        .route(
             "/api/v1/{kind}/{id}/notes",
             get(extras::list_notes).post(extras::add_note),
         )

@@ -229,3 +229,25 @@ pub async fn surveys(
         .await?;
     Ok(Json(json!({ "items": items })))
 }
+
+/// The body of `POST /api/v1/contacts/{id}/portal-access`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortalAccessBody {
+    password: String,
+}
+
+/// `POST /api/v1/contacts/{id}/portal-access`: lets the contact sign in to the customer portal
+/// with their email and this password (or sets a new password); 204.
+pub async fn portal_access(
+    State(state): State<AppState>,
+    ApiSession(session): ApiSession,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<PortalAccessBody>,
+) -> ApiResult<StatusCode> {
+    state
+        .app
+        .grant_portal_access(&session, parse_id(&id)?, &body.password)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

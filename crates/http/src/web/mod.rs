@@ -10,16 +10,16 @@ mod dashboard;
 mod delete;
 mod duplicates;
 mod edit;
-mod form;
-mod format;
+pub(crate) mod form;
+pub(crate) mod format;
 mod grants;
-mod guard;
+pub(crate) mod guard;
 mod import;
 mod list;
 mod login;
 mod merge;
 mod options;
-mod page;
+pub(crate) mod page;
 mod record;
 mod record_extras;
 mod sales;
@@ -79,6 +79,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/cases/{id}/entries", post(service::case_entry))
         .route("/cases/{id}/reassign", post(service::case_reassign))
         .route("/activities/{id}/people", post(service::activity_people))
+        .route("/contacts/{id}/portal-access", post(service::portal_access))
         .route("/{kind}", get(list::show).post(edit::create))
         .route("/{kind}/new", get(edit::new_form))
         .route("/{kind}/merge", get(merge::form).post(merge::submit))

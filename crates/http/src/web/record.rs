@@ -91,6 +91,8 @@ pub struct RecordTemplate {
     pub transactions: Vec<super::sales::TransactionRow>,
     /// Satisfaction surveys about the customer (attitudes), newest first.
     pub surveys: Vec<SurveyItem>,
+    /// Where the form giving a contact portal access goes, for those who may change it.
+    pub portal_action: Option<String>,
     /// Action column headers of the grants matrix.
     pub grant_actions: Vec<String>,
 }
@@ -154,6 +156,9 @@ pub async fn show(
     // Activities and customer service (issue 5).
     let service_panel = super::service::record_panel(&state, &session, &view).await?;
     let surveys = survey_items(&state, &session, schema.kind, view.id).await?;
+    let portal_action = (schema.kind == RecordKind::Contact
+        && may(&session, RecordKind::Contact, Action::Update))
+    .then(|| format!("{base}/portal-access"));
     let l = Layout::new(&session, view.title.clone(), schema.path);
     let template = RecordTemplate {
         service_panel,
@@ -175,6 +180,7 @@ pub async fn show(
         grants,
         transactions,
         surveys,
+        portal_action,
         grant_actions: Action::ALL
             .iter()
             .map(|a| l.t(&format!("action-{}", a.code())))

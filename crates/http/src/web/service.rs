@@ -672,3 +672,19 @@ pub async fn activity_people(
         .await?;
     Ok(see_other(&format!("/activities/{id}")))
 }
+
+/// `POST /contacts/{id}/portal-access` with `password`: gives the contact portal access (or a
+/// new password).
+pub async fn portal_access(
+    State(state): State<AppState>,
+    WebSession(session): WebSession,
+    Path(id): Path<String>,
+    form: WebForm,
+) -> WebResult {
+    let id = parse_id(&id)?;
+    state
+        .app
+        .grant_portal_access(&session, id, form.get("password").unwrap_or_default())
+        .await?;
+    Ok(see_other(&format!("/contacts/{id}#portal")))
+}

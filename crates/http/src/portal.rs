@@ -1,0 +1,456 @@
+//! `/portal`: the customer portal's pages. Customers sign in with portal accounts (never staff
+//! sessions: the cookie, the sessions and the accounts are separate), see their organisation's
+//! cases, file new ones and reply. Every form carries the portal session's CSRF token.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use peyvand_app::AppError;
+use peyvand_app::portal::{PortalCase, PortalSession};
+use peyvand_domain::calendar::Locale;
+
+use crate::AppState;
+use crate::auth::cookie;
+use crate::web::form::WebForm;
+use crate::web::guard::guest_locale;
+use crate::web::page::{Layout, render_status, see_other};
+
+/// The portal's session cookie, apart from the staff one.
+pub const PORTAL_COOKIE: &str = "peyvand_portal";
+
+/// The portal routes (outside the staff guard).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/portal", get(home))
+        .route("/portal/login", post(sign_in))
+        .route("/portal/logout", post(sign_out))
+        .route("/portal/cases", get(cases).post(file_case))
+        .route("/portal/cases/new", get(new_case))
+        .route("/portal/cases/{id}", get(case))
+        .route("/portal/cases/{id}/reply", post(reply))
+}
+
+fn portal_cookie(value: &str, secure: bool) -> String {
+    let max_age = if value.is_empty() {
+        0
+    } else {
+        peyvand_app::auth::SESSION_LIFETIME.whole_seconds()
+    };
+    let secure = if secure { "; Secure" } else { "" };
+    format!(
+        "{PORTAL_COOKIE}={value}; Path=/portal; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    )
+}
+
+/// The signed-in portal user, if any.
+async fn portal_session(state: &AppState, headers: &HeaderMap) -> Option<PortalSession> {
+    let value = cookie(headers, PORTAL_COOKIE).filter(|v| !v.is_empty())?;
+    state.app.portal_session(&value).await.ok()
+}
+
+fn csrf_ok(form: &WebForm, portal: &PortalSession) -> bool {
+    form.get("_csrf")
+        .is_some_and(|sent| crate::web::guard::csrf_ok(Some(sent), Some(&portal.csrf_token)))
+}
+
+fn forbidden(locale: Locale) -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        crate::i18n::t(locale, "error-csrf_failed"),
+    )
+        .into_response()
+}
+
+fn not_found(locale: Locale) -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        crate::i18n::t(locale, "error-not_found"),
+    )
+        .into_response()
+}
+
+fn failure(error: &AppError, locale: Locale) -> Response {
+    match error {
+        AppError::NotFound => not_found(locale),
+        other => {
+            tracing::error!(error = %other, "portal request failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                crate::i18n::t(locale, "error-internal"),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Field errors as sentences in the page's language.
+fn messages(error: &AppError, locale: Locale) -> Vec<String> {
+    match error {
+        AppError::Validation(errors) => errors
+            .fields
+            .iter()
+            .map(|(field, code)| {
+                format!(
+                    "{}: {}",
+                    crate::i18n::t(locale, &format!("field-{field}")),
+                    crate::i18n::t(locale, &format!("field-error-{}", code.code()))
+                )
+            })
+            .collect(),
+        _ => vec![crate::i18n::t(locale, "error-internal")],
+    }
+}
+
+/// A moment in Iran time, in the calendar that goes with the page's language (customers have
+/// no calendar setting: Persian pages show Jalali dates).
+fn fmt_time(portal: &PortalSession, at: time::OffsetDateTime) -> String {
+    let calendar = if portal.locale == Locale::Fa {
+        peyvand_domain::calendar::CalendarKind::Jalali
+    } else {
+        peyvand_domain::calendar::CalendarKind::Gregorian
+    };
+    peyvand_domain::calendar::format_datetime(
+        at,
+        peyvand_domain::calendar::IRAN_OFFSET,
+        calendar,
+        portal.locale,
+    )
+}
+
+/// The sign-in page.
+#[derive(Template)]
+#[template(path = "portal_login.html")]
+struct LoginPage {
+    l: Layout,
+    csrf: String,
+    who: String,
+    email: String,
+    error: Option<String>,
+    switch_label: String,
+}
+
+fn login_page(locale: Locale, email: String, error: Option<String>) -> LoginPage {
+    let other = if locale == Locale::Fa {
+        Locale::En
+    } else {
+        Locale::Fa
+    };
+    LoginPage {
+        l: Layout::anonymous(locale, crate::i18n::t(locale, "portal-login-title")),
+        csrf: String::new(),
+        who: String::new(),
+        email,
+        error,
+        switch_label: crate::i18n::t(other, "language-name"),
+    }
+}
+
+/// `GET /portal`: the cases when signed in, else the sign-in page.
+async fn home(State(state): State<AppState>, headers: HeaderMap, uri: axum::http::Uri) -> Response {
+    if portal_session(&state, &headers).await.is_some() {
+        return see_other("/portal/cases");
+    }
+    let locale = guest_locale(&headers, uri.query());
+    render_status(StatusCode::OK, &login_page(locale, String::new(), None))
+}
+
+/// `POST /portal/login`.
+async fn sign_in(State(state): State<AppState>, headers: HeaderMap, form: WebForm) -> Response {
+    let locale = form
+        .get("lang")
+        .and_then(Locale::parse)
+        .unwrap_or_else(|| guest_locale(&headers, None));
+    if crate::web::guard::is_cross_site(&headers) {
+        return forbidden(locale);
+    }
+    let email = form.get("email").unwrap_or_default().to_owned();
+    let password = form.get("password").unwrap_or_default();
+    match state.app.portal_sign_in(&email, password).await {
+        Ok(secret) => {
+            let mut response = see_other("/portal/cases");
+            if let Ok(value) = portal_cookie(&secret, state.config.secure_cookies).parse() {
+                response.headers_mut().insert(header::SET_COOKIE, value);
+            }
+            response
+        }
+        Err(error) => {
+            let (status, key) = match error {
+                AppError::TooManyAttempts => {
+                    (StatusCode::TOO_MANY_REQUESTS, "error-too_many_attempts")
+                }
+                AppError::BadCredentials => (StatusCode::UNAUTHORIZED, "error-bad_credentials"),
+                other => return failure(&other, locale),
+            };
+            let page = login_page(locale, email, Some(crate::i18n::t(locale, key)));
+            render_status(status, &page)
+        }
+    }
+}
+
+/// `POST /portal/logout`.
+async fn sign_out(State(state): State<AppState>, headers: HeaderMap, form: WebForm) -> Response {
+    let Some(portal) = portal_session(&state, &headers).await else {
+        return see_other("/portal");
+    };
+    if !csrf_ok(&form, &portal) {
+        return forbidden(portal.locale);
+    }
+    if let Some(value) = cookie(&headers, PORTAL_COOKIE)
+        && let Err(error) = state.app.portal_sign_out(&value).await
+    {
+        tracing::warn!(%error, "ending a portal session failed");
+    }
+    let mut response = see_other("/portal");
+    if let Ok(value) = portal_cookie("", state.config.secure_cookies).parse() {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// One row of the case list.
+struct CaseRow {
+    id: uuid::Uuid,
+    number: String,
+    subject: String,
+    status: String,
+    created: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal_cases.html")]
+struct CasesPage {
+    l: Layout,
+    csrf: String,
+    who: String,
+    cases: Vec<CaseRow>,
+}
+
+fn frame(portal: &PortalSession, title_key: &str) -> (Layout, String, String) {
+    (
+        Layout::anonymous(portal.locale, crate::i18n::t(portal.locale, title_key)),
+        portal.csrf_token.clone(),
+        portal.name.clone(),
+    )
+}
+
+fn status_label(portal: &PortalSession, case: &PortalCase) -> String {
+    crate::i18n::t(portal.locale, &format!("choice-{}", case.status))
+}
+
+/// `GET /portal/cases`.
+async fn cases(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(portal) = portal_session(&state, &headers).await else {
+        return see_other("/portal");
+    };
+    let list = match state.app.portal_cases(&portal).await {
+        Ok(list) => list,
+        Err(error) => return failure(&error, portal.locale),
+    };
+    let rows = list
+        .iter()
+        .map(|c| CaseRow {
+            id: c.id,
+            number: c.number.clone(),
+            subject: c.subject.clone(),
+            status: status_label(&portal, c),
+            created: fmt_time(&portal, c.created_at),
+        })
+        .collect();
+    let (l, csrf, who) = frame(&portal, "portal-cases");
+    render_status(
+        StatusCode::OK,
+        &CasesPage {
+            l,
+            csrf,
+            who,
+            cases: rows,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "portal_new.html")]
+struct NewCasePage {
+    l: Layout,
+    csrf: String,
+    who: String,
+    errors: Vec<String>,
+    case_type: String,
+    subject: String,
+    description: String,
+}
+
+/// `GET /portal/cases/new`.
+async fn new_case(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(portal) = portal_session(&state, &headers).await else {
+        return see_other("/portal");
+    };
+    let (l, csrf, who) = frame(&portal, "portal-new-case");
+    let page = NewCasePage {
+        l,
+        csrf,
+        who,
+        errors: vec![],
+        case_type: "request".into(),
+        subject: String::new(),
+        description: String::new(),
+    };
+    render_status(StatusCode::OK, &page)
+}
+
+/// `POST /portal/cases`: files a case; a form with missing fields comes back with reasons and
+/// nothing stored.
+async fn file_case(State(state): State<AppState>, headers: HeaderMap, form: WebForm) -> Response {
+    let Some(portal) = portal_session(&state, &headers).await else {
+        return see_other("/portal");
+    };
+    if !csrf_ok(&form, &portal) {
+        return forbidden(portal.locale);
+    }
+    let field = |name: &str| form.get(name).unwrap_or_default().to_owned();
+    let filed = state
+        .app
+        .portal_file_case(
+            &portal,
+            &field("case_type"),
+            &field("subject"),
+            &field("description"),
+        )
+        .await;
+    match filed {
+        Ok(id) => see_other(&format!("/portal/cases/{id}")),
+        Err(error @ AppError::Validation(_)) => {
+            let (l, csrf, who) = frame(&portal, "portal-new-case");
+            let page = NewCasePage {
+                l,
+                csrf,
+                who,
+                errors: messages(&error, portal.locale),
+                case_type: field("case_type"),
+                subject: field("subject"),
+                description: field("description"),
+            };
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(error) => failure(&error, portal.locale),
+    }
+}
+
+/// One message on a case.
+struct EntryRow {
+    body: String,
+    who: String,
+    when: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal_case.html")]
+struct CasePage {
+    l: Layout,
+    csrf: String,
+    who: String,
+    id: uuid::Uuid,
+    number: String,
+    subject: String,
+    status: String,
+    created: String,
+    description: String,
+    entries: Vec<EntryRow>,
+    errors: Vec<String>,
+}
+
+async fn case_page(
+    state: &AppState,
+    portal: &PortalSession,
+    id: uuid::Uuid,
+    errors: Vec<String>,
+    status: StatusCode,
+) -> Response {
+    let (case, entries) = match state.app.portal_case(portal, id).await {
+        Ok(found) => found,
+        Err(error) => return failure(&error, portal.locale),
+    };
+    let entries = entries
+        .into_iter()
+        .map(|e| EntryRow {
+            who: if e.kind == "customer" {
+                portal.name.clone()
+            } else {
+                crate::i18n::t(portal.locale, "portal-support")
+            },
+            when: fmt_time(portal, e.created_at),
+            body: e.body,
+        })
+        .collect();
+    let (l, csrf, who) = frame(portal, "portal-cases");
+    let page = CasePage {
+        l,
+        csrf,
+        who,
+        id: case.id,
+        status: status_label(portal, &case),
+        created: fmt_time(portal, case.created_at),
+        number: case.number,
+        subject: case.subject,
+        description: case.description,
+        entries,
+        errors,
+    };
+    render_status(status, &page)
+}
+
+fn parse_id(raw: &str) -> Option<uuid::Uuid> {
+    uuid::Uuid::parse_str(raw).ok()
+}
+
+/// `GET /portal/cases/{id}`: another customer's case is not found.
+async fn case(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(portal) = portal_session(&state, &headers).await else {
+        return see_other("/portal");
+    };
+    let Some(id) = parse_id(&id) else {
+        return not_found(portal.locale);
+    };
+    case_page(&state, &portal, id, vec![], StatusCode::OK).await
+}
+
+/// `POST /portal/cases/{id}/reply`.
+async fn reply(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    form: WebForm,
+) -> Response {
+    let Some(portal) = portal_session(&state, &headers).await else {
+        return see_other("/portal");
+    };
+    if !csrf_ok(&form, &portal) {
+        return forbidden(portal.locale);
+    }
+    let Some(id) = parse_id(&id) else {
+        return not_found(portal.locale);
+    };
+    let body = form.get("body").unwrap_or_default();
+    match state.app.portal_reply(&portal, id, body).await {
+        Ok(()) => see_other(&format!("/portal/cases/{id}")),
+        Err(error @ AppError::Validation(_)) => {
+            let errors = messages(&error, portal.locale);
+            case_page(
+                &state,
+                &portal,
+                id,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(error) => failure(&error, portal.locale),
+    }
+}
