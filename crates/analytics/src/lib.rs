@@ -10,6 +10,7 @@ pub mod basket;
 pub mod churn;
 pub mod clv;
 pub mod dates;
+pub mod forecast;
 pub mod loyalty;
 pub mod nps;
 pub mod optimize;

@@ -19,6 +19,7 @@ mod records;
 mod sales;
 mod search;
 mod service;
+mod service_report;
 mod settings;
 pub mod sla;
 mod surveys;
@@ -36,6 +37,7 @@ pub use portal::{PortalSessionRow, PortalUserRow};
 pub use records::{ExtraColumn, ListQuery, NewRecord, RecordRow, SortKey};
 pub use sales::{LineRow, PriceListPriceRow};
 pub use search::{RELEVANCE, RELEVANCE_WINDOW, matches_words, search_tokens};
+pub use service_report::CaseFacts;
 pub use surveys::SurveyRow;
 pub use tx::Tx;
 // Activities and customer service (issue 5).

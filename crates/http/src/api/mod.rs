@@ -86,6 +86,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/agenda", get(service::agenda))
         .route("/api/v1/reminders", get(service::reminders))
         .route("/api/v1/reports/activities", get(service::activity_report))
+        .route("/api/v1/reports/service", get(service::service_report))
         .route("/api/v1/{kind}", get(records::list).post(records::create))
         .route("/api/v1/{kind}/export", get(export::export))
         .route("/api/v1/{kind}/merge", post(merge::merge))

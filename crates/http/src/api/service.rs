@@ -251,3 +251,20 @@ pub async fn portal_access(
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// `GET /api/v1/reports/service[?from=…&to=…]`: the service report over the cases opened in
+/// the period (default: the last 30 days) that the user may read.
+pub async fn service_report(
+    State(state): State<AppState>,
+    ApiSession(session): ApiSession,
+    Query(params): Query<ReportParams>,
+) -> ApiResult<Json<Value>> {
+    let now = state.app.now();
+    let to = query_date(&session, now, "to", params.to.as_deref())?;
+    let from = match params.from.as_deref() {
+        Some(_) => query_date(&session, now, "from", params.from.as_deref())?,
+        None => to - time::Duration::days(30),
+    };
+    let report = state.app.service_report(&session, from, to).await?;
+    Ok(Json(json!(report)))
+}

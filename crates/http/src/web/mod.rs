@@ -28,6 +28,7 @@ mod settings;
 mod survey;
 // Activities and customer service (issue 5).
 mod service;
+mod service_report;
 mod timeline;
 
 #[cfg(test)]
@@ -75,6 +76,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         // Activities and customer service (issue 5).
         .route("/agenda", get(service::agenda))
         .route("/reports/activities", get(service::activity_report))
+        .route("/reports/service", get(service_report::show))
         .route("/cases/{id}/transition", post(service::case_transition))
         .route("/cases/{id}/entries", post(service::case_entry))
         .route("/cases/{id}/reassign", post(service::case_reassign))

@@ -74,6 +74,13 @@ impl Layout {
                 current: section == "agenda",
             });
         }
+        if session.actor.grants.scope(RecordKind::Case, Action::Read) != Scope::None {
+            nav.push(NavLink {
+                href: "/reports/service".into(),
+                label: t(locale, "report-service-title"),
+                current: section == "service-report",
+            });
+        }
         nav.push(NavLink {
             href: "/settings".into(),
             label: t(locale, "nav-settings"),

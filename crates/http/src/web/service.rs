@@ -273,8 +273,8 @@ pub struct ReportTemplate {
 /// Query of the report page.
 #[derive(Deserialize)]
 pub struct ReportParams {
-    from: Option<String>,
-    to: Option<String>,
+    pub(crate) from: Option<String>,
+    pub(crate) to: Option<String>,
 }
 
 /// `GET /reports/activities`.
