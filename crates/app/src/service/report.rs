@@ -116,7 +116,7 @@ fn counted<K: Ord + Clone>(keys: impl Iterator<Item = K>) -> Vec<Count<K>> {
         .into_iter()
         .map(|(key, cases)| Count { key, cases })
         .collect();
-    rows.sort_by(|a, b| b.cases.cmp(&a.cases));
+    rows.sort_by_key(|row| std::cmp::Reverse(row.cases));
     rows
 }
 
@@ -151,7 +151,7 @@ pub(crate) fn compute(cases: &[CaseFacts], now: OffsetDateTime) -> ServiceReport
             breaches,
         })
         .collect();
-    agents.sort_by(|a, b| b.cases.cmp(&a.cases));
+    agents.sort_by_key(|agent| std::cmp::Reverse(agent.cases));
     ServiceReport {
         opened: cases.len(),
         responded: responses.len(),
