@@ -6,6 +6,7 @@
 //! line only translate requests into these calls.
 
 mod admin;
+mod attachments;
 pub mod auth;
 pub mod clock;
 mod convert;
@@ -44,6 +45,7 @@ pub use duplicates::{
 pub use error::{AppError, AppResult};
 pub use history::{Relationship, TimelineEntry};
 pub use merge::{MAX_MERGED, MergeRequest};
+pub use peyvand_store::AttachmentRow;
 pub use peyvand_store::{ApiTokenRow, LineRow as DocumentLine, NoteRow as NoteView};
 pub use records::{ListParams, Page, RecordJson, RecordView, editable_fields};
 pub use schemas::Schemas;
@@ -63,6 +65,7 @@ pub struct App {
     channels: Arc<notify::CurrentChannels>,
     job_signal: Arc<jobs::JobSignal>,
     channel_builder: Arc<notify_settings::CurrentBuilder>,
+    files_dir: attachments::SharedFilesDir,
 }
 
 impl App {
@@ -82,6 +85,7 @@ impl App {
             channels: Arc::default(),
             job_signal: Arc::default(),
             channel_builder: Arc::default(),
+            files_dir: Arc::default(),
         }
     }
 

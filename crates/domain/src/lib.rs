@@ -6,6 +6,7 @@
 //! Callers pass in everything a rule needs (the current time, the
 //! organisation chart, …), which keeps the rules deterministic and testable.
 
+pub mod attachment;
 pub mod calendar;
 pub mod custom;
 pub mod duplicate;

@@ -6,6 +6,7 @@
 
 mod api;
 mod auth;
+mod downloads;
 mod error;
 pub mod i18n;
 pub mod importing;

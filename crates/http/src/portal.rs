@@ -31,6 +31,13 @@ pub fn routes() -> Router<AppState> {
         .route("/portal/cases/new", get(new_case))
         .route("/portal/cases/{id}", get(case))
         .route("/portal/cases/{id}/reply", post(reply))
+        .route(
+            "/portal/cases/{id}/attachments",
+            post(attach).layer(axum::extract::DefaultBodyLimit::max(
+                peyvand_domain::attachment::MAX_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/portal/attachments/{id}", get(download))
 }
 
 fn portal_cookie(value: &str, secure: bool) -> String {
@@ -352,6 +359,7 @@ struct CasePage {
     l: Layout,
     csrf: String,
     who: String,
+    attachments: Vec<(uuid::Uuid, String, String)>,
     id: uuid::Uuid,
     number: String,
     subject: String,
@@ -385,11 +393,19 @@ async fn case_page(
             body: e.body,
         })
         .collect();
+    let attachments = match state.app.portal_attachments(portal, id).await {
+        Ok(rows) => rows
+            .into_iter()
+            .map(|a| (a.id, a.file_name, fmt_time(portal, a.created_at)))
+            .collect(),
+        Err(error) => return failure(&error, portal.locale),
+    };
     let (l, csrf, who) = frame(portal, "portal-cases");
     let page = CasePage {
         l,
         csrf,
         who,
+        attachments,
         id: case.id,
         status: status_label(portal, &case),
         created: fmt_time(portal, case.created_at),
@@ -450,6 +466,88 @@ async fn reply(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
+        }
+        Err(error) => failure(&error, portal.locale),
+    }
+}
+
+/// `POST /portal/cases/{id}/attachments` (multipart: `_csrf`, `file`): attaches a file to one of
+/// the customer's cases; a refused file shows the case again with the reason.
+async fn attach(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    mut multipart: axum::extract::Multipart,
+) -> Response {
+    let Some(portal) = portal_session(&state, &headers).await else {
+        return see_other("/portal");
+    };
+    let Some(id) = parse_id(&id) else {
+        return not_found(portal.locale);
+    };
+    let (mut csrf, mut file) = (None, None);
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => match field.name() {
+                Some("_csrf") => csrf = field.text().await.ok(),
+                Some("file") => {
+                    let name = field.file_name().unwrap_or_default().to_owned();
+                    match field.bytes().await {
+                        Ok(bytes) => file = Some((name, bytes.to_vec())),
+                        Err(_) => return too_large(portal.locale),
+                    }
+                }
+                _ => {}
+            },
+            Ok(None) => break,
+            Err(_) => return too_large(portal.locale),
+        }
+    }
+    let sent = csrf.as_deref();
+    if !crate::web::guard::csrf_ok(sent, Some(&portal.csrf_token)) {
+        return forbidden(portal.locale);
+    }
+    let (name, bytes) = file.unwrap_or_default();
+    match state.app.portal_attach(&portal, id, &name, bytes).await {
+        Ok(_) => see_other(&format!("/portal/cases/{id}")),
+        Err(error @ AppError::Validation(_)) => {
+            let errors = messages(&error, portal.locale);
+            case_page(
+                &state,
+                &portal,
+                id,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(error) => failure(&error, portal.locale),
+    }
+}
+
+fn too_large(locale: Locale) -> Response {
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        crate::i18n::t(locale, "error-payload_too_large"),
+    )
+        .into_response()
+}
+
+/// `GET /portal/attachments/{id}`: a file of one of the customer's cases.
+async fn download(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(portal) = portal_session(&state, &headers).await else {
+        return see_other("/portal");
+    };
+    let Some(id) = parse_id(&id) else {
+        return not_found(portal.locale);
+    };
+    match state.app.portal_attachment(&portal, id).await {
+        Ok((row, bytes)) => {
+            crate::downloads::file_response(&row.file_name, &row.content_type, bytes)
         }
         Err(error) => failure(&error, portal.locale),
     }

@@ -58,6 +58,9 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "PEYVAND_BIND", default_value = "127.0.0.1:8080")]
     bind: SocketAddr,
+    /// Directory for files attached to cases (kept outside any web root).
+    #[arg(long, env = "PEYVAND_FILES_DIR", default_value = "peyvand-files")]
+    files_dir: PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -163,6 +166,7 @@ async fn main() -> Result<()> {
     match cli.command {
         Command::Serve(args) => {
             let app = open(&args.db.database).await?;
+            app.set_files_dir(args.files_dir.clone());
             serve(app, args.bind).await
         }
         Command::Migrate(db) => {
@@ -176,6 +180,7 @@ async fn main() -> Result<()> {
             no_serve,
         } => {
             let app = open(&args.db.database).await?;
+            app.set_files_dir(args.files_dir.clone());
             println!("adding demo data (first run only)…");
             let logins = app
                 .seed_demo(contacts)

@@ -4,6 +4,7 @@
 //! whichever database runs; values are bound through the typed sqlx pool of that database. This
 //! crate is the only one that knows which database is in use (ARCHITECTURE.md).
 
+mod attachments;
 mod auth;
 mod backup;
 mod batch;
@@ -26,6 +27,7 @@ mod surveys;
 mod tx;
 mod values;
 
+pub use attachments::AttachmentRow;
 pub use auth::{ApiTokenRow, Credentials, SessionRow, ThrottleRow};
 pub use backup::{backup_sqlite, check_sqlite_backup};
 pub use batch::{WriteFuture, WriteJob};

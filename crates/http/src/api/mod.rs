@@ -87,6 +87,13 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/reminders", get(service::reminders))
         .route("/api/v1/reports/activities", get(service::activity_report))
         .route("/api/v1/reports/service", get(service::service_report))
+        .route(
+            "/api/v1/cases/{id}/attachments",
+            get(service::attachments).post(service::attach).layer(
+                axum::extract::DefaultBodyLimit::max(peyvand_domain::attachment::MAX_BYTES + 1024),
+            ),
+        )
+        .route("/api/v1/attachments/{id}", get(service::attachment))
         .route("/api/v1/{kind}", get(records::list).post(records::create))
         .route("/api/v1/{kind}/export", get(export::export))
         .route("/api/v1/{kind}/merge", post(merge::merge))

@@ -268,3 +268,72 @@ pub async fn service_report(
     let report = state.app.service_report(&session, from, to).await?;
     Ok(Json(json!(report)))
 }
+
+/// JSON of an attachment.
+fn attachment_json(row: &peyvand_app::AttachmentRow) -> Value {
+    json!({
+        "id": row.id,
+        "case_id": row.case_id,
+        "file_name": row.file_name,
+        "content_type": row.content_type,
+        "size": row.size,
+        "from_customer": row.from_customer,
+        "uploaded_by": row.uploaded_by,
+        "created_at": row.created_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+    })
+}
+
+/// Query of an upload: the file's name.
+#[derive(Deserialize)]
+pub struct UploadParams {
+    name: Option<String>,
+}
+
+/// `POST /api/v1/cases/{id}/attachments?name=FILE` with the file as the body: 201 with the
+/// attachment; refused files get a field error on `file`.
+pub async fn attach(
+    State(state): State<AppState>,
+    ApiSession(session): ApiSession,
+    Path(id): Path<String>,
+    Query(params): Query<UploadParams>,
+    body: axum::body::Bytes,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let row = state
+        .app
+        .attach_to_case(
+            &session,
+            parse_id(&id)?,
+            params.name.as_deref().unwrap_or_default(),
+            body.to_vec(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(attachment_json(&row))))
+}
+
+/// `GET /api/v1/cases/{id}/attachments`.
+pub async fn attachments(
+    State(state): State<AppState>,
+    ApiSession(session): ApiSession,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let rows = state.app.case_attachments(&session, parse_id(&id)?).await?;
+    let items: Vec<Value> = rows.iter().map(attachment_json).collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+/// `GET /api/v1/attachments/{id}`: the file, as a download.
+pub async fn attachment(
+    State(state): State<AppState>,
+    ApiSession(session): ApiSession,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let (row, bytes) = state
+        .app
+        .attachment_for_staff(&session, parse_id(&id)?)
+        .await?;
+    Ok(crate::downloads::file_response(
+        &row.file_name,
+        &row.content_type,
+        bytes,
+    ))
+}

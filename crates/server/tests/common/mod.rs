@@ -172,6 +172,7 @@ pub async fn start_with(backend: Backend, contacts: usize) -> TestApp {
     let store = Store::connect(&url).await.unwrap();
     store.migrate().await.unwrap();
     let app = App::new(store);
+    app.set_files_dir(std::env::temp_dir().join(format!("peyvand-files-{}", uuid::Uuid::now_v7())));
     app.seed_demo(contacts).await.unwrap();
     let router = peyvand_http::router(
         app.clone(),
