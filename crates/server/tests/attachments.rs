@@ -249,6 +249,36 @@ async fn attachments_are_checked_stored_apart_and_served_to_those_who_may_see_th
             .portal_sign_in("stranger@example.com", "portal-pass-2")
             .await
             .unwrap();
+        // Staff see the customer's file and add one from the case page.
+        let mut browser = common::web_client::Browser::new(&t);
+        browser.login("admin@peyvand.demo").await;
+        let staff_page = browser.get(&format!("/cases/{case_id}")).await;
+        assert!(staff_page.body.contains("عکس.png"), "{}", t.name());
+        let csrf = browser.csrf.clone();
+        let added = browser
+            .upload(
+                &format!("/cases/{case_id}/attachments?_csrf={csrf}"),
+                "file",
+                "notes.txt",
+                "یادداشت".as_bytes(),
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+        let forged = browser
+            .upload(
+                &format!("/cases/{case_id}/attachments?_csrf=wrong"),
+                "file",
+                "notes.txt",
+                b"x",
+            )
+            .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        let listed = t
+            .get(&format!("/api/v1/cases/{case_id}/attachments"), &admin)
+            .await
+            .json();
+        assert_eq!(listed["items"].as_array().unwrap().len(), 3);
+
         let denied = portal_request(
             &t,
             &other,

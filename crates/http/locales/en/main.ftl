@@ -756,3 +756,4 @@ portal-attach = Attach a file
 portal-attach-help = PDF, PNG, JPEG, text, Word or Excel, up to 10 MB.
 portal-upload = Upload
 field-file = File
+case-entry-customer = Customer's message

@@ -756,3 +756,4 @@ portal-attach = پیوست پرونده
 portal-attach-help = PDF، PNG، JPEG، متن، Word یا Excel، تا ۱۰ مگابایت.
 portal-upload = بارگذاری
 field-file = پرونده
+case-entry-customer = پیام مشتری

@@ -80,6 +80,12 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/cases/{id}/transition", post(service::case_transition))
         .route("/cases/{id}/entries", post(service::case_entry))
         .route("/cases/{id}/reassign", post(service::case_reassign))
+        .route(
+            "/cases/{id}/attachments",
+            post(service::case_attach).layer(axum::extract::DefaultBodyLimit::max(
+                peyvand_domain::attachment::MAX_BYTES + 64 * 1024,
+            )),
+        )
         .route("/activities/{id}/people", post(service::activity_people))
         .route("/contacts/{id}/portal-access", post(service::portal_access))
         .route("/{kind}", get(list::show).post(edit::create))

@@ -387,6 +387,8 @@ pub struct EntryItem {
 pub struct PanelTemplate {
     /// Frame (for translations and the CSRF token).
     pub l: Layout,
+    /// Case: its attachments as (id, name, size and moment).
+    pub attachments: Vec<(uuid::Uuid, String, String)>,
     /// The record's base path.
     pub base: String,
     /// Case: the statuses it may move to, as (code, label).
@@ -446,6 +448,7 @@ pub async fn record_panel(
     let l = Layout::new(session, String::new(), "");
     let mut panel = PanelTemplate {
         l,
+        attachments: vec![],
         base,
         moves: vec![],
         case_editable: false,
@@ -472,6 +475,20 @@ pub async fn record_panel(
                     .map(|s| (s.code().to_owned(), fmt.choice(s.code())))
                     .collect();
             }
+            panel.attachments = state
+                .app
+                .case_attachments(session, view.id)
+                .await?
+                .into_iter()
+                .map(|a| {
+                    let size = fmt.integer((a.size + 1023) / 1024);
+                    (
+                        a.id,
+                        a.file_name,
+                        format!("{size} KB · {}", fmt.datetime(a.created_at)),
+                    )
+                })
+                .collect();
             let entries = state.app.case_entries(session, view.id).await?;
             let authors = load_titles(
                 &state.app,
@@ -484,12 +501,12 @@ pub async fn record_panel(
             panel.entries = entries
                 .into_iter()
                 .map(|e| EntryItem {
-                    kind: panel.l.t(if e.kind == "reply" {
-                        "case-entry-reply"
-                    } else {
-                        "case-entry-internal"
+                    kind: panel.l.t(match e.kind {
+                        "reply" => "case-entry-reply",
+                        "customer" => "case-entry-customer",
+                        _ => "case-entry-internal",
                     }),
-                    reply: e.kind == "reply",
+                    reply: e.kind != "internal_note",
                     byline: format!(
                         "{} · {}",
                         e.author_id
@@ -687,4 +704,32 @@ pub async fn portal_access(
         .grant_portal_access(&session, id, form.get("password").unwrap_or_default())
         .await?;
     Ok(see_other(&format!("/contacts/{id}#portal")))
+}
+
+/// `POST /cases/{id}/attachments?_csrf=…` (multipart, `file`): attaches a file to the case.
+pub async fn case_attach(
+    State(state): State<AppState>,
+    WebSession(session): WebSession,
+    Path(id): Path<String>,
+    mut multipart: axum::extract::Multipart,
+) -> WebResult {
+    let id = parse_id(&id)?;
+    let mut file = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::BadRequest("multipart"))?
+    {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or_default().to_owned();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|_| AppError::BadRequest("multipart"))?;
+            file = Some((name, bytes.to_vec()));
+        }
+    }
+    let (name, bytes) = file.unwrap_or_default();
+    state.app.attach_to_case(&session, id, &name, bytes).await?;
+    Ok(see_other(&format!("/cases/{id}#attachments")))
 }
