@@ -88,6 +88,30 @@ fn portal_case(row: &RecordRow) -> PortalCase {
     }
 }
 
+/// A quote, order or invoice as its customer sees it in the list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalDocument {
+    /// Quote, order or invoice.
+    pub kind: RecordKind,
+    /// Its id.
+    pub id: Uuid,
+    /// Its number.
+    pub number: String,
+    /// Its status code.
+    pub status: String,
+    /// Its total in Rials.
+    pub total: i64,
+    /// When it was issued.
+    pub issue_date: Option<time::Date>,
+}
+
+/// Quotes still being drafted or waiting for a manager's approval are internal.
+fn shown_to_customer(kind: RecordKind, row: &RecordRow) -> bool {
+    let status = row.fields.get("status").and_then(Value::as_text);
+    let pending = row.fields.get("approval").and_then(Value::as_text) == Some("pending");
+    !(kind == RecordKind::Quote && status == Some("draft")) && !pending
+}
+
 /// Whether the case belongs to the portal user's contact or organisation.
 fn belongs(case: &RecordRow, portal: &PortalSession) -> bool {
     let id = |name| case.fields.get(name).and_then(Value::as_id);
@@ -404,5 +428,78 @@ impl App {
             })
         })
         .await
+    }
+}
+
+impl App {
+    /// The quotes (once sent), orders and invoices of the portal user's contact and
+    /// organisation, newest first.
+    pub async fn portal_documents(&self, portal: &PortalSession) -> AppResult<Vec<PortalDocument>> {
+        use peyvand_domain::record::sales::{INVOICES, ORDERS, QUOTES};
+        let mut tx = self.store.read().await?;
+        let mut documents = Vec::new();
+        for schema in [&QUOTES, &ORDERS, &INVOICES] {
+            let mut seen = Vec::new();
+            let mut places = vec![("contact_id", portal.contact_id)];
+            places.extend(portal.account_id.map(|id| ("account_id", id)));
+            for (column, id) in places {
+                let rows = tx
+                    .records_where(&RecordsWhere {
+                        schema,
+                        access: &peyvand_domain::permission::RowFilter::Everything,
+                        equals: vec![(column, Value::Id(id))],
+                        people: None,
+                        date_between: None,
+                        due_by: None,
+                        not_in: None,
+                        order_by: "created_at",
+                        limit: CASES_LIMIT,
+                    })
+                    .await?;
+                for row in rows {
+                    if seen.contains(&row.id) || !shown_to_customer(schema.kind, &row) {
+                        continue;
+                    }
+                    seen.push(row.id);
+                    documents.push(PortalDocument {
+                        kind: schema.kind,
+                        id: row.id,
+                        number: text(&row, "number"),
+                        status: text(&row, "status"),
+                        total: match row.fields.get("total") {
+                            Some(Value::Int(n)) => *n,
+                            _ => 0,
+                        },
+                        issue_date: match row.fields.get("issue_date") {
+                            Some(Value::Date(d)) => Some(*d),
+                            _ => None,
+                        },
+                    });
+                }
+            }
+        }
+        documents.sort_by(|a, b| b.issue_date.cmp(&a.issue_date).then(b.id.cmp(&a.id)));
+        Ok(documents)
+    }
+
+    /// A session that may read document `id` of `kind`, for showing it to the portal user
+    /// whose organisation's it is; another customer's document is not found. (The printable
+    /// page reads documents through staff sessions: this one is the system's, used only after
+    /// the check.)
+    pub async fn portal_document_reader(
+        &self,
+        portal: &PortalSession,
+        kind: RecordKind,
+        id: Uuid,
+    ) -> AppResult<Session> {
+        let ours = self
+            .portal_documents(portal)
+            .await?
+            .iter()
+            .any(|d| d.kind == kind && d.id == id);
+        if !ours {
+            return Err(AppError::NotFound);
+        }
+        Ok(self.system_session(Uuid::nil()))
     }
 }

@@ -38,6 +38,8 @@ pub fn routes() -> Router<AppState> {
             )),
         )
         .route("/portal/attachments/{id}", get(download))
+        .route("/portal/documents", get(documents))
+        .route("/portal/documents/{kind}/{id}", get(document))
 }
 
 fn portal_cookie(value: &str, secure: bool) -> String {
@@ -550,5 +552,108 @@ async fn download(
             crate::downloads::file_response(&row.file_name, &row.content_type, bytes)
         }
         Err(error) => failure(&error, portal.locale),
+    }
+}
+
+/// One quote, order or invoice in the list.
+struct DocumentRow {
+    kind: String,
+    href: String,
+    number: String,
+    date: String,
+    status: String,
+    total: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal_documents.html")]
+struct DocumentsPage {
+    l: Layout,
+    csrf: String,
+    who: String,
+    documents: Vec<DocumentRow>,
+}
+
+/// `GET /portal/documents`: the organisation's quotes, orders and invoices.
+async fn documents(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(portal) = portal_session(&state, &headers).await else {
+        return see_other("/portal");
+    };
+    let list = match state.app.portal_documents(&portal).await {
+        Ok(list) => list,
+        Err(error) => return failure(&error, portal.locale),
+    };
+    let calendar = if portal.locale == Locale::Fa {
+        peyvand_domain::calendar::CalendarKind::Jalali
+    } else {
+        peyvand_domain::calendar::CalendarKind::Gregorian
+    };
+    let rows = list
+        .iter()
+        .map(|d| {
+            let path = peyvand_domain::record::schema(d.kind).path;
+            DocumentRow {
+                kind: crate::web::page::kind_label_one(portal.locale, d.kind),
+                href: format!("/portal/documents/{path}/{}", d.id),
+                number: d.number.clone(),
+                date: d
+                    .issue_date
+                    .map(|day| peyvand_domain::calendar::format_date(day, calendar, portal.locale))
+                    .unwrap_or_default(),
+                status: crate::i18n::t(portal.locale, &format!("choice-{}", d.status)),
+                total: peyvand_domain::number::format_integer(d.total, portal.locale),
+            }
+        })
+        .collect();
+    let (l, csrf, who) = frame(&portal, "portal-documents");
+    render_status(
+        StatusCode::OK,
+        &DocumentsPage {
+            l,
+            csrf,
+            who,
+            documents: rows,
+        },
+    )
+}
+
+/// `GET /portal/documents/{kind}/{id}`: the printable page of one of the organisation's
+/// documents, in the customer's language; another customer's is not found.
+async fn document(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((kind, id)): Path<(String, String)>,
+) -> Response {
+    let Some(portal) = portal_session(&state, &headers).await else {
+        return see_other("/portal");
+    };
+    let kind = peyvand_domain::record::ALL_SCHEMAS
+        .iter()
+        .find(|s| s.path == kind)
+        .map(|s| s.kind)
+        .filter(|k| peyvand_app::sales::document_kind(*k).is_some());
+    let (Some(kind), Some(id)) = (kind, parse_id(&id)) else {
+        return not_found(portal.locale);
+    };
+    let reader = match state.app.portal_document_reader(&portal, kind, id).await {
+        Ok(reader) => reader,
+        Err(error) => return failure(&error, portal.locale),
+    };
+    let query = crate::web::sales_print::PrintQuery {
+        lang: Some(portal.locale.code().to_owned()),
+        currency: None,
+    };
+    match crate::web::sales_print::print_page(
+        &state,
+        &reader,
+        kind,
+        id,
+        &query,
+        "/portal/documents".into(),
+    )
+    .await
+    {
+        Ok(response) => response,
+        Err(error) => failure(&error.0, portal.locale),
     }
 }

@@ -259,3 +259,108 @@ async fn customers_see_only_their_organisations_cases() {
         assert_eq!(me.get("/portal/cases").await.status, StatusCode::SEE_OTHER);
     }
 }
+
+#[tokio::test]
+async fn customers_see_their_organisations_sent_documents() {
+    for t in backends().await {
+        let admin = t.token("admin@peyvand.demo").await;
+        let ours = created(
+            &t,
+            &admin,
+            "/api/v1/accounts",
+            json!({"name": "شرکت خریدار"}),
+        )
+        .await;
+        let theirs = created(&t, &admin, "/api/v1/accounts", json!({"name": "شرکت رقیب"})).await;
+        let customer = created(
+            &t,
+            &admin,
+            "/api/v1/contacts",
+            json!({"last_name": "امینی",
+            "email": "amini@example.com", "account_id": ours["id"]}),
+        )
+        .await;
+        let access = format!(
+            "/api/v1/contacts/{}/portal-access",
+            customer["id"].as_str().unwrap()
+        );
+        assert_eq!(
+            t.post(&access, &admin, json!({"password": "portal-pass-1"}))
+                .await
+                .status,
+            StatusCode::NO_CONTENT
+        );
+        let product = created(
+            &t,
+            &admin,
+            "/api/v1/products",
+            json!({"code": "PT-1",
+            "name": "خدمت پشتیبانی", "product_kind": "service", "unit": "ماه",
+            "base_price": 5_000_000, "tax_rate_bp": 1000}),
+        )
+        .await;
+        let mut quotes = Vec::new();
+        for account in [&ours, &theirs] {
+            let quote = created(
+                &t,
+                &admin,
+                "/api/v1/quotes",
+                json!({"account_id": account["id"],
+                "issue_date": "2026-11-01"}),
+            )
+            .await;
+            let qid = quote["id"].as_str().unwrap().to_owned();
+            let line = t
+                .post(
+                    &format!("/api/v1/quotes/{qid}/lines"),
+                    &admin,
+                    json!({"product_id": product["id"], "quantity": 3}),
+                )
+                .await;
+            assert_eq!(line.status, StatusCode::CREATED, "{}", line.body);
+            quotes.push((qid, quote["number"].as_str().unwrap().to_owned()));
+        }
+        let me = sign_in(&t, "amini@example.com", "portal-pass-1")
+            .await
+            .ok()
+            .expect("signed in");
+        let list = me.get("/portal/documents").await;
+        assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+        assert!(
+            !list.body.contains(&quotes[0].1),
+            "a draft quote is internal: {}",
+            t.name()
+        );
+
+        for (qid, _) in &quotes {
+            let sent = t
+                .post(
+                    &format!("/api/v1/quotes/{qid}/status"),
+                    &admin,
+                    json!({"status": "sent"}),
+                )
+                .await;
+            assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+        }
+        let list = me.get("/portal/documents").await;
+        assert!(list.body.contains(&quotes[0].1), "{}", t.name());
+        assert!(
+            !list.body.contains(&quotes[1].1),
+            "another organisation's quote"
+        );
+        let page = me
+            .get(&format!("/portal/documents/quotes/{}", quotes[0].0))
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains(&quotes[0].1) && page.body.contains("خدمت پشتیبانی"));
+        assert!(
+            page.body.contains("۱۶٬۵۰۰٬۰۰۰") || page.body.contains("۱۶,۵۰۰,۰۰۰"),
+            "{}",
+            page.body
+        );
+        let foreign = me
+            .get(&format!("/portal/documents/quotes/{}", quotes[1].0))
+            .await;
+        assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+    }
+}

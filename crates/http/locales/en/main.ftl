@@ -757,3 +757,5 @@ portal-attach-help = PDF, PNG, JPEG, text, Word or Excel, up to 10 MB.
 portal-upload = Upload
 field-file = File
 case-entry-customer = Customer's message
+portal-documents = Your documents
+portal-no-documents = No quotes, orders or invoices yet.

@@ -757,3 +757,5 @@ portal-attach-help = PDF، PNG، JPEG، متن، Word یا Excel، تا ۱۰ م�
 portal-upload = بارگذاری
 field-file = پرونده
 case-entry-customer = پیام مشتری
+portal-documents = اسناد شما
+portal-no-documents = هنوز پیش‌فاکتور، سفارش یا فاکتوری نیست.

@@ -23,7 +23,7 @@ pub(crate) mod page;
 mod record;
 mod record_extras;
 mod sales;
-mod sales_print;
+pub(crate) mod sales_print;
 mod settings;
 mod survey;
 // Activities and customer service (issue 5).

@@ -83,9 +83,9 @@ impl PrintTemplate {
 #[derive(serde::Deserialize, Default)]
 pub struct PrintQuery {
     /// `fa` or `en`; the user's language when absent.
-    lang: Option<String>,
+    pub(crate) lang: Option<String>,
     /// `toman` to print Tomans; Rials otherwise.
-    currency: Option<String>,
+    pub(crate) currency: Option<String>,
 }
 
 /// `GET /{kind}/{id}/print`.
@@ -96,8 +96,25 @@ pub async fn show(
     Query(query): Query<PrintQuery>,
 ) -> WebResult<Response> {
     let schema = schema_at(&session, &kind)?;
+    let id = parse_id(&id)?;
+    let back = format!("/{}/{}", schema.path, id);
+    print_page(&state, &session, schema.kind, id, &query, back).await
+}
+
+/// The printable page of document `id` of `kind` as `session` may read it; `back` is where its
+/// link back goes (the staff page, or the customer portal).
+pub(crate) async fn print_page(
+    state: &AppState,
+    session: &peyvand_app::Session,
+    kind: RecordKind,
+    id: uuid::Uuid,
+    query: &PrintQuery,
+    back: String,
+) -> WebResult<Response> {
+    let session = session.clone();
+    let schema = session.schema(kind);
     let doc_kind = document_kind(schema.kind).ok_or(WebError(AppError::NotFound))?;
-    let view = state.app.get(&session, schema.kind, parse_id(&id)?).await?;
+    let view = state.app.get(&session, schema.kind, id).await?;
     let lines = state
         .app
         .document_lines(&session, schema.kind, view.id)
@@ -234,7 +251,7 @@ pub async fn show(
             .collect(),
         totals,
         currency: t(locale, if toman { "toman" } else { "rial" }),
-        back: format!("/{}/{}", schema.path, view.id),
+        back,
     };
     Ok(render(&template))
 }
