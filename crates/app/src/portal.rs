@@ -109,7 +109,8 @@ pub struct PortalDocument {
 fn shown_to_customer(kind: RecordKind, row: &RecordRow) -> bool {
     let status = row.fields.get("status").and_then(Value::as_text);
     let pending = row.fields.get("approval").and_then(Value::as_text) == Some("pending");
-    !(kind == RecordKind::Quote && status == Some("draft")) && !pending
+    let draft = kind == RecordKind::Quote && status == Some("draft");
+    !(pending || draft)
 }
 
 /// Whether the case belongs to the portal user's contact or organisation.
