@@ -14,6 +14,7 @@ pub mod number;
 pub mod permission;
 pub mod phone;
 pub mod record;
+pub mod sales;
 pub mod sort;
 pub mod text;
 pub mod validation;

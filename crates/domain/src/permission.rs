@@ -67,6 +67,16 @@ pub enum RecordKind {
     Role,
     /// A branch of the organisation.
     Branch,
+    /// A sales pipeline: an ordered set of stages (issue 4).
+    Pipeline,
+    /// One stage of a pipeline with its win probability.
+    PipelineStage,
+    /// A reason a deal was lost, from the administrators' list.
+    LossReason,
+    /// A sales opportunity (deal) moving through a pipeline.
+    Opportunity,
+    /// A sales target of a user, team or branch for a period.
+    SalesTarget,
 }
 
 coded_enum!(RecordKind {
@@ -77,6 +87,11 @@ coded_enum!(RecordKind {
     Team => "team",
     Role => "role",
     Branch => "branch",
+    Pipeline => "pipeline",
+    PipelineStage => "pipeline_stage",
+    LossReason => "loss_reason",
+    Opportunity => "opportunity",
+    SalesTarget => "sales_target",
 });
 
 impl RecordKind {
@@ -283,7 +298,7 @@ mod tests {
         for s in Scope::ALL {
             assert_eq!(Scope::parse(s.code()), Some(s));
         }
-        assert_eq!(RecordKind::ALL.len(), 7);
+        assert_eq!(RecordKind::ALL.len(), 12);
         assert_eq!(Action::ALL.len(), 5);
         assert_eq!(Scope::ALL.len(), 6);
         assert_eq!(RecordKind::parse("Contact"), None);

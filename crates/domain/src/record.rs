@@ -110,7 +110,7 @@ pub const TEXT_MAX: usize = 200;
 /// Longest text accepted in a long text field.
 pub const LONG_TEXT_MAX: usize = 10_000;
 
-const fn field(name: &'static str, ty: FieldType) -> FieldDef {
+pub(crate) const fn field(name: &'static str, ty: FieldType) -> FieldDef {
     FieldDef {
         name,
         ty,
@@ -122,22 +122,22 @@ const fn field(name: &'static str, ty: FieldType) -> FieldDef {
     }
 }
 
-const fn required(mut def: FieldDef) -> FieldDef {
+pub(crate) const fn required(mut def: FieldDef) -> FieldDef {
     def.required = true;
     def
 }
 
-const fn searchable(mut def: FieldDef) -> FieldDef {
+pub(crate) const fn searchable(mut def: FieldDef) -> FieldDef {
     def.searchable = true;
     def
 }
 
-const fn listed(mut def: FieldDef) -> FieldDef {
+pub(crate) const fn listed(mut def: FieldDef) -> FieldDef {
     def.in_list = true;
     def
 }
 
-const fn system(mut def: FieldDef) -> FieldDef {
+pub(crate) const fn system(mut def: FieldDef) -> FieldDef {
     def.writable = false;
     def
 }
@@ -164,10 +164,11 @@ pub const RELATION_TYPES: &[&str] = &["family", "business", "referral"];
 /// Gender as recorded for contacts.
 pub const GENDERS: &[&str] = &["female", "male", "other"];
 
-const OWNER: FieldDef = listed(field("owner_id", FieldType::Reference(RecordKind::User)));
-const BRANCH: FieldDef = field("branch_id", FieldType::Reference(RecordKind::Branch));
-const CREATED_AT: FieldDef = system(field("created_at", FieldType::Timestamp));
-const UPDATED_AT: FieldDef = system(field("updated_at", FieldType::Timestamp));
+pub(crate) const OWNER: FieldDef =
+    listed(field("owner_id", FieldType::Reference(RecordKind::User)));
+pub(crate) const BRANCH: FieldDef = field("branch_id", FieldType::Reference(RecordKind::Branch));
+pub(crate) const CREATED_AT: FieldDef = system(field("created_at", FieldType::Timestamp));
+pub(crate) const UPDATED_AT: FieldDef = system(field("updated_at", FieldType::Timestamp));
 
 const ACCOUNT_FIELDS: &[FieldDef] = &[
     required(searchable(listed(field("name", FieldType::Text)))),
@@ -417,8 +418,20 @@ pub const BRANCHES: Schema = Schema {
 };
 
 /// Every schema, customer records first.
-pub const ALL_SCHEMAS: [&Schema; 7] = [
-    &ACCOUNTS, &CONTACTS, &LEADS, &USERS, &TEAMS, &ROLES, &BRANCHES,
+pub const ALL_SCHEMAS: [&Schema; 12] = [
+    &ACCOUNTS,
+    &CONTACTS,
+    &LEADS,
+    &USERS,
+    &TEAMS,
+    &ROLES,
+    &BRANCHES,
+    // Sales pipeline (issue 4).
+    &crate::sales::PIPELINES,
+    &crate::sales::PIPELINE_STAGES,
+    &crate::sales::LOSS_REASONS,
+    &crate::sales::OPPORTUNITIES,
+    &crate::sales::SALES_TARGETS,
 ];
 
 /// The schema of a record kind.
@@ -431,6 +444,12 @@ pub fn schema(kind: RecordKind) -> &'static Schema {
         RecordKind::Team => &TEAMS,
         RecordKind::Role => &ROLES,
         RecordKind::Branch => &BRANCHES,
+        // Sales pipeline (issue 4).
+        RecordKind::Pipeline => &crate::sales::PIPELINES,
+        RecordKind::PipelineStage => &crate::sales::PIPELINE_STAGES,
+        RecordKind::LossReason => &crate::sales::LOSS_REASONS,
+        RecordKind::Opportunity => &crate::sales::OPPORTUNITIES,
+        RecordKind::SalesTarget => &crate::sales::SALES_TARGETS,
     }
 }
 
