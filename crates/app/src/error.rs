@@ -44,6 +44,10 @@ pub enum AppError {
     /// Something failed inside; the cause is logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),
+    /// A won or lost deal may be reopened or changed only by someone whose rights on
+    /// opportunities reach beyond their own (sales pipeline, issue 4).
+    #[error("reopening a closed deal needs a manager's right")]
+    ReopenForbidden,
 }
 
 /// One row of the error table.
@@ -117,6 +121,11 @@ pub const ERROR_CODES: &[ErrorCode] = &[
         code: "internal",
         status: 500,
     },
+    // Sales pipeline (issue 4).
+    ErrorCode {
+        code: "reopen_forbidden",
+        status: 403,
+    },
 ];
 
 impl AppError {
@@ -135,6 +144,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::File(_) => "unreadable_file",
             AppError::Internal(_) => "internal",
+            AppError::ReopenForbidden => "reopen_forbidden",
         };
         lookup(code)
     }

@@ -20,6 +20,7 @@ mod merge;
 mod org;
 mod preferences;
 mod records;
+pub mod sales;
 mod schemas;
 mod session_cache;
 mod write;
@@ -84,7 +85,16 @@ impl App {
     /// Forgets cached sessions after a change to what sessions are made of (users, roles,
     /// teams, branches, tokens, sessions).
     pub(crate) fn sessions_changed(&self, kind: Option<peyvand_domain::permission::RecordKind>) {
-        if kind.is_none_or(|k| !k.is_customer()) {
+        use peyvand_domain::permission::RecordKind;
+        // Only the organisation's own records make up sessions; customer and sales records
+        // (written far more often) leave the cache alone.
+        let makes_sessions = |k: RecordKind| {
+            matches!(
+                k,
+                RecordKind::User | RecordKind::Team | RecordKind::Role | RecordKind::Branch
+            )
+        };
+        if kind.is_none_or(makes_sessions) {
             self.sessions.invalidate();
         }
     }

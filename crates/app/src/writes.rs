@@ -34,6 +34,7 @@ pub(crate) async fn delete_in(
         return Err(AppError::Forbidden);
     }
     crate::admin::check_deletable(session, kind, &row)?;
+    crate::sales::rules::check_deletable(tx, kind, &row).await?;
     tx.delete_attachments_of(kind.code(), id).await?;
     if !tx.delete_record(schema, id).await? {
         return Err(AppError::NotFound);
@@ -62,6 +63,12 @@ pub(crate) fn apply_defaults(session: &Session, schema: &Schema, fields: &mut Fi
             default("calendar", Value::Text("jalali".into()));
         }
         RecordKind::Role => default("builtin", Value::Bool(false)),
+        // Sales pipeline (issue 4): deals are placed like customers; targets in the setter's branch.
+        RecordKind::Opportunity => {
+            default("owner_id", Value::Id(session.actor.user_id));
+            default("branch_id", Value::Id(session.actor.branch_id));
+        }
+        RecordKind::SalesTarget => default("branch_id", Value::Id(session.actor.branch_id)),
         _ => {}
     }
     if schema.kind == RecordKind::Lead {
@@ -119,6 +126,7 @@ pub(crate) async fn create_in(
     let mut fields =
         record::validate(schema, inputs, false, calendar).map_err(AppError::Validation)?;
     apply_defaults(session, schema, &mut fields);
+    crate::sales::rules::prepare(tx, now, session, kind, None, &mut fields).await?;
     crate::admin::check_rules(tx, session, kind, None, &fields).await?;
     check_references(tx, session, schema, &fields).await?;
     let id = Uuid::now_v7();
@@ -128,6 +136,7 @@ pub(crate) async fn create_in(
         .await
         .map_err(unique_to_field(schema))?;
     sync_keys(tx, schema, id, None, Some(&fields)).await?;
+    crate::sales::rules::after_write(tx, now, kind, id, None, &fields).await?;
     audit(
         tx,
         now,
@@ -166,7 +175,14 @@ pub(crate) async fn update_in(
         .filter(|(k, v)| row.fields.get(k) != Some(v))
         .collect();
     let mut merged = row.fields.clone();
-    merged.extend(changes.clone());
+    merged.extend(changes);
+    crate::sales::rules::prepare(tx, now, session, kind, Some(&row), &mut merged).await?;
+    // The rules may have filled in or cleared fields: the changes are whatever now differs.
+    let changes: Fields = merged
+        .iter()
+        .filter(|(k, v)| row.fields.get(*k).unwrap_or(&Value::Null) != *v)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     crate::admin::check_rules(tx, session, kind, Some(&row), &merged).await?;
     check_references(tx, session, schema, &changes).await?;
     check_placement(tx, session, schema, id, &merged, Action::Update).await?;
@@ -181,6 +197,7 @@ pub(crate) async fn update_in(
     if touches_keys(schema, &changes) {
         sync_keys(tx, schema, id, Some(&row.fields), Some(&merged)).await?;
     }
+    crate::sales::rules::after_write(tx, now, kind, id, Some(&row.fields), &merged).await?;
     audit(
         tx,
         now,

@@ -14,6 +14,7 @@ mod history;
 mod match_keys;
 mod merge;
 mod records;
+mod sales;
 mod search;
 mod tx;
 mod values;
@@ -24,6 +25,7 @@ pub use batch::{WriteFuture, WriteJob};
 pub use connect::{Backend, Store};
 pub use history::{AuditRow, NoteRow, RelationshipRow};
 pub use records::{ExtraColumn, ListQuery, NewRecord, RecordRow, SortKey};
+pub use sales::{ClosedGroup, ForecastRow, SalesScope, StageEntryRow, StageRow};
 pub use search::{RELEVANCE, RELEVANCE_WINDOW, matches_words, search_tokens};
 pub use tx::Tx;
 

@@ -87,7 +87,7 @@ fn placement_columns(rule: PlacementRule) -> (Option<&'static str>, Option<&'sta
 }
 
 /// The SQL condition for an access filter on a kind of record.
-fn access_condition(schema: &Schema, access: &RowFilter) -> Cond {
+pub(crate) fn access_condition(schema: &Schema, access: &RowFilter) -> Cond {
     let (owner, branch) = placement_columns(schema.placement);
     let nothing = || Cond::all().add(Expr::val(1).eq(0));
     match access {
