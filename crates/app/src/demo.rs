@@ -396,6 +396,9 @@ impl App {
                 .await?;
         }
         tx.commit().await?;
+        // Sales pipeline (issue 4).
+        self.seed_opportunities(system, owners, &accounts, (contacts / 2).clamp(10, 60))
+            .await?;
         Ok(())
     }
 

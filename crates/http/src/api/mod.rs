@@ -11,6 +11,7 @@ pub mod json_cache;
 mod merge;
 pub mod openapi;
 mod records;
+pub(crate) mod sales;
 
 use axum::Router;
 use axum::routing::{delete, get, post};
@@ -55,6 +56,19 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/custom-fields/{id}/history",
             get(custom_fields::history),
         )
+        // Sales pipeline (issue 4).
+        .route(
+            "/api/v1/pipelines/{id}/stages",
+            get(sales::get_stages).put(sales::put_stages),
+        )
+        .route("/api/v1/pipelines/{id}/board", get(sales::board))
+        .route(
+            "/api/v1/opportunities/{id}/move",
+            post(sales::move_opportunity),
+        )
+        .route("/api/v1/sales/funnel", get(sales::funnel))
+        .route("/api/v1/sales/forecast", get(sales::forecast))
+        .route("/api/v1/sales/targets", get(sales::targets))
         .route("/api/v1/{kind}", get(records::list).post(records::create))
         .route("/api/v1/{kind}/export", get(records::export))
         .route("/api/v1/{kind}/merge", post(merge::merge))
