@@ -54,6 +54,19 @@ fn placement(kind: RecordKind, record: &Value) -> Placement {
             owner_id: None,
             branch_id: None,
         },
+        // Sales pipeline (issue 4).
+        RecordKind::Opportunity => Placement {
+            owner_id: id_of(record, "owner_id"),
+            branch_id: id_of(record, "branch_id"),
+        },
+        RecordKind::SalesTarget => Placement {
+            owner_id: None,
+            branch_id: id_of(record, "branch_id"),
+        },
+        RecordKind::Pipeline | RecordKind::PipelineStage | RecordKind::LossReason => Placement {
+            owner_id: None,
+            branch_id: None,
+        },
     }
 }
 
@@ -62,6 +75,7 @@ fn harmless_change(kind: RecordKind) -> (&'static str, Value) {
     match kind {
         RecordKind::User => ("locale", json!("en")),
         RecordKind::Branch => ("city", json!("تست")),
+        RecordKind::SalesTarget => ("name", json!("checked by the permission test")),
         _ => ("description", json!("checked by the permission test")),
     }
 }

@@ -21,8 +21,9 @@ const PIPELINE_FIELDS: &[FieldDef] = &[
     UPDATED_AT,
 ];
 
-// Stages are written only through the pipeline's stage editor (`App::set_stages`), which checks
-// the whole list at once (3–7 stages, order); so every field here is the system's.
+// Stages are made, ordered and weighted only through the pipeline's stage editor
+// (`App::set_stages`), which checks the whole list at once (3–7 stages, order); so every field
+// but the description is the system's.
 const STAGE_FIELDS: &[FieldDef] = &[
     system(required(listed(field(
         "pipeline_id",
@@ -31,6 +32,8 @@ const STAGE_FIELDS: &[FieldDef] = &[
     system(required(listed(field("position", FieldType::Integer)))),
     system(required(searchable(listed(field("name", FieldType::Text))))),
     system(required(listed(field("probability", FieldType::Integer)))),
+    // What must be true of a deal to be at this stage (exit criteria), free text.
+    field("description", FieldType::LongText),
     CREATED_AT,
     UPDATED_AT,
 ];

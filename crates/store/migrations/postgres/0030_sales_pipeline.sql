@@ -30,6 +30,7 @@ CREATE TABLE pipeline_stages (
     position BIGINT NOT NULL,
     name TEXT NOT NULL,
     probability BIGINT NOT NULL,
+    description TEXT,
     sort_key TEXT COLLATE "C" NOT NULL DEFAULT '',
     search_vector tsvector NOT NULL DEFAULT ''::tsvector
 );

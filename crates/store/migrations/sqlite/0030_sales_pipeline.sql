@@ -42,6 +42,7 @@ CREATE TABLE pipeline_stages (
     position INTEGER NOT NULL,
     name TEXT NOT NULL,
     probability INTEGER NOT NULL,
+    description TEXT,
     sort_key TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX pipeline_stages_sort ON pipeline_stages (sort_key, id);
