@@ -22,6 +22,8 @@ mod options;
 mod page;
 mod record;
 mod record_extras;
+mod sales;
+mod sales_reports;
 mod settings;
 mod timeline;
 
@@ -66,6 +68,17 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(custom_fields::confirm_delete).post(custom_fields::delete),
         )
         .route("/static/app.css", get(stylesheet))
+        // Sales pipeline (issue 4).
+        .route("/sales/board", get(sales::board))
+        .route("/sales/board/{id}/move", post(sales::move_card))
+        .route("/sales/funnel", get(sales_reports::funnel))
+        .route("/sales/funnel.csv", get(sales_reports::funnel_file))
+        .route("/sales/forecast", get(sales_reports::forecast))
+        .route("/sales/targets", get(sales_reports::targets))
+        .route(
+            "/pipelines/{id}/stages",
+            get(sales::stages_form).post(sales::stages_save),
+        )
         .route("/{kind}", get(list::show).post(edit::create))
         .route("/{kind}/new", get(edit::new_form))
         .route("/{kind}/merge", get(merge::form).post(merge::submit))
