@@ -103,7 +103,7 @@ impl App {
         })
     }
 
-    /// Moves a deal to a stage, or closes or reopens it, if it is still at `version`. The rules
+    /// Moves a deal to a stage (as an open deal), or closes it, if it is still at `version`. The rules
     /// are those of any update (`sales::rules`): a closed deal is reopened only with a
     /// manager's right, a lost one needs a reason, and the stage history records the move.
     pub async fn move_opportunity(
@@ -116,8 +116,15 @@ impl App {
         if let Some(stage) = to.stage_id {
             inputs.insert("stage_id".to_owned(), Input::Text(stage.to_string()));
         }
-        if let Some(status) = &to.status {
-            inputs.insert("status".to_owned(), Input::Text(status.clone()));
+        // A deal moved to a stage is open there: moving a won or lost deal to a stage reopens
+        // it (which the rules allow only to managers).
+        let status = match (&to.status, to.stage_id) {
+            (Some(status), _) => Some(status.clone()),
+            (None, Some(_)) => Some("open".to_owned()),
+            (None, None) => None,
+        };
+        if let Some(status) = status {
+            inputs.insert("status".to_owned(), Input::Text(status));
         }
         if let Some(reason) = to.loss_reason_id {
             inputs.insert("loss_reason_id".to_owned(), Input::Text(reason.to_string()));

@@ -62,7 +62,12 @@ impl Layout {
             }
         }
         // Sales pipeline (issue 4): the board and the reports, for those who see deals.
-        if session.actor.grants.scope(RecordKind::Opportunity, Action::Read) != Scope::None {
+        if session
+            .actor
+            .grants
+            .scope(RecordKind::Opportunity, Action::Read)
+            != Scope::None
+        {
             for (path, key) in [
                 ("sales/board", "sales-board"),
                 ("sales/funnel", "sales-funnel"),

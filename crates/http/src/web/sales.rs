@@ -169,8 +169,12 @@ pub async fn board(
     Query(query): Query<BoardQuery>,
 ) -> WebResult {
     let fmt = Fmt::of(&session);
-    let pipelines = pipeline_choices(&state, &session, parse_optional_id(query.pipeline_id.as_deref()))
-        .await?;
+    let pipelines = pipeline_choices(
+        &state,
+        &session,
+        parse_optional_id(query.pipeline_id.as_deref()),
+    )
+    .await?;
     let pipeline = selected(&pipelines).ok_or(WebError(AppError::NotFound))?;
     let board = state.app.board(&session, pipeline, 30).await?;
     let rial = t(session.locale, "rial");
@@ -198,11 +202,13 @@ pub async fn board(
                         _ => String::new(),
                     },
                     close: match card.get("expected_close") {
-                        peyvand_domain::record::Value::Date(d) => peyvand_domain::calendar::format_date(
-                            *d,
-                            session.calendar,
-                            session.locale,
-                        ),
+                        peyvand_domain::record::Value::Date(d) => {
+                            peyvand_domain::calendar::format_date(
+                                *d,
+                                session.calendar,
+                                session.locale,
+                            )
+                        }
                         _ => String::new(),
                     },
                 })
@@ -235,7 +241,10 @@ pub async fn board(
         targets,
         reasons,
         edit_stages: may(&session, RecordKind::PipelineStage, Action::Update)
-            && session.actor.grants.scope(RecordKind::PipelineStage, Action::Update)
+            && session
+                .actor
+                .grants
+                .scope(RecordKind::PipelineStage, Action::Update)
                 == peyvand_domain::permission::Scope::All,
     }))
 }
@@ -322,7 +331,10 @@ async fn stages_page(
     rows: Option<Vec<StageRowForm>>,
     errors: Vec<String>,
 ) -> WebResult {
-    let view = state.app.get(session, RecordKind::Pipeline, pipeline).await?;
+    let view = state
+        .app
+        .get(session, RecordKind::Pipeline, pipeline)
+        .await?;
     let rows = match rows {
         Some(rows) => rows,
         None => rows_of(&state.app.stages(session, pipeline).await?),
@@ -359,7 +371,10 @@ pub async fn stages_save(
         .map(|n| StageRowForm {
             number: n,
             id: form.get(&format!("id_{n}")).unwrap_or_default().to_owned(),
-            name: form.get(&format!("name_{n}")).unwrap_or_default().to_owned(),
+            name: form
+                .get(&format!("name_{n}"))
+                .unwrap_or_default()
+                .to_owned(),
             probability: form
                 .get(&format!("probability_{n}"))
                 .unwrap_or_default()

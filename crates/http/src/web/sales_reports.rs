@@ -5,8 +5,8 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use peyvand_app::sales::{ForecastView, FunnelView};
 use peyvand_app::Session;
+use peyvand_app::sales::{ForecastView, FunnelView};
 use peyvand_domain::calendar::{self, Locale};
 use peyvand_domain::permission::RecordKind;
 use peyvand_domain::sales::forecast::Line;
@@ -69,7 +69,9 @@ async fn filter_form(
             .unwrap_or_default()
             .bytes()
             .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                    (b as char).to_string()
+                }
                 _ => format!("%{b:02X}"),
             })
             .collect::<String>()
@@ -82,8 +84,7 @@ async fn filter_form(
         to: query.to.clone().unwrap_or_default(),
         owners: record_choices(state, session, RecordKind::User, id_of(&query.owner_id)).await,
         teams: record_choices(state, session, RecordKind::Team, id_of(&query.team_id)).await,
-        branches: record_choices(state, session, RecordKind::Branch, id_of(&query.branch_id))
-            .await,
+        branches: record_choices(state, session, RecordKind::Branch, id_of(&query.branch_id)).await,
         date_hint: Fmt::of(session).date_placeholder(),
         query: format!(
             "pipeline_id={}&from={}&to={}&owner_id={}&team_id={}&branch_id={}",
@@ -173,7 +174,10 @@ const BAR_HEIGHT: i64 = 34;
 const BAR_GAP: i64 = 10;
 
 fn percent(fmt: &Fmt, ratio: Option<f64>) -> String {
-    ratio.map_or_else(|| "–".to_owned(), |r| fmt.digits(&format!("{:.1}%", r * 100.0)))
+    ratio.map_or_else(
+        || "–".to_owned(),
+        |r| fmt.digits(&format!("{:.1}%", r * 100.0)),
+    )
 }
 
 fn one_decimal(fmt: &Fmt, value: Option<f64>) -> String {
@@ -239,15 +243,32 @@ fn funnel_page(session: &Session, filter: FilterForm, view: &FunnelView) -> Funn
         })
         .collect();
     let summary = vec![
-        (t(locale, "sales-won"), format!("{} · {}", fmt.integer(f.won), money(&fmt, locale, f.won_value))),
+        (
+            t(locale, "sales-won"),
+            format!(
+                "{} · {}",
+                fmt.integer(f.won),
+                money(&fmt, locale, f.won_value)
+            ),
+        ),
         (t(locale, "sales-win-rate"), percent(&fmt, f.win_rate)),
-        (t(locale, "sales-cycle"), one_decimal(&fmt, f.average_cycle_days)),
-        (t(locale, "sales-lead-conversion"), percent(&fmt, view.lead_conversion)),
+        (
+            t(locale, "sales-cycle"),
+            one_decimal(&fmt, f.average_cycle_days),
+        ),
+        (
+            t(locale, "sales-lead-conversion"),
+            percent(&fmt, view.lead_conversion),
+        ),
     ];
     let period = format!(
         "{} – {}",
         calendar::format_date(view.from, session.calendar, locale),
-        calendar::format_date(view.to.previous_day().unwrap_or(view.to), session.calendar, locale)
+        calendar::format_date(
+            view.to.previous_day().unwrap_or(view.to),
+            session.calendar,
+            locale
+        )
     );
     FunnelTemplate {
         l: Layout::new(session, t(locale, "sales-funnel"), "sales/funnel"),
@@ -281,7 +302,10 @@ pub async fn funnel_file(
 ) -> WebResult {
     let filter = query.filter(session.calendar)?;
     let view = state.app.funnel(&session, &filter).await?;
-    Ok(csv_response(funnel_csv(&view, session.locale)?, "funnel.csv"))
+    Ok(csv_response(
+        funnel_csv(&view, session.locale)?,
+        "funnel.csv",
+    ))
 }
 
 /// One vertical bar of the forecast chart.
@@ -364,7 +388,12 @@ fn forecast_row(fmt: &Fmt, name: String, line: &Line) -> ForecastRow {
     }
 }
 
-fn forecast_page(session: &Session, filter: FilterForm, target: String, view: &ForecastView) -> ForecastTemplate {
+fn forecast_page(
+    session: &Session,
+    filter: FilterForm,
+    target: String,
+    view: &ForecastView,
+) -> ForecastTemplate {
     let fmt = Fmt::of(session);
     let locale = session.locale;
     let months: Vec<String> = view
@@ -377,7 +406,15 @@ fn forecast_page(session: &Session, filter: FilterForm, target: String, view: &F
         .collect();
     let count = i64::try_from(months.len()).unwrap_or(1).max(1);
     let slot = CHART_WIDTH / count;
-    let most = view.forecast.total.weighted.iter().copied().max().unwrap_or(0).max(1);
+    let most = view
+        .forecast
+        .total
+        .weighted
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let bars = view
         .forecast
         .total
@@ -398,15 +435,27 @@ fn forecast_page(session: &Session, filter: FilterForm, target: String, view: &F
             }
         })
         .collect();
-    let name = |id: &Uuid| view.names.get(id).cloned().unwrap_or_else(|| t(locale, "sales-unknown"));
+    let name = |id: &Uuid| {
+        view.names
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| t(locale, "sales-unknown"))
+    };
     let group = |heading: &str, lines: &std::collections::BTreeMap<Uuid, Line>| ForecastTable {
         heading: t(locale, heading),
-        rows: lines.iter().map(|(id, line)| forecast_row(&fmt, name(id), line)).collect(),
+        rows: lines
+            .iter()
+            .map(|(id, line)| forecast_row(&fmt, name(id), line))
+            .collect(),
     };
     let tables = vec![
         ForecastTable {
             heading: t(locale, "sales-total"),
-            rows: vec![forecast_row(&fmt, t(locale, "sales-total"), &view.forecast.total)],
+            rows: vec![forecast_row(
+                &fmt,
+                t(locale, "sales-total"),
+                &view.forecast.total,
+            )],
         },
         group("sales-by-user", &view.forecast.by_user),
         group("sales-by-team", &view.forecast.by_team),
@@ -429,10 +478,15 @@ fn forecast_page(session: &Session, filter: FilterForm, target: String, view: &F
                 })
                 .collect();
             let summary = vec![
-                (t(locale, "sales-average-deal"), money(&fmt, locale, p.average_deal)),
+                (
+                    t(locale, "sales-average-deal"),
+                    money(&fmt, locale, p.average_deal),
+                ),
                 (
                     t(locale, "sales-wins-needed"),
-                    p.plan.as_ref().map_or_else(|| "–".to_owned(), |plan| fmt.integer(plan.wins)),
+                    p.plan
+                        .as_ref()
+                        .map_or_else(|| "–".to_owned(), |plan| fmt.integer(plan.wins)),
                 ),
                 (
                     t(locale, "sales-leads-needed"),
@@ -543,7 +597,13 @@ pub async fn targets(
     }
     let mut names = std::collections::BTreeMap::new();
     for (kind, ids) in ids {
-        names.extend(state.app.titles(&session, kind, &ids).await.unwrap_or_default());
+        names.extend(
+            state
+                .app
+                .titles(&session, kind, &ids)
+                .await
+                .unwrap_or_default(),
+        );
     }
     let mut groups: Vec<TargetGroup> = ["branch", "team", "user"]
         .iter()
@@ -553,7 +613,11 @@ pub async fn targets(
         })
         .collect();
     let mut sorted = items;
-    sorted.sort_by(|a, b| b.percent.partial_cmp(&a.percent).unwrap_or(std::cmp::Ordering::Equal));
+    sorted.sort_by(|a, b| {
+        b.percent
+            .partial_cmp(&a.percent)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
     for item in sorted {
         let (kind, id) = peyvand_app::sales::subject_of(&item.target);
         let index = match kind {
@@ -562,11 +626,19 @@ pub async fn targets(
             _ => 2,
         };
         let date = |name: &str| match item.target.get(name) {
-            peyvand_domain::record::Value::Date(d) => calendar::format_date(*d, session.calendar, locale),
+            peyvand_domain::record::Value::Date(d) => {
+                calendar::format_date(*d, session.calendar, locale)
+            }
             _ => String::new(),
         };
         let amount = item.target.get("metric").as_text() != Some("won_count");
-        let show = |n: i64| if amount { money(&fmt, locale, n) } else { fmt.integer(n) };
+        let show = |n: i64| {
+            if amount {
+                money(&fmt, locale, n)
+            } else {
+                fmt.integer(n)
+            }
+        };
         let goal = match item.target.get("target_value") {
             peyvand_domain::record::Value::Int(n) => *n,
             _ => 0,
@@ -574,7 +646,9 @@ pub async fn targets(
         groups[index].rows.push(TargetRow {
             href: format!("/sales-targets/{}", item.target.id),
             name: item.target.title.clone(),
-            subject: id.and_then(|id| names.get(&id).cloned()).unwrap_or_default(),
+            subject: id
+                .and_then(|id| names.get(&id).cloned())
+                .unwrap_or_default(),
             period: format!("{} – {}", date("starts_on"), date("ends_on")),
             goal: show(goal),
             achieved: show(item.achieved),
