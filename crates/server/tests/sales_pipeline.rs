@@ -446,3 +446,46 @@ async fn reports_and_lists_respect_access_rights() {
         assert_eq!(counted, i64::try_from(open_mine).unwrap());
     }
 }
+
+#[tokio::test]
+async fn converting_a_lead_can_open_an_opportunity() {
+    for t in backends().await {
+        let rep = t.token("rep@peyvand.demo").await;
+        let leads = t.list_all("/api/v1/leads", &rep).await;
+        let lead = leads
+            .iter()
+            .find(|l| l["status"] != "converted" && l["company"].is_string())
+            .expect("an unconverted lead with a company");
+        let id = lead["id"].as_str().unwrap();
+        let reply = t
+            .post(
+                &format!("/api/v1/leads/{id}/convert"),
+                &rep,
+                json!({"version": lead["version"], "opportunity_amount": 75_000_000}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}: {}", t.name(), reply.body);
+        let converted = reply.json();
+        let deal = &converted["opportunity"];
+        assert_eq!(deal["amount"], 75_000_000);
+        assert_eq!(deal["lead_id"], lead["id"]);
+        assert_eq!(deal["account_id"], converted["account"]["id"]);
+        assert_eq!(deal["owner_id"], lead["owner_id"]);
+        assert_eq!(deal["status"], "open");
+        assert_eq!(deal["name"], lead["company"]);
+        // Without an amount, no opportunity.
+        let other = leads
+            .iter()
+            .find(|l| l["status"] != "converted" && l["id"] != lead["id"])
+            .unwrap();
+        let plain = t
+            .post(
+                &format!("/api/v1/leads/{}/convert", other["id"].as_str().unwrap()),
+                &rep,
+                json!({"version": other["version"]}),
+            )
+            .await
+            .json();
+        assert!(plain["opportunity"].is_null(), "{plain}");
+    }
+}

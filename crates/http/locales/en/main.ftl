@@ -496,3 +496,6 @@ sales-subject = For
 sales-period = Period
 sales-achieved = Achieved
 sales-percent = Percent achieved
+convert-opportunity-amount = Opportunity amount (rials, optional)
+convert-opportunity-hint = With an amount, an opportunity is created on the default pipeline.
+field-opportunity_amount = Opportunity amount (rials, optional)

@@ -12,6 +12,7 @@ mod merge;
 pub mod openapi;
 mod records;
 pub(crate) mod sales;
+mod sales_openapi;
 
 use axum::Router;
 use axum::routing::{delete, get, post};
