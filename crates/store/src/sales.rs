@@ -215,10 +215,22 @@ impl Tx {
         open: &[StageEntryRow],
         closed: &[(StageEntryRow, OffsetDateTime)],
     ) -> StoreResult<()> {
-        let rows = open
+        let rows: Vec<(&StageEntryRow, Option<OffsetDateTime>)> = open
             .iter()
             .map(|e| (e, None))
-            .chain(closed.iter().map(|(e, left)| (e, Some(*left))));
+            .chain(closed.iter().map(|(e, left)| (e, Some(*left))))
+            .collect();
+        // Ten parameters a row: a thousand rows a statement stays under SQLite's 32,766.
+        for chunk in rows.chunks(1_000) {
+            self.insert_stays(chunk).await?;
+        }
+        Ok(())
+    }
+
+    async fn insert_stays(
+        &mut self,
+        rows: &[(&StageEntryRow, Option<OffsetDateTime>)],
+    ) -> StoreResult<()> {
         let mut insert = Query::insert();
         insert.into_table(HISTORY).columns([
             "id",
@@ -232,9 +244,8 @@ impl Tx {
             "left_at",
             "seconds_in_stage",
         ]);
-        let mut any = false;
         for (entry, left) in rows {
-            any = true;
+            let (entry, left) = (*entry, *left);
             let seconds = left.map(|left| (left - entry.entered_at).whole_seconds());
             insert.values_panic([
                 Expr::val(id(Uuid::now_v7())),
@@ -255,7 +266,7 @@ impl Tx {
                 )),
             ]);
         }
-        if any {
+        if !rows.is_empty() {
             self.execute(&insert).await?;
         }
         Ok(())

@@ -113,12 +113,15 @@ CREATE UNIQUE INDEX pipeline_stages_order ON pipeline_stages (pipeline_id, posit
 
 -- Opportunities: lists by owner and branch (also how access rights filter), the board (open deals
 -- of a pipeline by stage), the forecast (open deals by expected close date) and the funnel's won
--- and lost deals (by the moment they were closed).
+-- and lost deals (by the moment they were closed). The report indexes cover every column their
+-- query reads, so a year of a million deals is read from one index range in order, without a
+-- lookup of each row (on PostgreSQL the extra columns are INCLUDEd, for index-only scans).
 CREATE INDEX opportunities_owner_sort ON opportunities (owner_id, sort_key, id);
 CREATE INDEX opportunities_branch_sort ON opportunities (branch_id, sort_key, id);
-CREATE INDEX opportunities_board ON opportunities (pipeline_id, status, stage_id);
-CREATE INDEX opportunities_forecast ON opportunities (status, expected_close);
-CREATE INDEX opportunities_closed ON opportunities (status, closed_at);
+CREATE INDEX opportunities_board ON opportunities (pipeline_id, status, stage_id) INCLUDE (owner_id, branch_id, amount);
+CREATE INDEX opportunities_board_cards ON opportunities (pipeline_id, stage_id, status, sort_key, id);
+CREATE INDEX opportunities_forecast ON opportunities (status, expected_close) INCLUDE (pipeline_id, stage_id, owner_id, branch_id, amount);
+CREATE INDEX opportunities_closed ON opportunities (status, closed_at) INCLUDE (pipeline_id, stage_id, loss_reason_id, owner_id, branch_id, amount, cycle_days);
 CREATE INDEX sales_targets_branch_sort ON sales_targets (branch_id, sort_key, id);
 
 -- Every stay of an opportunity in a stage: entered, left (NULL while it is there) and the seconds
@@ -137,5 +140,6 @@ CREATE TABLE opportunity_stage_history (
     left_at TIMESTAMPTZ,
     seconds_in_stage BIGINT
 );
-CREATE INDEX opportunity_stage_history_entered ON opportunity_stage_history (pipeline_id, entered_at);
+CREATE INDEX opportunity_stage_history_entered ON opportunity_stage_history (pipeline_id, entered_at) INCLUDE (stage_id, owner_id, branch_id, amount, left_at, seconds_in_stage);
+-- The funnel's index covers its columns too; the second finds an opportunity's current stay.
 CREATE INDEX opportunity_stage_history_opportunity ON opportunity_stage_history (opportunity_id, left_at);
