@@ -127,7 +127,7 @@ bench() { # backend, url
   : >"$work/ids"
   local cursor=""
   while [ "$(wc -l <"$work/ids")" -lt 40000 ]; do
-    local page; page=$(curl -sf "${auth[@]}" "$base/api/v1/opportunities?pipeline_id=$pipeline&stage_id=$first&status=open&limit=200&sort=id${cursor:+&cursor=$cursor}")
+    local page; page=$(curl -sf "${auth[@]}" "$base/api/v1/opportunities?pipeline_id=$pipeline&stage_id=$first&status=open&limit=200${cursor:+&cursor=$cursor}")
     python3 -c 'import sys,json; [print(c["id"]) for c in json.load(sys.stdin)["items"] if c["version"] == 1]' <<<"$page" >>"$work/ids"
     cursor=$(python3 -c 'import sys,json; print(json.load(sys.stdin)["next_cursor"] or "")' <<<"$page")
     [ -z "$cursor" ] && break

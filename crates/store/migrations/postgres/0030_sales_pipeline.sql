@@ -122,6 +122,10 @@ CREATE INDEX opportunities_board ON opportunities (pipeline_id, status, stage_id
 CREATE INDEX opportunities_board_cards ON opportunities (pipeline_id, stage_id, status, sort_key, id);
 CREATE INDEX opportunities_forecast ON opportunities (status, expected_close) INCLUDE (pipeline_id, stage_id, owner_id, branch_id, amount);
 CREATE INDEX opportunities_closed ON opportunities (status, closed_at) INCLUDE (pipeline_id, stage_id, loss_reason_id, owner_id, branch_id, amount, cycle_days);
+-- The funnel's lead conversion counts the deals that came from leads, created in the period.
+CREATE INDEX opportunities_from_leads ON opportunities (created_at) WHERE lead_id IS NOT NULL;
+-- ...and the leads created in the period.
+CREATE INDEX leads_created ON leads (created_at);
 CREATE INDEX sales_targets_branch_sort ON sales_targets (branch_id, sort_key, id);
 
 -- Every stay of an opportunity in a stage: entered, left (NULL while it is there) and the seconds
