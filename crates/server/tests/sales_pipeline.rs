@@ -489,3 +489,80 @@ async fn converting_a_lead_can_open_an_opportunity() {
         assert!(plain["opportunity"].is_null(), "{plain}");
     }
 }
+
+#[tokio::test]
+async fn targets_measure_what_was_won_in_their_period() {
+    for t in backends().await {
+        let manager = t.token("sales.manager@peyvand.demo").await;
+        let admin = t.token("admin@peyvand.demo").await;
+        let rep = t.token("rep@peyvand.demo").await;
+        let me = t.get("/api/v1/me", &rep).await.json();
+        let today = time::OffsetDateTime::now_utc().date();
+        // A sales manager only reads targets; a branch manager or administrator sets them.
+        let body = json!({
+            "name": "هدف ماهانه کارشناس",
+            "user_id": me["id"],
+            "branch_id": me["branch_id"],
+            "period": "month",
+            "calendar": "gregorian",
+            "starts_on": today.to_string(),
+            "metric": "won_count",
+            "target_value": 4,
+        });
+        let refused = t
+            .post("/api/v1/sales-targets", &manager, body.clone())
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+        let created = t.post("/api/v1/sales-targets", &admin, body).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let target = created.json();
+        // The period snaps to the whole month.
+        let first = today.replace_day(1).unwrap();
+        assert_eq!(target["starts_on"], first.to_string(), "{target}");
+        let progress = |token: String| {
+            let (t, id) = (&t, target["id"].clone());
+            async move {
+                let all = t.get("/api/v1/sales/targets", &token).await.json();
+                all["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|i| i["target"]["id"] == id)
+                    .cloned()
+                    .expect("the target is listed")
+            }
+        };
+        let before = progress(rep.clone()).await;
+        let won_before = before["achieved"].as_i64().unwrap();
+        let deal = new_deal(&t, &rep, 500, &today.to_string()).await;
+        let won = t
+            .post(
+                &format!(
+                    "/api/v1/opportunities/{}/move",
+                    deal["id"].as_str().unwrap()
+                ),
+                &rep,
+                json!({"status": "won", "version": 1}),
+            )
+            .await;
+        assert_eq!(won.status, StatusCode::OK, "{}", won.body);
+        let after = progress(rep.clone()).await;
+        assert_eq!(after["achieved"], won_before + 1, "{}: {after}", t.name());
+        let expected = ((won_before + 1) * 1000 / 4) as f64 / 10.0;
+        assert_eq!(after["percent"], expected);
+        // Only targets whose period holds the day asked for.
+        let next_year = format!("{}-01-15", today.year() + 1);
+        let later = t
+            .get(&format!("/api/v1/sales/targets?on={next_year}"), &rep)
+            .await
+            .json();
+        assert!(
+            later["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|i| i["target"]["id"] != target["id"]),
+            "{later}"
+        );
+    }
+}
