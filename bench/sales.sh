@@ -84,6 +84,17 @@ postgres_url() {
   fi
 }
 
+# CPU ticks of the server, plus PostgreSQL's own processes when it runs on PostgreSQL: unlike
+# latency, CPU time per request barely depends on what else runs on the machine.
+server_ticks() {
+  local pids=("$server")
+  if [ -n "$pg_data" ] && [ -f "$pg_data/postmaster.pid" ]; then
+    local postmaster; postmaster=$(head -1 "$pg_data/postmaster.pid")
+    pids+=("$postmaster" $(pgrep -P "$postmaster" || true))
+  fi
+  for pid in "${pids[@]}"; do cat "/proc/$pid/stat" 2>/dev/null; done | awk '{ sum += $14 + $15 } END { print sum }'
+}
+
 # Seconds of `runs` sequential GETs of a report after one warm-up: "median (max)".
 time_report() { # url, runs
   curl -sf -o /dev/null -H "authorization: Bearer $token" "$1"
@@ -134,7 +145,11 @@ bench() { # backend, url
   done
   move_lua "$work/ids" "$second" >"$work/move.lua"
   echo "$backend: $(wc -l <"$work/ids") deals to move; moving for ${duration} s…" >&2
+  local before; before=$(server_ticks)
   local out; out=$(wrk -t1 -c"$connections" -d"${duration}s" --latency "${auth[@]}" -s "$work/move.lua" "$base")
+  local after; after=$(server_ticks)
+  local requests; requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  results["$backend/move_cpu"]=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN { printf "%.0f µs", t * 1e6 / hz / n }')
   results["$backend/move_rps"]=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
   results["$backend/move_p50"]=$(awk '$1=="50%" {print $2}' <<<"$out")
   results["$backend/move_p99"]=$(awk '$1=="99%" {print $2}' <<<"$out")
@@ -168,5 +183,6 @@ row "board (5 columns, 20 cards each)" board ""
 row "move a card: p99 (wrk -t1 -c$connections)" move_p99 "≤ 10 ms"
 row "move a card: p50" move_p50 ""
 row "moves per second" move_rps ""
+row "server CPU per move" move_cpu ""
 row "moves refused (non-2xx)" move_errors "0"
 row "server memory after the run (MB)" rss ""

@@ -325,11 +325,14 @@ impl Tx {
         Ok(())
     }
 
-    /// Per stage: entries within `[from, to)`, their amounts, how many have left and the seconds
-    /// those stayed. Rows: (stage, count, amount, left, seconds).
+    /// Per stage of `stages`: entries within `[from, to)`, their amounts, how many have left and
+    /// the seconds those stayed. Rows: (stage, count, amount, left, seconds). Naming the stages
+    /// lets the database read one index range per stage, in order, instead of sorting a period's
+    /// entries by stage.
     pub async fn funnel_entries(
         &mut self,
         scope: &SalesScope<'_>,
+        stages: &[Uuid],
         from: OffsetDateTime,
         to: OffsetDateTime,
     ) -> StoreResult<Vec<(Uuid, [i64; 4])>> {
@@ -342,6 +345,7 @@ impl Tx {
             .expr(Expr::col("left_at").count())
             .expr(sum("seconds_in_stage"))
             .cond_where(scope_condition(scope))
+            .and_where(Expr::col("stage_id").is_in(stages.iter().map(|s| id(*s))))
             .and_where(Expr::col("entered_at").gte(moment(from)))
             .and_where(Expr::col("entered_at").lt(moment(to)))
             .group_by_col("stage_id");

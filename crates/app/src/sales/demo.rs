@@ -320,7 +320,14 @@ fn generate(
     put("name", Value::Text(DEAL_NAMES[i % DEAL_NAMES.len()].into()));
     put("account_id", Value::Id(account));
     put("amount", Value::Int(amount));
-    let close = created.date() + Duration::days(i64::try_from(dice.below(360) + 14).unwrap_or(14));
+    // Closed deals were expected to close some weeks after they began; open ones are expected
+    // from a month ago (late) to a year ahead, which is what a forecast looks at.
+    let close = if status == "open" {
+        now.date() - Duration::days(30)
+            + Duration::days(i64::try_from(dice.below(395)).unwrap_or(0))
+    } else {
+        created.date() + Duration::days(i64::try_from(dice.below(360) + 14).unwrap_or(14))
+    };
     put("expected_close", Value::Date(close));
     put("pipeline_id", Value::Id(pipeline));
     put("stage_id", Value::Id(stage.id));

@@ -167,8 +167,9 @@ impl App {
                 probability: s.probability,
             })
             .collect();
+        let stage_ids: Vec<Uuid> = stages.iter().map(|s| s.id).collect();
         let entries: BTreeMap<Uuid, StageEntries> = tx
-            .funnel_entries(&scope, start, end)
+            .funnel_entries(&scope, &stage_ids, start, end)
             .await?
             .into_iter()
             .map(|(stage, [count, amount, left, seconds])| {
