@@ -148,6 +148,27 @@ pub async fn record_choices(
         .collect()
 }
 
+/// The loss reasons still in use (administrators retire a reason by clearing "active").
+async fn active_reasons(state: &AppState, session: &Session) -> Vec<Choice> {
+    let params = ListParams {
+        filters: std::collections::BTreeMap::from([("active".to_owned(), "true".to_owned())]),
+        limit: Some(200),
+        ..Default::default()
+    };
+    match state.app.list(session, RecordKind::LossReason, &params).await {
+        Ok(page) => page
+            .items
+            .iter()
+            .map(|r| Choice {
+                value: r.id.to_string(),
+                label: r.title.clone(),
+                selected: false,
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
 fn selected(choices: &[Choice]) -> Option<Uuid> {
     choices
         .iter()
@@ -231,7 +252,7 @@ pub async fn board(
             selected: false,
         });
     }
-    let reasons = record_choices(&state, &session, RecordKind::LossReason, None).await;
+    let reasons: Vec<Choice> = active_reasons(&state, &session).await;
     let l = Layout::new(&session, t(session.locale, "sales-board"), "sales/board");
     Ok(render(&BoardTemplate {
         l,
