@@ -155,7 +155,11 @@ async fn active_reasons(state: &AppState, session: &Session) -> Vec<Choice> {
         limit: Some(200),
         ..Default::default()
     };
-    match state.app.list(session, RecordKind::LossReason, &params).await {
+    match state
+        .app
+        .list(session, RecordKind::LossReason, &params)
+        .await
+    {
         Ok(page) => page
             .items
             .iter()
