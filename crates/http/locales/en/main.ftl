@@ -453,6 +453,7 @@ timeline-stages = Stages changed
 sales-board = Board
 sales-funnel = Sales funnel
 sales-forecast = Forecast
+sales-targets-progress = Target achievement
 sales-targets = Sales targets
 sales-show = Show
 sales-edit-stages = Edit stages

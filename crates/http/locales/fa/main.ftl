@@ -453,6 +453,7 @@ timeline-stages = مراحل تغییر کرد
 sales-board = تابلوی فرصت‌ها
 sales-funnel = قیف فروش
 sales-forecast = پیش‌بینی فروش
+sales-targets-progress = تحقق اهداف فروش
 sales-targets = اهداف فروش
 sales-show = نمایش
 sales-edit-stages = ویرایش مراحل

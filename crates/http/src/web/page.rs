@@ -72,7 +72,7 @@ impl Layout {
                 ("sales/board", "sales-board"),
                 ("sales/funnel", "sales-funnel"),
                 ("sales/forecast", "sales-forecast"),
-                ("sales/targets", "sales-targets"),
+                ("sales/targets", "sales-targets-progress"),
             ] {
                 nav.push(NavLink {
                     href: format!("/{path}"),

@@ -657,7 +657,11 @@ pub async fn targets(
         });
     }
     groups.retain(|g| !g.rows.is_empty());
-    let l = Layout::new(&session, t(locale, "sales-targets"), "sales/targets");
+    let l = Layout::new(
+        &session,
+        t(locale, "sales-targets-progress"),
+        "sales/targets",
+    );
     Ok(render(&TargetsTemplate {
         l,
         on: query.on.clone().unwrap_or_default(),
