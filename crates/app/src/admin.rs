@@ -362,7 +362,7 @@ impl App {
             )
             .await?;
         }
-        crate::sales::setup::ensure_defaults(&mut tx, now).await?;
+        crate::pipeline::setup::ensure_defaults(&mut tx, now).await?;
         tx.commit().await?;
         self.reload_schemas().await?;
         self.build_match_keys().await?;

@@ -34,7 +34,7 @@ pub(crate) async fn delete_in(
         return Err(AppError::Forbidden);
     }
     crate::admin::check_deletable(session, kind, &row)?;
-    crate::sales::rules::check_deletable(tx, kind, &row).await?;
+    crate::pipeline::rules::check_deletable(tx, kind, &row).await?;
     tx.delete_attachments_of(kind.code(), id).await?;
     if !tx.delete_record(schema, id).await? {
         return Err(AppError::NotFound);
@@ -126,7 +126,7 @@ pub(crate) async fn create_in(
     let mut fields =
         record::validate(schema, inputs, false, calendar).map_err(AppError::Validation)?;
     apply_defaults(session, schema, &mut fields);
-    crate::sales::rules::prepare(tx, now, session, kind, None, &mut fields).await?;
+    crate::pipeline::rules::prepare(tx, now, session, kind, None, &mut fields).await?;
     crate::admin::check_rules(tx, session, kind, None, &fields).await?;
     check_references(tx, session, schema, &fields).await?;
     let id = Uuid::now_v7();
@@ -136,7 +136,7 @@ pub(crate) async fn create_in(
         .await
         .map_err(unique_to_field(schema))?;
     sync_keys(tx, schema, id, None, Some(&fields)).await?;
-    crate::sales::rules::after_write(tx, now, kind, id, None, &fields).await?;
+    crate::pipeline::rules::after_write(tx, now, kind, id, None, &fields).await?;
     audit(
         tx,
         now,
@@ -176,7 +176,7 @@ pub(crate) async fn update_in(
         .collect();
     let mut merged = row.fields.clone();
     merged.extend(changes);
-    crate::sales::rules::prepare(tx, now, session, kind, Some(&row), &mut merged).await?;
+    crate::pipeline::rules::prepare(tx, now, session, kind, Some(&row), &mut merged).await?;
     // The rules may have filled in or cleared fields: the changes are whatever now differs.
     let changes: Fields = merged
         .iter()
@@ -197,7 +197,7 @@ pub(crate) async fn update_in(
     if touches_keys(schema, &changes) {
         sync_keys(tx, schema, id, Some(&row.fields), Some(&merged)).await?;
     }
-    crate::sales::rules::after_write(tx, now, kind, id, Some(&row.fields), &merged).await?;
+    crate::pipeline::rules::after_write(tx, now, kind, id, Some(&row.fields), &merged).await?;
     audit(
         tx,
         now,

@@ -427,11 +427,11 @@ pub const ALL_SCHEMAS: [&Schema; 12] = [
     &ROLES,
     &BRANCHES,
     // Sales pipeline (issue 4).
-    &crate::sales::PIPELINES,
-    &crate::sales::PIPELINE_STAGES,
-    &crate::sales::LOSS_REASONS,
-    &crate::sales::OPPORTUNITIES,
-    &crate::sales::SALES_TARGETS,
+    &crate::pipeline::PIPELINES,
+    &crate::pipeline::PIPELINE_STAGES,
+    &crate::pipeline::LOSS_REASONS,
+    &crate::pipeline::OPPORTUNITIES,
+    &crate::pipeline::SALES_TARGETS,
 ];
 
 /// The schema of a record kind.
@@ -445,11 +445,11 @@ pub fn schema(kind: RecordKind) -> &'static Schema {
         RecordKind::Role => &ROLES,
         RecordKind::Branch => &BRANCHES,
         // Sales pipeline (issue 4).
-        RecordKind::Pipeline => &crate::sales::PIPELINES,
-        RecordKind::PipelineStage => &crate::sales::PIPELINE_STAGES,
-        RecordKind::LossReason => &crate::sales::LOSS_REASONS,
-        RecordKind::Opportunity => &crate::sales::OPPORTUNITIES,
-        RecordKind::SalesTarget => &crate::sales::SALES_TARGETS,
+        RecordKind::Pipeline => &crate::pipeline::PIPELINES,
+        RecordKind::PipelineStage => &crate::pipeline::PIPELINE_STAGES,
+        RecordKind::LossReason => &crate::pipeline::LOSS_REASONS,
+        RecordKind::Opportunity => &crate::pipeline::OPPORTUNITIES,
+        RecordKind::SalesTarget => &crate::pipeline::SALES_TARGETS,
     }
 }
 

@@ -100,7 +100,7 @@ pub fn builtin_roles() -> Vec<BuiltinRole> {
     .map(|(key, grants)| BuiltinRole {
         key,
         // Sales pipeline (issue 4).
-        grants: crate::sales::grants::add_builtin(key, grants),
+        grants: crate::pipeline::grants::add_builtin(key, grants),
     })
     .collect()
 }
@@ -123,10 +123,10 @@ mod tests {
     /// listed must be `None`, so accidental extra rights fail the test.
     fn assert_exact(key: &str, expected: &[(RecordKind, &[Action], Scope)]) {
         let g = role(key);
-        // The sales pipeline's kinds are checked in `crate::sales::grants`.
+        // The sales pipeline's kinds are checked in `crate::pipeline::grants`.
         for kind in RecordKind::ALL
             .into_iter()
-            .filter(|k| !crate::sales::grants::is_sales_kind(*k))
+            .filter(|k| !crate::pipeline::grants::is_sales_kind(*k))
         {
             for action in Action::ALL {
                 let want = expected

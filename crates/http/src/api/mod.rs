@@ -10,9 +10,9 @@ pub(crate) mod imports;
 pub mod json_cache;
 mod merge;
 pub mod openapi;
+pub(crate) mod pipeline;
+mod pipeline_openapi;
 mod records;
-pub(crate) mod sales;
-mod sales_openapi;
 
 use axum::Router;
 use axum::routing::{delete, get, post};
@@ -60,16 +60,16 @@ pub fn routes() -> Router<AppState> {
         // Sales pipeline (issue 4).
         .route(
             "/api/v1/pipelines/{id}/stages",
-            get(sales::get_stages).put(sales::put_stages),
+            get(pipeline::get_stages).put(pipeline::put_stages),
         )
-        .route("/api/v1/pipelines/{id}/board", get(sales::board))
+        .route("/api/v1/pipelines/{id}/board", get(pipeline::board))
         .route(
             "/api/v1/opportunities/{id}/move",
-            post(sales::move_opportunity),
+            post(pipeline::move_opportunity),
         )
-        .route("/api/v1/sales/funnel", get(sales::funnel))
-        .route("/api/v1/sales/forecast", get(sales::forecast))
-        .route("/api/v1/sales/targets", get(sales::targets))
+        .route("/api/v1/sales/funnel", get(pipeline::funnel))
+        .route("/api/v1/sales/forecast", get(pipeline::forecast))
+        .route("/api/v1/sales/targets", get(pipeline::targets))
         .route("/api/v1/{kind}", get(records::list).post(records::create))
         .route("/api/v1/{kind}/export", get(records::export))
         .route("/api/v1/{kind}/merge", post(merge::merge))

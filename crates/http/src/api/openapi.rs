@@ -236,7 +236,7 @@ pub fn build<'a>(kinds: impl IntoIterator<Item = &'a Schema>) -> Value {
     }
     other_paths(&mut paths);
     customer_data_paths(&mut paths);
-    super::sales_openapi::sales_paths(&mut paths);
+    super::pipeline_openapi::sales_paths(&mut paths);
     let codes: Vec<&str> = peyvand_app::error::ERROR_CODES
         .iter()
         .map(|c| c.code)

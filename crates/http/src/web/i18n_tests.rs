@@ -42,7 +42,7 @@ const SOURCES: &[&str] = &[
     include_str!("../../templates/sales_stages.html"),
     include_str!("../../templates/sales_targets.html"),
     include_str!("sales.rs"),
-    include_str!("sales_reports.rs"),
+    include_str!("pipeline_reports.rs"),
     include_str!("../api/sales.rs"),
 ];
 

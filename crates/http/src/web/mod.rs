@@ -20,10 +20,10 @@ mod login;
 mod merge;
 mod options;
 mod page;
+mod pipeline;
+mod pipeline_reports;
 mod record;
 mod record_extras;
-mod sales;
-mod sales_reports;
 mod settings;
 mod timeline;
 
@@ -69,15 +69,15 @@ pub fn routes(state: AppState) -> Router<AppState> {
         )
         .route("/static/app.css", get(stylesheet))
         // Sales pipeline (issue 4).
-        .route("/sales/board", get(sales::board))
-        .route("/sales/board/{id}/move", post(sales::move_card))
-        .route("/sales/funnel", get(sales_reports::funnel))
-        .route("/sales/funnel.csv", get(sales_reports::funnel_file))
-        .route("/sales/forecast", get(sales_reports::forecast))
-        .route("/sales/targets", get(sales_reports::targets))
+        .route("/sales/board", get(pipeline::board))
+        .route("/sales/board/{id}/move", post(pipeline::move_card))
+        .route("/sales/funnel", get(pipeline_reports::funnel))
+        .route("/sales/funnel.csv", get(pipeline_reports::funnel_file))
+        .route("/sales/forecast", get(pipeline_reports::forecast))
+        .route("/sales/targets", get(pipeline_reports::targets))
         .route(
             "/pipelines/{id}/stages",
-            get(sales::stages_form).post(sales::stages_save),
+            get(pipeline::stages_form).post(pipeline::stages_save),
         )
         .route("/{kind}", get(list::show).post(edit::create))
         .route("/{kind}/new", get(edit::new_form))

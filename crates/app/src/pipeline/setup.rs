@@ -3,11 +3,11 @@
 //! pipeline existed, and the administrators' stage editor.
 
 use peyvand_domain::permission::{Action, Grants, RecordKind, Scope, builtin_roles};
-use peyvand_domain::record::{self, Fields, Value};
-use peyvand_domain::sales::stages::{
+use peyvand_domain::pipeline::stages::{
     DEFAULT_LOSS_REASONS, DEFAULT_STAGES, StageInput, StagePlan, validate_stages,
 };
-use peyvand_domain::sales::{LOSS_REASONS, PIPELINE_STAGES, PIPELINES};
+use peyvand_domain::pipeline::{LOSS_REASONS, PIPELINE_STAGES, PIPELINES};
+use peyvand_domain::record::{self, Fields, Value};
 use peyvand_domain::validation::{FieldError, ValidationErrors};
 use peyvand_store::{StageRow, Tx};
 use serde_json::json;
@@ -117,7 +117,7 @@ fn stage_fields(pipeline: Uuid, plan: &StagePlan) -> Fields {
 
 /// Built-in roles stored before the sales pipeline existed lack its rights: add them (the
 /// administrator role gets every right on the new kinds, the others what
-/// `domain::sales::grants` gives them).
+/// `domain::pipeline::grants` gives them).
 async fn grant_builtin_sales_rights(tx: &mut Tx, now: OffsetDateTime) -> AppResult<()> {
     let roles = tx.list_records(&all_rows(&record::ROLES)).await?;
     for role in roles {
@@ -137,10 +137,10 @@ async fn grant_builtin_sales_rights(tx: &mut Tx, now: OffsetDateTime) -> AppResu
         let upgraded = if key == "admin" {
             RecordKind::ALL
                 .into_iter()
-                .filter(|k| peyvand_domain::sales::grants::is_sales_kind(*k))
+                .filter(|k| peyvand_domain::pipeline::grants::is_sales_kind(*k))
                 .fold(stored.clone(), |g, k| g.with(k, &Action::ALL, Scope::All))
         } else {
-            peyvand_domain::sales::grants::add_builtin(key, stored.clone())
+            peyvand_domain::pipeline::grants::add_builtin(key, stored.clone())
         };
         if upgraded == stored {
             continue;

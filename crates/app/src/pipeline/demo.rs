@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use peyvand_domain::calendar::CalendarKind;
 use peyvand_domain::permission::{RecordKind, RowFilter};
+use peyvand_domain::pipeline::{LOSS_REASONS, OPPORTUNITIES};
 use peyvand_domain::record::{self, Fields, Input, Value};
-use peyvand_domain::sales::{LOSS_REASONS, OPPORTUNITIES};
 use peyvand_store::{NewRecord, StageEntryRow, StageRow};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -340,7 +340,9 @@ fn generate(
         put("closed_at", Value::Time(at));
         put(
             "cycle_days",
-            Value::Int(peyvand_domain::sales::opportunity::cycle_days(created, at)),
+            Value::Int(peyvand_domain::pipeline::opportunity::cycle_days(
+                created, at,
+            )),
         );
     }
     if status == "lost" && !reasons.is_empty() {

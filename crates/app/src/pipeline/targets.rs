@@ -2,8 +2,8 @@
 
 use peyvand_domain::calendar::CalendarKind;
 use peyvand_domain::permission::{RecordKind, RowFilter};
+use peyvand_domain::pipeline::targets::{percent_achieved, period_bounds};
 use peyvand_domain::record::{Fields, Value};
-use peyvand_domain::sales::targets::{percent_achieved, period_bounds};
 use peyvand_store::SalesScope;
 use time::Date;
 use uuid::Uuid;

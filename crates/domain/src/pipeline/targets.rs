@@ -3,7 +3,7 @@
 use time::Date;
 
 use crate::calendar::{CalendarKind, from_jalali, to_jalali};
-use crate::sales::forecast::month_of;
+use crate::pipeline::forecast::month_of;
 
 /// The period of kind `period` (`month`, `quarter` or `year`) in `calendar` that holds `date`:
 /// `[start, end)`. Quarters are three months from the first month of the year (Farvardin or

@@ -6,11 +6,11 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use peyvand_app::sales::{ForecastView, FunnelView, Move, ReportFilter, TargetProgress};
+use peyvand_app::pipeline::{ForecastView, FunnelView, Move, ReportFilter, TargetProgress};
 use peyvand_app::{AppError, Session};
 use peyvand_domain::calendar::{self, CalendarKind, Locale};
-use peyvand_domain::sales::forecast::Line;
-use peyvand_domain::sales::stages::StageInput;
+use peyvand_domain::pipeline::forecast::Line;
+use peyvand_domain::pipeline::stages::StageInput;
 use peyvand_domain::validation::FieldError;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -101,7 +101,7 @@ impl ReportQuery {
     }
 }
 
-fn stage_json(stage: &peyvand_app::sales::StageRowView) -> Value {
+fn stage_json(stage: &peyvand_app::pipeline::StageRowView) -> Value {
     json!({
         "id": stage.id,
         "position": stage.position,

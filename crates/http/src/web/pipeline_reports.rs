@@ -6,18 +6,18 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use peyvand_app::Session;
-use peyvand_app::sales::{ForecastView, FunnelView};
+use peyvand_app::pipeline::{ForecastView, FunnelView};
 use peyvand_domain::calendar::{self, Locale};
 use peyvand_domain::permission::RecordKind;
-use peyvand_domain::sales::forecast::Line;
+use peyvand_domain::pipeline::forecast::Line;
 use uuid::Uuid;
 
 use super::format::Fmt;
 use super::guard::WebSession;
 use super::page::{Layout, WebResult, render};
-use super::sales::{Choice, pipeline_choices, record_choices};
+use super::pipeline::{Choice, pipeline_choices, record_choices};
 use crate::AppState;
-use crate::api::sales::{ReportQuery, csv_response, funnel_csv};
+use crate::api::pipeline::{ReportQuery, csv_response, funnel_csv};
 use crate::i18n::t;
 
 /// The filter form above a report.
@@ -587,7 +587,7 @@ pub async fn targets(
     let items = state.app.target_progress(&session, Some(on)).await?;
     let mut ids: std::collections::BTreeMap<RecordKind, Vec<Uuid>> = Default::default();
     for item in &items {
-        let (kind, id) = peyvand_app::sales::subject_of(&item.target);
+        let (kind, id) = peyvand_app::pipeline::subject_of(&item.target);
         let kind = match kind {
             "user" => RecordKind::User,
             "team" => RecordKind::Team,
@@ -619,7 +619,7 @@ pub async fn targets(
             .unwrap_or(std::cmp::Ordering::Equal)
     });
     for item in sorted {
-        let (kind, id) = peyvand_app::sales::subject_of(&item.target);
+        let (kind, id) = peyvand_app::pipeline::subject_of(&item.target);
         let index = match kind {
             "branch" => 0,
             "team" => 1,

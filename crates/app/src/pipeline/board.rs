@@ -104,7 +104,7 @@ impl App {
     }
 
     /// Moves a deal to a stage (as an open deal), or closes it, if it is still at `version`. The rules
-    /// are those of any update (`sales::rules`): a closed deal is reopened only with a
+    /// are those of any update (`pipeline::rules`): a closed deal is reopened only with a
     /// manager's right, a lost one needs a reason, and the stage history records the move.
     pub async fn move_opportunity(
         &self,

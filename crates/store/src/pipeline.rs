@@ -5,8 +5,8 @@
 //! million opportunities moves a few hundred rows, not a million.
 
 use peyvand_domain::permission::RowFilter;
+use peyvand_domain::pipeline::{OPPORTUNITIES, PIPELINE_STAGES};
 use peyvand_domain::record::Value;
-use peyvand_domain::sales::{OPPORTUNITIES, PIPELINE_STAGES};
 use sea_query::{Cond, Expr, ExprTrait, Order, Query, SelectStatement};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;

@@ -4,11 +4,11 @@
 //! an opportunity — forms, the API, the board's move — follows the same rules.
 
 use peyvand_domain::permission::{Action, RecordKind};
-use peyvand_domain::record::{Fields, Value};
-use peyvand_domain::sales::opportunity::{
+use peyvand_domain::pipeline::opportunity::{
     StatusChange, check_loss_reason, cycle_days, may_reopen, status_change,
 };
-use peyvand_domain::sales::{OPPORTUNITIES, PIPELINES};
+use peyvand_domain::pipeline::{OPPORTUNITIES, PIPELINES};
+use peyvand_domain::record::{Fields, Value};
 use peyvand_domain::validation::FieldError;
 use peyvand_store::{RecordRow, StageEntryRow, Tx};
 use time::OffsetDateTime;
@@ -123,7 +123,7 @@ async fn prepare_opportunity(
 
 /// Sets or clears the moment of closing and the length of the sales cycle for `status`.
 fn close_or_open(now: OffsetDateTime, old: Option<&RecordRow>, status: &str, fields: &mut Fields) {
-    if peyvand_domain::sales::opportunity::is_closed(status) {
+    if peyvand_domain::pipeline::opportunity::is_closed(status) {
         let created = old
             .and_then(|o| match o.fields.get("created_at") {
                 Some(Value::Time(at)) => Some(*at),

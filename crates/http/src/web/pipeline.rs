@@ -1,13 +1,13 @@
 //! The sales pipeline's pages (issue 4): a pipeline's board with moving cards (drag and drop
 //! with a little script, a select and a button without it) and the administrators' stage
-//! editor. The reports are in `sales_reports`.
+//! editor. The reports are in `pipeline_reports`.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use peyvand_app::sales::{Move, StageRowView};
+use peyvand_app::pipeline::{Move, StageRowView};
 use peyvand_app::{AppError, ListParams, Session};
 use peyvand_domain::permission::{Action, RecordKind};
-use peyvand_domain::sales::stages::{MAX_STAGES, StageInput};
+use peyvand_domain::pipeline::stages::{MAX_STAGES, StageInput};
 use serde::Deserialize;
 use uuid::Uuid;
 

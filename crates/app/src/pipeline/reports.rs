@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 
 use peyvand_domain::calendar::CalendarKind;
 use peyvand_domain::permission::{Action, RecordKind, RowFilter};
+use peyvand_domain::pipeline::OPPORTUNITIES;
+use peyvand_domain::pipeline::forecast::{self, Cell, Forecast, Month, Plan};
+use peyvand_domain::pipeline::funnel::{self, Funnel, Losses, Stage, StageEntries, Wins};
 use peyvand_domain::record::LEADS;
-use peyvand_domain::sales::OPPORTUNITIES;
-use peyvand_domain::sales::forecast::{self, Cell, Forecast, Month, Plan};
-use peyvand_domain::sales::funnel::{self, Funnel, Losses, Stage, StageEntries, Wins};
 use peyvand_store::{SalesScope, Tx};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
