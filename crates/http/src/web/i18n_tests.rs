@@ -41,9 +41,9 @@ const SOURCES: &[&str] = &[
     include_str!("../../templates/sales_funnel.html"),
     include_str!("../../templates/sales_stages.html"),
     include_str!("../../templates/sales_targets.html"),
-    include_str!("sales.rs"),
+    include_str!("pipeline.rs"),
     include_str!("pipeline_reports.rs"),
-    include_str!("../api/sales.rs"),
+    include_str!("../api/pipeline.rs"),
 ];
 
 /// Literal keys: the first string argument of `t(`, `l.t(`, `t1(`, `t_args(`.
