@@ -63,7 +63,7 @@ pub(crate) async fn check_rules(
     let new_value = |name: &str| merged.get(name).cloned().unwrap_or(Value::Null);
     // Customer records always have an owner and a branch: defaults fill them on create, and
     // an update may move them but not clear them.
-    if kind.is_customer() {
+    if kind.is_customer() || kind == RecordKind::Opportunity {
         for field in ["owner_id", "branch_id"] {
             if new_value(field).is_null() {
                 return Err(AppError::field(field, FieldError::REQUIRED));
@@ -366,6 +366,7 @@ impl App {
             )
             .await?;
         }
+        crate::pipeline::setup::ensure_defaults(&mut tx, now).await?;
         grant_new_kinds(&mut tx, &roles, now).await?;
         tx.commit().await?;
         self.reload_schemas().await?;

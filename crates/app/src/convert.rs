@@ -1,5 +1,5 @@
-//! Converting a qualified lead into an account and a contact (PRODUCT.md §2). Once the sales
-//! issue lands, an opportunity is created here too.
+//! Converting a qualified lead into an account and a contact (PRODUCT.md §2), and, when asked,
+//! an opportunity for them on the default pipeline (issue 4).
 
 use std::collections::BTreeMap;
 
@@ -24,6 +24,9 @@ pub struct ConvertLead {
     pub account_name: Option<String>,
     /// Attach the contact to this existing account instead of creating one.
     pub existing_account_id: Option<Uuid>,
+    /// With an amount (Rials), an opportunity is created too, on the default pipeline, for the
+    /// account (or the contact without one), owned like the lead and remembering it.
+    pub opportunity_amount: Option<i64>,
 }
 
 /// What a conversion made.
@@ -35,6 +38,8 @@ pub struct Converted {
     pub account: Option<RecordView>,
     /// The contact created.
     pub contact: RecordView,
+    /// The opportunity created, when one was asked for.
+    pub opportunity: Option<RecordView>,
 }
 
 /// Lead fields carried over to the contact.
@@ -155,6 +160,39 @@ impl App {
             &[],
         )
         .await?;
+        let opportunity = match options.opportunity_amount {
+            Some(amount) => {
+                let customer = match &account {
+                    Some(account) => ("account_id", account.id),
+                    None => ("contact_id", contact.id),
+                };
+                let title =
+                    peyvand_domain::record::title(&peyvand_domain::record::LEADS, &lead.fields);
+                let name = get("company").as_text().map_or(title, str::to_owned);
+                let mut inputs = BTreeMap::from([
+                    ("name".to_owned(), Input::Text(name)),
+                    ("amount".to_owned(), Input::Int(amount)),
+                    (customer.0.to_owned(), Input::Text(customer.1.to_string())),
+                    ("lead_id".to_owned(), Input::Text(lead_id.to_string())),
+                ]);
+                for field in ["source", "owner_id", "branch_id"] {
+                    inputs.insert(field.into(), input_of(&get(field)));
+                }
+                Some(
+                    create_in(
+                        &mut tx,
+                        now,
+                        session,
+                        RecordKind::Opportunity,
+                        &inputs,
+                        CalendarKind::Gregorian,
+                        &[],
+                    )
+                    .await?,
+                )
+            }
+            None => None,
+        };
         // The status "converted" may only be set here, so the rule check is bypassed by writing
         // the lead's system fields directly through the store.
         let mut changes = peyvand_domain::record::Fields::new();
@@ -192,6 +230,7 @@ impl App {
             lead: lead_view,
             account,
             contact,
+            opportunity,
         })
     }
 }

@@ -400,6 +400,9 @@ impl App {
         tx.commit().await?;
         // Sales documents (issue 4).
         self.seed_sales(system, owners, &accounts).await?;
+        // Sales pipeline (issue 4).
+        self.seed_opportunities(system, owners, &accounts, (contacts / 2).clamp(10, 60))
+            .await?;
         Ok(())
     }
 

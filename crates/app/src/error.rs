@@ -56,6 +56,10 @@ pub enum AppError {
     /// A satisfaction survey was answered already; an answer is never replaced.
     #[error("the survey was answered already")]
     AlreadyAnswered,
+    /// A won or lost deal may be reopened or changed only by someone whose rights on
+    /// opportunities reach beyond their own (sales pipeline, issue 4).
+    #[error("reopening a closed deal needs a manager's right")]
+    ReopenForbidden,
 }
 
 /// One row of the error table.
@@ -138,6 +142,11 @@ pub const ERROR_CODES: &[ErrorCode] = &[
         code: "already_answered",
         status: 409,
     },
+    // Sales pipeline (issue 4).
+    ErrorCode {
+        code: "reopen_forbidden",
+        status: 403,
+    },
 ];
 
 impl AppError {
@@ -158,6 +167,7 @@ impl AppError {
             AppError::Internal(_) => "internal",
             AppError::InvalidTransition { .. } => "invalid_transition",
             AppError::AlreadyAnswered => "already_answered",
+            AppError::ReopenForbidden => "reopen_forbidden",
         };
         lookup(code)
     }
@@ -230,6 +240,7 @@ mod tests {
                 to: "closed",
             },
             AppError::AlreadyAnswered,
+            AppError::ReopenForbidden,
         ];
         for error in all {
             let row = error.code();

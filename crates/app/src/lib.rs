@@ -22,6 +22,7 @@ mod merge;
 pub mod notify;
 pub mod notify_settings;
 mod org;
+pub mod pipeline;
 pub mod portal;
 mod preferences;
 mod records;
@@ -51,7 +52,6 @@ pub use records::{ListParams, Page, RecordJson, RecordView, editable_fields};
 pub use schemas::Schemas;
 
 use clock::{Clock, SystemClock};
-use peyvand_domain::permission::RecordKind;
 use peyvand_store::Store;
 
 /// The application: the store plus the clock, shared by every request.
@@ -101,13 +101,17 @@ impl App {
 
     /// Forgets cached sessions after a change to what sessions are made of (users, roles,
     /// teams, branches, tokens, sessions).
-    pub(crate) fn sessions_changed(&self, kind: Option<RecordKind>) {
-        if kind.is_none_or(|k| {
+    pub(crate) fn sessions_changed(&self, kind: Option<peyvand_domain::permission::RecordKind>) {
+        use peyvand_domain::permission::RecordKind;
+        // Only the organisation's own records make up sessions; customer and sales records
+        // (written far more often) leave the cache alone.
+        let makes_sessions = |k: RecordKind| {
             matches!(
                 k,
                 RecordKind::User | RecordKind::Team | RecordKind::Role | RecordKind::Branch
             )
-        }) {
+        };
+        if kind.is_none_or(makes_sessions) {
             self.sessions.invalidate();
         }
     }

@@ -35,6 +35,7 @@ pub(crate) async fn delete_in(
     }
     crate::admin::check_deletable(session, kind, &row)?;
     crate::sales::before_delete(tx, kind, &row).await?;
+    crate::pipeline::rules::check_deletable(tx, kind, &row).await?;
     tx.delete_attachments_of(kind.code(), id).await?;
     if !tx.delete_record(schema, id).await? {
         return Err(AppError::NotFound);
@@ -64,6 +65,12 @@ pub(crate) fn apply_defaults(session: &Session, schema: &Schema, fields: &mut Fi
             default("calendar", Value::Text("jalali".into()));
         }
         RecordKind::Role => default("builtin", Value::Bool(false)),
+        // Sales pipeline (issue 4): deals are placed like customers; targets in the setter's branch.
+        RecordKind::Opportunity => {
+            default("owner_id", Value::Id(session.actor.user_id));
+            default("branch_id", Value::Id(session.actor.branch_id));
+        }
+        RecordKind::SalesTarget => default("branch_id", Value::Id(session.actor.branch_id)),
         _ => {}
     }
     if schema.kind == RecordKind::Lead {
@@ -123,6 +130,7 @@ pub(crate) async fn create_in(
         record::validate(schema, inputs, false, calendar).map_err(AppError::Validation)?;
     apply_defaults(session, schema, &mut fields);
     crate::sales::before_create(tx, now, session, schema, &mut fields).await?;
+    crate::pipeline::rules::prepare(tx, now, session, kind, None, &mut fields).await?;
     crate::admin::check_rules(tx, session, kind, None, &fields).await?;
     check_references(tx, session, schema, &fields).await?;
     let id = Uuid::now_v7();
@@ -135,6 +143,7 @@ pub(crate) async fn create_in(
         .await
         .map_err(unique_to_field(schema))?;
     sync_keys(tx, schema, id, None, Some(&fields)).await?;
+    crate::pipeline::rules::after_write(tx, now, kind, id, None, &fields).await?;
     audit(
         tx,
         now,
@@ -177,6 +186,13 @@ pub(crate) async fn update_in(
     merged.extend(changes.clone());
     let mut changes = changes;
     crate::service::on_update(tx, now, schema, &row.fields, &mut merged, &mut changes).await?;
+    crate::pipeline::rules::prepare(tx, now, session, kind, Some(&row), &mut merged).await?;
+    // The rules may have filled in or cleared fields: the changes are whatever now differs.
+    let changes: Fields = merged
+        .iter()
+        .filter(|(k, v)| row.fields.get(*k).unwrap_or(&Value::Null) != *v)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     crate::admin::check_rules(tx, session, kind, Some(&row), &merged).await?;
     crate::sales::before_update(tx, schema, &row, &changes, &merged).await?;
     check_references(tx, session, schema, &changes).await?;
@@ -192,6 +208,7 @@ pub(crate) async fn update_in(
     if touches_keys(schema, &changes) {
         sync_keys(tx, schema, id, Some(&row.fields), Some(&merged)).await?;
     }
+    crate::pipeline::rules::after_write(tx, now, kind, id, Some(&row.fields), &merged).await?;
     audit(
         tx,
         now,

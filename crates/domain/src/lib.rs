@@ -14,6 +14,7 @@ pub mod email;
 pub mod number;
 pub mod permission;
 pub mod phone;
+pub mod pipeline;
 pub mod record;
 pub mod sales;
 pub mod service;

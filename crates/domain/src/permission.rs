@@ -97,6 +97,16 @@ pub enum RecordKind {
     Invoice,
     /// A payment against an invoice.
     Payment,
+    /// A sales pipeline: an ordered set of stages (issue 4).
+    Pipeline,
+    /// One stage of a pipeline with its win probability.
+    PipelineStage,
+    /// A reason a deal was lost, from the administrators' list.
+    LossReason,
+    /// A sales opportunity (deal) moving through a pipeline.
+    Opportunity,
+    /// A sales target of a user, team or branch for a period.
+    SalesTarget,
 }
 
 coded_enum!(RecordKind {
@@ -121,6 +131,11 @@ coded_enum!(RecordKind {
     Order => "order",
     Invoice => "invoice",
     Payment => "payment",
+    Pipeline => "pipeline",
+    PipelineStage => "pipeline_stage",
+    LossReason => "loss_reason",
+    Opportunity => "opportunity",
+    SalesTarget => "sales_target",
 });
 
 impl RecordKind {
@@ -342,7 +357,7 @@ mod tests {
         for s in Scope::ALL {
             assert_eq!(Scope::parse(s.code()), Some(s));
         }
-        assert_eq!(RecordKind::ALL.len(), 21);
+        assert_eq!(RecordKind::ALL.len(), 26);
         assert_eq!(Action::ALL.len(), 5);
         assert_eq!(Scope::ALL.len(), 6);
         assert_eq!(RecordKind::parse("Contact"), None);

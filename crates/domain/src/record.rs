@@ -430,7 +430,7 @@ pub const BRANCHES: Schema = Schema {
 };
 
 /// Every schema, customer records first.
-pub const ALL_SCHEMAS: [&Schema; 21] = [
+pub const ALL_SCHEMAS: [&Schema; 26] = [
     &ACCOUNTS,
     &CONTACTS,
     &LEADS,
@@ -454,6 +454,12 @@ pub const ALL_SCHEMAS: [&Schema; 21] = [
     &sales::ORDERS,
     &sales::INVOICES,
     &sales::PAYMENTS,
+    // Sales pipeline (issue 4).
+    &crate::pipeline::PIPELINES,
+    &crate::pipeline::PIPELINE_STAGES,
+    &crate::pipeline::LOSS_REASONS,
+    &crate::pipeline::OPPORTUNITIES,
+    &crate::pipeline::SALES_TARGETS,
 ];
 
 /// The schema of a record kind.
@@ -482,6 +488,12 @@ pub fn schema(kind: RecordKind) -> &'static Schema {
         RecordKind::Order => &sales::ORDERS,
         RecordKind::Invoice => &sales::INVOICES,
         RecordKind::Payment => &sales::PAYMENTS,
+        // Sales pipeline (issue 4).
+        RecordKind::Pipeline => &crate::pipeline::PIPELINES,
+        RecordKind::PipelineStage => &crate::pipeline::PIPELINE_STAGES,
+        RecordKind::LossReason => &crate::pipeline::LOSS_REASONS,
+        RecordKind::Opportunity => &crate::pipeline::OPPORTUNITIES,
+        RecordKind::SalesTarget => &crate::pipeline::SALES_TARGETS,
     }
 }
 

@@ -79,6 +79,10 @@ enum Command {
         /// Create the demo data and exit without serving.
         #[arg(long)]
         no_serve: bool,
+        /// Also generate this many opportunities with their stage history by the bulk path
+        /// (benchmarks; adds them on every run).
+        #[arg(long, default_value_t = 0)]
+        opportunities: usize,
     },
     /// Manage users.
     #[command(subcommand)]
@@ -178,6 +182,7 @@ async fn main() -> Result<()> {
             serve: args,
             contacts,
             no_serve,
+            opportunities,
         } => {
             let app = open(&args.db.database).await?;
             app.set_files_dir(args.files_dir.clone());
@@ -186,6 +191,12 @@ async fn main() -> Result<()> {
                 .seed_demo(contacts)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if opportunities > 0 {
+                println!("adding {opportunities} opportunities…");
+                app.seed_opportunities_bulk(opportunities)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
             println!("\nPeyvand demo: http://{}/", args.bind);
             println!(
                 "demo logins (password: {}):",

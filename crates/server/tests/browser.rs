@@ -431,6 +431,8 @@ async fn persian_phone_and_english_desktop() {
     };
     persian_on_a_phone(&page).await;
     english_on_a_desktop(&page).await;
+    // Sales pipeline (issue 4).
+    board_drag_and_drop(&page).await;
 
     page.client.close().await.unwrap();
     drop(driver);
@@ -656,4 +658,36 @@ async fn english_on_a_desktop(page: &Page) {
     );
     page.assert_no_overflow("an English contact").await;
     page.screenshot("en-desktop-contact").await;
+}
+
+/// The board's script: a card dragged onto the next column is moved there through the API, and
+/// the page shows it in that column after reloading. (WebDriver cannot drag natively, so the
+/// drag events are dispatched by a script as the browser would send them.)
+async fn board_drag_and_drop(page: &Page) {
+    page.goto("/sales/board").await;
+    page.find(".board.draggable").await;
+    let moved = page
+        .script(
+            "var columns = document.querySelectorAll('.board-column');
+             for (var i = 0; i + 1 < columns.length; i++) {
+               var card = columns[i].querySelector('.card');
+               if (!card) { continue; }
+               var data = new DataTransfer();
+               card.dispatchEvent(new DragEvent('dragstart', {bubbles: true, dataTransfer: data}));
+               columns[i + 1].dispatchEvent(new DragEvent('dragover', {bubbles: true, cancelable: true, dataTransfer: data}));
+               columns[i + 1].dispatchEvent(new DragEvent('drop', {bubbles: true, cancelable: true, dataTransfer: data}));
+               return [card.dataset.id, i + 2];
+             }
+             return null;",
+        )
+        .await;
+    let id = moved[0]
+        .as_str()
+        .expect("the rep has a card that can move on");
+    let column = moved[1].as_u64().unwrap();
+    page.find(&format!(
+        ".board-column:nth-of-type({column}) .card[data-id='{id}']"
+    ))
+    .await;
+    page.screenshot("board-after-drag").await;
 }

@@ -76,6 +76,19 @@ fn placement(kind: RecordKind, record: &Value) -> Placement {
             owner_id: None,
             branch_id: None,
         },
+        // Sales pipeline (issue 4).
+        RecordKind::Opportunity => Placement {
+            owner_id: id_of(record, "owner_id"),
+            branch_id: id_of(record, "branch_id"),
+        },
+        RecordKind::SalesTarget => Placement {
+            owner_id: None,
+            branch_id: id_of(record, "branch_id"),
+        },
+        RecordKind::Pipeline | RecordKind::PipelineStage | RecordKind::LossReason => Placement {
+            owner_id: None,
+            branch_id: None,
+        },
     }
 }
 
@@ -87,6 +100,7 @@ fn harmless_change(kind: RecordKind) -> (&'static str, Value) {
         RecordKind::Holiday => ("name", json!("تعطیل آزمایشی")),
         RecordKind::PriceListItem => ("unit_price", json!(123)),
         RecordKind::BundleItem => ("quantity", json!(2)),
+        RecordKind::SalesTarget => ("name", json!("checked by the permission test")),
         _ => ("description", json!("checked by the permission test")),
     }
 }

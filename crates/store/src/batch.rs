@@ -50,11 +50,26 @@ impl Batcher {
     /// Opens the writer's connection to the database file and starts its thread.
     pub(crate) fn start(path: &Path) -> StoreResult<Batcher> {
         let conn = crate::direct::open(path)?;
+        // The writer does not checkpoint: a checkpoint copies the WAL's pages back into the
+        // database file and syncs it, tens of milliseconds on a large database, and run at a
+        // commit it stalls every write queued behind it (bench/sales.sh, moving a card on a
+        // million opportunities: p99 23 ms against a p50 of 1.6 ms). A thread of its own
+        // checkpoints instead, beside the commits.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let checkpointer = crate::direct::open(path)?;
+        let (alive, stopped) = std::sync::mpsc::channel::<()>();
+        std::thread::Builder::new()
+            .name("peyvand-checkpoint".into())
+            .spawn(move || checkpoint_until(&checkpointer, &stopped))?;
         let (queue, requests) = mpsc::channel(4 * MAX_BATCH);
         let runtime = Handle::current();
         std::thread::Builder::new()
             .name("peyvand-writer".into())
-            .spawn(move || run(conn, requests, runtime))?;
+            .spawn(move || {
+                run(conn, requests, runtime);
+                // The checkpointer stops with the writer.
+                drop(alive);
+            })?;
         Ok(Batcher { queue })
     }
 
@@ -69,6 +84,22 @@ impl Batcher {
             .await
             .map_err(|_| StoreError::Closed)?;
         outcome.await.map_err(|_| StoreError::Closed)?
+    }
+}
+
+/// How often the checkpointer copies committed pages from the WAL into the database file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Checkpoints the WAL every [`CHECKPOINT_EVERY`] until `stopped` is closed. Passive checkpoints
+/// wait for nobody and block nobody: what readers still use stays in the WAL for the next round,
+/// and the writer starts the WAL over once all of it has been copied.
+fn checkpoint_until(conn: &rusqlite::Connection, stopped: &std::sync::mpsc::Receiver<()>) {
+    while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+        stopped.recv_timeout(CHECKPOINT_EVERY)
+    {
+        if let Err(error) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::warn!(%error, "checkpoint failed");
+        }
     }
 }
 

@@ -179,6 +179,8 @@ pub struct Convert {
     version: i64,
     account_name: Option<String>,
     existing_account_id: Option<uuid::Uuid>,
+    /// Sales pipeline (issue 4): with an amount, an opportunity is created too.
+    opportunity_amount: Option<i64>,
 }
 
 pub async fn convert_lead(
@@ -191,6 +193,7 @@ pub async fn convert_lead(
         version: body.version,
         account_name: body.account_name,
         existing_account_id: body.existing_account_id,
+        opportunity_amount: body.opportunity_amount,
     };
     let converted = state
         .app
@@ -200,6 +203,7 @@ pub async fn convert_lead(
         "lead": converted.lead.to_json(),
         "account": converted.account.map(|a| a.to_json()),
         "contact": converted.contact.to_json(),
+        "opportunity": converted.opportunity.map(|o| o.to_json()),
     })))
 }
 

@@ -13,6 +13,8 @@ mod merge;
 mod notifications;
 pub mod openapi;
 mod openapi_sales;
+pub(crate) mod pipeline;
+mod pipeline_openapi;
 mod records;
 // Activities and customer service (issue 5).
 mod openapi_service;
@@ -94,6 +96,19 @@ pub fn routes() -> Router<AppState> {
             ),
         )
         .route("/api/v1/attachments/{id}", get(service::attachment))
+        // Sales pipeline (issue 4).
+        .route(
+            "/api/v1/pipelines/{id}/stages",
+            get(pipeline::get_stages).put(pipeline::put_stages),
+        )
+        .route("/api/v1/pipelines/{id}/board", get(pipeline::board))
+        .route(
+            "/api/v1/opportunities/{id}/move",
+            post(pipeline::move_opportunity),
+        )
+        .route("/api/v1/sales/funnel", get(pipeline::funnel))
+        .route("/api/v1/sales/forecast", get(pipeline::forecast))
+        .route("/api/v1/sales/targets", get(pipeline::targets))
         .route("/api/v1/{kind}", get(records::list).post(records::create))
         .route("/api/v1/{kind}/export", get(export::export))
         .route("/api/v1/{kind}/merge", post(merge::merge))

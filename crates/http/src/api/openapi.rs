@@ -223,7 +223,7 @@ fn other_paths(paths: &mut Map<String, Value>) {
     paths.insert("/api/v1/tokens/{id}".into(), json!({"parameters": [id_param], "delete": {"tags": ["auth"], "operationId": "revoke_token", "responses": responses("204", json!({"description": "Revoked"}))}}));
     paths.insert("/api/v1/notes/{id}".into(), json!({"parameters": [id_param], "delete": {"tags": ["notes"], "operationId": "delete_note", "responses": responses("204", json!({"description": "Deleted"}))}}));
     paths.insert("/api/v1/relationships/{id}".into(), json!({"parameters": [id_param], "delete": {"tags": ["relationships"], "operationId": "delete_relationship", "responses": responses("204", json!({"description": "Deleted"}))}}));
-    paths.insert("/api/v1/leads/{id}/convert".into(), json!({"parameters": [id_param], "post": {"tags": ["leads"], "operationId": "convert_lead", "requestBody": {"required": true, "content": json_content(json!({"type": "object", "required": ["version"], "additionalProperties": false, "properties": {"version": {"type": "integer"}, "account_name": {"type": ["string", "null"]}, "existing_account_id": {"type": ["string", "null"], "format": "uuid"}}}))}, "responses": responses("200", json!({"description": "Lead, account and contact", "content": json_content(object.clone())}))}}));
+    paths.insert("/api/v1/leads/{id}/convert".into(), json!({"parameters": [id_param], "post": {"tags": ["leads"], "operationId": "convert_lead", "requestBody": {"required": true, "content": json_content(json!({"type": "object", "required": ["version"], "additionalProperties": false, "properties": {"version": {"type": "integer"}, "account_name": {"type": ["string", "null"]}, "existing_account_id": {"type": ["string", "null"], "format": "uuid"}, "opportunity_amount": {"type": ["integer", "null"], "description": "With an amount in Rials, an opportunity is created too (default pipeline, first stage)."}}}))}, "responses": responses("200", json!({"description": "Lead, account and contact", "content": json_content(object.clone())}))}}));
     paths.insert("/api/v1/roles/{id}/grants".into(), json!({
         "parameters": [id_param],
         "get": {"tags": ["roles"], "operationId": "get_grants", "responses": responses("200", json!({"description": "Access rights", "content": json_content(json!({"$ref": "#/components/schemas/Grants"}))}))},
@@ -245,6 +245,7 @@ pub fn build<'a>(kinds: impl IntoIterator<Item = &'a Schema>) -> Value {
     super::openapi_service::service_paths(&mut paths);
     // Sales documents (issue 4).
     super::openapi_sales::sales_paths(&mut paths);
+    super::pipeline_openapi::sales_paths(&mut paths);
     let codes: Vec<&str> = peyvand_app::error::ERROR_CODES
         .iter()
         .map(|c| c.code)

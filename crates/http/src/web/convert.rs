@@ -110,6 +110,14 @@ pub async fn submit(
             .ok_or(WebError(AppError::BadRequest("version")))?,
         account_name: Some(account_name.clone()).filter(|n| !n.is_empty()),
         existing_account_id: uuid::Uuid::parse_str(&existing).ok(),
+        // Sales pipeline (issue 4): an amount asks for an opportunity too.
+        opportunity_amount: match form.get("opportunity_amount").map(str::trim) {
+            None | Some("") => None,
+            Some(amount) => Some(
+                peyvand_domain::number::parse_integer(amount)
+                    .map_err(|e| WebError(AppError::field("opportunity_amount", e)))?,
+            ),
+        },
     };
     match state.app.convert_lead(&session, id, &options).await {
         Ok(converted) => Ok(see_other(&format!("/contacts/{}", converted.contact.id))),

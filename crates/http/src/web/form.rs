@@ -149,7 +149,9 @@ pub fn schema_inputs(
 }
 
 fn is_placement(schema: &Schema, field: &str) -> bool {
-    schema.kind.is_customer() && matches!(field, "owner_id" | "branch_id")
+    (schema.kind.is_customer()
+        || schema.kind == peyvand_domain::permission::RecordKind::Opportunity)
+        && matches!(field, "owner_id" | "branch_id")
 }
 
 #[cfg(test)]

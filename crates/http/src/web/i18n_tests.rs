@@ -39,6 +39,16 @@ const SOURCES: &[&str] = &[
     include_str!("../../templates/sales_print.html"),
     include_str!("sales.rs"),
     include_str!("sales_print.rs"),
+    // Sales pipeline (issue 4).
+    include_str!("../../templates/sales_board.html"),
+    include_str!("../../templates/sales_filter.html"),
+    include_str!("../../templates/sales_forecast.html"),
+    include_str!("../../templates/sales_funnel.html"),
+    include_str!("../../templates/sales_stages.html"),
+    include_str!("../../templates/sales_targets.html"),
+    include_str!("pipeline.rs"),
+    include_str!("pipeline_reports.rs"),
+    include_str!("../api/pipeline.rs"),
 ];
 
 /// Literal keys: the first string argument of `t(`, `l.t(`, `t1(`, `t_args(`.
@@ -125,6 +135,7 @@ fn all_keys() -> Vec<String> {
         "unrelate",
         "password",
         "grants",
+        "stages",
     ] {
         keys.push(format!("timeline-{action}"));
     }

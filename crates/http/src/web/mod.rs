@@ -20,6 +20,8 @@ mod login;
 mod merge;
 mod options;
 pub(crate) mod page;
+mod pipeline;
+mod pipeline_reports;
 mod record;
 mod record_extras;
 mod sales;
@@ -88,6 +90,17 @@ pub fn routes(state: AppState) -> Router<AppState> {
         )
         .route("/activities/{id}/people", post(service::activity_people))
         .route("/contacts/{id}/portal-access", post(service::portal_access))
+        // Sales pipeline (issue 4).
+        .route("/sales/board", get(pipeline::board))
+        .route("/sales/board/{id}/move", post(pipeline::move_card))
+        .route("/sales/funnel", get(pipeline_reports::funnel))
+        .route("/sales/funnel.csv", get(pipeline_reports::funnel_file))
+        .route("/sales/forecast", get(pipeline_reports::forecast))
+        .route("/sales/targets", get(pipeline_reports::targets))
+        .route(
+            "/pipelines/{id}/stages",
+            get(pipeline::stages_form).post(pipeline::stages_save),
+        )
         .route("/{kind}", get(list::show).post(edit::create))
         .route("/{kind}/new", get(edit::new_form))
         .route("/{kind}/merge", get(merge::form).post(merge::submit))

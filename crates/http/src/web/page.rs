@@ -81,6 +81,26 @@ impl Layout {
                 current: section == "service-report",
             });
         }
+        // Sales pipeline (issue 4): the board and the reports, for those who see deals.
+        if session
+            .actor
+            .grants
+            .scope(RecordKind::Opportunity, Action::Read)
+            != Scope::None
+        {
+            for (path, key) in [
+                ("sales/board", "sales-board"),
+                ("sales/funnel", "sales-funnel"),
+                ("sales/forecast", "sales-forecast"),
+                ("sales/targets", "sales-targets-progress"),
+            ] {
+                nav.push(NavLink {
+                    href: format!("/{path}"),
+                    label: t(locale, key),
+                    current: section == path,
+                });
+            }
+        }
         nav.push(NavLink {
             href: "/settings".into(),
             label: t(locale, "nav-settings"),

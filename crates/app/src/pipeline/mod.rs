@@ -1,0 +1,16 @@
+//! The sales pipeline's use cases (issue 4): the rules the generic writes apply to
+//! opportunities and pipelines (`rules`), setting up and editing pipelines (`setup`), the board
+//! and moving deals (`board`), the funnel and the forecast (`reports`) and targets (`targets`).
+
+mod board;
+mod demo;
+mod reports;
+pub(crate) mod rules;
+pub(crate) mod setup;
+mod targets;
+
+pub use board::{Board, BoardColumn, Move};
+/// A stage as the board and the stage editor show it.
+pub use peyvand_store::StageRow as StageRowView;
+pub use reports::{ForecastView, FunnelView, PlanView, ReportFilter};
+pub use targets::{TargetProgress, subject_of};
