@@ -22,6 +22,8 @@ use crate::org::{filter_for, load_org, org_for};
 use crate::writes::delete_in;
 pub(crate) use crate::writes::{audit, create_in, diff, update_in};
 
+/// Lists count their records up to this many; a count above it means "more than this".
+pub const COUNT_CAP: u64 = 10_000;
 /// Largest page a list returns.
 pub const MAX_PAGE: u64 = 200;
 /// Page size when none is asked for.
@@ -384,7 +386,8 @@ impl App {
         }
     }
 
-    /// How many records a list would show in all (for page headers).
+    /// How many records a list would show in all (for page headers), counted up to
+    /// [`COUNT_CAP`] + 1: more than [`COUNT_CAP`] means "more than that many".
     pub async fn count(
         &self,
         session: &Session,
@@ -418,7 +421,7 @@ impl App {
                 descending: false,
             },
             after: None,
-            limit: 0,
+            limit: COUNT_CAP + 1,
         };
         Ok(tx.count_records(&query).await?)
     }

@@ -684,13 +684,28 @@ impl Tx {
         Ok(rows)
     }
 
-    /// How many records match the query's filters (ignoring its position and limit).
+    /// How many records match the query's filters (ignoring its position), counting no
+    /// further than the query's limit when it has one: a page header needs "more than 10,000",
+    /// not a walk over a million rows on every page.
     pub async fn count_records(&mut self, query: &ListQuery<'_>) -> StoreResult<i64> {
+        let condition = filter_condition(query, self.is_postgres());
         let mut select = Query::select();
-        select
-            .from(query.schema.table)
-            .expr(Expr::col(sea_query::Asterisk).count())
-            .cond_where(filter_condition(query, self.is_postgres()));
+        if query.limit == 0 {
+            select
+                .from(query.schema.table)
+                .expr(Expr::col(sea_query::Asterisk).count())
+                .cond_where(condition);
+        } else {
+            let mut matching = Query::select();
+            matching
+                .from(query.schema.table)
+                .expr(Expr::val(1))
+                .cond_where(condition)
+                .limit(query.limit);
+            select
+                .expr(Expr::col(sea_query::Asterisk).count())
+                .from_subquery(matching, Alias::new("matching"));
+        }
         self.fetch_count(&select).await
     }
 

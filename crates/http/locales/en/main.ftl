@@ -842,3 +842,4 @@ sales-percent = Percent achieved
 convert-opportunity-amount = Opportunity amount (rials, optional)
 convert-opportunity-hint = With an amount, an opportunity is created on the default pipeline.
 field-opportunity_amount = Opportunity amount (rials, optional)
+count-more-than = more than { $count }

@@ -842,3 +842,4 @@ sales-percent = درصد تحقق
 convert-opportunity-amount = مبلغ فرصت فروش (ریال، اختیاری)
 convert-opportunity-hint = با وارد کردن مبلغ، یک فرصت فروش در پایپ‌لاین پیش‌فرض ساخته می‌شود.
 field-opportunity_amount = مبلغ فرصت فروش (ریال، اختیاری)
+count-more-than = بیش از { $count }

@@ -57,7 +57,7 @@ pub async fn show(State(state): State<AppState>, WebSession(session): WebSession
         let path = schema(kind).path;
         tiles.push(Tile {
             label: kind_label(session.locale, kind),
-            count: fmt.integer(count),
+            count: fmt.count(count),
             href: format!("/{path}"),
             new_href: may(&session, kind, Action::Create).then(|| format!("/{path}/new")),
         });

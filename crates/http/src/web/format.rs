@@ -100,6 +100,21 @@ impl Fmt {
         format_integer(value, self.locale)
     }
 
+    /// A record count as lists give it: counted up to [`peyvand_app::COUNT_CAP`], beyond which
+    /// it reads "more than 10,000".
+    pub fn count(&self, count: i64) -> String {
+        let cap = i64::try_from(peyvand_app::COUNT_CAP).unwrap_or(i64::MAX);
+        if count > cap {
+            crate::i18n::t_args(
+                self.locale,
+                "count-more-than",
+                &[("count", self.integer(cap))],
+            )
+        } else {
+            self.integer(count)
+        }
+    }
+
     /// A moment, in Iran time.
     pub fn datetime(&self, at: time::OffsetDateTime) -> String {
         format_datetime(at, IRAN_OFFSET, self.calendar, self.locale)

@@ -252,7 +252,7 @@ pub async fn show(
         .then(|| format!("/{}/import", schema.path));
     let heading = kind_label(session.locale, schema.kind);
     let l = Layout::new(&session, heading.clone(), schema.path);
-    let count = l.t1("list-count", "count", &fmt.integer(total));
+    let count = l.t1("list-count", "count", &fmt.count(total));
     render_list(ListTemplate {
         next_href: page.next_cursor.as_deref().map(|c| link(&sort, c)),
         first_href: (!cursor.is_empty()).then(|| link(&sort, "")),
