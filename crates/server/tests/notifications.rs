@@ -395,6 +395,18 @@ async fn only_administrators_see_or_change_the_channels() {
         }
         let stored = t.get("/api/v1/settings/notifications", &admin).await.json();
         assert_eq!(stored, json!({"public_url": "", "smtp": null, "sms": null}));
+        // The endpoints are in the OpenAPI document.
+        let openapi = t.get("/api/v1/openapi.json", &admin).await.json();
+        for path in [
+            "/api/v1/settings/notifications",
+            "/api/v1/jobs",
+            "/api/v1/cases/{id}/attachments",
+            "/api/v1/{kind}/{id}/surveys",
+            "/api/v1/reports/service",
+            "/api/v1/contacts/{id}/portal-access",
+        ] {
+            assert!(openapi["paths"].get(path).is_some(), "{path} is documented");
+        }
         let bad_number = t
             .post(
                 "/api/v1/settings/notifications/test",

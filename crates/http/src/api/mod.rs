@@ -17,6 +17,7 @@ pub(crate) mod pipeline;
 mod pipeline_openapi;
 mod records;
 // Activities and customer service (issue 5).
+mod openapi_notify;
 mod openapi_service;
 mod sales;
 pub(crate) mod service;

@@ -243,6 +243,7 @@ pub fn build<'a>(kinds: impl IntoIterator<Item = &'a Schema>) -> Value {
     other_paths(&mut paths);
     customer_data_paths(&mut paths);
     super::openapi_service::service_paths(&mut paths);
+    super::openapi_notify::notify_paths(&mut paths);
     // Sales documents (issue 4).
     super::openapi_sales::sales_paths(&mut paths);
     super::pipeline_openapi::sales_paths(&mut paths);

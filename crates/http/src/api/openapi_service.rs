@@ -21,7 +21,7 @@ pub(crate) fn service_paths(paths: &mut Map<String, Value>) {
     let case = json!({"$ref": "#/components/schemas/cases"});
     let uuid = json!({"type": "string", "format": "uuid"});
     let entry = json!({"type": "object", "properties": {
-        "id": uuid, "kind": {"enum": ["internal_note", "reply"]}, "body": {"type": "string"},
+        "id": uuid, "kind": {"enum": ["internal_note", "reply", "customer"]}, "body": {"type": "string"},
         "author_id": {"type": ["string", "null"], "format": "uuid"}, "created_at": {"type": "string", "format": "date-time"}}});
     let clock = json!({"type": ["object", "null"], "properties": {
         "due": {"type": "string", "format": "date-time"},

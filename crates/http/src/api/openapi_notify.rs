@@ -1,0 +1,79 @@
+//! The OpenAPI paths of notifications, jobs, surveys, case attachments, the service report and
+//! portal access (issue 5).
+
+use serde_json::{Map, Value, json};
+
+fn ok(description: &str, schema: Value) -> Value {
+    json!({
+        "200": {"description": description, "content": {"application/json": {"schema": schema}}},
+        "default": {"description": "An error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+    })
+}
+
+fn body(schema: Value) -> Value {
+    json!({"required": true, "content": {"application/json": {"schema": schema}}})
+}
+
+fn items(item: Value) -> Value {
+    json!({"type": "object", "properties": {"items": {"type": "array", "items": item}}})
+}
+
+/// Adds the paths to the document.
+pub(crate) fn notify_paths(paths: &mut Map<String, Value>) {
+    let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}});
+    let kind = json!({"name": "kind", "in": "path", "required": true, "schema": {"enum": ["accounts", "contacts", "cases"]}});
+    let uuid = json!({"type": "string", "format": "uuid"});
+    let moment = json!({"type": "string", "format": "date-time"});
+    let smtp = json!({"type": ["object", "null"], "properties": {
+        "host": {"type": "string"}, "port": {"type": "integer"}, "security": {"enum": ["starttls", "tls", "none"]},
+        "username": {"type": "string"}, "password": {"type": "string", "writeOnly": true, "description": "Empty keeps the stored one; never returned."},
+        "from": {"type": "string"}}});
+    let sms = json!({"type": ["object", "null"], "properties": {
+        "provider": {"enum": ["kavenegar", "http"]}, "url": {"type": "string"},
+        "api_key": {"type": "string", "writeOnly": true, "description": "Empty keeps the stored one; never returned."},
+        "sender": {"type": "string"}, "body": {"type": "string"}, "key_header": {"type": "string"}}});
+    let settings = json!({"type": "object", "additionalProperties": false, "properties": {
+        "public_url": {"type": "string", "description": "The address customers reach the server at (survey links)."},
+        "smtp": smtp, "sms": sms}});
+    paths.insert("/api/v1/settings/notifications".into(), json!({
+        "get": {"tags": ["notifications"], "operationId": "notification_settings", "description": "Administrators only; secrets are shown only as password_set / api_key_set.", "responses": ok("The settings", json!({"type": "object"}))},
+        "put": {"tags": ["notifications"], "operationId": "set_notification_settings", "requestBody": body(settings), "responses": ok("The settings", json!({"type": "object"}))}}));
+    paths.insert("/api/v1/settings/notifications/test".into(), json!({"post": {
+        "tags": ["notifications"], "operationId": "send_test_message",
+        "requestBody": body(json!({"type": "object", "required": ["channel", "to"], "additionalProperties": false, "properties": {"channel": {"enum": ["email", "sms"]}, "to": {"type": "string"}}})),
+        "responses": {"202": {"description": "Queued", "content": {"application/json": {"schema": {"type": "object", "properties": {"job_id": uuid}}}}}}}}));
+    let job = json!({"type": "object", "properties": {
+        "id": uuid, "kind": {"enum": ["email", "sms"]}, "state": {"enum": ["queued", "running", "done", "failed"]},
+        "attempts": {"type": "integer"}, "to": {"type": "string"}, "last_error": {"type": ["string", "null"]},
+        "run_at": moment, "created_at": moment}});
+    paths.insert("/api/v1/jobs".into(), json!({"get": {
+        "tags": ["notifications"], "operationId": "jobs", "description": "The newest jobs of the durable queue; administrators only.",
+        "parameters": [{"name": "state", "in": "query", "schema": {"enum": ["failed"]}}, {"name": "limit", "in": "query", "schema": {"type": "integer"}}],
+        "responses": ok("Jobs, newest first", items(job))}}));
+    let survey = json!({"type": "object", "properties": {
+        "id": uuid, "case_id": uuid, "created_at": moment, "answered_at": {"type": ["string", "null"], "format": "date-time"},
+        "csat": {"type": ["integer", "null"], "minimum": 1, "maximum": 5}, "nps": {"type": ["integer", "null"], "minimum": 0, "maximum": 10},
+        "comment": {"type": ["string", "null"]}}});
+    paths.insert("/api/v1/{kind}/{id}/surveys".into(), json!({"parameters": [kind, id.clone()], "get": {
+        "tags": ["cases"], "operationId": "surveys", "responses": ok("Satisfaction surveys, newest first", items(survey))}}));
+    let attachment = json!({"type": "object", "properties": {
+        "id": uuid, "case_id": uuid, "file_name": {"type": "string"}, "content_type": {"type": "string"},
+        "size": {"type": "integer"}, "from_customer": {"type": "boolean"}, "uploaded_by": {"type": ["string", "null"], "format": "uuid"}, "created_at": moment}});
+    paths.insert("/api/v1/cases/{id}/attachments".into(), json!({"parameters": [id.clone()],
+        "get": {"tags": ["cases"], "operationId": "case_attachments", "responses": ok("Attachments, oldest first", items(attachment.clone()))},
+        "post": {"tags": ["cases"], "operationId": "attach_to_case",
+            "description": "The file as the body; PDF, PNG, JPEG, UTF-8 text, DOCX or XLSX up to 10 MiB, recognised by content.",
+            "parameters": [{"name": "name", "in": "query", "required": true, "schema": {"type": "string"}}],
+            "requestBody": {"required": true, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+            "responses": {"201": {"description": "The attachment", "content": {"application/json": {"schema": attachment}}}}}}));
+    paths.insert("/api/v1/attachments/{id}".into(), json!({"parameters": [id.clone()], "get": {
+        "tags": ["cases"], "operationId": "attachment", "responses": {"200": {"description": "The file, as a download"}}}}));
+    paths.insert("/api/v1/reports/service".into(), json!({"get": {
+        "tags": ["reports"], "operationId": "service_report",
+        "parameters": [{"name": "from", "in": "query", "schema": {"type": "string"}}, {"name": "to", "in": "query", "schema": {"type": "string"}}],
+        "responses": ok("Volume, response and resolution, breaches, agents, satisfaction, monthly volume and next month's forecast", json!({"type": "object"}))}}));
+    paths.insert("/api/v1/contacts/{id}/portal-access".into(), json!({"parameters": [id], "post": {
+        "tags": ["contacts"], "operationId": "portal_access", "description": "Lets the contact sign in to /portal with their email and this password (at least 8 characters).",
+        "requestBody": body(json!({"type": "object", "required": ["password"], "additionalProperties": false, "properties": {"password": {"type": "string", "minLength": 8}}})),
+        "responses": {"204": {"description": "Access given"}}}}));
+}
