@@ -572,3 +572,76 @@ async fn nothing_is_queued_for_channels_nobody_set_up() {
         assert!(jobs(&t, &admin, "").await.is_empty(), "{}", t.name());
     }
 }
+
+#[tokio::test]
+async fn administrators_set_up_channels_from_the_settings_page() {
+    for t in backends().await {
+        let mut browser = common::web_client::Browser::new(&t);
+        browser.login("admin@peyvand.demo").await;
+        let page = browser.get("/settings/notifications").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let form = [
+            ("public_url", "https://crm.example.com"),
+            ("smtp_on", "1"),
+            ("smtp_host", "mail.example.com"),
+            ("smtp_port", "۵۸۷"),
+            ("smtp_security", "starttls"),
+            ("smtp_username", "crm"),
+            ("smtp_password", "page-secret"),
+            ("smtp_from", "Peyvand <crm@example.com>"),
+        ];
+        let saved = browser.post("/settings/notifications", &form).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        let shown = browser.get("/settings/notifications?done=saved").await;
+        assert!(shown.body.contains("mail.example.com"), "{}", t.name());
+        assert!(
+            !shown.body.contains("page-secret"),
+            "the password is never shown back"
+        );
+
+        // Saving again without typing the password keeps it.
+        let mut again = form.to_vec();
+        again.retain(|(k, _)| *k != "smtp_password");
+        again.push(("smtp_port", "465"));
+        again.retain(|(k, v)| *k != "smtp_port" || *v == "465");
+        assert_eq!(
+            browser.post("/settings/notifications", &again).await.status,
+            StatusCode::SEE_OTHER
+        );
+        let admin = t.token("admin@peyvand.demo").await;
+        let stored = t.get("/api/v1/settings/notifications", &admin).await.json();
+        assert_eq!(stored["smtp"]["password_set"], true, "{stored}");
+        assert_eq!(stored["smtp"]["port"], 465);
+
+        // Bad settings show reasons and change nothing.
+        let bad = browser
+            .post(
+                "/settings/notifications",
+                &[("smtp_on", "1"), ("smtp_host", ""), ("smtp_port", "x")],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::OK);
+        assert!(bad.body.contains("role=\"alert\""), "{}", t.name());
+        let stored = t.get("/api/v1/settings/notifications", &admin).await.json();
+        assert_eq!(stored["smtp"]["host"], "mail.example.com");
+
+        // A test message is queued and listed.
+        browser.get("/settings/notifications").await;
+        let queued = browser
+            .post(
+                "/settings/notifications/test",
+                &[("channel", "email"), ("to", "me@example.com")],
+            )
+            .await;
+        assert_eq!(queued.status, StatusCode::SEE_OTHER, "{}", queued.body);
+        let listed = browser.get("/settings/notifications").await;
+        assert!(listed.body.contains("me@example.com"));
+
+        let mut rep = common::web_client::Browser::new(&t);
+        rep.login("rep@peyvand.demo").await;
+        assert_eq!(
+            rep.get("/settings/notifications").await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+}

@@ -18,6 +18,7 @@ mod import;
 mod list;
 mod login;
 mod merge;
+mod notification_settings;
 mod options;
 pub(crate) mod page;
 mod pipeline;
@@ -66,6 +67,14 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(custom_fields::list).post(custom_fields::create),
         )
         .route("/settings/fields/new", get(custom_fields::new_form))
+        .route(
+            "/settings/notifications",
+            get(notification_settings::show).post(notification_settings::save),
+        )
+        .route(
+            "/settings/notifications/test",
+            post(notification_settings::test),
+        )
         .route(
             "/settings/fields/{id}",
             get(custom_fields::edit_form).post(custom_fields::update),
