@@ -83,7 +83,7 @@ pub async fn hash_password(password: &str) -> AppResult<String> {
     .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
-pub(crate) async fn verify_password(password: &str, hash: &str) -> bool {
+async fn verify_password(password: &str, hash: &str) -> bool {
     let password = password.to_owned();
     let hash = hash.to_owned();
     tokio::task::spawn_blocking(move || {
@@ -115,38 +115,17 @@ impl App {
     /// counted per address and, past [`MAX_FAILURES`], sign-in is refused for a while, even with
     /// the right password.
     pub async fn check_credentials(&self, email: &str, password: &str) -> AppResult<Uuid> {
-        let email = Email::parse(email)
-            .map(|e| e.as_str().to_owned())
-            .unwrap_or_else(|_| email.trim().to_lowercase());
-        let now = self.now();
+        let email = sign_in_address(email);
         let mut tx = self.store.write().await?;
-        let throttle = tx.throttle(&email).await?;
-        if throttle
-            .as_ref()
-            .and_then(|t| t.locked_until)
-            .is_some_and(|until| until > now)
-        {
-            return Err(AppError::TooManyAttempts);
-        }
         let credentials = tx.credentials(&email).await?;
-        // Verify against a dummy hash when the user does not exist, so timing does not reveal
-        // which addresses have accounts.
-        let hash = credentials
+        let account = credentials
             .as_ref()
-            .map_or(DUMMY_HASH, |c| c.password_hash.as_str());
-        let password_ok = verify_password(password, hash).await;
+            .map(|c| (c.password_hash.as_str(), !c.disabled));
+        let accepted = throttled_check(&mut tx, &email, self.now(), account, password).await?;
+        tx.commit().await?;
         match credentials {
-            Some(c) if password_ok && !c.disabled => {
-                tx.clear_throttle(&email).await?;
-                tx.commit().await?;
-                Ok(c.user_id)
-            }
-            _ => {
-                let row = next_throttle(throttle, &email, now);
-                tx.put_throttle(&row).await?;
-                tx.commit().await?;
-                Err(AppError::BadCredentials)
-            }
+            Some(c) if accepted => Ok(c.user_id),
+            _ => Err(AppError::BadCredentials),
         }
     }
 
@@ -294,7 +273,7 @@ impl App {
 }
 
 /// The throttle record after one more failure at `now`.
-pub(crate) fn next_throttle(
+fn next_throttle(
     previous: Option<ThrottleRow>,
     email: &str,
     now: time::OffsetDateTime,
@@ -316,7 +295,7 @@ pub(crate) fn next_throttle(
 }
 
 /// A valid argon2 hash of a random password nobody knows, verified when the email is unknown.
-pub(crate) const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Xw0p9cYdbG0bPcNB2M06Mp2gRfxdH8zBa4sY0LQgFxA";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Xw0p9cYdbG0bPcNB2M06Mp2gRfxdH8zBa4sY0LQgFxA";
 
 /// Loads who a user is and what they may do; disabled users and missing roles are refused.
 pub(crate) async fn load_session(
@@ -356,6 +335,46 @@ pub(crate) async fn load_session(
         schemas,
     })
 }
+
+/// An address as typed at sign-in, normalised like stored addresses (or trimmed and lowercased
+/// when it is not a valid address, so that failures are still counted under one key).
+pub(crate) fn sign_in_address(email: &str) -> String {
+    Email::parse(email)
+        .map(|e| e.as_str().to_owned())
+        .unwrap_or_else(|_| email.trim().to_lowercase())
+}
+
+/// Checks `password` for a sign-in counted under throttle key `key`. `account` is the stored
+/// hash and whether the account may sign in, or `None` when there is no such account — then a
+/// dummy hash is verified, so timing does not reveal which addresses have accounts. While the
+/// key is locked out every attempt is refused, even with the right password; a failure is
+/// counted and a success clears the count, in `tx` (the caller commits).
+pub(crate) async fn throttled_check(
+    tx: &mut peyvand_store::Tx,
+    key: &str,
+    now: time::OffsetDateTime,
+    account: Option<(&str, bool)>,
+    password: &str,
+) -> AppResult<bool> {
+    let throttle = tx.throttle(key).await?;
+    if throttle
+        .as_ref()
+        .and_then(|t| t.locked_until)
+        .is_some_and(|until| until > now)
+    {
+        return Err(AppError::TooManyAttempts);
+    }
+    let hash = account.map_or(DUMMY_HASH, |(hash, _)| hash);
+    let password_ok = verify_password(password, hash).await;
+    if password_ok && account.is_some_and(|(_, enabled)| enabled) {
+        tx.clear_throttle(key).await?;
+        Ok(true)
+    } else {
+        tx.put_throttle(&next_throttle(throttle, key, now)).await?;
+        Ok(false)
+    }
+}
+
 
 #[cfg(test)]
 mod tests {

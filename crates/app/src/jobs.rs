@@ -17,7 +17,6 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use peyvand_domain::email::Email;
-use peyvand_domain::permission::{Action, RecordKind, Scope};
 use peyvand_domain::phone::Phone;
 use peyvand_domain::validation::FieldError;
 use peyvand_store::{JobRow, JobState, Tx};
@@ -30,6 +29,7 @@ use crate::App;
 use crate::auth::Session;
 use crate::error::{AppError, AppResult};
 use crate::notify::{ChannelError, EmailMessage, SmsMessage};
+use crate::schemas::require_administrator;
 
 /// Attempts before a job that keeps failing temporarily is given up.
 pub const MAX_ATTEMPTS: i64 = 6;
@@ -340,16 +340,6 @@ fn with_message_id(job: Job, id: Uuid) -> Job {
             message.local_id = id.simple().to_string();
             Job::Sms(message)
         }
-    }
-}
-
-/// Notification settings and the job list are the organisation's configuration: only someone
-/// who may change every role (an administrator) sees them.
-pub(crate) fn require_administrator(session: &Session) -> AppResult<()> {
-    if session.actor.grants.scope(RecordKind::Role, Action::Update) == Scope::All {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
     }
 }
 

@@ -12,8 +12,8 @@ use uuid::Uuid;
 use crate::App;
 use crate::auth::Session;
 use crate::error::{AppError, AppResult};
-use crate::jobs::require_administrator;
 use crate::notify::{Channels, NotificationSettings, SmsSettings, SmtpSettings};
+use crate::schemas::require_administrator;
 
 /// The settings key of the channels.
 const KEY: &str = "notifications";

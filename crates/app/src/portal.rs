@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 
 use peyvand_domain::calendar::{CalendarKind, Locale};
-use peyvand_domain::email::Email;
 use peyvand_domain::permission::{Action, RecordKind};
 use peyvand_domain::record::{CASES, CONTACTS, Input, Value};
 use peyvand_domain::service::case_flow::{CaseStatus, EntryKind};
@@ -17,8 +16,8 @@ use uuid::Uuid;
 
 use crate::App;
 use crate::auth::{
-    DUMMY_HASH, SESSION_LIFETIME, Session, hash_password, new_secret, next_throttle, secret_hash,
-    verify_password,
+    SESSION_LIFETIME, Session, hash_password, new_secret, secret_hash, sign_in_address,
+    throttled_check,
 };
 use crate::error::{AppError, AppResult};
 use crate::records::read_checked;
@@ -185,31 +184,20 @@ impl App {
     /// Signs a portal user in; returns the session cookie's secret. Failures are throttled like
     /// staff sign-ins, and the two failures (no such user, wrong password) look alike.
     pub async fn portal_sign_in(&self, email: &str, password: &str) -> AppResult<String> {
-        let email = Email::parse(email)
-            .map(|e| e.as_str().to_owned())
-            .unwrap_or_else(|_| email.trim().to_lowercase());
-        let key = format!("portal:{email}");
+        let email = sign_in_address(email);
         let now = self.now();
         let mut tx = self.store.write().await?;
-        let throttle = tx.throttle(&key).await?;
-        if throttle
-            .as_ref()
-            .and_then(|t| t.locked_until)
-            .is_some_and(|until| until > now)
-        {
-            return Err(AppError::TooManyAttempts);
-        }
         let user = tx.portal_user_by_email(&email).await?;
-        let hash = user
+        let account = user
             .as_ref()
-            .map_or(DUMMY_HASH, |u| u.password_hash.as_str());
-        let password_ok = verify_password(password, hash).await;
-        let Some(user) = user.filter(|u| password_ok && !u.disabled) else {
-            tx.put_throttle(&next_throttle(throttle, &key, now)).await?;
+            .map(|u| (u.password_hash.as_str(), !u.disabled));
+        // Portal sign-ins are counted apart from staff ones with the same address.
+        let key = format!("portal:{email}");
+        let accepted = throttled_check(&mut tx, &key, now, account, password).await?;
+        let Some(user) = user.filter(|_| accepted) else {
             tx.commit().await?;
             return Err(AppError::BadCredentials);
         };
-        tx.clear_throttle(&key).await?;
         let secret = new_secret()?;
         let row = PortalSessionRow {
             portal_user_id: user.id,

@@ -101,9 +101,10 @@ impl CurrentSchemas {
     }
 }
 
-/// Custom fields are part of the organisation's configuration: only someone who may change
-/// every role (an administrator) may change them.
-fn require_administrator(session: &Session) -> AppResult<()> {
+/// Custom fields, notification channels and the job queue are the organisation's
+/// configuration: only someone who may change every role (an administrator) may see or change
+/// them.
+pub(crate) fn require_administrator(session: &Session) -> AppResult<()> {
     if session.actor.grants.scope(RecordKind::Role, Action::Update) == Scope::All {
         Ok(())
     } else {

@@ -97,20 +97,7 @@ fn failure(error: &AppError, locale: Locale) -> Response {
 
 /// Field errors as sentences in the page's language.
 fn messages(error: &AppError, locale: Locale) -> Vec<String> {
-    match error {
-        AppError::Validation(errors) => errors
-            .fields
-            .iter()
-            .map(|(field, code)| {
-                format!(
-                    "{}: {}",
-                    crate::i18n::t(locale, &format!("field-{field}")),
-                    crate::i18n::t(locale, &format!("field-error-{}", code.code()))
-                )
-            })
-            .collect(),
-        _ => vec![crate::i18n::t(locale, "error-internal")],
-    }
+    crate::web::page::error_sentences(locale, error, |field| format!("field-{field}"))
 }
 
 /// A moment in Iran time, in the calendar that goes with the page's language (customers have

@@ -342,15 +342,4 @@ impl Tx {
         let rows = self.fetch(&select, &TYPES).await?;
         Ok(rows.into_iter().filter_map(from_row).collect())
     }
-
-    /// The job with this id.
-    pub async fn job(&mut self, id: Uuid) -> StoreResult<Option<JobRow>> {
-        let mut select = Query::select();
-        select
-            .from("jobs")
-            .columns(COLUMNS)
-            .and_where(Expr::col("id").eq(v_id(id)));
-        let rows = self.fetch(&select, &TYPES).await?;
-        Ok(rows.into_iter().next().and_then(from_row))
-    }
 }

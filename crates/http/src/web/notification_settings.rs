@@ -163,20 +163,10 @@ fn settings_from(form: &WebForm) -> NotificationSettings {
 }
 
 fn messages(locale: peyvand_domain::calendar::Locale, error: &AppError) -> Vec<String> {
-    match error {
-        AppError::Validation(errors) => errors
-            .fields
-            .iter()
-            .map(|(field, code)| {
-                format!(
-                    "{}: {}",
-                    crate::i18n::t(locale, &format!("notify-field-{}", field.replace('.', "-"))),
-                    crate::i18n::t(locale, &format!("field-error-{}", code.code()))
-                )
-            })
-            .collect(),
-        _ => vec![],
-    }
+    // Fields of the settings are named like `smtp.host`; their labels `notify-field-smtp-host`.
+    super::page::error_sentences(locale, error, |field| {
+        format!("notify-field-{}", field.replace('.', "-"))
+    })
 }
 
 /// `POST /settings/notifications`.

@@ -236,6 +236,28 @@ pub struct ErrorTemplate {
     pub details: Vec<String>,
 }
 
+/// One field's error as a sentence in `locale`: its label, then what is wrong.
+pub fn field_sentence(locale: Locale, label: &str, code: &str) -> String {
+    format!("{label}: {}", t(locale, &format!("field-error-{code}")))
+}
+
+/// The field errors of a refused form as sentences, each field labelled by the message whose
+/// key `label_key` gives; anything but a validation error is the internal-error sentence.
+pub fn error_sentences(
+    locale: Locale,
+    error: &peyvand_app::AppError,
+    label_key: impl Fn(&str) -> String,
+) -> Vec<String> {
+    match error {
+        peyvand_app::AppError::Validation(errors) => errors
+            .fields
+            .iter()
+            .map(|(field, code)| field_sentence(locale, &t(locale, &label_key(field)), code.code()))
+            .collect(),
+        _ => vec![t(locale, "error-internal")],
+    }
+}
+
 /// Renders the error page for `page` (the session, when known, gives language and navigation).
 pub fn error_response(session: Option<&Session>, locale: Locale, page: &ErrorPage) -> Response {
     let status = lookup(page.code).status;
@@ -248,13 +270,7 @@ pub fn error_response(session: Option<&Session>, locale: Locale, page: &ErrorPag
     let details = page
         .fields
         .iter()
-        .map(|(field, code)| {
-            format!(
-                "{}: {}",
-                field_label(locale, field),
-                t(locale, &format!("field-error-{code}"))
-            )
-        })
+        .map(|(field, code)| field_sentence(locale, &field_label(locale, field), code))
         .collect();
     let template = ErrorTemplate {
         l,

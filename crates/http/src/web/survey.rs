@@ -133,18 +133,9 @@ pub async fn submit(
         Ok(()) | Err(AppError::AlreadyAnswered) => {
             render_status(StatusCode::OK, &page(&token, &survey, None, vec![], true))
         }
-        Err(AppError::Validation(errors)) => {
-            let messages = errors
-                .fields
-                .iter()
-                .map(|(name, error)| {
-                    format!(
-                        "{}: {}",
-                        crate::i18n::t(locale, &format!("survey-{name}")),
-                        crate::i18n::t(locale, &format!("field-error-{}", error.code()))
-                    )
-                })
-                .collect();
+        Err(error @ AppError::Validation(_)) => {
+            let messages =
+                super::page::error_sentences(locale, &error, |name| format!("survey-{name}"));
             let page = page(&token, &survey, Some(&form), messages, false);
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
