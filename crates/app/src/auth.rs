@@ -375,7 +375,6 @@ pub(crate) async fn throttled_check(
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

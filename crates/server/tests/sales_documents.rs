@@ -329,6 +329,17 @@ async fn quote_to_order_to_invoice_with_totals_numbers_and_payments() {
         );
         let iid = invoice["id"].as_str().unwrap();
         assert_eq!(invoice["status"], "issued");
+        // A converted order keeps the lines its invoice was made from.
+        field_error(
+            &t.post(
+                &format!("/api/v1/orders/{oid}/lines"),
+                &rep,
+                json!({"product_id": chair, "quantity": 1}),
+            )
+            .await,
+            "status",
+            "locked",
+        );
         assert_eq!(invoice["paid_total"], 0);
 
         let pay = |amount: i64| json!({"invoice_id": iid, "amount": amount, "paid_on": "2026-05-01", "method": "transfer"});

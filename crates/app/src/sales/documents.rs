@@ -8,9 +8,7 @@ use peyvand_domain::permission::{Action, RecordKind};
 use peyvand_domain::record::sales::{LINE_FIELDS, PRODUCTS};
 use peyvand_domain::record::{self, Fields, Input, ROLES, Schema, USERS, Value, parse_field};
 use peyvand_domain::sales::percent::FULL;
-use peyvand_domain::sales::status::{
-    DocumentKind, approval_needed, lines_editable, may_convert, may_move,
-};
+use peyvand_domain::sales::status::{DocumentKind, approval_needed, may_convert, may_move};
 use peyvand_domain::sales::totals::{DocumentLines, EditError, LineEdit, LineInput};
 use peyvand_domain::sales::{INVALID_TRANSITION, LOCKED};
 use peyvand_domain::validation::{FieldError, ValidationErrors};
@@ -257,7 +255,7 @@ pub(super) async fn edit_lines_in(
     let doc_kind = document_kind(kind).ok_or(AppError::NotFound)?;
     let schema = session.schema(kind);
     let (row, _) = read_checked(tx, session, kind, id, Action::Update).await?;
-    if !lines_editable(doc_kind, text(&row.fields, "status")) {
+    if super::document_locked(doc_kind, &row.fields) {
         return Err(AppError::field("status", LOCKED));
     }
     let mut lines = tx.sales_lines(id).await?;

@@ -4,7 +4,7 @@ use peyvand_domain::calendar::IRAN_OFFSET;
 use peyvand_domain::permission::{Action, RecordKind};
 use peyvand_domain::record::{BRANCHES, Fields, Schema, Value};
 use peyvand_domain::sales::numbering::{branch_part, document_number, numbering_year};
-use peyvand_domain::sales::status::{invoice_status_after_payments, lines_editable};
+use peyvand_domain::sales::status::invoice_status_after_payments;
 use peyvand_domain::sales::{LOCKED, NEGATIVE, NOT_POSITIVE, OVERPAYMENT};
 use peyvand_domain::validation::{FieldError, ValidationErrors};
 use peyvand_store::{RecordRow, Tx};
@@ -95,8 +95,8 @@ pub(crate) async fn before_update(
         ),
         RecordKind::Quote | RecordKind::Order | RecordKind::Invoice => {
             let kind = document_kind(schema.kind).ok_or(AppError::NotFound)?;
-            if !lines_editable(kind, text(&old.fields, "status")) {
-                // Once a document has gone out only its notes may change.
+            if super::document_locked(kind, &old.fields) {
+                // Once a document has gone out or was converted only its notes may change.
                 return locked(
                     changes
                         .keys()
@@ -115,10 +115,7 @@ pub(crate) async fn before_delete(tx: &mut Tx, kind: RecordKind, row: &RecordRow
     let Some(doc) = document_kind(kind) else {
         return Ok(());
     };
-    let converted = ["order_id", "invoice_id"]
-        .iter()
-        .any(|link| kind != RecordKind::Invoice && id(&row.fields, link).is_some());
-    if converted || !lines_editable(doc, text(&row.fields, "status")) {
+    if super::document_locked(doc, &row.fields) {
         return Err(AppError::field("status", LOCKED));
     }
     tx.delete_sales_lines_of(row.id).await?;

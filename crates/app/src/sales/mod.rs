@@ -42,6 +42,19 @@ pub fn record_kind(kind: DocumentKind) -> RecordKind {
     }
 }
 
+/// Whether a document may no longer change beyond its notes: it has gone out (its status no
+/// longer allows editing lines), or it was converted into the next document, whose lines and
+/// totals were copied from it and must not drift apart from them.
+pub fn document_locked(kind: DocumentKind, fields: &Fields) -> bool {
+    let next = match kind {
+        DocumentKind::Quote => Some("order_id"),
+        DocumentKind::Order => Some("invoice_id"),
+        DocumentKind::Invoice => None,
+    };
+    let converted = next.is_some_and(|link| fields.get(link).and_then(Value::as_id).is_some());
+    converted || !peyvand_domain::sales::status::lines_editable(kind, text(fields, "status"))
+}
+
 /// An integer field's value, 0 when empty.
 fn int(fields: &Fields, name: &str) -> i64 {
     match fields.get(name) {

@@ -9,7 +9,7 @@ use peyvand_app::{AppError, DocumentLine, RecordView, Session};
 use peyvand_domain::permission::{Action, RecordKind};
 use peyvand_domain::record::{Input, Schema, Value};
 use peyvand_domain::sales::percent::format_percent;
-use peyvand_domain::sales::status::{DocumentKind, lines_editable, may_convert, may_move};
+use peyvand_domain::sales::status::{DocumentKind, may_convert, may_move};
 use std::collections::BTreeMap;
 
 use super::form::WebForm;
@@ -254,15 +254,22 @@ pub async fn show(
                 && may_convert(doc_kind, &status)
         })
         .map(|(_, kind)| t(fmt.locale, &format!("sales-convert-to-{}", kind.code())));
-    let products = record_choices(&state.app, session, RecordKind::Product)
-        .await
-        .into_iter()
-        .map(|(id, title)| Opt {
-            value: id.to_string(),
-            label: title,
-            selected: false,
-        })
-        .collect();
+    let locked = peyvand_app::sales::document_locked(doc_kind, &view.fields);
+    let lines_open = can_edit && !locked;
+    // The products are offered only where a line can be added.
+    let products = if lines_open {
+        record_choices(&state.app, session, RecordKind::Product)
+            .await
+            .into_iter()
+            .map(|(id, title)| Opt {
+                value: id.to_string(),
+                label: title,
+                selected: false,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let is_invoice = doc_kind == DocumentKind::Invoice;
     let due = int(&view, "total") - int(&view, "paid_total");
     let payments = if is_invoice {
@@ -277,8 +284,8 @@ pub async fn show(
         kind_one: kind_label_one(session.locale, schema.kind),
         problem: problem_text(&fmt, problem),
         can_edit,
-        can_delete: may(session, schema.kind, Action::Delete) && lines_editable(doc_kind, &status),
-        lines_open: can_edit && lines_editable(doc_kind, &status),
+        can_delete: may(session, schema.kind, Action::Delete) && !locked,
+        lines_open,
         fields,
         lines,
         totals,
