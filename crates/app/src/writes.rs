@@ -184,8 +184,7 @@ pub(crate) async fn update_in(
         .collect();
     let mut merged = row.fields.clone();
     merged.extend(changes.clone());
-    let mut changes = changes;
-    crate::service::on_update(tx, now, schema, &row.fields, &mut merged, &mut changes).await?;
+    crate::service::on_update(tx, now, schema, &row.fields, &mut merged, &changes).await?;
     crate::pipeline::rules::prepare(tx, now, session, kind, Some(&row), &mut merged).await?;
     // The rules may have filled in or cleared fields: the changes are whatever now differs.
     let changes: Fields = merged

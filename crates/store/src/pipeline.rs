@@ -191,11 +191,16 @@ impl Tx {
     /// without rewriting the history the funnel reports).
     pub async fn stage_in_use(&mut self, stage_id: Uuid) -> StoreResult<bool> {
         for table in [OPPORTUNITIES.table, HISTORY] {
+            // One row answers the question: stop there rather than count them all.
+            let mut used = Query::select();
+            used.from(table)
+                .expr(Expr::val(1))
+                .and_where(Expr::col("stage_id").eq(id(stage_id)))
+                .limit(1);
             let mut select = Query::select();
             select
-                .from(table)
                 .expr(Expr::col(sea_query::Asterisk).count())
-                .and_where(Expr::col("stage_id").eq(id(stage_id)));
+                .from_subquery(used, sea_query::Alias::new("used"));
             if self.fetch_count(&select).await? > 0 {
                 return Ok(true);
             }

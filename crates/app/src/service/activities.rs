@@ -149,8 +149,10 @@ async fn set_people_in(
         }
     }
     errors.into_result().map_err(AppError::Validation)?;
+    // Each person once, in the order given (the same person twice need not be adjacent).
+    let mut seen = std::collections::HashSet::new();
     let mut assignees = people.assignees.clone();
-    assignees.dedup();
+    assignees.retain(|user| seen.insert(*user));
     let assignee_rows: Vec<_> = assignees
         .iter()
         .map(|u| ActivityPerson {

@@ -172,36 +172,27 @@ pub(crate) async fn on_create(
     }
 }
 
-/// What the system changes along with an update of these kinds: activity times follow their
-/// date, time and status; a case's clocks follow its priority.
+/// What the system changes along with an update of these kinds, in `merged`: activity times
+/// follow their date, time and status; a case's clocks follow its priority (`changes`: what
+/// the user changed). The caller takes the changes to store from `merged`.
 pub(crate) async fn on_update(
     tx: &mut Tx,
     now: OffsetDateTime,
     schema: &Schema,
     old: &Fields,
     merged: &mut Fields,
-    changes: &mut Fields,
+    changes: &Fields,
 ) -> AppResult<()> {
-    let derived: &[&str] = match schema.kind {
-        RecordKind::Activity => {
-            derive_activity_times(merged, Some(old), now);
-            &["due_at", "remind_at", "completed_at"]
-        }
+    match schema.kind {
+        RecordKind::Activity => derive_activity_times(merged, Some(old), now),
         RecordKind::Case if changes.contains_key("priority") => {
             let opened = match get(old, "created_at") {
                 Value::Time(at) => *at,
                 _ => now,
             };
             set_sla_due(tx, opened, merged).await?;
-            &["first_response_due", "resolution_due"]
         }
-        _ => return Ok(()),
-    };
-    for name in derived {
-        let value = get(merged, name).clone();
-        if get(old, name) != &value {
-            changes.insert((*name).into(), value);
-        }
+        _ => {}
     }
     Ok(())
 }
