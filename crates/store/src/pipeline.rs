@@ -130,7 +130,13 @@ fn int(value: Option<&Value>) -> i64 {
 /// The condition of a report's scope on a table with `owner_id`, `branch_id` and `pipeline_id`
 /// columns (opportunities and their stage history).
 fn scope_condition(scope: &SalesScope<'_>) -> Cond {
-    let mut cond = Cond::all().add(access_condition(&OPPORTUNITIES, scope.access));
+    scope_condition_of(&OPPORTUNITIES, scope)
+}
+
+/// The scope's conditions on records of `schema`, which must have owner and branch columns (and
+/// a pipeline column when the scope names a pipeline).
+fn scope_condition_of(schema: &peyvand_domain::record::Schema, scope: &SalesScope<'_>) -> Cond {
+    let mut cond = Cond::all().add(access_condition(schema, scope.access));
     if let Some(pipeline) = scope.pipeline_id {
         cond = cond.add(Expr::col("pipeline_id").eq(id(pipeline)));
     }
@@ -518,12 +524,13 @@ impl Tx {
             .fold((0, 0), |(c, a), g| (c + g.count, a + g.amount)))
     }
 
-    /// Records of a kind created within `[from, to)` that the access filter lets through,
-    /// optionally only those whose `non_null` column has a value (opportunities from leads).
+    /// Records of a kind created within `[from, to)` within the report's scope (its access
+    /// filter, owners, branches, and pipeline when it names one), optionally only those whose
+    /// `non_null` column has a value (opportunities from leads).
     pub async fn count_created(
         &mut self,
         schema: &peyvand_domain::record::Schema,
-        access: &RowFilter,
+        scope: &SalesScope<'_>,
         from: OffsetDateTime,
         to: OffsetDateTime,
         non_null: Option<&str>,
@@ -532,7 +539,7 @@ impl Tx {
         select
             .from(schema.table)
             .expr(Expr::col(sea_query::Asterisk).count())
-            .cond_where(access_condition(schema, access))
+            .cond_where(scope_condition_of(schema, scope))
             .and_where(Expr::col("created_at").gte(moment(from)))
             .and_where(Expr::col("created_at").lt(moment(to)));
         if let Some(column) = non_null {

@@ -201,12 +201,20 @@ impl App {
                 });
             }
         }
+        // Lead conversion within the same people and branches as the deals (leads belong to
+        // no pipeline).
         let lead_access = filter_for(&mut tx, session, RecordKind::Lead, Action::Read).await?;
+        let lead_scope = SalesScope {
+            access: &lead_access,
+            pipeline_id: None,
+            owners: scope.owners.clone(),
+            branches: scope.branches.clone(),
+        };
         let leads = tx
-            .count_created(&LEADS, &lead_access, start, end, None)
+            .count_created(&LEADS, &lead_scope, start, end, None)
             .await?;
         let from_leads = tx
-            .count_created(&OPPORTUNITIES, &access, start, end, Some("lead_id"))
+            .count_created(&OPPORTUNITIES, &scope, start, end, Some("lead_id"))
             .await?;
         tx.commit().await?;
         let funnel = funnel::build(&stages, &entries, &losses, wins);
