@@ -88,6 +88,9 @@ impl App {
                 ("product_kind", (*kind).into()),
                 ("unit", (*unit).into()),
                 ("base_price", price.to_string()),
+                // The demo's goods cost the company seven tenths of their list price, so
+                // margins and the profitability analyses have something to show.
+                ("cost_price", (price * 7 / 10).to_string()),
                 ("tax_rate_bp", (*tax).into()),
             ]);
             let product = create_in(

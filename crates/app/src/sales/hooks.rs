@@ -32,7 +32,7 @@ pub(crate) async fn before_create(
         RecordKind::Product => {
             default("active", Value::Bool(true));
             default("tax_rate_bp", Value::Int(0));
-            not_negative(fields, &["base_price"])
+            not_negative(fields, &["base_price", "cost_price"])
         }
         RecordKind::PriceList => {
             default("active", Value::Bool(true));
@@ -79,7 +79,7 @@ pub(crate) async fn before_update(
     merged: &Fields,
 ) -> AppResult<()> {
     match schema.kind {
-        RecordKind::Product => not_negative(merged, &["base_price"]),
+        RecordKind::Product => not_negative(merged, &["base_price", "cost_price"]),
         RecordKind::PriceListItem => {
             not_negative(merged, &["unit_price"])?;
             unique_price(tx, merged, Some(old.id)).await

@@ -26,6 +26,7 @@ const PRODUCT_FIELDS: &[FieldDef] = &[
     ))),
     listed(field("unit", FieldType::Text)),
     required(listed(field("base_price", FieldType::Money))),
+    field("cost_price", FieldType::Money),
     field("tax_rate_bp", FieldType::Percent),
     listed(field("active", FieldType::Bool)),
     field("description", FieldType::LongText),

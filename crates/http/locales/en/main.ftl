@@ -585,6 +585,7 @@ kind-payments-one = payment
 field-product_kind = Kind
 field-unit = Unit
 field-base_price = Base price
+field-cost_price = Cost price
 field-tax_rate_bp = Tax rate
 field-valid_from = Valid from
 field-valid_until = Valid until

@@ -585,6 +585,7 @@ kind-payments-one = پرداخت
 field-product_kind = نوع
 field-unit = واحد
 field-base_price = قیمت پایه
+field-cost_price = قیمت تمام‌شده
 field-tax_rate_bp = نرخ مالیات
 field-valid_from = معتبر از
 field-valid_until = معتبر تا
