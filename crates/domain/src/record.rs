@@ -318,6 +318,16 @@ const BRANCH_FIELDS: &[FieldDef] = &[
     listed(field("city", FieldType::Text)),
     CREATED_AT,
     UPDATED_AT,
+    // The branch's own working week for service levels (issue 5 §4), read by
+    // `service::opening_hours`; without it the branch follows its parent.
+    field("own_working_hours", FieldType::Bool),
+    field("hours_saturday", FieldType::Text),
+    field("hours_sunday", FieldType::Text),
+    field("hours_monday", FieldType::Text),
+    field("hours_tuesday", FieldType::Text),
+    field("hours_wednesday", FieldType::Text),
+    field("hours_thursday", FieldType::Text),
+    field("hours_friday", FieldType::Text),
 ];
 
 /// Where a record's owner and branch come from, for access checks.

@@ -7,6 +7,7 @@
 pub mod activity;
 pub mod case_flow;
 pub mod notices;
+pub mod opening_hours;
 pub mod routing;
 pub mod sla;
 pub mod working_time;

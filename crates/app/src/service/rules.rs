@@ -9,6 +9,7 @@ use peyvand_domain::record::{ACCOUNTS, CONTACTS, Fields, ROUTING_RULES, Schema, 
 use peyvand_domain::service::activity;
 use peyvand_domain::service::case_flow::{CaseStatus, case_number};
 use peyvand_domain::service::notices::CaseEvent;
+use peyvand_domain::service::opening_hours;
 use peyvand_domain::service::routing::{self, Assignment, CaseFacts};
 use peyvand_domain::service::sla;
 use peyvand_domain::validation::{FieldError, ValidationErrors};
@@ -91,9 +92,28 @@ pub(crate) async fn check_rules(
             errors.add("assign_team_id", FieldError::REQUIRED);
         }
         RecordKind::SlaTarget => check_sla_target(tx, old, merged, &mut errors).await?,
+        RecordKind::Branch => check_working_week(merged, &mut errors),
         _ => {}
     }
     errors.into_result().map_err(AppError::Validation)
+}
+
+/// A branch's hours must be readable whether or not it uses them yet, so a week typed before
+/// ticking "own working hours" is not lost to a later surprise.
+/// A week of the branch's own needs at least one open day, or no service clock would ever run.
+fn check_working_week(fields: &Fields, errors: &mut ValidationErrors) {
+    let mut open_days = 0;
+    for (name, _) in opening_hours::DAY_FIELDS {
+        match get(fields, name).as_text().map(opening_hours::parse_day) {
+            Some(Err(error)) => errors.add(name, error),
+            Some(Ok(Some(_))) => open_days += 1,
+            _ => {}
+        }
+    }
+    let own = get(fields, opening_hours::OWN_WEEK_FIELD) == &Value::Bool(true);
+    if own && open_days == 0 && errors.is_empty() {
+        errors.add(opening_hours::DAY_FIELDS[0].0, opening_hours::NO_OPEN_DAY);
+    }
 }
 
 fn check_activity(fields: &Fields, errors: &mut ValidationErrors) {

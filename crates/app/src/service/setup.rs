@@ -4,8 +4,9 @@
 use peyvand_domain::calendar;
 use peyvand_domain::permission::RowFilter;
 use peyvand_domain::record::{
-    CASE_CATEGORIES, HOLIDAYS, ROUTING_RULES, SLA_TARGETS, Schema, Value,
+    BRANCHES, CASE_CATEGORIES, HOLIDAYS, ROUTING_RULES, SLA_TARGETS, Schema, Value,
 };
+use peyvand_domain::service::opening_hours;
 use peyvand_domain::service::routing::{Assignment, Rule, Strategy};
 use peyvand_domain::service::sla::Targets;
 use peyvand_domain::service::working_time::WorkCalendar;
@@ -117,8 +118,9 @@ pub(crate) async fn targets_for(tx: &mut Tx, priority: &str) -> AppResult<Option
         }))
 }
 
-/// The working calendar of a branch: the Iranian default week with the holidays of every
-/// branch and of this one.
+/// The working calendar of a branch: the week of the nearest branch up the tree that keeps
+/// its own (headquarters without one: the Iranian default), with the holidays of every branch
+/// and of this one.
 pub(crate) async fn work_calendar(tx: &mut Tx, branch: Option<Uuid>) -> AppResult<WorkCalendar> {
     let days = all_rows(tx, &HOLIDAYS).await?.into_iter().filter_map(|r| {
         let only = id(&r, "only_branch_id");
@@ -128,7 +130,32 @@ pub(crate) async fn work_calendar(tx: &mut Tx, branch: Option<Uuid>) -> AppResul
             _ => None,
         }
     });
-    Ok(WorkCalendar::iranian_default().with_holidays(days.collect::<Vec<_>>()))
+    let days: Vec<_> = days.collect();
+    Ok(working_week(tx, branch).await?.with_holidays(days))
+}
+
+/// How many branches up the tree a week is looked for; the tree is kept free of cycles, this
+/// only bounds the walk should that ever fail.
+const MAX_BRANCH_DEPTH: usize = 64;
+
+async fn working_week(tx: &mut Tx, mut branch: Option<Uuid>) -> AppResult<WorkCalendar> {
+    for _ in 0..MAX_BRANCH_DEPTH {
+        let Some(id) = branch else { break };
+        let Some(row) = tx.get_record(&BRANCHES, id).await? else {
+            break;
+        };
+        if row.fields.get(opening_hours::OWN_WEEK_FIELD) == Some(&Value::Bool(true)) {
+            // The week was checked when saved; should it no longer read, the default week
+            // serves rather than failing every case of the branch.
+            let Ok(week) = opening_hours::parse_week(|name| row.fields.get(name)?.as_text()) else {
+                tracing::warn!(branch = %id, "unreadable working hours, using the default week");
+                return Ok(WorkCalendar::iranian_default());
+            };
+            return Ok(opening_hours::calendar_of(week));
+        }
+        branch = row.fields.get("parent_id").and_then(Value::as_id);
+    }
+    Ok(WorkCalendar::iranian_default())
 }
 
 /// The Jalali year of a moment in local time (case numbers count per Jalali year).

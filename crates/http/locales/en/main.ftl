@@ -897,3 +897,15 @@ notify-field-sms-api_key = API key
 notify-field-sms-url = Gateway address
 notify-field-to = To
 notify-field-channel = Channel
+
+## A branch's working week (issue 5 §4: service levels count in the branch's working hours).
+field-own_working_hours = Own working hours (otherwise as the parent branch)
+field-hours_saturday = Saturday hours
+field-hours_sunday = Sunday hours
+field-hours_monday = Monday hours
+field-hours_tuesday = Tuesday hours
+field-hours_wednesday = Wednesday hours
+field-hours_thursday = Thursday hours
+field-hours_friday = Friday hours
+field-error-invalid_hours = Write the hours as 08:00-16:00, opening before closing; leave empty for a day off.
+field-error-no_open_day = A working week of the branch's own needs at least one open day.

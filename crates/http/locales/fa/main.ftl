@@ -897,3 +897,15 @@ notify-field-sms-api_key = کلید API
 notify-field-sms-url = نشانی درگاه
 notify-field-to = گیرنده
 notify-field-channel = کانال
+
+## ساعت کاری شعبه (issue 5 §4: service levels count in the branch's working hours).
+field-own_working_hours = ساعت کاری ویژهٔ این شعبه (وگرنه همانند شعبهٔ بالادست)
+field-hours_saturday = ساعت کاری شنبه
+field-hours_sunday = ساعت کاری یکشنبه
+field-hours_monday = ساعت کاری دوشنبه
+field-hours_tuesday = ساعت کاری سه‌شنبه
+field-hours_wednesday = ساعت کاری چهارشنبه
+field-hours_thursday = ساعت کاری پنجشنبه
+field-hours_friday = ساعت کاری جمعه
+field-error-invalid_hours = ساعت را به شکل ۰۸:۰۰-۱۶:۰۰ بنویسید و آغاز پیش از پایان باشد؛ برای روز تعطیل خالی بگذارید.
+field-error-no_open_day = هفتهٔ کاری ویژهٔ شعبه دست‌کم یک روز باز لازم دارد.
