@@ -52,6 +52,8 @@ impl Tx {
             .and_where(Expr::col(clock.escalated).is_null())
             .and_where(Expr::col("resolved_at").is_null())
             .and_where(Expr::col("closed_at").is_null())
+            // A case waiting for the customer has its clocks stopped; they move on resuming.
+            .and_where(Expr::col("sla_paused_at").is_null())
             .and_where(Expr::col(clock.due).lte(to_sql(&Value::Time(now), ColType::Time)))
             .order_by(clock.due, Order::Asc)
             .limit(limit);

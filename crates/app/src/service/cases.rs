@@ -43,10 +43,11 @@ pub struct SlaClock {
     /// When it is due.
     #[serde(with = "time::serde::rfc3339")]
     pub due: OffsetDateTime,
-    /// `met`, `missed`, `running` or `breached`.
+    /// `met`, `missed`, `running`, `breached`, or `paused` while the case waits for the
+    /// customer.
     pub state: &'static str,
-    /// Working minutes left while running, or past due while breached (negative); none once
-    /// done.
+    /// Working minutes left while running (or when the pause began), or past due while
+    /// breached (negative); none once done.
     pub working_minutes_left: Option<i64>,
 }
 
@@ -138,6 +139,7 @@ pub(crate) async fn transition_in(
         }
         _ => {}
     }
+    pause_or_resume_clocks(tx, now, &row.fields, from, to, &mut changes).await?;
     let action = if case_flow::is_reopen(from, to) {
         "reopen"
     } else {
@@ -148,6 +150,42 @@ pub(crate) async fn transition_in(
         notify_customer(tx, now, &row.fields, CaseEvent::Closed, None, Some(&survey)).await?;
     }
     write_case(tx, now, session, &row, changes, action).await
+}
+
+/// Waiting for the customer stops the service-level clocks; leaving that status moves the due
+/// moments still ahead later by the working time of the wait, in the branch's calendar.
+async fn pause_or_resume_clocks(
+    tx: &mut Tx,
+    now: OffsetDateTime,
+    fields: &Fields,
+    from: CaseStatus,
+    to: CaseStatus,
+    changes: &mut Fields,
+) -> AppResult<()> {
+    if to == CaseStatus::WaitingCustomer {
+        changes.insert("sla_paused_at".into(), Value::Time(now));
+        return Ok(());
+    }
+    let Some(paused_at) = time_of(fields, "sla_paused_at") else {
+        return Ok(());
+    };
+    debug_assert_eq!(from, CaseStatus::WaitingCustomer);
+    let branch = fields.get("branch_id").and_then(Value::as_id);
+    let calendar = setup::work_calendar(tx, branch).await?;
+    let still_running = [
+        ("first_response_due", time_of(fields, "first_response_at")),
+        ("resolution_due", None),
+    ];
+    for (name, stopped) in still_running {
+        if stopped.is_none()
+            && let Some(due) = time_of(fields, name)
+        {
+            let moved = sla::resume_due(&calendar, due, paused_at, now);
+            changes.insert(name.into(), Value::Time(moved));
+        }
+    }
+    changes.insert("sla_paused_at".into(), Value::Null);
+    Ok(())
 }
 
 pub(crate) async fn add_entry_in(
@@ -247,10 +285,23 @@ fn clock(
     calendar: &peyvand_domain::service::working_time::WorkCalendar,
     due: Option<OffsetDateTime>,
     done: Option<OffsetDateTime>,
+    paused_at: Option<OffsetDateTime>,
     now: OffsetDateTime,
 ) -> Option<SlaClock> {
     let due = due?;
-    let state = sla::clock_state(calendar, due, done, now);
+    // A paused clock shows where it stood when the case began to wait; one that was already
+    // past due then stays breached.
+    let paused_at = paused_at.filter(|_| done.is_none());
+    let state = sla::clock_state(calendar, due, done, paused_at.unwrap_or(now));
+    if paused_at.is_some()
+        && let ClockState::Running(left) = state
+    {
+        return Some(SlaClock {
+            due,
+            state: "paused",
+            working_minutes_left: Some(left.whole_minutes()),
+        });
+    }
     let working_minutes_left = match state {
         ClockState::Running(left) => Some(left.whole_minutes()),
         ClockState::Breached(past) => Some(-past.whole_minutes()),
@@ -335,17 +386,20 @@ impl App {
         let calendar = setup::work_calendar(&mut tx, branch).await?;
         let now = self.now();
         let at = |name| time_of(&row.fields, name);
+        let paused_at = at("sla_paused_at");
         Ok(CaseSla {
             first_response: clock(
                 &calendar,
                 at("first_response_due"),
                 at("first_response_at"),
+                paused_at,
                 now,
             ),
             resolution: clock(
                 &calendar,
                 at("resolution_due"),
                 at("resolved_at").or(at("closed_at")),
+                paused_at,
                 now,
             ),
         })

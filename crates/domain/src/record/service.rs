@@ -98,6 +98,8 @@ const CASE_FIELDS: &[FieldDef] = &[
     system(field("closed_at", FieldType::Timestamp)),
     system(field("first_response_escalated_at", FieldType::Timestamp)),
     system(field("resolution_escalated_at", FieldType::Timestamp)),
+    // While the case waits for the customer its clocks stand still (see `sla::resume_due`).
+    system(field("sla_paused_at", FieldType::Timestamp)),
     CREATED_AT,
     UPDATED_AT,
 ];

@@ -72,6 +72,22 @@ pub fn clock_state(
     }
 }
 
+/// Where a due moment moves when a clock paused at `paused_at` (the case waited for the
+/// customer) resumes at `now`: later by the working time of the pause, so the wait costs the
+/// team nothing and a pause outside working hours moves nothing.
+pub fn resume_due(
+    calendar: &WorkCalendar,
+    due: OffsetDateTime,
+    paused_at: OffsetDateTime,
+    now: OffsetDateTime,
+) -> OffsetDateTime {
+    let paused = calendar.working_between(paused_at, now);
+    if paused <= Duration::ZERO {
+        return due;
+    }
+    calendar.add_working(due, paused).unwrap_or(due)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +139,25 @@ mod tests {
             ClockState::Running(Duration::hours(3))
         );
         assert!(ClockState::Breached(Duration::ZERO).is_breach());
+    }
+
+    #[test]
+    fn a_pause_moves_the_due_moment_by_its_working_time() {
+        let calendar = WorkCalendar::iranian_default();
+        let due = datetime!(2025-03-29 11:00 +03:30);
+        // Paused Wednesday 15:00 until Saturday 09:00: one hour Wednesday, four on Thursday,
+        // one on Saturday — six working hours, so Saturday 11:00 becomes Sunday 09:00.
+        let paused = datetime!(2025-03-26 15:00 +03:30);
+        let resumed = datetime!(2025-03-29 09:00 +03:30);
+        assert_eq!(
+            resume_due(&calendar, due, paused, resumed),
+            datetime!(2025-03-30 09:00 +03:30)
+        );
+        // A pause from Friday morning to Friday night costs no working time.
+        let friday = datetime!(2025-03-28 09:00 +03:30);
+        assert_eq!(
+            resume_due(&calendar, due, friday, friday + Duration::hours(12)),
+            due
+        );
     }
 }

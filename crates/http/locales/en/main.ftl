@@ -909,3 +909,7 @@ field-hours_thursday = Thursday hours
 field-hours_friday = Friday hours
 field-error-invalid_hours = Write the hours as 08:00-16:00, opening before closing; leave empty for a day off.
 field-error-no_open_day = A working week of the branch's own needs at least one open day.
+
+## A case waiting for the customer has its service-level clocks paused.
+sla-paused = paused while waiting for the customer ({ $hours } working hours were left)
+field-sla_paused_at = SLA clocks paused since

@@ -909,3 +909,7 @@ field-hours_thursday = ساعت کاری پنجشنبه
 field-hours_friday = ساعت کاری جمعه
 field-error-invalid_hours = ساعت را به شکل ۰۸:۰۰-۱۶:۰۰ بنویسید و آغاز پیش از پایان باشد؛ برای روز تعطیل خالی بگذارید.
 field-error-no_open_day = هفتهٔ کاری ویژهٔ شعبه دست‌کم یک روز باز لازم دارد.
+
+## A case waiting for the customer has its service-level clocks paused.
+sla-paused = در انتظار پاسخ مشتری متوقف است ({ $hours } ساعت کاری مانده بود)
+field-sla_paused_at = توقف زمان‌سنج‌های سطح خدمت از

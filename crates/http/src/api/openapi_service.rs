@@ -25,7 +25,7 @@ pub(crate) fn service_paths(paths: &mut Map<String, Value>) {
         "author_id": {"type": ["string", "null"], "format": "uuid"}, "created_at": {"type": "string", "format": "date-time"}}});
     let clock = json!({"type": ["object", "null"], "properties": {
         "due": {"type": "string", "format": "date-time"},
-        "state": {"enum": ["met", "missed", "running", "breached"]},
+        "state": {"enum": ["met", "missed", "running", "breached", "paused"]},
         "working_minutes_left": {"type": ["integer", "null"], "description": "Working minutes left (negative: past due)."}}});
     let people = json!({"type": "object", "additionalProperties": false, "properties": {
         "assignees": {"type": "array", "items": uuid},

@@ -427,6 +427,9 @@ fn clock_line(fmt: &Fmt, label: String, clock: &Option<SlaClock>) -> Option<Stri
         ("breached", Some(m)) => {
             crate::i18n::t_args(fmt.locale, "sla-breached", &[("hours", hours(m))])
         }
+        ("paused", Some(m)) => {
+            crate::i18n::t_args(fmt.locale, "sla-paused", &[("hours", hours(m))])
+        }
         (code, _) => crate::i18n::t(fmt.locale, &format!("sla-{code}")),
     };
     let due = crate::i18n::t_args(fmt.locale, "sla-due", &[("when", fmt.datetime(clock.due))]);
