@@ -289,8 +289,9 @@ impl App {
 
     /// Runs the worker until `stop` is set: due jobs are run as they come; between them it
     /// waits for a job queued by this process or for [`IDLE_POLL`]. Every [`SWEEP_EVERY`] it
-    /// escalates the cases whose service-level clocks ran out. Errors of the database are
-    /// logged and retried after a pause, so a passing outage does not end the worker.
+    /// escalates the cases whose service-level clocks ran out and emails the activity reminders
+    /// that came due. Errors of the database are logged and retried after a pause, so a
+    /// passing outage does not end the worker.
     pub async fn run_worker(&self, mut stop: watch::Receiver<bool>) {
         let mut last_sweep: Option<std::time::Instant> = None;
         while !*stop.borrow() {
@@ -300,6 +301,11 @@ impl App {
                     Ok(0) => {}
                     Ok(escalated) => tracing::info!(escalated, "service-level breaches escalated"),
                     Err(error) => tracing::error!(%error, "service-level sweep"),
+                }
+                match self.reminder_sweep().await {
+                    Ok(0) => {}
+                    Ok(sent) => tracing::info!(sent, "activity reminders sent"),
+                    Err(error) => tracing::error!(%error, "activity reminder sweep"),
                 }
             }
             if let Err(error) = self.run_due_jobs(&stop).await {

@@ -1,4 +1,5 @@
-//! Finding the cases whose service-level clocks ran out and were not yet escalated.
+//! Finding the cases whose service-level clocks ran out and were not yet escalated, and the
+//! activity reminders that came due and were not yet sent.
 
 use peyvand_domain::record::Value;
 use sea_query::{Expr, ExprTrait, Order, Query};
@@ -60,6 +61,32 @@ impl Tx {
         if let Some(stopped) = clock.stopped {
             select.and_where(Expr::col(stopped).is_null());
         }
+        let rows = self.fetch(&select, &[ColType::Id]).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| row.into_iter().next().and_then(|v| v.as_id()))
+            .collect())
+    }
+
+    /// Up to `limit` activities whose reminder moment came by `now` and whose reminder was not
+    /// sent, earliest first, open or in progress (the conditions of the partial index of
+    /// migration 0102, so the work is the number of such reminders).
+    pub async fn due_activity_reminders(
+        &mut self,
+        now: OffsetDateTime,
+        limit: u64,
+    ) -> StoreResult<Vec<Uuid>> {
+        let mut select = Query::select();
+        select
+            .from("activities")
+            .column("id")
+            .and_where(Expr::col("reminder_sent_at").is_null())
+            .and_where(Expr::col("remind_at").is_not_null())
+            .and_where(Expr::col("completed_at").is_null())
+            .and_where(Expr::col("remind_at").lte(to_sql(&Value::Time(now), ColType::Time)))
+            .and_where(Expr::col("status").is_in(["open", "in_progress"]))
+            .order_by("remind_at", Order::Asc)
+            .limit(limit);
         let rows = self.fetch(&select, &[ColType::Id]).await?;
         Ok(rows
             .into_iter()

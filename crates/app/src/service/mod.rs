@@ -12,6 +12,7 @@ mod cases;
 mod demo;
 mod escalation;
 mod notices;
+mod reminders;
 mod report;
 mod rules;
 mod setup;

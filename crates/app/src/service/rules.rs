@@ -236,6 +236,10 @@ fn derive_activity_times(fields: &mut Fields, old: Option<&Fields>, now: OffsetD
     let remind = due.and_then(|d| activity::remind_at(d, minutes));
     let as_value = |at: Option<OffsetDateTime>| at.map_or(Value::Null, Value::Time);
     fields.insert("due_at".into(), as_value(due));
+    // A reminder that moves is a new reminder: it goes out again at its new moment.
+    if old.is_some_and(|o| get(o, "remind_at") != &as_value(remind)) {
+        fields.insert("reminder_sent_at".into(), Value::Null);
+    }
     fields.insert("remind_at".into(), as_value(remind));
     let done = get(fields, "status").as_text() == Some("done");
     let was_done = old.is_some_and(|o| get(o, "status").as_text() == Some("done"));

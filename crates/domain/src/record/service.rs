@@ -62,6 +62,8 @@ const ACTIVITY_FIELDS: &[FieldDef] = &[
     system(field("due_at", FieldType::Timestamp)),
     system(field("remind_at", FieldType::Timestamp)),
     system(field("completed_at", FieldType::Timestamp)),
+    // When the reminder was emailed; cleared when the reminder moves.
+    system(field("reminder_sent_at", FieldType::Timestamp)),
     CREATED_AT,
     UPDATED_AT,
 ];

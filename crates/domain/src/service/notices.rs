@@ -215,3 +215,22 @@ pub fn breach_notice(
         )
     }
 }
+
+/// The email reminding someone of an activity: its subject line and text, in `locale` (`fa`,
+/// or anything else for English). `due` is the activity's due moment, already written for the
+/// reader (a Jalali date in Persian).
+pub fn reminder_notice(locale: &str, subject: &str, due: Option<&str>) -> (String, String) {
+    if locale == "fa" {
+        let when = due.map_or(String::new(), |d| format!("\nموعد: {d}"));
+        (
+            format!("یادآوری: {subject}"),
+            format!("یادآوری کار «{subject}»{when}\n\nاین پیام از پیوند فرستاده شده است."),
+        )
+    } else {
+        let when = due.map_or(String::new(), |d| format!("\nDue: {d}"));
+        (
+            format!("Reminder: {subject}"),
+            format!("A reminder of \"{subject}\".{when}\n\nSent by Peyvand."),
+        )
+    }
+}

@@ -913,3 +913,6 @@ field-error-no_open_day = A working week of the branch's own needs at least one 
 ## A case waiting for the customer has its service-level clocks paused.
 sla-paused = paused while waiting for the customer ({ $hours } working hours were left)
 field-sla_paused_at = SLA clocks paused since
+
+## Activity reminders by email.
+field-reminder_sent_at = Reminder emailed at

@@ -913,3 +913,6 @@ field-error-no_open_day = هفتهٔ کاری ویژهٔ شعبه دست‌کم 
 ## A case waiting for the customer has its service-level clocks paused.
 sla-paused = در انتظار پاسخ مشتری متوقف است ({ $hours } ساعت کاری مانده بود)
 field-sla_paused_at = توقف زمان‌سنج‌های سطح خدمت از
+
+## Activity reminders by email.
+field-reminder_sent_at = زمان ارسال ایمیل یادآوری
