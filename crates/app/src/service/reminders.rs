@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use peyvand_domain::calendar::{CalendarKind, Locale, format_datetime};
-use peyvand_domain::record::{self, ACTIVITIES, Fields, USERS, Value};
+use peyvand_domain::record::{ACTIVITIES, Fields, USERS, Value};
 use peyvand_domain::service::LOCAL_OFFSET;
 use peyvand_domain::service::notices::reminder_notice;
 use peyvand_store::Tx;
@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::App;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::jobs::{Job, queue_in};
 use crate::notify::EmailMessage;
 
@@ -79,24 +79,10 @@ async fn send_reminder(
     let Some(activity) = tx.get_record(&ACTIVITIES, id).await? else {
         return Ok(0);
     };
-    let changes = Fields::from([("reminder_sent_at".into(), Value::Time(now))]);
-    let mut merged = activity.fields.clone();
-    merged.extend(changes.clone());
-    let search = record::search_text(&ACTIVITIES, &merged);
-    if !tx
-        .update_record(
-            &ACTIVITIES,
-            id,
-            activity.version,
-            now,
-            &changes,
-            &search,
-            &[],
-        )
-        .await?
-    {
-        return Err(AppError::VersionConflict);
-    }
+    // Bookkeeping of the system: the activity keeps its version, so whoever is editing it
+    // meanwhile saves without a conflict.
+    tx.set_system_field(&ACTIVITIES, id, "reminder_sent_at", &Value::Time(now))
+        .await?;
     if !email_configured {
         return Ok(0);
     }

@@ -184,7 +184,7 @@ pub(crate) async fn on_create(
                 Value::Text(case_number(setup::jalali_year(now), number)),
             );
             fields.insert("status".into(), Value::Text(CaseStatus::New.code().into()));
-            route(tx, now, fields).await?;
+            route(tx, fields).await?;
             set_sla_due(tx, now, fields).await?;
             super::notices::notify_customer(tx, now, fields, CaseEvent::Received, None, None).await
         }
@@ -253,7 +253,7 @@ fn derive_activity_times(fields: &mut Fields, old: Option<&Fields>, now: OffsetD
 
 /// Applies the first matching routing rule: the case goes to its person, or to its team and a
 /// member picked by the rule's strategy. Without a match the case stays with its creator.
-async fn route(tx: &mut Tx, now: OffsetDateTime, fields: &mut Fields) -> AppResult<()> {
+async fn route(tx: &mut Tx, fields: &mut Fields) -> AppResult<()> {
     let rules = setup::routing_rules(tx).await?;
     if rules.is_empty() {
         return Ok(());
@@ -288,7 +288,7 @@ async fn route(tx: &mut Tx, now: OffsetDateTime, fields: &mut Fields) -> AppResu
             let last = setup::id(row, "last_assigned_user_id");
             let picked = routing::pick_member(strategy, &members, last, &loads);
             if let Some(user) = picked {
-                remember_turn(tx, now, row, user).await?;
+                remember_turn(tx, row, user).await?;
             }
             picked
         }
@@ -305,24 +305,15 @@ async fn route(tx: &mut Tx, now: OffsetDateTime, fields: &mut Fields) -> AppResu
     Ok(())
 }
 
-/// Notes on the rule who got its latest case, for the next round-robin turn.
-async fn remember_turn(
-    tx: &mut Tx,
-    now: OffsetDateTime,
-    rule: &RecordRow,
-    user: Uuid,
-) -> AppResult<()> {
-    let changes = Fields::from([("last_assigned_user_id".into(), Value::Id(user))]);
-    let search = peyvand_domain::record::search_text(&ROUTING_RULES, &rule.fields);
-    // Bookkeeping of the system, not an edit: a concurrent edit of the rule simply wins.
-    tx.update_record(
+/// Notes on the rule who got its latest case, for the next round-robin turn. This is the
+/// system's bookkeeping, not an edit, so the rule keeps its version: an administrator editing
+/// the rule while cases arrive does not meet a conflict.
+async fn remember_turn(tx: &mut Tx, rule: &RecordRow, user: Uuid) -> AppResult<()> {
+    tx.set_system_field(
         &ROUTING_RULES,
         rule.id,
-        rule.version,
-        now,
-        &changes,
-        &search,
-        &[],
+        "last_assigned_user_id",
+        &Value::Id(user),
     )
     .await?;
     Ok(())
