@@ -588,6 +588,18 @@ async fn activities_with_people_agenda_reminders_report_and_timeline() {
             "{}",
             unseen.body
         );
+        assert_eq!(unseen.json()["fields"]["assignees"], "not_found");
+        let unseen_attendee = t
+            .call(
+                axum::http::Method::PUT,
+                &format!("{path}/people"),
+                Some(&rep),
+                Some(json!({"attendees": [{"user_id": isfahan}]})),
+            )
+            .await;
+        let fields = unseen_attendee.json()["fields"].clone();
+        assert_eq!(fields["attendees"], "not_found", "{fields}");
+        assert!(fields["assignees"].is_null(), "{fields}");
 
         // The owner's and the assignee's agendas and reminders show it; another rep's do not.
         for (email, sees) in [

@@ -109,20 +109,24 @@ async fn set_people_in(
 ) -> AppResult<ActivityPeople> {
     read_checked(tx, session, RecordKind::Activity, id, Action::Update).await?;
     let mut errors = peyvand_domain::validation::ValidationErrors::new();
-    for user in people
+    // An unknown person is reported under the list that named them.
+    let named = people
         .assignees
         .iter()
-        .chain(people.attendees.iter().filter_map(|a| a.user_id.as_ref()))
-    {
-        if read_checked(tx, session, RecordKind::User, *user, Action::Read)
-            .await
-            .is_err()
-            && *user != session.actor.user_id
+        .map(|user| ("assignees", user))
+        .chain(
+            people
+                .attendees
+                .iter()
+                .filter_map(|a| a.user_id.as_ref().map(|user| ("attendees", user))),
+        );
+    for (list, user) in named {
+        if *user != session.actor.user_id
+            && read_checked(tx, session, RecordKind::User, *user, Action::Read)
+                .await
+                .is_err()
         {
-            errors.add(
-                "assignees",
-                peyvand_domain::validation::FieldError::NOT_FOUND,
-            );
+            errors.add(list, peyvand_domain::validation::FieldError::NOT_FOUND);
         }
     }
     for attendee in &people.attendees {
