@@ -57,19 +57,17 @@ impl Batcher {
         // checkpoints instead, beside the commits.
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         let checkpointer = crate::direct::open(path)?;
-        let (alive, stopped) = std::sync::mpsc::channel::<()>();
+        // One pending signal is enough: commits during a round are all in the next one.
+        let (committed, commits) = std::sync::mpsc::sync_channel::<()>(1);
         std::thread::Builder::new()
             .name("peyvand-checkpoint".into())
-            .spawn(move || checkpoint_until(&checkpointer, &stopped))?;
+            .spawn(move || checkpoint_after_commits(&checkpointer, &commits))?;
         let (queue, requests) = mpsc::channel(4 * MAX_BATCH);
         let runtime = Handle::current();
         std::thread::Builder::new()
             .name("peyvand-writer".into())
-            .spawn(move || {
-                run(conn, requests, runtime);
-                // The checkpointer stops with the writer.
-                drop(alive);
-            })?;
+            // The checkpointer stops with the writer, when `committed` is dropped.
+            .spawn(move || run(conn, requests, runtime, &committed))?;
         Ok(Batcher { queue })
     }
 
@@ -87,23 +85,29 @@ impl Batcher {
     }
 }
 
-/// How often the checkpointer copies committed pages from the WAL into the database file.
+/// How long the checkpointer lets commits gather before copying them from the WAL into the
+/// database file.
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
-/// Checkpoints the WAL every [`CHECKPOINT_EVERY`] until `stopped` is closed. Passive checkpoints
-/// wait for nobody and block nobody: what readers still use stays in the WAL for the next round,
-/// and the writer starts the WAL over once all of it has been copied.
-fn checkpoint_until(conn: &rusqlite::Connection, stopped: &std::sync::mpsc::Receiver<()>) {
-    while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
-        stopped.recv_timeout(CHECKPOINT_EVERY)
-    {
+/// Checkpoints the WAL at most every [`CHECKPOINT_EVERY`] while commits come, and sleeps while
+/// none do (an idle server wakes nobody); ends when the writer is gone. Passive checkpoints wait
+/// for nobody and block nobody: what readers still use stays in the WAL for the next round, and
+/// the writer starts the WAL over once all of it has been copied.
+fn checkpoint_after_commits(conn: &rusqlite::Connection, commits: &std::sync::mpsc::Receiver<()>) {
+    while commits.recv().is_ok() {
+        std::thread::sleep(CHECKPOINT_EVERY);
         if let Err(error) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
             tracing::warn!(%error, "checkpoint failed");
         }
     }
 }
 
-fn run(mut conn: rusqlite::Connection, mut requests: mpsc::Receiver<Request>, runtime: Handle) {
+fn run(
+    mut conn: rusqlite::Connection,
+    mut requests: mpsc::Receiver<Request>,
+    runtime: Handle,
+    committed: &std::sync::mpsc::SyncSender<()>,
+) {
     while let Some(first) = requests.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -114,6 +118,10 @@ fn run(mut conn: rusqlite::Connection, mut requests: mpsc::Receiver<Request>, ru
         }
         let outcome;
         (conn, outcome) = run_batch(conn, &mut batch, &runtime);
+        if outcome.is_ok() {
+            // Full means a round is already due; either way the commit will be copied.
+            let _ = committed.try_send(());
+        }
         for request in batch {
             let reply = outcome
                 .as_ref()
