@@ -60,6 +60,10 @@ pub enum AppError {
     /// opportunities reach beyond their own (sales pipeline, issue 4).
     #[error("reopening a closed deal needs a manager's right")]
     ReopenForbidden,
+    /// The email or SMS gateway did not answer a question asked of it now (the cause is
+    /// logged; queued messages are retried on their own).
+    #[error("the channel's gateway is unavailable")]
+    ChannelUnavailable,
 }
 
 /// One row of the error table.
@@ -147,6 +151,11 @@ pub const ERROR_CODES: &[ErrorCode] = &[
         code: "reopen_forbidden",
         status: 403,
     },
+    // Notifications (issue 5).
+    ErrorCode {
+        code: "channel_unavailable",
+        status: 502,
+    },
 ];
 
 impl AppError {
@@ -168,6 +177,7 @@ impl AppError {
             AppError::InvalidTransition { .. } => "invalid_transition",
             AppError::AlreadyAnswered => "already_answered",
             AppError::ReopenForbidden => "reopen_forbidden",
+            AppError::ChannelUnavailable => "channel_unavailable",
         };
         lookup(code)
     }
@@ -241,6 +251,7 @@ mod tests {
             },
             AppError::AlreadyAnswered,
             AppError::ReopenForbidden,
+            AppError::ChannelUnavailable,
         ];
         for error in all {
             let row = error.code();

@@ -66,6 +66,10 @@ impl Job {
     }
 }
 
+/// What became of a claimed job: not started (`None`), done (with the gateway's id of a sent
+/// SMS), or failed.
+type Outcome = Option<Result<Option<String>, ChannelError>>;
+
 /// A job as administrators see it.
 #[derive(Debug, Clone, Serialize)]
 pub struct JobView {
@@ -87,6 +91,9 @@ pub struct JobView {
     /// When it was queued.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// For a sent SMS, what its gateway last reported: `pending`, `delivered`, `failed` or
+    /// `unknown`.
+    pub delivery: Option<String>,
 }
 
 fn view(row: JobRow) -> JobView {
@@ -104,6 +111,7 @@ fn view(row: JobRow) -> JobView {
         last_error: row.last_error,
         run_at: row.run_at,
         created_at: row.created_at,
+        delivery: row.delivery,
     }
 }
 
@@ -208,18 +216,17 @@ impl App {
             }
             // Each job looks at the stop flag when its turn comes, so after a stop request
             // no new job starts while those under way finish.
-            let outcomes: Vec<(JobRow, Option<Result<(), ChannelError>>)> =
-                futures_util::stream::iter(claimed)
-                    .map(|row| async move {
-                        if *stop.borrow() {
-                            return (row, None);
-                        }
-                        let outcome = self.perform_row(&row).await;
-                        (row, Some(outcome))
-                    })
-                    .buffer_unordered(CONCURRENCY)
-                    .collect()
-                    .await;
+            let outcomes: Vec<(JobRow, Outcome)> = futures_util::stream::iter(claimed)
+                .map(|row| async move {
+                    if *stop.borrow() {
+                        return (row, None);
+                    }
+                    let outcome = self.perform_row(&row).await;
+                    (row, Some(outcome))
+                })
+                .buffer_unordered(CONCURRENCY)
+                .collect()
+                .await;
             ran += outcomes.iter().filter(|(_, o)| o.is_some()).count();
             self.record_outcomes(outcomes).await?;
             if *stop.borrow() {
@@ -228,7 +235,8 @@ impl App {
         }
     }
 
-    async fn perform_row(&self, row: &JobRow) -> Result<(), ChannelError> {
+    /// Runs one claimed job; a sent SMS gives the gateway's id of the message.
+    async fn perform_row(&self, row: &JobRow) -> Result<Option<String>, ChannelError> {
         match serde_json::from_str::<Job>(&row.payload) {
             Ok(job) => self.perform(&job).await,
             Err(e) => Err(ChannelError::permanent(format!("unreadable job: {e}"))),
@@ -237,17 +245,19 @@ impl App {
 
     /// Records what became of a claim's jobs, in one transaction: done, queued again after a
     /// back-off, failed for good, or (not started) put back as they were.
-    async fn record_outcomes(
-        &self,
-        outcomes: Vec<(JobRow, Option<Result<(), ChannelError>>)>,
-    ) -> AppResult<()> {
+    async fn record_outcomes(&self, outcomes: Vec<(JobRow, Outcome)>) -> AppResult<()> {
         let now = self.now();
         let mut tx = self.store.write().await?;
         let mut done = Vec::new();
         for (row, outcome) in outcomes {
             match outcome {
                 None => tx.release_job(row.id, now).await?,
-                Some(Ok(())) => done.push(row.id),
+                Some(Ok(receipt)) => {
+                    if let Some(provider_id) = receipt {
+                        tx.set_sms_receipt(row.id, &provider_id, now).await?;
+                    }
+                    done.push(row.id)
+                }
                 Some(Err(error)) if error.retry && row.attempts < MAX_ATTEMPTS => {
                     tracing::warn!(job = %row.id, kind = row.kind, attempt = row.attempts, %error, "job failed, will retry");
                     tx.retry_job(row.id, now + backoff(row.attempts), &error.message, now)
@@ -264,20 +274,22 @@ impl App {
         Ok(())
     }
 
-    async fn perform(&self, job: &Job) -> Result<(), ChannelError> {
+    async fn perform(&self, job: &Job) -> Result<Option<String>, ChannelError> {
         let channels = self.channels();
         match job {
             Job::Email(message) => {
                 let mailer = channels
                     .mailer
                     .ok_or_else(|| ChannelError::temporary("email is not configured"))?;
-                mailer.send(message).await
+                mailer.send(message).await.map(|()| None)
             }
             Job::Sms(message) => {
                 let sms = channels
                     .sms
                     .ok_or_else(|| ChannelError::temporary("SMS is not configured"))?;
-                sms.send(message).await.map(|_receipt| ())
+                sms.send(message)
+                    .await
+                    .map(|receipt| Some(receipt.provider_id))
             }
         }
     }
@@ -301,6 +313,11 @@ impl App {
                     Ok(0) => {}
                     Ok(escalated) => tracing::info!(escalated, "service-level breaches escalated"),
                     Err(error) => tracing::error!(%error, "service-level sweep"),
+                }
+                match self.delivery_sweep().await {
+                    Ok(0) => {}
+                    Ok(asked) => tracing::debug!(asked, "SMS delivery reports asked"),
+                    Err(error) => tracing::error!(%error, "SMS delivery sweep"),
                 }
                 match self.reminder_sweep().await {
                     Ok(0) => {}

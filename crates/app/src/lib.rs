@@ -29,6 +29,7 @@ mod records;
 pub mod sales;
 mod schemas;
 mod session_cache;
+mod sms_delivery;
 // Activities and customer service (issue 5).
 pub mod service;
 mod write;

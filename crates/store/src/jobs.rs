@@ -75,9 +75,12 @@ pub struct JobRow {
     pub created_at: OffsetDateTime,
     /// When it last changed.
     pub updated_at: OffsetDateTime,
+    /// For a sent SMS, where the gateway last said it was (`pending`, `delivered`, `failed`,
+    /// `unknown`); see `sms_delivery`.
+    pub delivery: Option<String>,
 }
 
-const COLUMNS: [&str; 10] = [
+const COLUMNS: [&str; 11] = [
     "id",
     "kind",
     "payload",
@@ -88,8 +91,9 @@ const COLUMNS: [&str; 10] = [
     "last_error",
     "created_at",
     "updated_at",
+    "delivery",
 ];
-const TYPES: [ColType; 10] = [
+const TYPES: [ColType; 11] = [
     ColType::Id,
     ColType::Text,
     ColType::Text,
@@ -100,6 +104,7 @@ const TYPES: [ColType; 10] = [
     ColType::Text,
     ColType::Time,
     ColType::Time,
+    ColType::Text,
 ];
 
 fn v_time(at: OffsetDateTime) -> sea_query::Value {
@@ -139,6 +144,7 @@ fn from_row(values: Vec<Value>) -> Option<JobRow> {
         last_error: text(next()),
         created_at: time(next())?,
         updated_at: time(next())?,
+        delivery: text(next()),
     })
 }
 
@@ -154,21 +160,25 @@ impl Tx {
         now: OffsetDateTime,
     ) -> StoreResult<()> {
         let mut insert = Query::insert();
-        insert.into_table("jobs").columns(COLUMNS).values_panic(
-            [
-                v_id(id),
-                v_text(kind),
-                v_text(payload),
-                v_text(JobState::Queued.code()),
-                sea_query::Value::BigInt(Some(0)),
-                v_time(run_at),
-                to_sql(&Value::Null, ColType::Time),
-                to_sql(&Value::Null, ColType::Text),
-                v_time(now),
-                v_time(now),
-            ]
-            .map(Expr::val),
-        );
+        // A new job has no delivery report yet: every column but the last.
+        insert
+            .into_table("jobs")
+            .columns(COLUMNS[..10].iter().copied())
+            .values_panic(
+                [
+                    v_id(id),
+                    v_text(kind),
+                    v_text(payload),
+                    v_text(JobState::Queued.code()),
+                    sea_query::Value::BigInt(Some(0)),
+                    v_time(run_at),
+                    to_sql(&Value::Null, ColType::Time),
+                    to_sql(&Value::Null, ColType::Text),
+                    v_time(now),
+                    v_time(now),
+                ]
+                .map(Expr::val),
+            );
         self.execute(&insert).await?;
         Ok(())
     }

@@ -24,6 +24,7 @@ mod service;
 mod service_report;
 mod settings;
 pub mod sla;
+mod sms_delivery;
 mod surveys;
 mod tx;
 mod values;
@@ -42,6 +43,7 @@ pub use records::{ExtraColumn, ListQuery, NewRecord, RecordRow, SortKey};
 pub use sales::{LineRow, PriceListPriceRow};
 pub use search::{RELEVANCE, RELEVANCE_WINDOW, matches_words, search_tokens};
 pub use service_report::CaseFacts;
+pub use sms_delivery::PendingDelivery;
 pub use surveys::SurveyRow;
 pub use tx::Tx;
 // Activities and customer service (issue 5).

@@ -916,3 +916,12 @@ field-sla_paused_at = SLA clocks paused since
 
 ## Activity reminders by email.
 field-reminder_sent_at = Reminder emailed at
+
+## SMS delivery reports and credit.
+error-channel_unavailable = The gateway did not answer; try again in a little while.
+sms-delivery-pending = awaiting delivery
+sms-delivery-delivered = delivered
+sms-delivery-failed = not delivered
+sms-delivery-unknown = delivery unknown
+notify-credit = SMS credit
+notify-check-credit = Ask the gateway for the credit

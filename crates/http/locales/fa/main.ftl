@@ -916,3 +916,12 @@ field-sla_paused_at = توقف زمان‌سنج‌های سطح خدمت از
 
 ## Activity reminders by email.
 field-reminder_sent_at = زمان ارسال ایمیل یادآوری
+
+## SMS delivery reports and credit.
+error-channel_unavailable = درگاه پاسخ نداد؛ کمی بعد دوباره امتحان کنید.
+sms-delivery-pending = در انتظار تحویل
+sms-delivery-delivered = تحویل شد
+sms-delivery-failed = تحویل نشد
+sms-delivery-unknown = وضعیت تحویل نامعلوم
+notify-credit = اعتبار پیامک
+notify-check-credit = پرسیدن اعتبار از درگاه

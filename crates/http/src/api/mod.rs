@@ -74,6 +74,10 @@ pub fn routes() -> Router<AppState> {
             post(notifications::test),
         )
         .route("/api/v1/jobs", get(notifications::jobs))
+        .route(
+            "/api/v1/settings/notifications/sms-credit",
+            get(notifications::sms_credit),
+        )
         // Activities and customer service (issue 5).
         .route("/api/v1/cases/{id}/transition", post(service::transition))
         .route(

@@ -89,3 +89,12 @@ pub async fn jobs(
         .await?;
     Ok(Json(json!({ "items": items })))
 }
+
+/// `GET /api/v1/settings/notifications/sms-credit`: the SMS gateway account's credit in Rials.
+pub async fn sms_credit(
+    State(state): State<AppState>,
+    ApiSession(session): ApiSession,
+) -> ApiResult<Json<Value>> {
+    let credit = state.app.sms_credit(&session).await?;
+    Ok(Json(json!({ "credit": credit })))
+}

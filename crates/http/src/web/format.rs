@@ -100,6 +100,17 @@ impl Fmt {
         format_integer(value, self.locale)
     }
 
+    /// An amount in Rials with its whole Tomans beside it: "1,234,560 rials (123,456 tomans)".
+    pub fn rials_and_tomans(&self, rials: i64) -> String {
+        format!(
+            "{} {} ({} {})",
+            self.integer(rials),
+            t(self.locale, "rial"),
+            self.integer(rials / 10),
+            t(self.locale, "toman")
+        )
+    }
+
     /// A record count as lists give it: counted up to [`peyvand_app::COUNT_CAP`], beyond which
     /// it reads "more than 10,000".
     pub fn count(&self, count: i64) -> String {

@@ -42,12 +42,16 @@ struct SettingsPage {
     securities: Vec<(&'static str, String)>,
     providers: Vec<(&'static str, String)>,
     jobs: Vec<(String, String, String, String, String, String)>,
+    /// The SMS gateway's credit, when the administrator asked for it.
+    credit: Option<String>,
 }
 
 /// Query of the page: what was just done.
 #[derive(Deserialize)]
 pub struct PageQuery {
     done: Option<String>,
+    /// Set by the "check credit" link: ask the SMS gateway for the account's credit.
+    credit: Option<String>,
 }
 
 fn text(value: &serde_json::Value, name: &str) -> String {
@@ -62,8 +66,20 @@ async fn page(
     state: &AppState,
     session: &peyvand_app::Session,
     notice: Option<String>,
-    errors: Vec<String>,
+    mut errors: Vec<String>,
+    ask_credit: bool,
 ) -> WebResult<Response> {
+    let credit = if ask_credit {
+        match state.app.sms_credit(session).await {
+            Ok(rials) => Some(Fmt::of(session).rials_and_tomans(rials)),
+            Err(error) => {
+                errors.extend(messages(session.locale, &error));
+                None
+            }
+        }
+    } else {
+        None
+    };
     let settings = state.app.notification_settings(session).await?;
     let jobs = state.app.jobs(session, false, JOBS_SHOWN).await?;
     let fmt = Fmt::of(session);
@@ -84,7 +100,14 @@ async fn page(
                     "notify-sms"
                 }),
                 j.to,
-                l.t(&format!("job-state-{}", j.state)),
+                match j.delivery {
+                    Some(delivery) => format!(
+                        "{} — {}",
+                        l.t(&format!("job-state-{}", j.state)),
+                        l.t(&format!("sms-delivery-{delivery}"))
+                    ),
+                    None => l.t(&format!("job-state-{}", j.state)),
+                },
                 fmt.integer(j.attempts),
                 j.last_error.unwrap_or_default(),
                 fmt.datetime(j.created_at),
@@ -118,6 +141,7 @@ async fn page(
             .map(|c| (c, l.t(&format!("notify-provider-{c}"))))
             .collect(),
         jobs,
+        credit,
         l,
     };
     Ok(render(&template))
@@ -133,7 +157,8 @@ pub async fn show(
         .done
         .filter(|d| matches!(d.as_str(), "saved" | "queued"))
         .map(|d| crate::i18n::t(session.locale, &format!("notify-done-{d}")));
-    page(&state, &session, notice, vec![]).await
+    let ask_credit = query.credit.is_some();
+    page(&state, &session, notice, vec![], ask_credit).await
 }
 
 fn settings_from(form: &WebForm) -> NotificationSettings {
@@ -183,7 +208,7 @@ pub async fn save(
         Ok(_) => Ok(see_other("/settings/notifications?done=saved")),
         Err(error @ AppError::Validation(_)) => {
             let errors = messages(session.locale, &error);
-            page(&state, &session, None, errors).await
+            page(&state, &session, None, errors, false).await
         }
         Err(error) => Err(error.into()),
     }
@@ -201,7 +226,7 @@ pub async fn test(
         Ok(_) => Ok(see_other("/settings/notifications?done=queued")),
         Err(error @ AppError::Validation(_)) => {
             let errors = messages(session.locale, &error);
-            page(&state, &session, None, errors).await
+            page(&state, &session, None, errors, false).await
         }
         Err(error) => Err(error.into()),
     }
