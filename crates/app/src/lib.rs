@@ -33,6 +33,8 @@ mod session_cache;
 pub mod service;
 mod write;
 mod writes;
+// The analytical CRM in the app (issue 6).
+pub mod insights;
 
 use std::sync::Arc;
 

@@ -50,8 +50,8 @@ pub use tx::Tx;
 pub use service::{ActivityPerson, CaseEntryRow, RecordsWhere};
 // The analytical CRM in the app (issue 6).
 pub use insights::{
-    AnswerFact, CustomerKind, CustomerRef, GroupTotals, InsightRunRow, LineFact, ORDER_STATUSES,
-    OrderFact, RuleRow, ScoreFilter, ScoreRow, ServiceCounts,
+    AnswerFact, CatalogueItem, CustomerKind, CustomerRef, GroupTotals, InsightRunRow, LineFact,
+    ORDER_STATUSES, OrderFact, RuleRow, ScoreFilter, ScoreRow, ServiceCounts,
 };
 
 /// What can go wrong in the store. Callers map these to user-facing errors; the details are for logs.

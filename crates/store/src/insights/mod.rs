@@ -397,6 +397,74 @@ impl Tx {
     }
 }
 
+/// A product of the catalogue as next-best offers see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogueItem {
+    /// Its id.
+    pub id: Uuid,
+    /// `product`, `service` or `bundle`.
+    pub product_kind: String,
+    /// Its list price in Rials.
+    pub base_price: i64,
+    /// Whether it is still sold.
+    pub active: bool,
+}
+
+impl Tx {
+    /// The whole catalogue (a few hundred items at most), for up-sell offers.
+    pub async fn insight_catalogue(&mut self) -> StoreResult<Vec<CatalogueItem>> {
+        let mut select = Query::select();
+        select
+            .from("products")
+            .columns(["id", "product_kind", "base_price", "active"]);
+        let types = [ColType::Id, ColType::Text, ColType::Int, ColType::Bool];
+        let rows = self.fetch(&select, &types).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                Some(CatalogueItem {
+                    id: row.first()?.as_id()?,
+                    product_kind: text(row.get(1)).unwrap_or_default(),
+                    base_price: int(row.get(2)).unwrap_or(0),
+                    active: !matches!(row.get(3), Some(Value::Bool(false))),
+                })
+            })
+            .collect())
+    }
+}
+
+impl Tx {
+    /// The products one customer bought on orders, handed to `visit` (repeats included).
+    pub async fn insight_customer_products(
+        &mut self,
+        kind: CustomerKind,
+        id: Uuid,
+        mut visit: impl FnMut(Uuid) + Send,
+    ) -> StoreResult<()> {
+        let column = match kind {
+            CustomerKind::Account => "account_id",
+            CustomerKind::Contact => "contact_id",
+        };
+        let mut select = Query::select();
+        select
+            .from("sales_lines")
+            .column(("sales_lines", "product_id"))
+            .inner_join(
+                "invoices",
+                Expr::col(("invoices", "id")).equals(("sales_lines", "document_id")),
+            )
+            .and_where(Expr::col(("invoices", column)).eq(sql_id(id)))
+            .and_where(Expr::col(("sales_lines", "product_id")).is_not_null());
+        order_invoices(&mut select);
+        self.fetch_each(&select, &[ColType::Id], |row| {
+            if let Some(product) = row.first().and_then(Value::as_id) {
+                visit(product);
+            }
+        })
+        .await
+    }
+}
+
 /// A recomputation as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InsightRunRow {
