@@ -26,6 +26,7 @@ use crate::auth::Session;
 use crate::error::{AppError, AppResult};
 use crate::jobs::{Job, queue_in};
 
+pub use peyvand_analytics::nps::Period;
 pub use reads::{
     CustomerInsights, GroupRow, NpsPeriod, NpsReport, Offer, RuleView, ScoreQuery, ScoresPage,
 };
