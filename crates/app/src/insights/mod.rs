@@ -28,7 +28,8 @@ use crate::jobs::{Job, queue_in};
 
 pub use peyvand_analytics::nps::Period;
 pub use reads::{
-    CustomerInsights, GroupRow, NpsPeriod, NpsReport, Offer, RuleView, ScoreQuery, ScoresPage,
+    CustomerInsights, GroupRow, NpsPeriod, NpsReport, Offer, RuleView, ScoreQuery, ScoreView,
+    ScoresPage,
 };
 
 /// How old the newest run may be before the worker's sweep queues the nightly one.
