@@ -16,11 +16,17 @@ async fn recompute(t: &TestApp, token: &str) -> Value {
     let queued = t.post("/api/v1/insights/runs", token, json!({})).await;
     assert_eq!(queued.status, StatusCode::ACCEPTED, "{}", queued.body);
     let run = queued.json();
-    assert!(run["state"] == "queued" || run["state"] == "running", "{run}");
+    assert!(
+        run["state"] == "queued" || run["state"] == "running",
+        "{run}"
+    );
     let (_stop_tx, stop) = tokio::sync::watch::channel(false);
     t.app.run_due_jobs(&stop).await.unwrap();
     let id = run["id"].as_str().unwrap();
-    let done = t.get(&format!("/api/v1/insights/runs/{id}"), token).await.json();
+    let done = t
+        .get(&format!("/api/v1/insights/runs/{id}"), token)
+        .await
+        .json();
     assert_eq!(done["state"], "done", "{} {done}", t.name());
     assert_eq!(done["progress"], 100);
     done
@@ -78,7 +84,10 @@ async fn scores_come_from_the_invoices_and_each_role_sees_its_reach() {
         assert_eq!(seen, expected, "{}: revenue per account", t.name());
 
         // Groups add up to the customers.
-        let groups = t.get("/api/v1/insights/groups/segment", &admin).await.json();
+        let groups = t
+            .get("/api/v1/insights/groups/segment", &admin)
+            .await
+            .json();
         let counted: i64 = groups["items"]
             .as_array()
             .unwrap()
@@ -101,13 +110,19 @@ async fn scores_come_from_the_invoices_and_each_role_sees_its_reach() {
         ] {
             let file = t.get(path, &admin).await;
             assert_eq!(file.status, StatusCode::OK, "{path}: {}", file.body);
-            assert!(file.headers["content-type"]
-                .to_str()
-                .unwrap()
-                .starts_with("text/csv"));
+            assert!(
+                file.headers["content-type"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("text/csv")
+            );
         }
         let csv = t.get("/api/v1/insights/customers?format=csv", &admin).await;
-        assert_eq!(csv.body.lines().count(), seen.len() + 1, "header and one line per customer");
+        assert_eq!(
+            csv.body.lines().count(),
+            seen.len() + 1,
+            "header and one line per customer"
+        );
 
         // Access: marketing sees analytics; a sales rep and a viewer do not.
         let marketing = t.token("marketing@peyvand.demo").await;
@@ -129,12 +144,16 @@ async fn scores_come_from_the_invoices_and_each_role_sees_its_reach() {
             .collect();
         let scored_own = own_ids.iter().find(|id| seen.contains_key(*id));
         if let Some(id) = scored_own {
-            let card = t.get(&format!("/api/v1/accounts/{id}/insights"), &rep).await;
+            let card = t
+                .get(&format!("/api/v1/accounts/{id}/insights"), &rep)
+                .await;
             assert_eq!(card.status, StatusCode::OK, "{}", card.body);
             assert_eq!(card.json()["score"]["revenue"], json!(seen[id]));
         }
         let other = seen.keys().find(|id| !own_ids.contains(id)).unwrap();
-        let hidden = t.get(&format!("/api/v1/accounts/{other}/insights"), &rep).await;
+        let hidden = t
+            .get(&format!("/api/v1/accounts/{other}/insights"), &rep)
+            .await;
         assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{}", t.name());
         let viewer = t.token("viewer@peyvand.demo").await;
         let refused = t
@@ -161,7 +180,10 @@ async fn scores_come_from_the_invoices_and_each_role_sees_its_reach() {
             .len();
         assert_eq!(tagged_count as usize, churn_scored);
         if let Some(id) = seen.keys().next().filter(|_| tagged_count > 0) {
-            let account = t.get(&format!("/api/v1/accounts/{id}"), &admin).await.json();
+            let account = t
+                .get(&format!("/api/v1/accounts/{id}"), &admin)
+                .await
+                .json();
             let tags = account["tags"].as_array().cloned().unwrap_or_default();
             assert!(tags.contains(&json!("retention-test")) || churn_scored < seen.len());
         }
@@ -178,7 +200,9 @@ async fn scores_come_from_the_invoices_and_each_role_sees_its_reach() {
         }
         let mut browser = Browser::new(&t);
         browser.login("admin@peyvand.demo").await;
-        for tab in ["", "/clv", "/churn", "/basket", "/nps", "/pyramid", "/matrix", "/loyalty"] {
+        for tab in [
+            "", "/clv", "/churn", "/basket", "/nps", "/pyramid", "/matrix", "/loyalty",
+        ] {
             let page = browser.get(&format!("/insights{tab}")).await;
             assert_eq!(page.status, StatusCode::OK, "/insights{tab}");
         }

@@ -75,7 +75,10 @@ impl Facts {
                 .entry(line.customer)
                 .or_default()
                 .push((line.date, product));
-            self.baskets.entry(line.invoice_id).or_default().push(product);
+            self.baskets
+                .entry(line.invoice_id)
+                .or_default()
+                .push(product);
         }
     }
 
@@ -131,8 +134,8 @@ fn lifetime_values(
         .map(|(_, orders)| clv::summarize(&mut orders.clone(), as_of, TimeUnit::Week))
         .collect();
     let present: Vec<Summary> = summaries.iter().flatten().cloned().collect();
-    let models = clv::fit_bgnbd(&present)
-        .and_then(|bg| clv::fit_gamma_gamma(&present).map(|gg| (bg, gg)));
+    let models =
+        clv::fit_bgnbd(&present).and_then(|bg| clv::fit_gamma_gamma(&present).map(|gg| (bg, gg)));
     let (bg, gg) = match models {
         Ok(models) => models,
         Err(error) => {
@@ -169,8 +172,8 @@ fn lifetime_values(
                 };
             };
             let horizon = f64::from(CLV_HORIZON_WEEKS);
-            let value = clv::lifetime_value(&bg, &gg, s, CLV_HORIZON_WEEKS, WEEKLY_DISCOUNT)
-                .unwrap_or(0.0);
+            let value =
+                clv::lifetime_value(&bg, &gg, s, CLV_HORIZON_WEEKS, WEEKLY_DISCOUNT).unwrap_or(0.0);
             // Base is the same discounted purchases at the customer's own mean order value;
             // growth is the rest, so base + growth is the model's value exactly.
             let own_mean = orders.iter().map(|o| o.1).sum::<f64>() / orders.len().max(1) as f64;

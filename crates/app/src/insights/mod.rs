@@ -106,7 +106,7 @@ impl App {
     /// returned), so pressing the button twice computes once.
     pub async fn request_insights(&self, session: &Session) -> AppResult<RunView> {
         require_analytics(session)?;
-        self.queue_insights("manual", Some(session.actor.user_id.into()))
+        self.queue_insights("manual", Some(session.actor.user_id))
             .await
     }
 

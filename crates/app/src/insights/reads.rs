@@ -273,7 +273,11 @@ fn decode_cursor(cursor: &str) -> AppResult<(i64, Uuid)> {
 
 /// The store filter for `session` and `query`: customers the reader may read, of the branch
 /// subtree asked for.
-async fn store_filter(tx: &mut Tx, session: &Session, query: &ScoreQuery) -> AppResult<ScoreFilter> {
+async fn store_filter(
+    tx: &mut Tx,
+    session: &Session,
+    query: &ScoreQuery,
+) -> AppResult<ScoreFilter> {
     let accounts = filter_for(tx, session, RecordKind::Account, Action::Read).await?;
     let contacts = filter_for(tx, session, RecordKind::Contact, Action::Read).await?;
     let branches = match query.branch_id {
@@ -326,7 +330,11 @@ impl App {
         let mut rows = tx.insight_scores(run, &filter, after, limit + 1).await?;
         let more = rows.len() as u64 > limit;
         rows.truncate(limit as usize);
-        let next_cursor = if more { rows.last().map(encode_cursor) } else { None };
+        let next_cursor = if more {
+            rows.last().map(encode_cursor)
+        } else {
+            None
+        };
         Ok(ScoresPage {
             items: rows.into_iter().map(score_view).collect(),
             next_cursor,
@@ -366,12 +374,21 @@ impl App {
         let Some((run, _)) = Self::current_run(&mut tx).await? else {
             return Ok(Vec::new());
         };
-        Ok(tx.insight_rules(run).await?.into_iter().map(rule_view).collect())
+        Ok(tx
+            .insight_rules(run)
+            .await?
+            .into_iter()
+            .map(rule_view)
+            .collect())
     }
 
     /// "Customers who bought X also buy Y": the rules whose antecedent is this product alone,
     /// for anyone who reads the catalogue.
-    pub async fn also_bought(&self, session: &Session, product_id: Uuid) -> AppResult<Vec<RuleView>> {
+    pub async fn also_bought(
+        &self,
+        session: &Session,
+        product_id: Uuid,
+    ) -> AppResult<Vec<RuleView>> {
         if session
             .actor
             .grants
@@ -435,7 +452,11 @@ impl App {
             self.get(session, kind, id).await?;
         }
         let bought = self.products_bought(&mut tx, customer_kind, id).await?;
-        let offers = offers_for(&bought, &tx.insight_rules(run).await?, &tx.insight_catalogue().await?);
+        let offers = offers_for(
+            &bought,
+            &tx.insight_rules(run).await?,
+            &tx.insight_catalogue().await?,
+        );
         Ok(CustomerInsights {
             score: score.map(score_view),
             offers,
@@ -641,7 +662,11 @@ pub fn offers_for(
         .iter()
         .filter(|r| r.antecedents.iter().all(|p| bought.contains(p)))
         .collect();
-    cross.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(b.lift.total_cmp(&a.lift)));
+    cross.sort_by(|a, b| {
+        b.confidence
+            .total_cmp(&a.confidence)
+            .then(b.lift.total_cmp(&a.lift))
+    });
     for rule in cross {
         for product in &rule.consequents {
             if !bought.contains(product) && offered.insert(*product) {

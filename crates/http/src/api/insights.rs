@@ -84,7 +84,10 @@ impl InsightParams {
         };
         Ok(ScoreQuery {
             branch_id: present(&self.branch_id)
-                .map(|s| s.parse().map_err(|_| AppError::field("branch_id", FieldError::INVALID)))
+                .map(|s| {
+                    s.parse()
+                        .map_err(|_| AppError::field("branch_id", FieldError::INVALID))
+                })
                 .transpose()?,
             segment: present(&self.segment).map(str::to_owned),
             tier: present(&self.tier).map(str::to_owned),
@@ -153,7 +156,10 @@ pub async fn customer_names(
     page: &ScoresPage,
 ) -> BTreeMap<Uuid, String> {
     let mut names = BTreeMap::new();
-    for (kind, code) in [(RecordKind::Account, "account"), (RecordKind::Contact, "contact")] {
+    for (kind, code) in [
+        (RecordKind::Account, "account"),
+        (RecordKind::Contact, "contact"),
+    ] {
         let ids: Vec<Uuid> = page
             .items
             .iter()
@@ -309,13 +315,22 @@ pub async fn tag_retention(
         loyalty: text("loyalty"),
         from: text("from"),
         to: text("to"),
-        min_churn: body["min_churn"].as_f64().map(|n| n.to_string()).or(text("min_churn")),
-        min_clv: body["min_clv"].as_i64().map(|n| n.to_string()).or(text("min_clv")),
+        min_churn: body["min_churn"]
+            .as_f64()
+            .map(|n| n.to_string())
+            .or(text("min_churn")),
+        min_clv: body["min_clv"]
+            .as_i64()
+            .map(|n| n.to_string())
+            .or(text("min_clv")),
         ..InsightParams::default()
     };
     let mut query = params.query(&session)?;
     query.min_churn.get_or_insert(RETENTION_MIN_CHURN);
-    let tagged = state.app.tag_insight_customers(&session, &query, &tag).await?;
+    let tagged = state
+        .app
+        .tag_insight_customers(&session, &query, &tag)
+        .await?;
     Ok(Json(json!({"tagged": tagged, "tag": tag.trim()})))
 }
 
@@ -415,7 +430,13 @@ pub async fn rules(
             .collect();
         let file = csv(
             session.locale,
-            &["antecedents", "consequents", "support", "confidence", "lift"],
+            &[
+                "antecedents",
+                "consequents",
+                "support",
+                "confidence",
+                "lift",
+            ],
             rows,
         )?;
         return Ok(csv_response(file, "rules.csv"));
@@ -497,7 +518,10 @@ pub async fn nps(
             "trend",
             "csat",
         ];
-        return Ok(csv_response(csv(session.locale, &headers, rows)?, "nps.csv"));
+        return Ok(csv_response(
+            csv(session.locale, &headers, rows)?,
+            "nps.csv",
+        ));
     }
     Ok(Json(json!(report)).into_response())
 }

@@ -30,8 +30,14 @@ fn json_only(schema: Value) -> Value {
 /// The filters of the customer lists.
 fn filters() -> Vec<Value> {
     vec![
-        query("branch_id", "Customers of this branch and the branches below it."),
-        query("segment", "RFM segment code (champions, loyal, at_risk, …)."),
+        query(
+            "branch_id",
+            "Customers of this branch and the branches below it.",
+        ),
+        query(
+            "segment",
+            "RFM segment code (champions, loyal, at_risk, …).",
+        ),
         query("tier", "Value pyramid tier: top, middle or bottom."),
         query(
             "cell",
@@ -97,7 +103,8 @@ pub fn insights_paths(paths: &mut Map<String, Value>) {
         "consequents": {"type": "array", "items": {"type": "string", "format": "uuid"}},
         "support": {"type": "number"}, "confidence": {"type": "number"}, "lift": {"type": "number"},
     }});
-    let rules = json!({"type": "object", "properties": {"items": {"type": "array", "items": rule}}});
+    let rules =
+        json!({"type": "object", "properties": {"items": {"type": "array", "items": rule}}});
     paths.insert("/api/v1/insights/runs".into(), json!({
         "post": {"tags": tag, "operationId": "request_insights_run", "description": "Queues a recomputation of every analysis as a background job (or returns the one queued or running). Follow it at /api/v1/insights/runs/{id}.",
             "responses": responses("202", "The run", json_only(run.clone()))},

@@ -133,7 +133,15 @@ async fn groups_tab(
         .map(|h| l.t(&format!("insights-col-{h}")))
         .collect();
     Ok((
-        chart(l.t(&format!("insights-tab-{column_tab}", column_tab = tab_of(column))), chart_rows, fmt, l.locale),
+        chart(
+            l.t(&format!(
+                "insights-tab-{column_tab}",
+                column_tab = tab_of(column)
+            )),
+            chart_rows,
+            fmt,
+            l.locale,
+        ),
         headers,
         rows,
     ))
@@ -216,7 +224,11 @@ async fn customers_tab(
         .iter()
         .map(|h| l.t(&format!("insights-col-{h}")))
         .collect();
-    Ok((chart(l.t("insights-top-clv"), chart_rows, fmt, l.locale), headers, rows))
+    Ok((
+        chart(l.t("insights-top-clv"), chart_rows, fmt, l.locale),
+        headers,
+        rows,
+    ))
 }
 
 fn rule_text(ids: &[uuid::Uuid], names: &std::collections::BTreeMap<uuid::Uuid, String>) -> String {
@@ -239,7 +251,11 @@ async fn basket_tab(
         .take(10)
         .map(|r| {
             (
-                format!("{} → {}", rule_text(&r.antecedents, &names), rule_text(&r.consequents, &names)),
+                format!(
+                    "{} → {}",
+                    rule_text(&r.antecedents, &names),
+                    rule_text(&r.consequents, &names)
+                ),
                 (r.confidence * 100.0).round() as i64,
                 false,
             )
@@ -258,11 +274,21 @@ async fn basket_tab(
             ]
         })
         .collect();
-    let headers = ["antecedents", "consequents", "support", "confidence", "lift"]
-        .iter()
-        .map(|h| l.t(&format!("insights-col-{h}")))
-        .collect();
-    Ok((chart(l.t("insights-tab-basket"), chart_rows, fmt, l.locale), headers, rows))
+    let headers = [
+        "antecedents",
+        "consequents",
+        "support",
+        "confidence",
+        "lift",
+    ]
+    .iter()
+    .map(|h| l.t(&format!("insights-col-{h}")))
+    .collect();
+    Ok((
+        chart(l.t("insights-tab-basket"), chart_rows, fmt, l.locale),
+        headers,
+        rows,
+    ))
 }
 
 async fn nps_tab(
@@ -293,7 +319,8 @@ async fn nps_tab(
                 fmt.integer(p.responses as i64),
                 score(p.nps),
                 score(p.trend),
-                p.csat_percent.map_or("—".into(), |v| fmt.digits(&format!("{v:.0}%"))),
+                p.csat_percent
+                    .map_or("—".into(), |v| fmt.digits(&format!("{v:.0}%"))),
             ]
         })
         .collect();
@@ -301,7 +328,11 @@ async fn nps_tab(
         .iter()
         .map(|h| l.t(&format!("insights-col-{h}")))
         .collect();
-    Ok((chart(l.t("insights-tab-nps"), chart_rows, fmt, l.locale), headers, rows))
+    Ok((
+        chart(l.t("insights-tab-nps"), chart_rows, fmt, l.locale),
+        headers,
+        rows,
+    ))
 }
 
 /// `GET /insights` and `GET /insights/{tab}`.
@@ -392,7 +423,10 @@ pub async fn tag(
         min_churn: Some(RETENTION_MIN_CHURN),
         ..ScoreQuery::default()
     };
-    query.segment = form.get("segment").filter(|s| !s.is_empty()).map(str::to_owned);
+    query.segment = form
+        .get("segment")
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned);
     state
         .app
         .tag_insight_customers(&session, &query, form.get("tag").unwrap_or_default())
@@ -426,7 +460,11 @@ pub async fn record_panel(state: &AppState, session: &Session, view: &RecordView
     };
     match view.kind {
         RecordKind::Account | RecordKind::Contact if may_see_scores(session, view.kind) => {
-            let Ok(card) = state.app.customer_insights(session, view.kind, view.id).await else {
+            let Ok(card) = state
+                .app
+                .customer_insights(session, view.kind, view.id)
+                .await
+            else {
                 return String::new();
             };
             let Some(as_of) = card.as_of else {
@@ -437,15 +475,27 @@ pub async fn record_panel(state: &AppState, session: &Session, view: &RecordView
             if let Some(s) = &card.score {
                 panel.facts = vec![
                     (l.t("insights-col-segment"), label(l, "segment", &s.segment)),
-                    (l.t("insights-col-rfm"), fmt.digits(&format!("{}{}{}", s.r, s.f, s.m))),
+                    (
+                        l.t("insights-col-rfm"),
+                        fmt.digits(&format!("{}{}{}", s.r, s.f, s.m)),
+                    ),
                     (l.t("insights-col-revenue"), fmt.integer(s.revenue)),
                     (l.t("insights-col-clv"), fmt.integer(s.clv)),
                     (l.t("insights-col-clv_base"), fmt.integer(s.clv_base)),
                     (l.t("insights-col-clv_growth"), fmt.integer(s.clv_growth)),
-                    (l.t("insights-col-clv_networking"), fmt.integer(s.clv_networking)),
-                    (l.t("insights-col-clv_learning"), fmt.integer(s.clv_learning)),
+                    (
+                        l.t("insights-col-clv_networking"),
+                        fmt.integer(s.clv_networking),
+                    ),
+                    (
+                        l.t("insights-col-clv_learning"),
+                        fmt.integer(s.clv_learning),
+                    ),
                     (l.t("insights-col-p_alive"), percent(&fmt, s.p_alive)),
-                    (l.t("insights-col-churn_probability"), percent(&fmt, s.churn_probability)),
+                    (
+                        l.t("insights-col-churn_probability"),
+                        percent(&fmt, s.churn_probability),
+                    ),
                     (l.t("insights-col-tier"), label(l, "tier", &s.tier)),
                     (l.t("insights-col-cell"), label(l, "cell", &s.cell)),
                     (

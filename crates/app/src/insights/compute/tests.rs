@@ -55,7 +55,9 @@ fn components_come_from_referrals_and_feedback() {
             total,
         });
     }
-    facts.referrals.insert(account(1).id, vec![account(2).id, account(3).id]);
+    facts
+        .referrals
+        .insert(account(1).id, vec![account(2).id, account(3).id]);
     facts.add_service(
         account(2),
         ServiceCounts {
@@ -73,7 +75,10 @@ fn components_come_from_referrals_and_feedback() {
             .unwrap()
     };
     assert_eq!(row(1).referrals, 2);
-    assert_eq!(row(1).clv_networking, (1_000_000 + 50_000) * NETWORK_SHARE_PERCENT / 100);
+    assert_eq!(
+        row(1).clv_networking,
+        (1_000_000 + 50_000) * NETWORK_SHARE_PERCENT / 100
+    );
     assert_eq!(row(2).clv_learning, 2 * LEARNING_PER_ANSWER);
     assert_eq!(row(2).cost_to_serve, CASE_COST);
     assert_eq!(row(1).orders, 2);
