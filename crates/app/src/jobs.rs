@@ -55,6 +55,11 @@ pub enum Job {
     Email(EmailMessage),
     /// Send an SMS.
     Sms(SmsMessage),
+    /// Recompute the analytical CRM's scores (issue 6).
+    Insights {
+        /// The run to perform.
+        run_id: Uuid,
+    },
 }
 
 impl Job {
@@ -62,6 +67,7 @@ impl Job {
         match self {
             Job::Email(_) => "email",
             Job::Sms(_) => "sms",
+            Job::Insights { .. } => "insights",
         }
     }
 }
@@ -100,7 +106,7 @@ fn view(row: JobRow) -> JobView {
     let to = match serde_json::from_str::<Job>(&row.payload) {
         Ok(Job::Email(message)) => message.to,
         Ok(Job::Sms(message)) => message.to,
-        Err(_) => String::new(),
+        Ok(Job::Insights { .. }) | Err(_) => String::new(),
     };
     JobView {
         id: row.id,
@@ -291,6 +297,11 @@ impl App {
                     .await
                     .map(|receipt| Some(receipt.provider_id))
             }
+            Job::Insights { run_id } => self
+                .perform_insights_run(*run_id)
+                .await
+                .map(|()| None)
+                .map_err(ChannelError::permanent),
         }
     }
 
@@ -323,6 +334,10 @@ impl App {
                     Ok(0) => {}
                     Ok(sent) => tracing::info!(sent, "activity reminders sent"),
                     Err(error) => tracing::error!(%error, "activity reminder sweep"),
+                }
+                // The analytical CRM's nightly recomputation (issue 6), queued as a job.
+                if let Err(error) = self.nightly_insights().await {
+                    tracing::error!(%error, "insights nightly run");
                 }
             }
             if let Err(error) = self.run_due_jobs(&stop).await {
@@ -363,6 +378,7 @@ fn with_message_id(job: Job, id: Uuid) -> Job {
             message.local_id = id.simple().to_string();
             Job::Sms(message)
         }
+        job @ Job::Insights { .. } => job,
     }
 }
 

@@ -34,6 +34,8 @@ mod sms_delivery;
 pub mod service;
 mod write;
 mod writes;
+// The analytical CRM in the app (issue 6).
+pub mod insights;
 
 use std::sync::Arc;
 

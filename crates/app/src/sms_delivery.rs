@@ -79,15 +79,14 @@ impl App {
         Ok(asked)
     }
 
-    /// The SMS gateway account's remaining credit in Rials; administrators only. Without a
-    /// gateway set up it is a validation error on the `sms` settings.
-    pub async fn sms_credit(&self, session: &Session) -> AppResult<i64> {
+    /// The SMS gateway account's remaining credit in Rials, or `None` without a gateway set
+    /// up; administrators only.
+    pub async fn sms_credit(&self, session: &Session) -> AppResult<Option<i64>> {
         require_administrator(session)?;
-        let sms = self.channels().sms.ok_or(AppError::field(
-            "sms",
-            peyvand_domain::validation::FieldError::REQUIRED,
-        ))?;
-        sms.credit().await.map_err(|error| {
+        let Some(sms) = self.channels().sms else {
+            return Ok(None);
+        };
+        sms.credit().await.map(Some).map_err(|error| {
             tracing::warn!(%error, "SMS credit");
             AppError::ChannelUnavailable
         })

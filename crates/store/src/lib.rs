@@ -28,6 +28,8 @@ mod sms_delivery;
 mod surveys;
 mod tx;
 mod values;
+// The analytical CRM in the app (issue 6).
+mod insights;
 
 pub use attachments::AttachmentRow;
 pub use auth::{ApiTokenRow, Credentials, SessionRow, ThrottleRow};
@@ -48,6 +50,11 @@ pub use surveys::SurveyRow;
 pub use tx::Tx;
 // Activities and customer service (issue 5).
 pub use service::{ActivityPerson, CaseEntryRow, RecordsWhere};
+// The analytical CRM in the app (issue 6).
+pub use insights::{
+    AnswerFact, CatalogueItem, CustomerKind, CustomerRef, GroupTotals, InsightRunRow, LineFact,
+    ORDER_STATUSES, OrderFact, RuleRow, ScoreFilter, ScoreRow, ServiceCounts,
+};
 
 /// What can go wrong in the store. Callers map these to user-facing errors; the details are for logs.
 #[derive(Debug, thiserror::Error)]

@@ -21,6 +21,9 @@ mod openapi_notify;
 mod openapi_service;
 mod sales;
 pub(crate) mod service;
+// The analytical CRM in the app (issue 6).
+pub(crate) mod insights;
+mod insights_openapi;
 
 use axum::Router;
 use axum::routing::{delete, get, patch, post};
@@ -162,6 +165,24 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/{kind}/{id}/convert", post(sales::convert))
         .route("/api/v1/products/{id}/price", get(sales::price))
         .route("/api/v1/{kind}/{id}/transactions", get(sales::transactions))
+        // The analytical CRM in the app (issue 6).
+        .route("/api/v1/insights/runs", post(insights::request_run))
+        .route("/api/v1/insights/runs/latest", get(insights::latest_run))
+        .route("/api/v1/insights/runs/{id}", get(insights::run))
+        .route("/api/v1/insights/customers", get(insights::customers))
+        .route("/api/v1/insights/retention", get(insights::retention))
+        .route(
+            "/api/v1/insights/retention/tag",
+            post(insights::tag_retention),
+        )
+        .route("/api/v1/insights/groups/{dimension}", get(insights::groups))
+        .route("/api/v1/insights/rules", get(insights::rules))
+        .route("/api/v1/insights/nps", get(insights::nps))
+        .route(
+            "/api/v1/products/{id}/also-bought",
+            get(insights::also_bought),
+        )
+        .route("/api/v1/{kind}/{id}/insights", get(insights::customer))
         .fallback(|| async { ApiError::App(peyvand_app::AppError::NotFound) })
 }
 

@@ -48,8 +48,8 @@ pub(crate) fn notify_paths(paths: &mut Map<String, Value>) {
         "run_at": moment, "created_at": moment,
         "delivery": {"type": ["string", "null"], "enum": ["pending", "delivered", "failed", "unknown", null], "description": "For a sent SMS, what its gateway last reported (asked every few minutes until delivered or failed; pending after three days becomes unknown)."}}});
     paths.insert("/api/v1/settings/notifications/sms-credit".into(), json!({"get": {
-        "tags": ["notifications"], "operationId": "sms_credit", "description": "The SMS gateway account's remaining credit in Rials, asked of the gateway now; administrators only. 422 when no gateway is set up, 502 channel_unavailable when it does not answer.",
-        "responses": ok("The credit", json!({"type": "object", "properties": {"credit": {"type": "integer", "description": "Rials"}}}))}}));
+        "tags": ["notifications"], "operationId": "sms_credit", "description": "The SMS gateway account's remaining credit in Rials, asked of the gateway now; administrators only. 502 channel_unavailable when the gateway does not answer.",
+        "responses": ok("The credit", json!({"type": "object", "properties": {"credit": {"type": ["integer", "null"], "description": "Rials; null when no SMS gateway is set up"}}}))}}));
     paths.insert("/api/v1/jobs".into(), json!({"get": {
         "tags": ["notifications"], "operationId": "jobs", "description": "The newest jobs of the durable queue; administrators only.",
         "parameters": [{"name": "state", "in": "query", "schema": {"enum": ["failed"]}}, {"name": "limit", "in": "query", "schema": {"type": "integer"}}],

@@ -32,6 +32,8 @@ mod survey;
 // Activities and customer service (issue 5).
 mod service;
 mod service_report;
+// The analytical CRM in the app (issue 6).
+mod insights;
 mod timeline;
 
 #[cfg(test)]
@@ -110,6 +112,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/pipelines/{id}/stages",
             get(pipeline::stages_form).post(pipeline::stages_save),
         )
+        // The analytical CRM in the app (issue 6).
+        .route("/insights", get(insights::show))
+        .route("/insights/run", post(insights::run))
+        .route("/insights/churn/tag", post(insights::tag))
+        .route("/insights/{tab}", get(insights::show))
         .route("/{kind}", get(list::show).post(edit::create))
         .route("/{kind}/new", get(edit::new_form))
         .route("/{kind}/merge", get(merge::form).post(merge::submit))

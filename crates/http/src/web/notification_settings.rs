@@ -71,7 +71,8 @@ async fn page(
 ) -> WebResult<Response> {
     let credit = if ask_credit {
         match state.app.sms_credit(session).await {
-            Ok(rials) => Some(Fmt::of(session).rials_and_tomans(rials)),
+            Ok(Some(rials)) => Some(Fmt::of(session).rials_and_tomans(rials)),
+            Ok(None) => Some(crate::i18n::t(session.locale, "notify-no-sms")),
             Err(error) => {
                 errors.extend(messages(session.locale, &error));
                 None

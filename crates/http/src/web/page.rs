@@ -101,6 +101,14 @@ impl Layout {
                 });
             }
         }
+        // The analytical CRM (issue 6), for those who may see it.
+        if peyvand_app::insights::may_see_analytics(session) {
+            nav.push(NavLink {
+                href: "/insights".into(),
+                label: t(locale, "insights-title"),
+                current: section == "insights",
+            });
+        }
         nav.push(NavLink {
             href: "/settings".into(),
             label: t(locale, "nav-settings"),

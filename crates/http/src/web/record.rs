@@ -95,6 +95,9 @@ pub struct RecordTemplate {
     pub portal_action: Option<String>,
     /// Action column headers of the grants matrix.
     pub grant_actions: Vec<String>,
+    /// The analytics panel (issue 6): a customer's scores and offers, a product's "also
+    /// bought"; empty otherwise.
+    pub insights_panel: String,
 }
 
 /// `GET /{kind}/{id}`.
@@ -159,8 +162,10 @@ pub async fn show(
     let portal_action = (schema.kind == RecordKind::Contact
         && may(&session, RecordKind::Contact, Action::Update))
     .then(|| format!("{base}/portal-access"));
+    let insights_panel = super::insights::record_panel(&state, &session, &view).await;
     let l = Layout::new(&session, view.title.clone(), schema.path);
     let template = RecordTemplate {
+        insights_panel,
         service_panel,
         heading: view.title.clone(),
         kind_one: kind_label_one(session.locale, schema.kind),

@@ -42,7 +42,12 @@ pub struct Chart {
 }
 
 /// Lays out bars for `(label, value, highlighted)` rows, right to left for Persian pages.
-fn chart(title: String, rows: Vec<(String, i64, bool)>, fmt: &Fmt, locale: Locale) -> Chart {
+pub(crate) fn chart(
+    title: String,
+    rows: Vec<(String, i64, bool)>,
+    fmt: &Fmt,
+    locale: Locale,
+) -> Chart {
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1) as f64;
     let room = WIDTH - LABEL_WIDTH - 40.0;
     let rtl = locale == Locale::Fa;

@@ -1,0 +1,101 @@
+//! One recomputation, run by the job worker: read the facts with one streaming query per input,
+//! compute on a blocking thread (the analyses are CPU work and must not hold up the runtime),
+//! and write the results under the run's id in chunks of their own transactions, so requests
+//! keep being served and readers see the previous run until this one is done.
+
+use uuid::Uuid;
+
+use super::compute::{Facts, compute};
+use crate::App;
+use crate::error::{AppError, AppResult};
+
+/// Score rows written per transaction.
+const WRITE_CHUNK: usize = 5_000;
+
+impl App {
+    /// Runs the recomputation `run_id` if it is still queued; records its progress, then its
+    /// outcome (a failure keeps the reason and leaves the last good run in place).
+    pub(crate) async fn perform_insights_run(&self, run_id: Uuid) -> Result<(), String> {
+        let started = {
+            let mut tx = self.store.write().await.map_err(|e| e.to_string())?;
+            let started = tx
+                .start_insight_run(run_id, self.now())
+                .await
+                .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())?;
+            started
+        };
+        if !started {
+            return Ok(());
+        }
+        let outcome = self.compute_and_store(run_id).await;
+        let now = self.now();
+        let recorded = async {
+            let mut tx = self.store.write().await?;
+            match &outcome {
+                Ok(summary) => tx.finish_insight_run(run_id, Ok(summary), now).await?,
+                Err(error) => {
+                    tx.finish_insight_run(run_id, Err(&error.to_string()), now)
+                        .await?
+                }
+            }
+            if outcome.is_ok() {
+                tx.prune_insight_runs(run_id).await?;
+            }
+            tx.commit().await?;
+            AppResult::Ok(())
+        }
+        .await;
+        if let Err(error) = &outcome {
+            tracing::error!(run = %run_id, %error, "insights recomputation failed");
+        }
+        recorded.map_err(|e| e.to_string())
+    }
+
+    async fn progress(&self, run_id: Uuid, stage: &str, percent: i64) -> AppResult<()> {
+        let mut tx = self.store.write().await?;
+        tx.set_insight_progress(run_id, stage, percent).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Reads, computes and writes; the summary JSON on success.
+    async fn compute_and_store(&self, run_id: Uuid) -> AppResult<String> {
+        let as_of = self.now().date();
+        self.progress(run_id, "reading", 5).await?;
+        let mut facts = Facts::default();
+        {
+            let mut tx = self.store.read().await?;
+            tx.insight_orders(|order| facts.add_order(order)).await?;
+        }
+        self.progress(run_id, "reading", 20).await?;
+        {
+            let mut tx = self.store.read().await?;
+            tx.insight_lines(|line| facts.add_line(line)).await?;
+            for (customer, counts) in tx.insight_service_counts().await? {
+                facts.add_service(customer, counts);
+            }
+            for (referrer, referred) in tx.insight_referrals().await? {
+                facts.referrals.entry(referrer).or_default().push(referred);
+            }
+        }
+        self.progress(run_id, "scoring", 40).await?;
+        let computed = tokio::task::spawn_blocking(move || compute(&facts, as_of))
+            .await
+            .map_err(|e| AppError::Internal(format!("insights: {e}")))?;
+        self.progress(run_id, "writing", 70).await?;
+        let total = computed.scores.len().max(1);
+        for (i, chunk) in computed.scores.chunks(WRITE_CHUNK).enumerate() {
+            let mut tx = self.store.write().await?;
+            tx.insert_insight_scores(run_id, chunk).await?;
+            tx.commit().await?;
+            let written = (i * WRITE_CHUNK + chunk.len()) as i64;
+            let percent = 70 + 28 * written / total as i64;
+            self.progress(run_id, "writing", percent).await?;
+        }
+        let mut tx = self.store.write().await?;
+        tx.insert_insight_rules(run_id, &computed.rules).await?;
+        tx.commit().await?;
+        Ok(computed.summary.to_string())
+    }
+}
