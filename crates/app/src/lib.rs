@@ -24,6 +24,7 @@ pub mod notify_settings;
 mod org;
 pub mod pipeline;
 pub mod portal;
+mod portal_reset;
 mod preferences;
 mod records;
 pub mod sales;

@@ -13,6 +13,7 @@ pub mod importing;
 mod metrics;
 mod ops;
 mod portal;
+mod portal_reset;
 mod uploads;
 mod web;
 
@@ -59,6 +60,7 @@ pub fn router(app: App, config: HttpConfig) -> Router {
         .merge(api::routes())
         .merge(web::routes(state.clone()))
         .merge(portal::routes())
+        .merge(portal_reset::routes())
         .merge(ops::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

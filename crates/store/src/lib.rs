@@ -17,6 +17,7 @@ mod match_keys;
 mod merge;
 mod pipeline;
 mod portal;
+mod portal_reset;
 mod records;
 mod sales;
 mod search;

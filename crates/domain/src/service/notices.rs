@@ -234,3 +234,23 @@ pub fn reminder_notice(locale: &str, subject: &str, due: Option<&str>) -> (Strin
         )
     }
 }
+
+/// The email that lets a portal user choose a new password through `link` (valid for an
+/// hour), in `locale` (`fa`, or anything else for English): subject line and text.
+pub fn password_reset_notice(locale: &str, link: &str) -> (String, String) {
+    if locale == "fa" {
+        (
+            "تعیین گذرواژهٔ تازه برای درگاه مشتریان".to_owned(),
+            format!(
+                "برای تعیین گذرواژهٔ تازه تا یک ساعت آینده این پیوند را باز کنید:\n\n{link}\n\nاگر شما درخواست نکرده‌اید، این پیام را نادیده بگیرید؛ گذرواژهٔ کنونی تغییری نمی‌کند."
+            ),
+        )
+    } else {
+        (
+            "Choose a new password for the customer portal".to_owned(),
+            format!(
+                "To choose a new password, open this link within the next hour:\n\n{link}\n\nIf you did not ask for this, ignore this message; your password stays as it is."
+            ),
+        )
+    }
+}

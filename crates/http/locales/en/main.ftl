@@ -1030,3 +1030,17 @@ insights-reason-mean_gap_days-below = short gaps between purchases ({ $value } d
 insights-reason-overdue_ratio-above = overdue for the usual next purchase ({ $value }× the usual gap)
 insights-reason-overdue_ratio-below = buying on the usual rhythm ({ $value }× the usual gap)
 notify-no-sms = No SMS gateway is set up.
+
+## Portal password reset.
+portal-reset-link = Forgot your password?
+portal-reset-title = Choose a new password
+portal-reset-explain = Enter the email address you sign in with; we will email you a link to choose a new password.
+portal-reset-send = Email me a link
+portal-reset-sent = If this address has a portal account, a link is on its way. It works once, for an hour.
+portal-reset-expired = This link has expired or was already used. Ask for a new one.
+portal-reset-new = New password (at least 8 characters)
+portal-reset-again = The new password again
+portal-reset-mismatch = The two passwords are not the same.
+portal-reset-save = Save the new password
+portal-reset-done = Your password is changed. Sign in with it.
+portal-reset-back = Back to sign-in

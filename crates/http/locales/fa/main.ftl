@@ -1030,3 +1030,17 @@ insights-reason-mean_gap_days-below = فاصلهٔ کم بین خریدها ({ $
 insights-reason-overdue_ratio-above = خرید بعدی از موعد معمول گذشته ({ $value } برابر فاصلهٔ معمول)
 insights-reason-overdue_ratio-below = خرید به روال معمول ({ $value } برابر فاصلهٔ معمول)
 notify-no-sms = درگاه پیامکی تنظیم نشده است.
+
+## Portal password reset.
+portal-reset-link = گذرواژه را فراموش کرده‌اید؟
+portal-reset-title = تعیین گذرواژهٔ تازه
+portal-reset-explain = نشانی ایمیلی را که با آن وارد می‌شوید بنویسید تا پیوند تعیین گذرواژهٔ تازه برایتان فرستاده شود.
+portal-reset-send = فرستادن پیوند
+portal-reset-sent = اگر این نشانی حساب درگاه داشته باشد، پیوند فرستاده شد. پیوند یک بار و تا یک ساعت کار می‌کند.
+portal-reset-expired = این پیوند منقضی شده یا پیش‌تر به کار رفته است. پیوند تازه بخواهید.
+portal-reset-new = گذرواژهٔ تازه (دست‌کم ۸ نویسه)
+portal-reset-again = تکرار گذرواژهٔ تازه
+portal-reset-mismatch = دو گذرواژه یکسان نیستند.
+portal-reset-save = ذخیرهٔ گذرواژهٔ تازه
+portal-reset-done = گذرواژهٔ شما تغییر کرد. با آن وارد شوید.
+portal-reset-back = بازگشت به ورود
