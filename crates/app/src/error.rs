@@ -60,6 +60,19 @@ pub enum AppError {
     /// opportunities reach beyond their own (sales pipeline, issue 4).
     #[error("reopening a closed deal needs a manager's right")]
     ReopenForbidden,
+    // Contracts (issue 4 §7).
+    /// A contract template names a placeholder that does not exist (its name is given).
+    #[error("unknown placeholder {0}")]
+    UnknownPlaceholder(String),
+    /// A contract may not move from its status to the one asked for (codes of both statuses);
+    /// the same code as a case's refused move, with a message about contracts.
+    #[error("a contract cannot go from {from} to {to}")]
+    ContractTransition {
+        /// The contract's status.
+        from: &'static str,
+        /// The status asked for.
+        to: &'static str,
+    },
 }
 
 /// One row of the error table.
@@ -147,6 +160,11 @@ pub const ERROR_CODES: &[ErrorCode] = &[
         code: "reopen_forbidden",
         status: 403,
     },
+    // Contracts (issue 4 §7).
+    ErrorCode {
+        code: "unknown_placeholder",
+        status: 422,
+    },
 ];
 
 impl AppError {
@@ -168,6 +186,8 @@ impl AppError {
             AppError::InvalidTransition { .. } => "invalid_transition",
             AppError::AlreadyAnswered => "already_answered",
             AppError::ReopenForbidden => "reopen_forbidden",
+            AppError::UnknownPlaceholder(_) => "unknown_placeholder",
+            AppError::ContractTransition { .. } => "invalid_transition",
         };
         lookup(code)
     }
@@ -241,6 +261,11 @@ mod tests {
             },
             AppError::AlreadyAnswered,
             AppError::ReopenForbidden,
+            AppError::UnknownPlaceholder("x".into()),
+            AppError::ContractTransition {
+                from: "draft",
+                to: "active",
+            },
         ];
         for error in all {
             let row = error.code();

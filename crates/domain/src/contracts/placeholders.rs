@@ -15,19 +15,37 @@ use crate::number::format_integer;
 
 /// Every placeholder a template may use, with what it stands for.
 pub const PLACEHOLDERS: &[(&str, &str)] = &[
-    ("customer.name", "the account's name, else the contact's full name"),
+    (
+        "customer.name",
+        "the account's name, else the contact's full name",
+    ),
     ("customer.economic_code", "the account's economic code"),
-    ("customer.phone", "the account's phone, else the contact's mobile"),
-    ("customer.email", "the account's or else the contact's email"),
-    ("customer.address", "the account's or else the contact's address"),
+    (
+        "customer.phone",
+        "the account's phone, else the contact's mobile",
+    ),
+    (
+        "customer.email",
+        "the account's or else the contact's email",
+    ),
+    (
+        "customer.address",
+        "the account's or else the contact's address",
+    ),
     ("contact.name", "the contact's full name"),
     ("contract.number", "the contract's number"),
     ("contract.title", "the contract's title"),
     ("contract.start_date", "the start date"),
     ("contract.end_date", "the end date"),
     ("contract.value", "the contract's value in Rials"),
-    ("deal.name", "the opportunity's name, else the quote's number"),
-    ("deal.amount", "the opportunity's amount, else the quote's total, in Rials"),
+    (
+        "deal.name",
+        "the opportunity's name, else the quote's number",
+    ),
+    (
+        "deal.amount",
+        "the opportunity's amount, else the quote's total, in Rials",
+    ),
     ("today", "the day the contract is written"),
 ];
 

@@ -36,7 +36,10 @@ const CONTRACT_FIELDS: &[FieldDef] = &[
         "template_id",
         FieldType::Reference(RecordKind::ContractTemplate),
     ),
-    system(listed(field("status", FieldType::Choice(CONTRACT_STATUSES)))),
+    system(listed(field(
+        "status",
+        FieldType::Choice(CONTRACT_STATUSES),
+    ))),
     required(listed(field("start_date", FieldType::Date))),
     required(listed(field("end_date", FieldType::Date))),
     required(listed(field("value", FieldType::Money))),

@@ -73,7 +73,10 @@ pub fn check_dates(start: Option<Date>, end: Option<Date>) -> Result<(), Validat
 pub fn renewal_dates(start: Date, end: Date) -> (Date, Date) {
     let length = end - start;
     let new_start = end.next_day().unwrap_or(end);
-    (new_start, new_start.checked_add(length).unwrap_or(new_start))
+    (
+        new_start,
+        new_start.checked_add(length).unwrap_or(new_start),
+    )
 }
 
 /// The day the reminder task is due: `days` before the end date, but never before the start
