@@ -98,7 +98,8 @@ async fn move_in(
         }
         _ => {}
     }
-    let row = set_fields(tx, now, session, schema, &row, changes, to).await?;
+    let action = if to == APPROVED { "approve" } else { "update" };
+    let row = set_fields(tx, now, session, schema, &row, changes, action).await?;
     Ok(view(session, schema, row))
 }
 

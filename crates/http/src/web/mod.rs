@@ -4,6 +4,7 @@
 //! Every route runs behind [`guard::guard`], which finds the session, checks the CSRF token
 //! of state-changing requests and turns errors into pages in the user's language.
 
+pub(crate) mod contracts;
 mod convert;
 mod custom_fields;
 mod dashboard;
@@ -110,6 +111,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/pipelines/{id}/stages",
             get(pipeline::stages_form).post(pipeline::stages_save),
         )
+        // Contracts (issue 4 §7).
+        .route("/contracts/{id}/move", post(contracts::move_contract))
+        .route("/contracts/{id}/renew", post(contracts::renew))
+        .route("/contracts/{id}/print", get(contracts::print))
         .route("/{kind}", get(list::show).post(edit::create))
         .route("/{kind}/new", get(edit::new_form))
         .route("/{kind}/merge", get(merge::form).post(merge::submit))

@@ -95,6 +95,10 @@ pub struct RecordTemplate {
     pub portal_action: Option<String>,
     /// Action column headers of the grants matrix.
     pub grant_actions: Vec<String>,
+    /// Contracts (issue 4 §7): the panel of a contract's or a template's page.
+    pub contract_panel: String,
+    /// Contracts (issue 4 §7): a customer's contracts in the 360° view.
+    pub contracts_section: String,
 }
 
 /// `GET /{kind}/{id}`.
@@ -159,8 +163,15 @@ pub async fn show(
     let portal_action = (schema.kind == RecordKind::Contact
         && may(&session, RecordKind::Contact, Action::Update))
     .then(|| format!("{base}/portal-access"));
+    // Contracts (issue 4 §7).
+    let contract_panel =
+        super::contracts::record_panel(&state, &session, &view, query.problem.as_ref()).await?;
+    let contracts_section =
+        super::contracts::customer_section(&state, &session, schema.kind, view.id).await?;
     let l = Layout::new(&session, view.title.clone(), schema.path);
     let template = RecordTemplate {
+        contract_panel,
+        contracts_section,
         service_panel,
         heading: view.title.clone(),
         kind_one: kind_label_one(session.locale, schema.kind),
