@@ -14,6 +14,10 @@ use uuid::Uuid;
 use crate::App;
 use crate::error::{AppError, AppResult};
 
+/// A day before any contract's end: the lower bound of the sweep's date range (a bound both
+/// databases store; PostgreSQL refuses `time`'s own minimum).
+const EARLIEST: time::Date = time::macros::date!(1900 - 01 - 01);
+
 /// Contracts expired per transaction.
 const SWEEP_BATCH: u64 = 500;
 
@@ -37,7 +41,7 @@ impl App {
                     access: &RowFilter::Everything,
                     equals: vec![("status", Value::Text(ACTIVE.into()))],
                     people: None,
-                    date_between: Some(("end_date", time::Date::MIN, yesterday)),
+                    date_between: Some(("end_date", EARLIEST, yesterday)),
                     due_by: None,
                     not_in: None,
                     order_by: "end_date",
