@@ -89,6 +89,15 @@ fn placement(kind: RecordKind, record: &Value) -> Placement {
             owner_id: None,
             branch_id: None,
         },
+        // Contracts (issue 4 §7).
+        RecordKind::Contract => Placement {
+            owner_id: id_of(record, "owner_id"),
+            branch_id: id_of(record, "branch_id"),
+        },
+        RecordKind::ContractTemplate => Placement {
+            owner_id: None,
+            branch_id: None,
+        },
     }
 }
 

@@ -51,12 +51,13 @@ pub(crate) fn before_update(
                 return Ok(());
             }
             if !status::editable(text(&old.fields, "status")) {
-                // Only drafts change through forms and the API; later changes are moves.
+                // Only drafts change through forms and the API; later changes are moves. The
+                // internal notes stay open, as on sales documents that have gone out.
                 let mut errors = ValidationErrors::new();
-                for name in changes.keys() {
+                for name in changes.keys().filter(|name| name.as_ref() != "description") {
                     errors.add(name.as_ref(), NOT_DRAFT);
                 }
-                return Err(AppError::Validation(errors));
+                return errors.into_result().map_err(AppError::Validation);
             }
             check_contract(merged)
         }

@@ -96,9 +96,9 @@ pub async fn record_panel(
                 (format!("{{{{{name}}}}}"), t(session.locale, &key))
             })
             .collect();
-        return Ok(panel
+        return panel
             .render()
-            .map_err(|e| WebError(AppError::Internal(e.to_string())))?);
+            .map_err(|e| WebError(AppError::Internal(e.to_string())));
     }
     let current = view.get("status").as_text().unwrap_or(DRAFT).to_owned();
     panel.status = t(session.locale, &format!("choice-{current}"));
