@@ -10,13 +10,13 @@ use uuid::Uuid;
 use crate::App;
 use crate::auth::Session;
 use crate::error::AppResult;
+use crate::records::ListParams;
 
 /// The demo's contract template: a short Persian sales and support agreement.
 const TEMPLATE_BODY: &str = "قرارداد فروش و پشتیبانی\n\n\
 شماره قرارداد: {{contract.number}}\n\
-این قرارداد میان شرکت فروشنده و {{customer.name}} (کد اقتصادی {{customer.economic_code}}) \
-بسته می‌شود.\n\n\
-موضوع: {{contract.title}} بر پایه‌ی {{deal.name}}.\n\
+این قرارداد میان شرکت فروشنده و {{customer.name}} بسته می‌شود.\n\n\
+موضوع: {{contract.title}} بر پایه‌ی فرصت فروش «{{deal.name}}».\n\
 مدت: از {{contract.start_date}} تا {{contract.end_date}}.\n\
 مبلغ قرارداد: {{contract.value}}.\n\n\
 تاریخ تنظیم: {{today}}";
@@ -80,22 +80,39 @@ pub(crate) async fn add_demo_contracts(
     let today = app.now().to_offset(IRAN_OFFSET).date();
     for (i, (title, ago, months, value, moves)) in CONTRACTS.iter().enumerate() {
         let (owner, branch) = &owners[i % owners.len()];
+        let account = accounts[i % accounts.len()];
+        // The account's first deal, so the contract names it.
+        let deals = app
+            .list(
+                system,
+                RecordKind::Opportunity,
+                &ListParams {
+                    filters: BTreeMap::from([("account_id".to_owned(), account.to_string())]),
+                    limit: Some(1),
+                    ..Default::default()
+                },
+            )
+            .await?;
         let start = today - time::Duration::days(ago * 30);
         let end = start + time::Duration::days(months * 30 - 1);
+        let mut inputs = text(&[
+            ("title", (*title).into()),
+            ("account_id", account.to_string()),
+            ("template_id", template.id.to_string()),
+            ("start_date", start.to_string()),
+            ("end_date", end.to_string()),
+            ("value", value.to_string()),
+            ("owner_id", owner.to_string()),
+            ("branch_id", branch.clone()),
+        ]);
+        if let Some(deal) = deals.items.first() {
+            inputs.insert("opportunity_id".into(), Input::Text(deal.id.to_string()));
+        }
         let contract = app
             .create(
                 system,
                 RecordKind::Contract,
-                &text(&[
-                    ("title", (*title).into()),
-                    ("account_id", accounts[i % accounts.len()].to_string()),
-                    ("template_id", template.id.to_string()),
-                    ("start_date", start.to_string()),
-                    ("end_date", end.to_string()),
-                    ("value", value.to_string()),
-                    ("owner_id", owner.to_string()),
-                    ("branch_id", branch.clone()),
-                ]),
+                &inputs,
                 CalendarKind::Gregorian,
             )
             .await?;
