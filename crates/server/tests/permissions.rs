@@ -114,7 +114,7 @@ fn first_cells(csv: &str) -> Vec<String> {
                 cells.push(std::mem::take(&mut cell));
                 first = true;
             }
-            _ if first && !(c == '\r' && !quoted) => cell.push(c),
+            _ if first && (quoted || c != '\r') => cell.push(c),
             _ => {}
         }
         previous = c;
