@@ -403,6 +403,8 @@ impl App {
         // Sales pipeline (issue 4).
         self.seed_opportunities(system, owners, &accounts, (contacts / 2).clamp(10, 60))
             .await?;
+        // Contracts (issue 4 §7).
+        crate::contracts::add_demo_contracts(self, system, owners, &accounts).await?;
         Ok(())
     }
 

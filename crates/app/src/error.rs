@@ -64,6 +64,19 @@ pub enum AppError {
     /// logged; queued messages are retried on their own).
     #[error("the channel's gateway is unavailable")]
     ChannelUnavailable,
+    // Contracts (issue 4 §7).
+    /// A contract template names a placeholder that does not exist (its name is given).
+    #[error("unknown placeholder {0}")]
+    UnknownPlaceholder(String),
+    /// A contract may not move from its status to the one asked for (codes of both statuses);
+    /// the same code as a case's refused move, with a message about contracts.
+    #[error("a contract cannot go from {from} to {to}")]
+    ContractTransition {
+        /// The contract's status.
+        from: &'static str,
+        /// The status asked for.
+        to: &'static str,
+    },
 }
 
 /// One row of the error table.
@@ -156,6 +169,11 @@ pub const ERROR_CODES: &[ErrorCode] = &[
         code: "channel_unavailable",
         status: 502,
     },
+    // Contracts (issue 4 §7).
+    ErrorCode {
+        code: "unknown_placeholder",
+        status: 422,
+    },
 ];
 
 impl AppError {
@@ -178,6 +196,8 @@ impl AppError {
             AppError::AlreadyAnswered => "already_answered",
             AppError::ReopenForbidden => "reopen_forbidden",
             AppError::ChannelUnavailable => "channel_unavailable",
+            AppError::UnknownPlaceholder(_) => "unknown_placeholder",
+            AppError::ContractTransition { .. } => "invalid_transition",
         };
         lookup(code)
     }
@@ -252,6 +272,11 @@ mod tests {
             AppError::AlreadyAnswered,
             AppError::ReopenForbidden,
             AppError::ChannelUnavailable,
+            AppError::UnknownPlaceholder("x".into()),
+            AppError::ContractTransition {
+                from: "draft",
+                to: "active",
+            },
         ];
         for error in all {
             let row = error.code();

@@ -169,6 +169,8 @@ impl App {
             .extend(crate::service::activity_timeline_entries(&mut tx, session, kind, id).await?);
         // Sales documents (issue 4): a customer's timeline includes their documents' history.
         entries.extend(crate::sales::document_entries(&mut tx, session, kind, id).await?);
+        // Contracts (issue 4 §7): and their contracts' history.
+        entries.extend(crate::contracts::contract_entries(&mut tx, session, kind, id).await?);
         entries.sort_by_key(|entry| std::cmp::Reverse(entry.at));
         Ok(entries)
     }

@@ -339,6 +339,12 @@ impl App {
                 if let Err(error) = self.nightly_insights().await {
                     tracing::error!(%error, "insights nightly run");
                 }
+                // Contracts (issue 4 §7): active contracts past their end date expire.
+                match self.contract_sweep().await {
+                    Ok(0) => {}
+                    Ok(expired) => tracing::info!(expired, "contracts expired"),
+                    Err(error) => tracing::error!(%error, "contract expiry sweep"),
+                }
             }
             if let Err(error) = self.run_due_jobs(&stop).await {
                 tracing::error!(%error, "job worker");

@@ -9,6 +9,7 @@ mod admin;
 mod attachments;
 pub mod auth;
 pub mod clock;
+pub mod contracts;
 mod convert;
 pub mod demo;
 mod duplicates;

@@ -467,6 +467,8 @@ impl App {
                 }
             }
         }
+        // Contracts (issue 5 §7): the organisation's contracts once past draft.
+        documents.extend(crate::contracts::portal_contracts(&mut tx, portal).await?);
         documents.sort_by(|a, b| b.issue_date.cmp(&a.issue_date).then(b.id.cmp(&a.id)));
         Ok(documents)
     }

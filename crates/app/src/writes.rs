@@ -36,6 +36,7 @@ pub(crate) async fn delete_in(
     crate::admin::check_deletable(session, kind, &row)?;
     crate::sales::before_delete(tx, kind, &row).await?;
     crate::pipeline::rules::check_deletable(tx, kind, &row).await?;
+    crate::contracts::before_delete(kind, &row)?;
     tx.delete_attachments_of(kind.code(), id).await?;
     if !tx.delete_record(schema, id).await? {
         return Err(AppError::NotFound);
@@ -131,6 +132,7 @@ pub(crate) async fn create_in(
     apply_defaults(session, schema, &mut fields);
     crate::sales::before_create(tx, now, session, schema, &mut fields).await?;
     crate::pipeline::rules::prepare(tx, now, session, kind, None, &mut fields).await?;
+    crate::contracts::before_create(tx, now, session, schema, &mut fields).await?;
     crate::admin::check_rules(tx, session, kind, None, &fields).await?;
     check_references(tx, session, schema, &fields).await?;
     let id = Uuid::now_v7();
@@ -194,6 +196,7 @@ pub(crate) async fn update_in(
         .collect();
     crate::admin::check_rules(tx, session, kind, Some(&row), &merged).await?;
     crate::sales::before_update(tx, schema, &row, &changes, &merged).await?;
+    crate::contracts::before_update(schema, &row, &changes, &merged)?;
     check_references(tx, session, schema, &changes).await?;
     check_placement(tx, session, schema, id, &merged, Action::Update).await?;
     let search = record::search_text(schema, &merged);

@@ -107,6 +107,11 @@ pub enum RecordKind {
     Opportunity,
     /// A sales target of a user, team or branch for a period.
     SalesTarget,
+    // Contracts (issue 4 §7).
+    /// A contract template with placeholders.
+    ContractTemplate,
+    /// A contract with a customer.
+    Contract,
 }
 
 coded_enum!(RecordKind {
@@ -136,6 +141,8 @@ coded_enum!(RecordKind {
     LossReason => "loss_reason",
     Opportunity => "opportunity",
     SalesTarget => "sales_target",
+    ContractTemplate => "contract_template",
+    Contract => "contract",
 });
 
 impl RecordKind {
@@ -357,7 +364,7 @@ mod tests {
         for s in Scope::ALL {
             assert_eq!(Scope::parse(s.code()), Some(s));
         }
-        assert_eq!(RecordKind::ALL.len(), 26);
+        assert_eq!(RecordKind::ALL.len(), 28);
         assert_eq!(Action::ALL.len(), 5);
         assert_eq!(Scope::ALL.len(), 6);
         assert_eq!(RecordKind::parse("Contact"), None);

@@ -442,7 +442,7 @@ pub const BRANCHES: Schema = Schema {
 };
 
 /// Every schema, customer records first.
-pub const ALL_SCHEMAS: [&Schema; 26] = [
+pub const ALL_SCHEMAS: [&Schema; 28] = [
     &ACCOUNTS,
     &CONTACTS,
     &LEADS,
@@ -472,6 +472,9 @@ pub const ALL_SCHEMAS: [&Schema; 26] = [
     &crate::pipeline::LOSS_REASONS,
     &crate::pipeline::OPPORTUNITIES,
     &crate::pipeline::SALES_TARGETS,
+    // Contracts (issue 4 §7).
+    &crate::contracts::CONTRACT_TEMPLATES,
+    &crate::contracts::CONTRACTS,
 ];
 
 /// The schema of a record kind.
@@ -506,6 +509,9 @@ pub fn schema(kind: RecordKind) -> &'static Schema {
         RecordKind::LossReason => &crate::pipeline::LOSS_REASONS,
         RecordKind::Opportunity => &crate::pipeline::OPPORTUNITIES,
         RecordKind::SalesTarget => &crate::pipeline::SALES_TARGETS,
+        // Contracts (issue 4 §7).
+        RecordKind::ContractTemplate => &crate::contracts::CONTRACT_TEMPLATES,
+        RecordKind::Contract => &crate::contracts::CONTRACTS,
     }
 }
 

@@ -100,6 +100,30 @@ pub fn error_body(error: &ApiError, locale: Locale) -> serde_json::Value {
             ],
         ));
     }
+    // Contracts (issue 4 §7): a refused move names both statuses, an unknown placeholder itself.
+    if let ApiError::App(AppError::ContractTransition { from, to }) = error {
+        body["from"] = json!(from);
+        body["to"] = json!(to);
+        body["message"] = json!(crate::i18n::t_args(
+            locale,
+            "contract-error-invalid_transition-detail",
+            &[
+                ("from", t(locale, &format!("choice-{from}"))),
+                ("to", t(locale, &format!("choice-{to}"))),
+            ],
+        ));
+    }
+    if let ApiError::App(AppError::UnknownPlaceholder(name)) = error {
+        let message = crate::i18n::t_args(
+            locale,
+            "error-unknown_placeholder",
+            &[("name", name.clone())],
+        );
+        body["placeholder"] = json!(name);
+        body["fields"] = json!({"body": "unknown_placeholder"});
+        body["field_messages"] = json!({"body": message});
+        body["message"] = json!(message);
+    }
     if let ApiError::App(AppError::File(detail)) = error {
         body["detail"] = json!(detail);
         body["message"] = json!(t(locale, &format!("file-error-{detail}")));

@@ -618,7 +618,10 @@ async fn document(
         .iter()
         .find(|s| s.path == kind)
         .map(|s| s.kind)
-        .filter(|k| peyvand_app::sales::document_kind(*k).is_some());
+        .filter(|k| {
+            peyvand_app::sales::document_kind(*k).is_some()
+                || *k == peyvand_domain::permission::RecordKind::Contract
+        });
     let (Some(kind), Some(id)) = (kind, parse_id(&id)) else {
         return not_found(portal.locale);
     };
@@ -626,6 +629,21 @@ async fn document(
         Ok(reader) => reader,
         Err(error) => return failure(&error, portal.locale),
     };
+    // Contracts (issue 5 §7): read-only and printable, in the customer's language.
+    if kind == peyvand_domain::permission::RecordKind::Contract {
+        return match crate::web::contracts::print_page(
+            &state,
+            &reader,
+            id,
+            Some(portal.locale),
+            "/portal/documents".into(),
+        )
+        .await
+        {
+            Ok(response) => response,
+            Err(error) => failure(&error.0, portal.locale),
+        };
+    }
     let query = crate::web::sales_print::PrintQuery {
         lang: Some(portal.locale.code().to_owned()),
         currency: None,

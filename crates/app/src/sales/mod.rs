@@ -17,6 +17,8 @@ mod pricing;
 pub use customer::Transactions;
 pub(crate) use customer::document_entries;
 pub use documents::{APPROVAL_PENDING, LineChange};
+// Contracts (issue 4 §7) write their system changes the same way.
+pub(crate) use documents::set_fields;
 pub(crate) use hooks::{after_create, after_delete, before_create, before_delete, before_update};
 
 use peyvand_domain::permission::RecordKind;

@@ -153,8 +153,11 @@ pub fn builtin_roles() -> Vec<BuiltinRole> {
     .into_iter()
     .map(|(key, grants)| BuiltinRole {
         key,
-        // Sales pipeline (issue 4) on top of the service grants (issue 5).
-        grants: crate::pipeline::grants::add_builtin(key, with_service_grants(key, grants)),
+        // Sales pipeline (issue 4) on top of the service grants (issue 5), then contracts.
+        grants: crate::contracts::grants::add_builtin(
+            key,
+            crate::pipeline::grants::add_builtin(key, with_service_grants(key, grants)),
+        ),
     })
     .collect()
 }
@@ -255,6 +258,8 @@ mod tests {
         for kind in RecordKind::ALL
             .into_iter()
             .filter(|k| !crate::pipeline::grants::is_sales_kind(*k))
+            // Contracts' kinds are checked in `crate::contracts::grants`.
+            .filter(|k| !crate::contracts::grants::is_contract_kind(*k))
         {
             for action in Action::ALL {
                 let want = expected

@@ -104,6 +104,8 @@ const CASE_FIELDS: &[FieldDef] = &[
     system(field("sla_paused_at", FieldType::Timestamp)),
     CREATED_AT,
     UPDATED_AT,
+    // Contracts (issue 4 §7, issue 5 §2): the contract a case is about.
+    field("contract_id", FieldType::Reference(RecordKind::Contract)),
 ];
 
 const CASE_CATEGORY_FIELDS: &[FieldDef] = &[

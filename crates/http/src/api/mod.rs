@@ -2,6 +2,7 @@
 
 mod account;
 mod body;
+mod contracts;
 mod custom_fields;
 mod duplicates;
 mod export;
@@ -117,6 +118,16 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/sales/funnel", get(pipeline::funnel))
         .route("/api/v1/sales/forecast", get(pipeline::forecast))
         .route("/api/v1/sales/targets", get(pipeline::targets))
+        // Contracts (issue 4 §7).
+        .route(
+            "/api/v1/contract-templates/placeholders",
+            get(contracts::placeholders),
+        )
+        .route(
+            "/api/v1/contracts/{id}/status",
+            post(contracts::move_status),
+        )
+        .route("/api/v1/contracts/{id}/renew", post(contracts::renew))
         .route("/api/v1/{kind}", get(records::list).post(records::create))
         .route("/api/v1/{kind}/export", get(export::export))
         .route("/api/v1/{kind}/merge", post(merge::merge))
@@ -183,6 +194,8 @@ pub fn routes() -> Router<AppState> {
             get(insights::also_bought),
         )
         .route("/api/v1/{kind}/{id}/insights", get(insights::customer))
+        // Contracts (issue 4 §7).
+        .route("/api/v1/{kind}/{id}/contracts", get(contracts::of_customer))
         .fallback(|| async { ApiError::App(peyvand_app::AppError::NotFound) })
 }
 

@@ -249,6 +249,8 @@ pub fn build<'a>(kinds: impl IntoIterator<Item = &'a Schema>) -> Value {
     super::pipeline_openapi::sales_paths(&mut paths);
     // The analytical CRM in the app (issue 6).
     super::insights_openapi::insights_paths(&mut paths);
+    // Contracts (issue 4 §7).
+    super::contracts::contract_paths(&mut paths);
     let codes: Vec<&str> = peyvand_app::error::ERROR_CODES
         .iter()
         .map(|c| c.code)

@@ -226,8 +226,22 @@ fn widget(fmt: &Fmt, def: &FieldDef, value: String, checked: bool) -> FormField 
     field
 }
 
+/// The sentence above a refused form: "fix the marked fields", or for a contract template the
+/// placeholder that is not known, by name (contracts, issue 4 §7).
+fn form_alert(locale: peyvand_domain::calendar::Locale, error: &AppError) -> String {
+    match error {
+        AppError::UnknownPlaceholder(name) => {
+            super::contracts::unknown_placeholder_message(locale, name)
+        }
+        _ => t(locale, "form-fix-errors"),
+    }
+}
+
 pub(super) fn errors_of(error: &AppError) -> BTreeMap<String, &'static str> {
     match error {
+        AppError::UnknownPlaceholder(_) => {
+            BTreeMap::from([("body".to_owned(), "unknown_placeholder")])
+        }
         AppError::Validation(errors) => errors
             .fields
             .iter()
@@ -383,7 +397,7 @@ pub async fn create(
             Ok(see_other(&format!("/roles/{}/grants", view.id)))
         }
         Ok(view) => Ok(see_other(&format!("/{}/{}", schema.path, view.id))),
-        Err(error @ AppError::Validation(_)) => {
+        Err(error @ (AppError::Validation(_) | AppError::UnknownPlaceholder(_))) => {
             let errors = errors_of(&error);
             let fields = build_fields(
                 &state,
@@ -394,7 +408,7 @@ pub async fn create(
                 schema.kind == RecordKind::User,
             )
             .await;
-            let alert = Some(t(session.locale, "form-fix-errors"));
+            let alert = Some(form_alert(session.locale, &error));
             Ok(page(
                 &session,
                 schema,
@@ -463,7 +477,7 @@ pub async fn update(
         .await
     {
         Ok(view) => Ok(see_other(&format!("/{}/{}", schema.path, view.id))),
-        Err(error @ AppError::Validation(_)) => {
+        Err(error @ (AppError::Validation(_) | AppError::UnknownPlaceholder(_))) => {
             let current: RecordView = state.app.get(&session, schema.kind, id).await?;
             let errors = errors_of(&error);
             let fields = build_fields(
@@ -475,7 +489,7 @@ pub async fn update(
                 false,
             )
             .await;
-            let alert = Some(t(session.locale, "form-fix-errors"));
+            let alert = Some(form_alert(session.locale, &error));
             Ok(page(
                 &session,
                 schema,

@@ -49,6 +49,12 @@ const SOURCES: &[&str] = &[
     include_str!("pipeline.rs"),
     include_str!("pipeline_reports.rs"),
     include_str!("../api/pipeline.rs"),
+    // Contracts (issue 4 §7).
+    include_str!("../../templates/contract_panel.html"),
+    include_str!("../../templates/contract_section.html"),
+    include_str!("../../templates/contract_print.html"),
+    include_str!("contracts.rs"),
+    include_str!("../error.rs"),
 ];
 
 /// Literal keys: the first string argument of `t(`, `l.t(`, `t1(`, `t_args(`.
@@ -152,6 +158,17 @@ fn all_keys() -> Vec<String> {
         for status in kind.statuses() {
             keys.push(format!("sales-move-{status}"));
         }
+    }
+    // Contracts (issue 4 §7).
+    for error in peyvand_domain::contracts::FIELD_ERRORS {
+        keys.push(format!("field-error-{}", error.code()));
+    }
+    keys.extend(["timeline-renew".to_owned(), "timeline-expire".to_owned()]);
+    for status in ["draft", "approved", "active"] {
+        keys.push(format!("contract-move-{status}"));
+    }
+    for (name, _) in peyvand_domain::contracts::placeholders::PLACEHOLDERS {
+        keys.push(format!("contract-placeholder-{}", name.replace('.', "-")));
     }
     keys
 }

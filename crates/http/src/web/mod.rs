@@ -4,6 +4,7 @@
 //! Every route runs behind [`guard::guard`], which finds the session, checks the CSRF token
 //! of state-changing requests and turns errors into pages in the user's language.
 
+pub(crate) mod contracts;
 mod convert;
 mod custom_fields;
 mod dashboard;
@@ -117,6 +118,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/insights/run", post(insights::run))
         .route("/insights/churn/tag", post(insights::tag))
         .route("/insights/{tab}", get(insights::show))
+        // Contracts (issue 4 §7).
+        .route("/contracts/{id}/move", post(contracts::move_contract))
+        .route("/contracts/{id}/renew", post(contracts::renew))
+        .route("/contracts/{id}/print", get(contracts::print))
         .route("/{kind}", get(list::show).post(edit::create))
         .route("/{kind}/new", get(edit::new_form))
         .route("/{kind}/merge", get(merge::form).post(merge::submit))

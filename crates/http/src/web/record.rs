@@ -98,6 +98,10 @@ pub struct RecordTemplate {
     /// The analytics panel (issue 6): a customer's scores and offers, a product's "also
     /// bought"; empty otherwise.
     pub insights_panel: String,
+    /// Contracts (issue 4 §7): the panel of a contract's or a template's page.
+    pub contract_panel: String,
+    /// Contracts (issue 4 §7): a customer's contracts in the 360° view.
+    pub contracts_section: String,
 }
 
 /// `GET /{kind}/{id}`.
@@ -163,9 +167,16 @@ pub async fn show(
         && may(&session, RecordKind::Contact, Action::Update))
     .then(|| format!("{base}/portal-access"));
     let insights_panel = super::insights::record_panel(&state, &session, &view).await;
+    // Contracts (issue 4 §7).
+    let contract_panel =
+        super::contracts::record_panel(&state, &session, &view, query.problem.as_ref()).await?;
+    let contracts_section =
+        super::contracts::customer_section(&state, &session, schema.kind, view.id).await?;
     let l = Layout::new(&session, view.title.clone(), schema.path);
     let template = RecordTemplate {
         insights_panel,
+        contract_panel,
+        contracts_section,
         service_panel,
         heading: view.title.clone(),
         kind_one: kind_label_one(session.locale, schema.kind),
