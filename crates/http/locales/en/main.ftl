@@ -1097,3 +1097,10 @@ contract-placeholder-contract-value = The contract's value with the currency
 contract-placeholder-deal-name = The opportunity's name, or else the quote's number
 contract-placeholder-deal-amount = The opportunity's amount, or else the quote's total
 contract-placeholder-today = The day the contract is written
+
+## The navigation's groups.
+nav-group-customers = Customers
+nav-group-sales = Sales
+nav-group-service = Service
+nav-group-analytics = Analytics
+nav-group-administration = Administration

@@ -1097,3 +1097,10 @@ contract-placeholder-contract-value = مبلغ قرارداد با واحد پو
 contract-placeholder-deal-name = نام فرصت فروش، یا شماره‌ی پیش‌فاکتور
 contract-placeholder-deal-amount = مبلغ فرصت فروش، یا جمع پیش‌فاکتور
 contract-placeholder-today = روز تنظیم قرارداد
+
+## The navigation's groups.
+nav-group-customers = مشتریان
+nav-group-sales = فروش
+nav-group-service = خدمات
+nav-group-analytics = تحلیل
+nav-group-administration = مدیریت

@@ -23,6 +23,155 @@ pub struct NavLink {
     pub current: bool,
 }
 
+/// The groups the navigation is arranged in: the top row names them, the second row lists the
+/// pages of the group being shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NavGroup {
+    /// Accounts, contacts and leads.
+    Customers,
+    /// Deals, documents, contracts, the catalogue and the sales reports.
+    Sales,
+    /// Activities, the agenda, cases and the service report.
+    Service,
+    /// The analytical CRM.
+    Analytics,
+    /// People, organisation and set-up.
+    Administration,
+}
+
+impl NavGroup {
+    /// Every group in the order shown.
+    pub const ALL: [NavGroup; 5] = [
+        NavGroup::Customers,
+        NavGroup::Sales,
+        NavGroup::Service,
+        NavGroup::Analytics,
+        NavGroup::Administration,
+    ];
+
+    /// The translation key of the group's name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            NavGroup::Customers => "nav-group-customers",
+            NavGroup::Sales => "nav-group-sales",
+            NavGroup::Service => "nav-group-service",
+            NavGroup::Analytics => "nav-group-analytics",
+            NavGroup::Administration => "nav-group-administration",
+        }
+    }
+
+    /// The group a record kind's list belongs to; kinds not named are set-up.
+    pub fn of(kind: RecordKind) -> NavGroup {
+        use RecordKind as K;
+        match kind {
+            K::Account | K::Contact | K::Lead => NavGroup::Customers,
+            K::Opportunity
+            | K::Quote
+            | K::Order
+            | K::Invoice
+            | K::Payment
+            | K::Contract
+            | K::ContractTemplate
+            | K::Product
+            | K::PriceList
+            | K::PriceListItem
+            | K::BundleItem
+            | K::SalesTarget
+            | K::Pipeline
+            | K::PipelineStage
+            | K::LossReason => NavGroup::Sales,
+            K::Activity | K::Case => NavGroup::Service,
+            _ => NavGroup::Administration,
+        }
+    }
+}
+
+/// Every navigation entry the user may use, with its group, in the order shown.
+fn nav_links(session: &Session, section: &str) -> Vec<(NavGroup, NavLink)> {
+    let locale = session.locale;
+    let may_read = |kind: RecordKind| session.actor.grants.scope(kind, Action::Read) != Scope::None;
+    let link = |path: &str, label: String| NavLink {
+        href: format!("/{path}"),
+        label,
+        current: section == path,
+    };
+    // Set-up lists go after the everyday pages of their group.
+    let mut links: Vec<(NavGroup, bool, NavLink)> = Vec::new();
+    for schema in ALL_SCHEMAS {
+        // Customer lists are always offered (an empty list explains itself); other kinds only
+        // to those who may read them.
+        if schema.kind.is_customer() || may_read(schema.kind) {
+            let label = t(locale, &format!("kind-{}", schema.path));
+            let setup = is_setup(schema.kind);
+            links.push((NavGroup::of(schema.kind), setup, link(schema.path, label)));
+        }
+    }
+    // Activities and customer service (issue 5).
+    if may_read(RecordKind::Activity) {
+        links.push((
+            NavGroup::Service,
+            false,
+            link("agenda", t(locale, "nav-agenda")),
+        ));
+    }
+    if may_read(RecordKind::Case) {
+        let mut report = link("reports/service", t(locale, "report-service-title"));
+        report.current = section == "service-report";
+        links.push((NavGroup::Service, false, report));
+    }
+    // Sales pipeline (issue 4): the board and the reports, for those who see deals.
+    if may_read(RecordKind::Opportunity) {
+        for (path, key) in [
+            ("sales/board", "sales-board"),
+            ("sales/funnel", "sales-funnel"),
+            ("sales/forecast", "sales-forecast"),
+            ("sales/targets", "sales-targets-progress"),
+        ] {
+            links.push((NavGroup::Sales, false, link(path, t(locale, key))));
+        }
+    }
+    // The analytical CRM (issue 6), for those who may see it.
+    if peyvand_app::insights::may_see_analytics(session) {
+        links.push((
+            NavGroup::Analytics,
+            false,
+            link("insights", t(locale, "insights-title")),
+        ));
+    }
+    links.push((
+        NavGroup::Administration,
+        false,
+        link("settings", t(locale, "nav-settings")),
+    ));
+    links.sort_by_key(|(group, setup, _)| (NavGroup::ALL.iter().position(|g| g == group), *setup));
+    links
+        .into_iter()
+        .map(|(group, _, link)| (group, link))
+        .collect()
+}
+
+/// Kinds an administrator or manager sets up once and rarely opens: listed after the pages
+/// of their group that people use every day.
+fn is_setup(kind: RecordKind) -> bool {
+    use RecordKind as K;
+    matches!(
+        kind,
+        K::Product
+            | K::PriceList
+            | K::PriceListItem
+            | K::BundleItem
+            | K::SalesTarget
+            | K::Pipeline
+            | K::PipelineStage
+            | K::LossReason
+            | K::ContractTemplate
+            | K::CaseCategory
+            | K::RoutingRule
+            | K::SlaTarget
+            | K::Holiday
+    )
+}
+
 /// The frame around every page.
 #[derive(Debug, Clone)]
 pub struct Layout {
@@ -34,7 +183,11 @@ pub struct Layout {
     pub user_name: Option<String>,
     /// Signed-in user's role name.
     pub role_name: String,
-    /// Navigation links.
+    /// The dashboard's entry, before the groups.
+    pub dashboard: NavLink,
+    /// The navigation groups (top row), each leading to its first page.
+    pub groups: Vec<NavLink>,
+    /// The pages of the group being shown (second row).
     pub nav: Vec<NavLink>,
     /// CSRF token for the forms of the page.
     pub csrf: String,
@@ -44,81 +197,40 @@ impl Layout {
     /// The layout for a signed-in user; `section` is the path of the current navigation entry.
     pub fn new(session: &Session, title: impl Into<String>, section: &str) -> Layout {
         let locale = session.locale;
-        let mut nav = vec![NavLink {
-            href: "/".into(),
-            label: t(locale, "nav-dashboard"),
-            current: section.is_empty(),
-        }];
-        for schema in ALL_SCHEMAS {
-            // Customer lists are always offered (an empty list explains itself); the admin
-            // kinds only to those who may read them.
-            let readable = session.actor.grants.scope(schema.kind, Action::Read) != Scope::None;
-            if schema.kind.is_customer() || readable {
-                nav.push(NavLink {
-                    href: format!("/{}", schema.path),
-                    label: t(locale, &format!("kind-{}", schema.path)),
-                    current: section == schema.path,
-                });
-            }
-        }
-        // Activities and customer service (issue 5).
-        if session
-            .actor
-            .grants
-            .scope(RecordKind::Activity, Action::Read)
-            != Scope::None
-        {
-            nav.push(NavLink {
-                href: "/agenda".into(),
-                label: t(locale, "nav-agenda"),
-                current: section == "agenda",
-            });
-        }
-        if session.actor.grants.scope(RecordKind::Case, Action::Read) != Scope::None {
-            nav.push(NavLink {
-                href: "/reports/service".into(),
-                label: t(locale, "report-service-title"),
-                current: section == "service-report",
-            });
-        }
-        // Sales pipeline (issue 4): the board and the reports, for those who see deals.
-        if session
-            .actor
-            .grants
-            .scope(RecordKind::Opportunity, Action::Read)
-            != Scope::None
-        {
-            for (path, key) in [
-                ("sales/board", "sales-board"),
-                ("sales/funnel", "sales-funnel"),
-                ("sales/forecast", "sales-forecast"),
-                ("sales/targets", "sales-targets-progress"),
-            ] {
-                nav.push(NavLink {
-                    href: format!("/{path}"),
-                    label: t(locale, key),
-                    current: section == path,
-                });
-            }
-        }
-        // The analytical CRM (issue 6), for those who may see it.
-        if peyvand_app::insights::may_see_analytics(session) {
-            nav.push(NavLink {
-                href: "/insights".into(),
-                label: t(locale, "insights-title"),
-                current: section == "insights",
-            });
-        }
-        nav.push(NavLink {
-            href: "/settings".into(),
-            label: t(locale, "nav-settings"),
-            current: section == "settings",
-        });
+        let links = nav_links(session, section);
+        // The group of the page shown, or the customers' on the dashboard and pages outside
+        // the navigation, so the everyday lists are one click away.
+        let current_group = links
+            .iter()
+            .find(|(_, link)| link.current)
+            .map_or(NavGroup::Customers, |(group, _)| *group);
+        let groups = NavGroup::ALL
+            .into_iter()
+            .filter_map(|group| {
+                let first = links.iter().find(|(g, _)| *g == group)?;
+                Some(NavLink {
+                    href: first.1.href.clone(),
+                    label: t(locale, group.label_key()),
+                    current: group == current_group,
+                })
+            })
+            .collect();
+        let nav = links
+            .into_iter()
+            .filter(|(group, _)| *group == current_group)
+            .map(|(_, link)| link)
+            .collect();
         Layout {
             locale,
             title: title.into(),
             user_name: Some(session.name.clone()),
             role_name: role_label(locale, &session.role_name),
+            dashboard: NavLink {
+                href: "/".into(),
+                label: t(locale, "nav-dashboard"),
+                current: section.is_empty(),
+            },
+            groups,
             nav,
             csrf: session.csrf_token.clone().unwrap_or_default(),
         }
@@ -131,6 +243,12 @@ impl Layout {
             title: title.into(),
             user_name: None,
             role_name: String::new(),
+            dashboard: NavLink {
+                href: "/".into(),
+                label: String::new(),
+                current: false,
+            },
+            groups: Vec::new(),
             nav: Vec::new(),
             csrf: String::new(),
         }
