@@ -8,6 +8,7 @@ mod attachments;
 mod auth;
 mod backup;
 mod batch;
+mod classes;
 mod connect;
 mod custom_fields;
 mod direct;
@@ -46,6 +47,8 @@ pub use surveys::SurveyRow;
 pub use tx::Tx;
 // Activities and customer service (issue 5).
 pub use service::{ActivityPerson, CaseEntryRow, RecordsWhere};
+// Customer classification (issue 4 §8).
+pub use classes::{ClassificationRunRow, CustomerClassRow, CustomerMeasure, CustomerTable};
 
 /// What can go wrong in the store. Callers map these to user-facing errors; the details are for logs.
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +80,10 @@ pub enum StoreError {
     /// A file operation of backup or restore failed.
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
+    /// The data a query needs is not on this installation yet (the code names what: for
+    /// example `contract_value` until the contracts kind is merged).
+    #[error("not available yet: {0}")]
+    NotAvailableYet(&'static str),
 }
 
 impl From<sqlx::Error> for StoreError {
