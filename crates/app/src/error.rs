@@ -60,6 +60,10 @@ pub enum AppError {
     /// opportunities reach beyond their own (sales pipeline, issue 4).
     #[error("reopening a closed deal needs a manager's right")]
     ReopenForbidden,
+    /// What was asked for needs data this installation does not have yet (customer
+    /// classification by contract value, until the contracts kind exists).
+    #[error("not available yet: {0}")]
+    NotAvailableYet(&'static str),
 }
 
 /// One row of the error table.
@@ -147,6 +151,11 @@ pub const ERROR_CODES: &[ErrorCode] = &[
         code: "reopen_forbidden",
         status: 403,
     },
+    // Customer classification (issue 4 §8).
+    ErrorCode {
+        code: "not_available_yet",
+        status: 409,
+    },
 ];
 
 impl AppError {
@@ -168,6 +177,7 @@ impl AppError {
             AppError::InvalidTransition { .. } => "invalid_transition",
             AppError::AlreadyAnswered => "already_answered",
             AppError::ReopenForbidden => "reopen_forbidden",
+            AppError::NotAvailableYet(_) => "not_available_yet",
         };
         lookup(code)
     }
@@ -196,6 +206,7 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::ForeignKeyViolation => AppError::InUse,
+            StoreError::NotAvailableYet(what) => AppError::NotAvailableYet(what),
             other => AppError::Internal(other.to_string()),
         }
     }

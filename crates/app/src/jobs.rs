@@ -55,6 +55,11 @@ pub enum Job {
     Email(EmailMessage),
     /// Send an SMS.
     Sms(SmsMessage),
+    /// Recompute every customer's class (issue 4 §8); the run records progress and outcome.
+    Classify {
+        /// The run (`classification_runs`).
+        run_id: Uuid,
+    },
 }
 
 impl Job {
@@ -62,6 +67,7 @@ impl Job {
         match self {
             Job::Email(_) => "email",
             Job::Sms(_) => "sms",
+            Job::Classify { .. } => "classify",
         }
     }
 }
@@ -93,7 +99,7 @@ fn view(row: JobRow) -> JobView {
     let to = match serde_json::from_str::<Job>(&row.payload) {
         Ok(Job::Email(message)) => message.to,
         Ok(Job::Sms(message)) => message.to,
-        Err(_) => String::new(),
+        Ok(Job::Classify { .. }) | Err(_) => String::new(),
     };
     JobView {
         id: row.id,
@@ -279,6 +285,7 @@ impl App {
                     .ok_or_else(|| ChannelError::temporary("SMS is not configured"))?;
                 sms.send(message).await.map(|_receipt| ())
             }
+            Job::Classify { run_id } => self.perform_classification(*run_id).await,
         }
     }
 
@@ -300,6 +307,10 @@ impl App {
                     Ok(0) => {}
                     Ok(escalated) => tracing::info!(escalated, "service-level breaches escalated"),
                     Err(error) => tracing::error!(%error, "service-level sweep"),
+                }
+                // Customer classification (issue 4 §8): queues the night's recompute once.
+                if let Err(error) = self.classification_sweep().await {
+                    tracing::error!(%error, "customer classification sweep");
                 }
             }
             if let Err(error) = self.run_due_jobs(&stop).await {
@@ -340,6 +351,7 @@ fn with_message_id(job: Job, id: Uuid) -> Job {
             message.local_id = id.simple().to_string();
             Job::Sms(message)
         }
+        job @ Job::Classify { .. } => job,
     }
 }
 

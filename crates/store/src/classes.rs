@@ -508,4 +508,29 @@ impl Tx {
             .and_where(Expr::col("night").eq(v_date(night)));
         Ok(self.fetch_count(&select).await? > 0)
     }
+
+    /// The price lists (id and name) whose `customer_classes` include `class`, by name.
+    /// Price lists are few, so they are read whole and matched here.
+    pub async fn price_lists_for_class(&mut self, class: &str) -> StoreResult<Vec<(Uuid, String)>> {
+        let mut select = Query::select();
+        select
+            .from("price_lists")
+            .columns(["id", "name", "customer_classes"])
+            .order_by("sort_key", Order::Asc);
+        let rows = self
+            .fetch(&select, &[ColType::Id, ColType::Text, ColType::Tags])
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let mut row = row.into_iter();
+                let id = row.next()?.as_id()?;
+                let name = opt_text(row.next()?)?;
+                match row.next()? {
+                    Value::Tags(classes) if classes.iter().any(|c| c == class) => Some((id, name)),
+                    _ => None,
+                }
+            })
+            .collect())
+    }
 }

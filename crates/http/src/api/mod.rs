@@ -2,6 +2,7 @@
 
 mod account;
 mod body;
+mod classes;
 mod custom_fields;
 mod duplicates;
 mod export;
@@ -19,6 +20,8 @@ mod records;
 // Activities and customer service (issue 5).
 mod openapi_notify;
 mod openapi_service;
+// Customer classification (issue 4 §8).
+mod openapi_classes;
 mod sales;
 pub(crate) mod service;
 
@@ -158,6 +161,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/{kind}/{id}/convert", post(sales::convert))
         .route("/api/v1/products/{id}/price", get(sales::price))
         .route("/api/v1/{kind}/{id}/transactions", get(sales::transactions))
+        // Customer classification (issue 4 §8).
+        .route(
+            "/api/v1/settings/classes",
+            get(classes::get_scheme).put(classes::put_scheme),
+        )
+        .route("/api/v1/classes/recompute", post(classes::recompute))
+        .route("/api/v1/classes/runs", get(classes::runs))
+        .route("/api/v1/classes/runs/{id}", get(classes::run))
         .fallback(|| async { ApiError::App(peyvand_app::AppError::NotFound) })
 }
 

@@ -247,6 +247,8 @@ pub fn build<'a>(kinds: impl IntoIterator<Item = &'a Schema>) -> Value {
     // Sales documents (issue 4).
     super::openapi_sales::sales_paths(&mut paths);
     super::pipeline_openapi::sales_paths(&mut paths);
+    // Customer classification (issue 4 §8).
+    super::openapi_classes::classes_paths(&mut paths);
     let codes: Vec<&str> = peyvand_app::error::ERROR_CODES
         .iter()
         .map(|c| c.code)
