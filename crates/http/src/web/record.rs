@@ -95,6 +95,8 @@ pub struct RecordTemplate {
     pub portal_action: Option<String>,
     /// Action column headers of the grants matrix.
     pub grant_actions: Vec<String>,
+    /// Customer classification (issue 4 §8): the customer's class, offer and price lists.
+    pub class_panel: String,
 }
 
 /// `GET /{kind}/{id}`.
@@ -159,8 +161,10 @@ pub async fn show(
     let portal_action = (schema.kind == RecordKind::Contact
         && may(&session, RecordKind::Contact, Action::Update))
     .then(|| format!("{base}/portal-access"));
+    let class_panel = super::classes::customer_panel(&state, &session, &view).await?;
     let l = Layout::new(&session, view.title.clone(), schema.path);
     let template = RecordTemplate {
+        class_panel,
         service_panel,
         heading: view.title.clone(),
         kind_one: kind_label_one(session.locale, schema.kind),
