@@ -9,6 +9,7 @@
 //! same. A customer's record gets a new version when its class changes, so caches and
 //! optimistic concurrency see the change.
 
+mod bench;
 mod demo;
 mod run;
 
