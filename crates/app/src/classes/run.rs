@@ -21,9 +21,10 @@ use crate::notify::ChannelError;
 
 /// The hour (Iran time) from which the nightly recompute is queued.
 pub const NIGHTLY_HOUR: u8 = 2;
-/// Customers whose class changes written per transaction: large enough that a million
-/// changes take a few hundred commits, small enough that other writers wait milliseconds.
-const WRITE_BATCH: usize = 5_000;
+/// Customers whose class changes written per transaction. A writer waiting behind a batch
+/// waits for the whole batch: at 5,000 a create waited up to 1–2.5 s on a loaded machine with a
+/// million contacts (docs/benchmarks.md), so batches are a fifth of that.
+const WRITE_BATCH: usize = 1_000;
 /// Marks a customer whose stored class is none of the scheme's.
 const NO_CLASS: usize = usize::MAX;
 
