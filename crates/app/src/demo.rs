@@ -344,6 +344,8 @@ impl App {
         self.seed_customers(&system, &owners, contacts).await?;
         // Activities and customer service (issue 5).
         self.seed_service_demo(&system).await?;
+        // Customer classification (issue 4 §8).
+        self.seed_classes_demo(&system).await?;
         self.store.optimize().await?;
         Ok(result)
     }

@@ -60,6 +60,11 @@ pub enum Job {
         /// The run to perform.
         run_id: Uuid,
     },
+    /// Recompute every customer's class (issue 4 §8); the run records progress and outcome.
+    Classify {
+        /// The run (`classification_runs`).
+        run_id: Uuid,
+    },
 }
 
 impl Job {
@@ -68,6 +73,7 @@ impl Job {
             Job::Email(_) => "email",
             Job::Sms(_) => "sms",
             Job::Insights { .. } => "insights",
+            Job::Classify { .. } => "classify",
         }
     }
 }
@@ -106,7 +112,7 @@ fn view(row: JobRow) -> JobView {
     let to = match serde_json::from_str::<Job>(&row.payload) {
         Ok(Job::Email(message)) => message.to,
         Ok(Job::Sms(message)) => message.to,
-        Ok(Job::Insights { .. }) | Err(_) => String::new(),
+        Ok(Job::Insights { .. } | Job::Classify { .. }) | Err(_) => String::new(),
     };
     JobView {
         id: row.id,
@@ -222,7 +228,10 @@ impl App {
             }
             // Each job looks at the stop flag when its turn comes, so after a stop request
             // no new job starts while those under way finish.
-            let outcomes: Vec<(JobRow, Outcome)> = futures_util::stream::iter(claimed)
+            // Outcomes are recorded as soon as they are ready, a few at a time: a long job (a
+            // recompute over every customer) must not hold back the record of the messages
+            // sent beside it, or a crash meanwhile would send them again.
+            let mut outcomes = futures_util::stream::iter(claimed)
                 .map(|row| async move {
                     if *stop.borrow() {
                         return (row, None);
@@ -231,10 +240,12 @@ impl App {
                     (row, Some(outcome))
                 })
                 .buffer_unordered(CONCURRENCY)
-                .collect()
-                .await;
-            ran += outcomes.iter().filter(|(_, o)| o.is_some()).count();
-            self.record_outcomes(outcomes).await?;
+                .ready_chunks(CLAIM_BATCH as usize);
+            while let Some(ready) = outcomes.next().await {
+                let ready: Vec<(JobRow, Outcome)> = ready;
+                ran += ready.iter().filter(|(_, o)| o.is_some()).count();
+                self.record_outcomes(ready).await?;
+            }
             if *stop.borrow() {
                 return Ok(ran);
             }
@@ -302,6 +313,7 @@ impl App {
                 .await
                 .map(|()| None)
                 .map_err(ChannelError::permanent),
+            Job::Classify { run_id } => self.perform_classification(*run_id).await.map(|()| None),
         }
     }
 
@@ -345,6 +357,10 @@ impl App {
                     Ok(expired) => tracing::info!(expired, "contracts expired"),
                     Err(error) => tracing::error!(%error, "contract expiry sweep"),
                 }
+                // Customer classification (issue 4 §8): queues the night's recompute once.
+                if let Err(error) = self.classification_sweep().await {
+                    tracing::error!(%error, "customer classification sweep");
+                }
             }
             if let Err(error) = self.run_due_jobs(&stop).await {
                 tracing::error!(%error, "job worker");
@@ -385,6 +401,7 @@ fn with_message_id(job: Job, id: Uuid) -> Job {
             Job::Sms(message)
         }
         job @ Job::Insights { .. } => job,
+        job @ Job::Classify { .. } => job,
     }
 }
 

@@ -8,6 +8,7 @@
 mod admin;
 mod attachments;
 pub mod auth;
+pub mod classes;
 pub mod clock;
 pub mod contracts;
 mod convert;

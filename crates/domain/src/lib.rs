@@ -8,6 +8,7 @@
 
 pub mod attachment;
 pub mod calendar;
+pub mod classes;
 pub mod contracts;
 pub mod custom;
 pub mod duplicate;

@@ -179,6 +179,10 @@ pub(crate) const OWNER: FieldDef =
 pub(crate) const BRANCH: FieldDef = field("branch_id", FieldType::Reference(RecordKind::Branch));
 pub(crate) const CREATED_AT: FieldDef = system(field("created_at", FieldType::Timestamp));
 pub(crate) const UPDATED_AT: FieldDef = system(field("updated_at", FieldType::Timestamp));
+/// The customer's class (issue 4 §8): a name from the classification scheme, written only by
+/// the recompute (`app::classes`), listed and filterable like any field.
+pub(crate) const CUSTOMER_CLASS: FieldDef =
+    system(listed(field("customer_class", FieldType::Text)));
 
 const ACCOUNT_FIELDS: &[FieldDef] = &[
     required(searchable(listed(field("name", FieldType::Text)))),
@@ -199,6 +203,8 @@ const ACCOUNT_FIELDS: &[FieldDef] = &[
     BRANCH,
     CREATED_AT,
     UPDATED_AT,
+    // Customer classification (issue 4 §8): set by the recompute, never by users.
+    CUSTOMER_CLASS,
 ];
 
 const CONTACT_FIELDS: &[FieldDef] = &[
@@ -232,6 +238,8 @@ const CONTACT_FIELDS: &[FieldDef] = &[
     BRANCH,
     CREATED_AT,
     UPDATED_AT,
+    // Customer classification (issue 4 §8).
+    CUSTOMER_CLASS,
 ];
 
 const LEAD_FIELDS: &[FieldDef] = &[

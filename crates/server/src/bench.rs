@@ -36,6 +36,19 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1_000)]
         breached: usize,
     },
+    /// Recomputing customer classes (issue 4 §8) over the customers of a demo database, with
+    /// generated invoices, and the latency of requests meanwhile.
+    Classes {
+        /// The database URL, seeded with `peyvand demo --contacts N --no-serve`.
+        #[arg(long, env = "PEYVAND_DATABASE_URL")]
+        database: String,
+        /// How many invoices to generate (once per database).
+        #[arg(long, default_value_t = 1_000_000)]
+        invoices: usize,
+        /// Lines per invoice.
+        #[arg(long, default_value_t = 2)]
+        lines: usize,
+    },
 }
 
 /// Runs a benchmark command.
@@ -47,6 +60,11 @@ pub async fn run(command: BenchCommand) -> Result<()> {
             cases,
             breached,
         } => crate::bench_sla::run(&database, cases, breached).await,
+        BenchCommand::Classes {
+            database,
+            invoices,
+            lines,
+        } => crate::bench_classes::run(&database, invoices, lines).await,
     }
 }
 

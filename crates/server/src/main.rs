@@ -3,6 +3,7 @@
 
 mod analytics;
 mod bench;
+mod bench_classes;
 mod bench_sla;
 
 use std::collections::BTreeMap;

@@ -60,7 +60,11 @@ async fn pages_are_grouped_and_limited_to_what_the_user_may_open() {
             links_in(&settings.body, "nav-pages"),
         ]
         .concat();
-        assert!(!all.contains(&"/opportunities".to_owned()), "{}: {all:?}", t.name());
+        assert!(
+            !all.contains(&"/opportunities".to_owned()),
+            "{}: {all:?}",
+            t.name()
+        );
         assert!(!all.contains(&"/insights".to_owned()), "{all:?}");
     }
 }

@@ -8,6 +8,7 @@ mod attachments;
 mod auth;
 mod backup;
 mod batch;
+mod classes;
 mod connect;
 mod custom_fields;
 mod direct;
@@ -56,6 +57,8 @@ pub use insights::{
     AnswerFact, CatalogueItem, CustomerKind, CustomerRef, GroupTotals, InsightRunRow, LineFact,
     ORDER_STATUSES, OrderFact, RuleRow, ScoreFilter, ScoreRow, ServiceCounts,
 };
+// Customer classification (issue 4 §8).
+pub use classes::{ClassificationRunRow, CustomerClassRow, CustomerMeasure, CustomerTable};
 
 /// What can go wrong in the store. Callers map these to user-facing errors; the details are for logs.
 #[derive(Debug, thiserror::Error)]

@@ -44,9 +44,8 @@ fn price_from(row: PriceListPriceRow) -> PriceListPrice {
     }
 }
 
-/// What price lists look at in a customer record. Customer classes come from customer
-/// classification, which records do not carry yet; a `customer_class` field will be used as
-/// soon as the schema has one.
+/// What price lists look at in a customer record: its kind, tags and `customer_class`, the
+/// class customer classification gave it (issue 4 §8, `app::classes`).
 fn profile(fields: &Fields) -> CustomerProfile {
     CustomerProfile {
         customer_kind: Some(text(fields, "customer_kind").to_owned()).filter(|k| !k.is_empty()),

@@ -2,6 +2,7 @@
 
 mod account;
 mod body;
+mod classes;
 mod contracts;
 mod custom_fields;
 mod duplicates;
@@ -20,6 +21,8 @@ mod records;
 // Activities and customer service (issue 5).
 mod openapi_notify;
 mod openapi_service;
+// Customer classification (issue 4 §8).
+mod openapi_classes;
 mod sales;
 pub(crate) mod service;
 // The analytical CRM in the app (issue 6).
@@ -196,6 +199,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/{kind}/{id}/insights", get(insights::customer))
         // Contracts (issue 4 §7).
         .route("/api/v1/{kind}/{id}/contracts", get(contracts::of_customer))
+        // Customer classification (issue 4 §8).
+        .route(
+            "/api/v1/settings/classes",
+            get(classes::get_scheme).put(classes::put_scheme),
+        )
+        .route("/api/v1/classes/recompute", post(classes::recompute))
+        .route("/api/v1/classes/runs", get(classes::runs))
+        .route("/api/v1/classes/runs/{id}", get(classes::run))
         .fallback(|| async { ApiError::App(peyvand_app::AppError::NotFound) })
 }
 

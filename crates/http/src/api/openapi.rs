@@ -251,6 +251,8 @@ pub fn build<'a>(kinds: impl IntoIterator<Item = &'a Schema>) -> Value {
     super::insights_openapi::insights_paths(&mut paths);
     // Contracts (issue 4 §7).
     super::contracts::contract_paths(&mut paths);
+    // Customer classification (issue 4 §8).
+    super::openapi_classes::classes_paths(&mut paths);
     let codes: Vec<&str> = peyvand_app::error::ERROR_CODES
         .iter()
         .map(|c| c.code)

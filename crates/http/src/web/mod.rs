@@ -4,6 +4,7 @@
 //! Every route runs behind [`guard::guard`], which finds the session, checks the CSRF token
 //! of state-changing requests and turns errors into pages in the user's language.
 
+mod classes;
 pub(crate) mod contracts;
 mod convert;
 mod custom_fields;
@@ -176,6 +177,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/{kind}/{id}/conversion", post(sales::convert))
         .route("/{kind}/{id}/payments", post(sales::add_payment))
         .route("/{kind}/{id}/print", get(sales_print::show))
+        // Customer classification (issue 4 §8).
+        .route("/settings/classes", get(classes::show).post(classes::save))
+        .route("/settings/classes/recompute", post(classes::recompute))
+        .route("/settings/classes/runs/{id}", get(classes::run))
         .layer(axum::middleware::from_fn_with_state(state, guard::guard))
 }
 

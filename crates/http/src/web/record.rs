@@ -102,6 +102,8 @@ pub struct RecordTemplate {
     pub contract_panel: String,
     /// Contracts (issue 4 §7): a customer's contracts in the 360° view.
     pub contracts_section: String,
+    /// Customer classification (issue 4 §8): the customer's class, offer and price lists.
+    pub class_panel: String,
 }
 
 /// `GET /{kind}/{id}`.
@@ -172,11 +174,13 @@ pub async fn show(
         super::contracts::record_panel(&state, &session, &view, query.problem.as_ref()).await?;
     let contracts_section =
         super::contracts::customer_section(&state, &session, schema.kind, view.id).await?;
+    let class_panel = super::classes::customer_panel(&state, &session, &view).await?;
     let l = Layout::new(&session, view.title.clone(), schema.path);
     let template = RecordTemplate {
         insights_panel,
         contract_panel,
         contracts_section,
+        class_panel,
         service_panel,
         heading: view.title.clone(),
         kind_one: kind_label_one(session.locale, schema.kind),
