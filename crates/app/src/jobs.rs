@@ -228,10 +228,7 @@ impl App {
             }
             // Each job looks at the stop flag when its turn comes, so after a stop request
             // no new job starts while those under way finish.
-            // Outcomes are recorded as soon as they are ready, a few at a time: a long job (a
-            // recompute over every customer) must not hold back the record of the messages
-            // sent beside it, or a crash meanwhile would send them again.
-            let mut outcomes = futures_util::stream::iter(claimed)
+            let outcomes: Vec<(JobRow, Outcome)> = futures_util::stream::iter(claimed)
                 .map(|row| async move {
                     if *stop.borrow() {
                         return (row, None);
@@ -240,12 +237,10 @@ impl App {
                     (row, Some(outcome))
                 })
                 .buffer_unordered(CONCURRENCY)
-                .ready_chunks(CLAIM_BATCH as usize);
-            while let Some(ready) = outcomes.next().await {
-                let ready: Vec<(JobRow, Outcome)> = ready;
-                ran += ready.iter().filter(|(_, o)| o.is_some()).count();
-                self.record_outcomes(ready).await?;
-            }
+                .collect()
+                .await;
+            ran += outcomes.iter().filter(|(_, o)| o.is_some()).count();
+            self.record_outcomes(outcomes).await?;
             if *stop.borrow() {
                 return Ok(ran);
             }

@@ -11,9 +11,9 @@ use sea_query::{Expr, ExprTrait, Order, Query};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::StoreResult;
 use crate::tx::Tx;
 use crate::values::{ColType, to_sql};
-use crate::StoreResult;
 
 const RUNS: &str = "classification_runs";
 /// Invoices that count as purchases: issued and not cancelled.
