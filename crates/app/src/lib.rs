@@ -33,6 +33,8 @@ mod session_cache;
 pub mod service;
 mod write;
 mod writes;
+// The customer's opportunities and payment punctuality in the 360° view (issue 4 §9).
+pub mod customer_sales;
 
 use std::sync::Arc;
 

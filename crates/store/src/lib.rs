@@ -27,6 +27,9 @@ pub mod sla;
 mod surveys;
 mod tx;
 mod values;
+// The customer's transactions and the sales dashboard (issue 4 §9, §10).
+mod customer_sales;
+mod sales_dashboard;
 
 pub use attachments::AttachmentRow;
 pub use auth::{ApiTokenRow, Credentials, SessionRow, ThrottleRow};
@@ -44,6 +47,8 @@ pub use search::{RELEVANCE, RELEVANCE_WINDOW, matches_words, search_tokens};
 pub use service_report::CaseFacts;
 pub use surveys::SurveyRow;
 pub use tx::Tx;
+// The sales dashboard (issue 4 §10).
+pub use sales_dashboard::InvoicedCustomer;
 // Activities and customer service (issue 5).
 pub use service::{ActivityPerson, CaseEntryRow, RecordsWhere};
 

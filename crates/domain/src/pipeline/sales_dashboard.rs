@@ -105,7 +105,10 @@ pub struct Comparison {
 pub fn by_stage(stages: &[(Uuid, i64)], open: &[OpenGroup]) -> Vec<StageTally> {
     let mut tallies: BTreeMap<Uuid, Tally> = BTreeMap::new();
     for g in open {
-        tallies.entry(g.stage_id).or_default().add(g.count, g.amount);
+        tallies
+            .entry(g.stage_id)
+            .or_default()
+            .add(g.count, g.amount);
     }
     stages
         .iter()
@@ -129,7 +132,10 @@ pub fn outcomes(closed: &[ClosedGroup]) -> Outcomes {
             won.add(g.count, g.amount);
         } else {
             lost.add(g.count, g.amount);
-            reasons.entry(g.reason_id).or_default().add(g.count, g.amount);
+            reasons
+                .entry(g.reason_id)
+                .or_default()
+                .add(g.count, g.amount);
         }
     }
     let mut top_reasons: Vec<(Option<Uuid>, Tally)> = reasons.into_iter().collect();
@@ -165,13 +171,17 @@ pub fn compare(
         win_rate: None,
     };
     for g in open {
-        let row = out.entry(key(g.owner_id, g.branch_id)).or_insert_with(blank);
+        let row = out
+            .entry(key(g.owner_id, g.branch_id))
+            .or_insert_with(blank);
         row.open.add(g.count, g.amount);
         let percent = probability.get(&g.stage_id).copied().unwrap_or(0);
         row.weighted = row.weighted.saturating_add(weighted(g.amount, percent));
     }
     for g in closed {
-        let row = out.entry(key(g.owner_id, g.branch_id)).or_insert_with(blank);
+        let row = out
+            .entry(key(g.owner_id, g.branch_id))
+            .or_insert_with(blank);
         if g.won {
             row.won.add(g.count, g.amount);
         } else {
@@ -220,7 +230,8 @@ pub fn won_within<T: Ord + Copy>(
 ) -> Tally {
     let mut tally = Tally::default();
     for row in rows {
-        let (Some(from), Some(to)) = (bounds.get(row.interval), bounds.get(row.interval + 1)) else {
+        let (Some(from), Some(to)) = (bounds.get(row.interval), bounds.get(row.interval + 1))
+        else {
             continue;
         };
         let inside = *from >= start && *to <= end;
@@ -289,10 +300,25 @@ mod tests {
         ];
         let o = outcomes(&closed);
         assert_eq!(o.won.count, 3);
-        assert_eq!(o.lost, Tally { count: 7, amount: 160 });
+        assert_eq!(
+            o.lost,
+            Tally {
+                count: 7,
+                amount: 160
+            }
+        );
         assert_eq!(o.win_rate, Some(0.3));
         assert_eq!(o.top_reasons[0].0, Some(id(2)));
-        assert_eq!(o.top_reasons[1], (Some(id(1)), Tally { count: 3, amount: 110 }));
+        assert_eq!(
+            o.top_reasons[1],
+            (
+                Some(id(1)),
+                Tally {
+                    count: 3,
+                    amount: 110
+                }
+            )
+        );
         let branches = compare(&[], &closed, &BTreeMap::new(), false);
         assert_eq!(branches[&id(20)].win_rate, Some(0.75));
         assert_eq!(branches[&id(21)].won.count, 0);

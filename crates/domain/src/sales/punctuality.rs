@@ -188,8 +188,7 @@ pub fn punctuality(invoices: &[InvoiceDue], payments: &[PaymentMade], today: Dat
 pub fn verdict(judged: i64, on_time: i64, longest_overdue_days: i64) -> Verdict {
     if judged == 0 {
         Verdict::NoHistory
-    } else if on_time * 100 < BAD_SHARE_PERCENT * judged
-        || longest_overdue_days > BAD_OVERDUE_DAYS
+    } else if on_time * 100 < BAD_SHARE_PERCENT * judged || longest_overdue_days > BAD_OVERDUE_DAYS
     {
         Verdict::Bad
     } else if on_time * 100 >= GOOD_SHARE_PERCENT * judged
