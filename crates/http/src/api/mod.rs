@@ -21,6 +21,9 @@ mod openapi_notify;
 mod openapi_service;
 mod sales;
 pub(crate) mod service;
+// The sales dashboard and the customer's opportunities and punctuality (issue 4 §9, §10).
+pub(crate) mod sales_dashboard;
+mod sales_dashboard_openapi;
 
 use axum::Router;
 use axum::routing::{delete, get, patch, post};
@@ -110,6 +113,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/sales/funnel", get(pipeline::funnel))
         .route("/api/v1/sales/forecast", get(pipeline::forecast))
         .route("/api/v1/sales/targets", get(pipeline::targets))
+        // The sales dashboard (issue 4 §10).
+        .route("/api/v1/sales/dashboard", get(sales_dashboard::dashboard))
         .route("/api/v1/{kind}", get(records::list).post(records::create))
         .route("/api/v1/{kind}/export", get(export::export))
         .route("/api/v1/{kind}/merge", post(merge::merge))

@@ -247,6 +247,8 @@ pub fn build<'a>(kinds: impl IntoIterator<Item = &'a Schema>) -> Value {
     // Sales documents (issue 4).
     super::openapi_sales::sales_paths(&mut paths);
     super::pipeline_openapi::sales_paths(&mut paths);
+    // The sales dashboard and the customer's opportunities and punctuality (issue 4 §9, §10).
+    super::sales_dashboard_openapi::dashboard_paths(&mut paths);
     let codes: Vec<&str> = peyvand_app::error::ERROR_CODES
         .iter()
         .map(|c| c.code)
