@@ -33,6 +33,10 @@ mod survey;
 mod service;
 mod service_report;
 mod timeline;
+// The customer's opportunities and punctuality, and the sales dashboard (issue 4 §9, §10).
+mod customer_sales;
+mod sales_dashboard;
+mod sales_dashboard_charts;
 
 #[cfg(test)]
 mod i18n_tests;
@@ -106,6 +110,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/sales/funnel.csv", get(pipeline_reports::funnel_file))
         .route("/sales/forecast", get(pipeline_reports::forecast))
         .route("/sales/targets", get(pipeline_reports::targets))
+        // The sales dashboard (issue 4 §10).
+        .route("/sales/dashboard", get(sales_dashboard::show))
         .route(
             "/pipelines/{id}/stages",
             get(pipeline::stages_form).post(pipeline::stages_save),

@@ -93,6 +93,8 @@ impl Layout {
                 ("sales/funnel", "sales-funnel"),
                 ("sales/forecast", "sales-forecast"),
                 ("sales/targets", "sales-targets-progress"),
+                // The sales dashboard (issue 4 §10).
+                ("sales/dashboard", "sales-dashboard"),
             ] {
                 nav.push(NavLink {
                     href: format!("/{path}"),
