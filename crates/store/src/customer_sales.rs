@@ -92,7 +92,7 @@ impl Tx {
             let rows = self.fetch(&select, &crate::history::AUDIT_TYPES).await?;
             out.extend(rows.into_iter().filter_map(crate::history::audit_from));
         }
-        out.sort_by(|a, b| (b.at, b.id).cmp(&(a.at, a.id)));
+        out.sort_by_key(|row| std::cmp::Reverse((row.at, row.id)));
         out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         Ok(out)
     }

@@ -215,10 +215,7 @@ impl Tx {
                             .add(Expr::col("contact_id").is_not_null()),
                     ),
             )
-            .add_group_by([
-                Expr::col("account_id").into(),
-                Expr::cust(contact_without_account),
-            ])
+            .add_group_by([Expr::col("account_id"), Expr::cust(contact_without_account)])
             .order_by("invoiced", Order::Desc)
             .order_by("account_id", Order::Asc)
             .limit(limit);
