@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sales pipeline benchmark (issue 4): 1,000,000 opportunities with their stage history, the server
-# in one process. Measures the funnel report and the forecast over a year for all branches (as the
-# administrator, so nothing is filtered away; target ≤ 1 s each) and moving a card on the board
+# in one process. Measures the funnel report, the forecast and the sales dashboard (API and page)
+# over a year for all branches (as the administrator, so nothing is filtered away; target ≤ 1 s each) and moving a card on the board
 # (POST /api/v1/opportunities/{id}/move, each request a real first move of another deal; target
 # p99 ≤ 10 ms) with bench/move_client.py, one at a time and several at once. Runs on SQLite, then
 # on a throwaway PostgreSQL cluster.
@@ -107,6 +107,16 @@ time_report() { # url, runs
   printf '%s\n' "${times[@]}" | sort -n | awk '{ t[NR] = $1 } END { printf "%.0f ms (max %.0f ms)", t[int((NR + 1) / 2)] * 1000, t[NR] * 1000 }'
 }
 
+# The same for a page, with the session cookie in $work/jar.
+time_page() { # url, runs
+  curl -sf -o /dev/null -b "$work/jar" "$1"
+  local times=()
+  for _ in $(seq "$2"); do
+    times+=("$(curl -sf -o /dev/null -w '%{time_total}' -b "$work/jar" "$1")")
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk '{ t[NR] = $1 } END { printf "%.0f ms (max %.0f ms)", t[int((NR + 1) / 2)] * 1000, t[NR] * 1000 }'
+}
+
 bench() { # backend, url
   local backend=$1 url=$2 port; port=$(free_port)
   local base="http://127.0.0.1:$port"
@@ -128,6 +138,11 @@ bench() { # backend, url
   results["$backend/forecast"]=$(time_report "$base/api/v1/sales/forecast?from=$today&to=$next_year&calendar=jalali" 5)
   results["$backend/forecast_target"]=$(time_report "$base/api/v1/sales/forecast?pipeline_id=$pipeline&from=$today&to=$next_year&target=100000000000" 3)
   results["$backend/board"]=$(time_report "$base/api/v1/pipelines/$pipeline/board" 5)
+  # The sales dashboard (issue 4 §10) for headquarters over a year: the API, then the page
+  # (signed in with a cookie, as a browser).
+  results["$backend/dashboard"]=$(time_report "$base/api/v1/sales/dashboard?period=custom&from=$year_ago&to=$tomorrow" 5)
+  curl -sf -c "$work/jar" -o /dev/null -X POST "$base/login" --data-urlencode email=admin@peyvand.demo --data-urlencode password=peyvand-demo || true
+  results["$backend/dashboard_page"]=$(time_page "$base/sales/dashboard?period=custom&from=$year_ago&to=$tomorrow" 5)
   # Deals still open at the first stage and never moved (version 1), for the moves.
   : >"$work/ids"
   local cursor=""
@@ -181,6 +196,8 @@ row "funnel, one pipeline, a year, all branches" funnel "≤ 1 s"
 row "forecast, a year by Jalali month, all pipelines and branches" forecast "≤ 1 s"
 row "forecast with the funnel arithmetic for a target" forecast_target ""
 row "board (5 columns, 20 cards each)" board ""
+row "sales dashboard API, headquarters, a year" dashboard "≤ 1 s"
+row "sales dashboard page, headquarters, a year" dashboard_page "≤ 1 s"
 row "move a card, one at a time: p50" move1_p50 ""
 row "move a card, one at a time: p99" move1_p99 "≤ 10 ms"
 row "move a card, $connections at once: p50" move_p50 ""

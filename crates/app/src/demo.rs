@@ -402,6 +402,8 @@ impl App {
         tx.commit().await?;
         // Sales documents (issue 4).
         self.seed_sales(system, owners, &accounts).await?;
+        // Payment punctuality in the 360° view (issue 4 §9).
+        self.seed_payment_history(system, owners, &accounts).await?;
         // Sales pipeline (issue 4).
         self.seed_opportunities(system, owners, &accounts, (contacts / 2).clamp(10, 60))
             .await?;

@@ -39,6 +39,8 @@ mod write;
 mod writes;
 // The analytical CRM in the app (issue 6).
 pub mod insights;
+// The customer's opportunities and payment punctuality in the 360° view (issue 4 §9).
+pub mod customer_sales;
 
 use std::sync::Arc;
 

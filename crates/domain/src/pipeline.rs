@@ -14,6 +14,8 @@ pub mod opportunity;
 pub mod schemas;
 pub mod stages;
 pub mod targets;
+// The sales dashboard (issue 4 §10).
+pub mod sales_dashboard;
 
 pub use schemas::{
     LOSS_REASONS, OPPORTUNITIES, OPPORTUNITY_STATUSES, PIPELINE_STAGES, PIPELINES, SALES_TARGETS,

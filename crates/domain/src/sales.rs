@@ -10,6 +10,8 @@ pub mod percent;
 pub mod pricing;
 pub mod status;
 pub mod totals;
+// Payment punctuality for the customer's 360° view (issue 4 §9).
+pub mod punctuality;
 
 #[cfg(test)]
 mod totals_tests;

@@ -91,7 +91,7 @@ fn time(v: Option<Value>) -> Option<OffsetDateTime> {
     }
 }
 
-const AUDIT_COLUMNS: [&str; 7] = [
+pub(crate) const AUDIT_COLUMNS: [&str; 7] = [
     "id",
     "record_kind",
     "record_id",
@@ -100,7 +100,7 @@ const AUDIT_COLUMNS: [&str; 7] = [
     "at",
     "changes",
 ];
-const AUDIT_TYPES: [ColType; 7] = [
+pub(crate) const AUDIT_TYPES: [ColType; 7] = [
     ColType::Id,
     ColType::Text,
     ColType::Id,
@@ -148,7 +148,7 @@ const REL_TYPES: [ColType; 9] = [
     ColType::Time,
 ];
 
-fn audit_from(row: Vec<Value>) -> Option<AuditRow> {
+pub(crate) fn audit_from(row: Vec<Value>) -> Option<AuditRow> {
     let mut row = row.into_iter();
     Some(AuditRow {
         id: row.next()?.as_id()?,

@@ -32,6 +32,9 @@ mod tx;
 mod values;
 // The analytical CRM in the app (issue 6).
 mod insights;
+// The customer's transactions and the sales dashboard (issue 4 §9, §10).
+mod customer_sales;
+mod sales_dashboard;
 
 pub use attachments::AttachmentRow;
 pub use auth::{ApiTokenRow, Credentials, SessionRow, ThrottleRow};
@@ -50,6 +53,8 @@ pub use service_report::CaseFacts;
 pub use sms_delivery::PendingDelivery;
 pub use surveys::SurveyRow;
 pub use tx::Tx;
+// The sales dashboard (issue 4 §10).
+pub use sales_dashboard::InvoicedCustomer;
 // Activities and customer service (issue 5).
 pub use service::{ActivityPerson, CaseEntryRow, RecordsWhere};
 // The analytical CRM in the app (issue 6).

@@ -129,7 +129,7 @@ fn int(value: Option<&Value>) -> i64 {
 
 /// The condition of a report's scope on a table with `owner_id`, `branch_id` and `pipeline_id`
 /// columns (opportunities and their stage history).
-fn scope_condition(scope: &SalesScope<'_>) -> Cond {
+pub(crate) fn scope_condition(scope: &SalesScope<'_>) -> Cond {
     scope_condition_of(&OPPORTUNITIES, scope)
 }
 

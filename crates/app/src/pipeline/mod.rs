@@ -8,8 +8,14 @@ mod reports;
 pub(crate) mod rules;
 pub(crate) mod setup;
 mod targets;
+// The sales dashboard (issue 4 §10).
+mod dashboard;
 
 pub use board::{Board, BoardColumn, Move};
+pub use dashboard::{
+    ComparisonLine, DashboardFilter, DashboardStage, PERIODS, SalesDashboard, TOP_CUSTOMERS,
+    TopCustomer,
+};
 /// A stage as the board and the stage editor show it.
 pub use peyvand_store::StageRow as StageRowView;
 pub use reports::{ForecastView, FunnelView, PlanView, ReportFilter};

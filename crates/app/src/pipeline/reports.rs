@@ -89,7 +89,7 @@ pub struct PlanView {
 }
 
 impl App {
-    async fn report_scope(
+    pub(super) async fn report_scope(
         &self,
         tx: &mut Tx,
         session: &Session,
@@ -111,7 +111,7 @@ impl App {
         Ok((access, owners, branches))
     }
 
-    async fn pipeline_of(
+    pub(super) async fn pipeline_of(
         &self,
         tx: &mut Tx,
         session: &Session,

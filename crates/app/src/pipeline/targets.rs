@@ -2,12 +2,14 @@
 
 use peyvand_domain::calendar::CalendarKind;
 use peyvand_domain::permission::{RecordKind, RowFilter};
+use peyvand_domain::pipeline::sales_dashboard::{interval_bounds, won_within};
 use peyvand_domain::pipeline::targets::{percent_achieved, period_bounds};
 use peyvand_domain::record::{Fields, Value};
 use peyvand_store::SalesScope;
 use time::Date;
 use uuid::Uuid;
 
+use super::reports::start_of;
 use crate::App;
 use crate::auth::Session;
 use crate::error::AppResult;
@@ -74,9 +76,7 @@ impl App {
                 },
             )
             .await?;
-        let mut tx = self.store.read().await?;
-        let org = load_org(&mut tx).await?;
-        let mut out = Vec::new();
+        let mut targets = Vec::new();
         for target in page.items {
             let (Some(start), Some(end)) =
                 (date_of(&target, "starts_on"), date_of(&target, "ends_on"))
@@ -86,30 +86,43 @@ impl App {
             if on.is_some_and(|on| on < start || on >= end) {
                 continue;
             }
-            let mut scope = SalesScope {
-                access: &RowFilter::Everything,
-                pipeline_id: None,
-                owners: None,
-                branches: None,
-            };
-            if let Some(user) = target.get("user_id").as_id() {
-                scope.owners = Some(vec![user]);
+            targets.push((target, (start_of(start), start_of(end))));
+        }
+        // One statement for every target: the won deals grouped by the intervals that the
+        // targets' periods cut time into, then summed per target (its period, its subject).
+        let periods: Vec<_> = targets.iter().map(|(_, period)| *period).collect();
+        let bounds = interval_bounds(&periods);
+        let mut tx = self.store.read().await?;
+        let org = load_org(&mut tx).await?;
+        let everything = SalesScope {
+            access: &RowFilter::Everything,
+            pipeline_id: None,
+            owners: None,
+            branches: None,
+        };
+        let won = tx.won_by_interval(&everything, &bounds).await?;
+        let mut out = Vec::new();
+        for (target, period) in targets {
+            let (owners, branches) = if let Some(user) = target.get("user_id").as_id() {
+                (Some(vec![user]), None)
             } else if let Some(team) = target.get("team_id").as_id() {
-                scope.owners = Some(org.team_members(team));
+                (Some(org.team_members(team)), None)
             } else if let Some(branch) = target.get("branch_id").as_id() {
-                scope.branches = Some(org.subtree(branch));
-            }
-            let (count, amount) = tx
-                .won_between(
-                    &scope,
-                    super::reports::start_of(start),
-                    super::reports::start_of(end),
-                )
-                .await?;
-            let achieved = if target.get("metric").as_text() == Some("won_count") {
-                count
+                (None, Some(org.subtree(branch)))
             } else {
-                amount
+                (None, None)
+            };
+            let tally = won_within(
+                &won,
+                &bounds,
+                period,
+                owners.as_deref(),
+                branches.as_deref(),
+            );
+            let achieved = if target.get("metric").as_text() == Some("won_count") {
+                tally.count
+            } else {
+                tally.amount
             };
             let goal = match target.get("target_value") {
                 Value::Int(n) => *n,

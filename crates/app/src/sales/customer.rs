@@ -1,5 +1,5 @@
 //! A customer's transactions for the 360° view: their quotes, orders, invoices and payments,
-//! and the documents' history in the customer's timeline.
+//! and the history of the documents and opportunities in the customer's timeline.
 
 use std::collections::BTreeMap;
 
@@ -17,6 +17,8 @@ use crate::records::{ListParams, RecordView};
 
 /// How many documents of each kind the 360° view lists.
 const SHOWN: u64 = 50;
+/// How many audit entries of each kind of document the customer's timeline takes.
+const AUDIT_SHOWN: u64 = 500;
 
 /// A customer's documents, newest first, as far as the user may read them.
 #[derive(Debug, Clone, Default)]
@@ -68,18 +70,35 @@ impl App {
         ] {
             *list = self.readable(session, doc_kind, &of_customer).await?;
         }
-        for invoice in &out.invoices {
-            let of_invoice = ListParams {
-                filters: BTreeMap::from([("invoice_id".to_owned(), invoice.id.to_string())]),
-                limit: Some(SHOWN),
-                ..Default::default()
-            };
-            out.payments.extend(
-                self.readable(session, RecordKind::Payment, &of_invoice)
-                    .await?,
-            );
-        }
+        out.payments = self.payments_of(session, &out.invoices).await?;
         Ok(out)
+    }
+
+    /// The payments the user may read against these invoices, newest first: one statement for
+    /// all of them rather than one per invoice.
+    async fn payments_of(
+        &self,
+        session: &Session,
+        invoices: &[RecordView],
+    ) -> AppResult<Vec<RecordView>> {
+        let ids: Vec<Uuid> = invoices.iter().map(|i| i.id).collect();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.store.read().await?;
+        let access = filter_for(&mut tx, session, RecordKind::Payment, Action::Read).await?;
+        if access == RowFilter::Nothing {
+            return Ok(Vec::new());
+        }
+        let schema = session.schema(RecordKind::Payment);
+        let rows = tx
+            .records_referring_to_any(schema, &access, "invoice_id", &ids, "paid_on", SHOWN)
+            .await?;
+        tx.commit().await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| crate::records::view(session, schema, row))
+            .collect())
     }
 
     /// A list, or nothing when the user may not read the kind at all.
@@ -97,7 +116,9 @@ impl App {
     }
 }
 
-/// The audit entries of a customer's documents, for the customer's timeline.
+/// The audit entries of a customer's documents and opportunities (their stage changes among
+/// them), for the customer's timeline: per kind, one statement lists the customer's records and
+/// one reads their audit entries.
 pub(crate) async fn document_entries(
     tx: &mut Tx,
     session: &Session,
@@ -108,7 +129,12 @@ pub(crate) async fn document_entries(
         return Ok(Vec::new());
     };
     let mut entries = Vec::new();
-    for doc_kind in [RecordKind::Quote, RecordKind::Order, RecordKind::Invoice] {
+    for doc_kind in [
+        RecordKind::Quote,
+        RecordKind::Order,
+        RecordKind::Invoice,
+        RecordKind::Opportunity,
+    ] {
         let access = filter_for(tx, session, doc_kind, Action::Read).await?;
         if access == RowFilter::Nothing {
             continue;
@@ -130,22 +156,28 @@ pub(crate) async fn document_entries(
                 limit: SHOWN,
             })
             .await?;
-        for row in rows {
-            let title = peyvand_domain::record::title(schema, &row.fields);
-            for audit in tx.audit_of(doc_kind.code(), row.id, 100).await? {
-                let mut changes: Json = serde_json::from_str(&audit.changes).unwrap_or(Json::Null);
-                if let Json::Object(map) = &mut changes {
-                    map.retain(|name, _| !session.actor.grants.is_hidden(doc_kind, name));
-                }
-                entries.push(TimelineEntry {
-                    at: audit.at,
-                    actor_id: audit.actor_id,
-                    action: audit.action,
-                    changes,
-                    note_id: None,
-                    subject: Some((doc_kind, row.id, title.clone())),
-                });
+        let titles: BTreeMap<Uuid, String> = rows
+            .iter()
+            .map(|row| (row.id, peyvand_domain::record::title(schema, &row.fields)))
+            .collect();
+        let ids: Vec<Uuid> = titles.keys().copied().collect();
+        for audit in tx
+            .audit_of_records(doc_kind.code(), &ids, AUDIT_SHOWN)
+            .await?
+        {
+            let mut changes: Json = serde_json::from_str(&audit.changes).unwrap_or(Json::Null);
+            if let Json::Object(map) = &mut changes {
+                map.retain(|name, _| !session.actor.grants.is_hidden(doc_kind, name));
             }
+            let title = titles.get(&audit.record_id).cloned().unwrap_or_default();
+            entries.push(TimelineEntry {
+                at: audit.at,
+                actor_id: audit.actor_id,
+                action: audit.action,
+                changes,
+                note_id: None,
+                subject: Some((doc_kind, audit.record_id, title)),
+            });
         }
     }
     Ok(entries)

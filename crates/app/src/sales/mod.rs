@@ -11,7 +11,9 @@
 mod customer;
 mod demo;
 mod documents;
+// Demo invoices with a payment history for the 360° view's punctuality (issue 4 §9).
 mod hooks;
+mod payment_history_demo;
 mod pricing;
 
 pub use customer::Transactions;

@@ -28,6 +28,9 @@ pub(crate) mod service;
 // The analytical CRM in the app (issue 6).
 pub(crate) mod insights;
 mod insights_openapi;
+// The sales dashboard and the customer's opportunities and punctuality (issue 4 §9, §10).
+pub(crate) mod sales_dashboard;
+mod sales_dashboard_openapi;
 
 use axum::Router;
 use axum::routing::{delete, get, patch, post};
@@ -131,6 +134,8 @@ pub fn routes() -> Router<AppState> {
             post(contracts::move_status),
         )
         .route("/api/v1/contracts/{id}/renew", post(contracts::renew))
+        // The sales dashboard (issue 4 §10).
+        .route("/api/v1/sales/dashboard", get(sales_dashboard::dashboard))
         .route("/api/v1/{kind}", get(records::list).post(records::create))
         .route("/api/v1/{kind}/export", get(export::export))
         .route("/api/v1/{kind}/merge", post(merge::merge))

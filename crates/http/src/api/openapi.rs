@@ -253,6 +253,8 @@ pub fn build<'a>(kinds: impl IntoIterator<Item = &'a Schema>) -> Value {
     super::contracts::contract_paths(&mut paths);
     // Customer classification (issue 4 §8).
     super::openapi_classes::classes_paths(&mut paths);
+    // The sales dashboard and the customer's opportunities and punctuality (issue 4 §9, §10).
+    super::sales_dashboard_openapi::dashboard_paths(&mut paths);
     let codes: Vec<&str> = peyvand_app::error::ERROR_CODES
         .iter()
         .map(|c| c.code)

@@ -251,10 +251,19 @@ pub async fn transactions(
         .await?;
     let items =
         |views: &[peyvand_app::RecordView]| views.iter().map(|v| v.to_json()).collect::<Vec<_>>();
-    Ok(Json(json!({
+    let mut body = json!({
         "quotes": items(&found.quotes),
         "orders": items(&found.orders),
         "invoices": items(&found.invoices),
         "payments": items(&found.payments),
-    })))
+    });
+    // The customer's opportunities and payment punctuality (issue 4 §9).
+    let sales = state
+        .app
+        .customer_sales(&session, schema.kind, parse_id(&id)?)
+        .await?;
+    for (key, value) in super::sales_dashboard::customer_sales_json(&sales) {
+        body[key] = value;
+    }
+    Ok(Json(body))
 }

@@ -39,6 +39,8 @@ pub struct DashboardTemplate {
     pub empty: bool,
     /// Where the first record can be created (an account), when allowed.
     pub first_href: Option<String>,
+    /// The sales dashboard, for those who see deals (issue 4 §10).
+    pub sales_dashboard_href: Option<String>,
 }
 
 /// `GET /`.
@@ -69,11 +71,18 @@ pub async fn show(State(state): State<AppState>, WebSession(session): WebSession
     );
     let greeting = l.t1("dashboard-greeting", "name", &session.name);
     let first_href = tiles.iter().find_map(|t| t.new_href.clone());
+    let sales_dashboard_href = (session
+        .actor
+        .grants
+        .scope(RecordKind::Opportunity, Action::Read)
+        != peyvand_domain::permission::Scope::None)
+        .then(|| "/sales/dashboard".to_owned());
     render(&DashboardTemplate {
         l,
         greeting,
         tiles,
         empty: total == 0,
         first_href,
+        sales_dashboard_href,
     })
 }

@@ -37,6 +37,10 @@ mod service_report;
 // The analytical CRM in the app (issue 6).
 mod insights;
 mod timeline;
+// The customer's opportunities and punctuality, and the sales dashboard (issue 4 §9, §10).
+mod customer_sales;
+mod sales_dashboard;
+mod sales_dashboard_charts;
 
 #[cfg(test)]
 mod i18n_tests;
@@ -110,6 +114,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/sales/funnel.csv", get(pipeline_reports::funnel_file))
         .route("/sales/forecast", get(pipeline_reports::forecast))
         .route("/sales/targets", get(pipeline_reports::targets))
+        // The sales dashboard (issue 4 §10).
+        .route("/sales/dashboard", get(sales_dashboard::show))
         .route(
             "/pipelines/{id}/stages",
             get(pipeline::stages_form).post(pipeline::stages_save),

@@ -95,55 +95,61 @@ fn nav_links(session: &Session, section: &str) -> Vec<(NavGroup, NavLink)> {
         label,
         current: section == path,
     };
-    // Set-up lists go after the everyday pages of their group.
-    let mut links: Vec<(NavGroup, bool, NavLink)> = Vec::new();
+    // Within a group: its pages (dashboards, agenda, reports) first — the group opens on the
+    // first —, then the lists of records, then the set-up lists.
+    const PAGE: u8 = 0;
+    const LIST: u8 = 1;
+    const SETUP: u8 = 2;
+    let mut links: Vec<(NavGroup, u8, NavLink)> = Vec::new();
     for schema in ALL_SCHEMAS {
         // Customer lists are always offered (an empty list explains itself); other kinds only
         // to those who may read them.
         if schema.kind.is_customer() || may_read(schema.kind) {
             let label = t(locale, &format!("kind-{}", schema.path));
-            let setup = is_setup(schema.kind);
-            links.push((NavGroup::of(schema.kind), setup, link(schema.path, label)));
+            let rank = if is_setup(schema.kind) { SETUP } else { LIST };
+            links.push((NavGroup::of(schema.kind), rank, link(schema.path, label)));
         }
     }
     // Activities and customer service (issue 5).
     if may_read(RecordKind::Activity) {
         links.push((
             NavGroup::Service,
-            false,
+            PAGE,
             link("agenda", t(locale, "nav-agenda")),
         ));
     }
     if may_read(RecordKind::Case) {
         let mut report = link("reports/service", t(locale, "report-service-title"));
         report.current = section == "service-report";
-        links.push((NavGroup::Service, false, report));
+        links.push((NavGroup::Service, PAGE, report));
     }
     // Sales pipeline (issue 4): the board and the reports, for those who see deals.
     if may_read(RecordKind::Opportunity) {
         for (path, key) in [
+            // The sales dashboard (issue 4 §10) first: the group opens on it.
+            ("sales/dashboard", "sales-dashboard"),
             ("sales/board", "sales-board"),
             ("sales/funnel", "sales-funnel"),
             ("sales/forecast", "sales-forecast"),
             ("sales/targets", "sales-targets-progress"),
         ] {
-            links.push((NavGroup::Sales, false, link(path, t(locale, key))));
+            links.push((NavGroup::Sales, PAGE, link(path, t(locale, key))));
         }
     }
     // The analytical CRM (issue 6), for those who may see it.
     if peyvand_app::insights::may_see_analytics(session) {
         links.push((
             NavGroup::Analytics,
-            false,
+            PAGE,
             link("insights", t(locale, "insights-title")),
         ));
     }
     links.push((
         NavGroup::Administration,
-        false,
+        PAGE,
         link("settings", t(locale, "nav-settings")),
     ));
-    links.sort_by_key(|(group, setup, _)| (NavGroup::ALL.iter().position(|g| g == group), *setup));
+    links.sort_by_key(|(group, rank, _)| (NavGroup::ALL.iter().position(|g| g == group), *rank));
     links
         .into_iter()
         .map(|(group, _, link)| (group, link))

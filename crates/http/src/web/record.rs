@@ -89,6 +89,8 @@ pub struct RecordTemplate {
     pub grants: Vec<GrantRow>,
     /// Sales documents (issue 4): a customer's quotes, orders, invoices and payments.
     pub transactions: Vec<super::sales::TransactionRow>,
+    /// A customer's opportunities and payment punctuality (issue 4 §9).
+    pub customer_sales: super::customer_sales::CustomerSalesSection,
     /// Satisfaction surveys about the customer (attitudes), newest first.
     pub surveys: Vec<SurveyItem>,
     /// Where the form giving a contact portal access goes, for those who may change it.
@@ -144,6 +146,8 @@ pub async fn show(
     let (mut notes, mut relations, mut relate_options) = (Vec::new(), Vec::new(), Vec::new());
     let transactions =
         super::sales::transaction_rows(&state, &session, schema.kind, view.id).await?;
+    let customer_sales =
+        super::customer_sales::section(&state, &session, schema.kind, view.id).await?;
     if customer {
         notes = note_items(&state, &session, schema.kind, view.id, &base).await?;
         relations = relation_items(&state, &session, schema.kind, view.id, &base).await?;
@@ -199,6 +203,7 @@ pub async fn show(
         timeline,
         grants,
         transactions,
+        customer_sales,
         surveys,
         portal_action,
         grant_actions: Action::ALL
