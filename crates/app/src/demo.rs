@@ -344,6 +344,8 @@ impl App {
         self.seed_customers(&system, &owners, contacts).await?;
         // Activities and customer service (issue 5).
         self.seed_service_demo(&system).await?;
+        // A purchase history for the analytical CRM (issue 6).
+        self.seed_insights_demo(&system).await?;
         self.store.optimize().await?;
         Ok(result)
     }

@@ -693,5 +693,6 @@ impl Tx {
     }
 }
 
+mod demo;
 mod results;
 pub use results::{GroupTotals, RuleRow, ScoreFilter, ScoreRow};
