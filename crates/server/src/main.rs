@@ -4,6 +4,7 @@
 mod analytics;
 mod bench;
 mod bench_sla;
+mod bench_insights;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
