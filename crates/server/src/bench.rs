@@ -108,9 +108,7 @@ pub async fn run(command: BenchCommand) -> Result<()> {
         BenchCommand::InsightsExport { database, output } => {
             crate::bench_insights::export_orders(&database, &output).await
         }
-        BenchCommand::InsightsRun { database } => {
-            crate::bench_insights::recompute(&database).await
-        }
+        BenchCommand::InsightsRun { database } => crate::bench_insights::recompute(&database).await,
     }
 }
 

@@ -62,7 +62,13 @@ fn bench_contact(i: usize, now: OffsetDateTime, owner: Uuid, branch: Uuid) -> Ne
 }
 
 /// The `i`th order: a paid invoice of a customer on a day of the last two years.
-fn bench_invoice(i: usize, customer: Uuid, day: Date, total: i64, place: (Uuid, Uuid)) -> NewRecord {
+fn bench_invoice(
+    i: usize,
+    customer: Uuid,
+    day: Date,
+    total: i64,
+    place: (Uuid, Uuid),
+) -> NewRecord {
     let fields = Fields::from([
         ("number".into(), Value::Text(format!("INV-BENCH-{i:09}"))),
         ("contact_id".into(), Value::Id(customer)),
@@ -137,7 +143,10 @@ pub async fn seed(database: &str, customers: usize, orders: usize, lines: usize)
         tx.insert_records(&CONTACTS, &batch).await?;
         tx.commit().await?;
     }
-    eprintln!("{customers} customers in {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "{customers} customers in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let today = now.date();
     let mut dice = Dice(0x9E37_79B9_7F4A_7C15);
     for start in (0..orders).step_by(CHUNK) {
@@ -176,12 +185,7 @@ pub async fn seed(database: &str, customers: usize, orders: usize, lines: usize)
 
 /// Per-customer totals, built as the orders stream in: memory grows with the customers, not
 /// with the orders.
-fn totals_from_orders(
-    orders: &mut HashMap<Uuid, Totals>,
-    customer: Uuid,
-    day: Day,
-    total: i64,
-) {
+fn totals_from_orders(orders: &mut HashMap<Uuid, Totals>, customer: Uuid, day: Day, total: i64) {
     let entry = orders.entry(customer).or_insert(Totals {
         last_order: day,
         orders: 0,
@@ -204,7 +208,12 @@ pub async fn rfm_from_database(database: &str, as_of: Date, output: &str) -> Res
         let mut tx = store.read().await?;
         tx.insight_orders(|order| {
             if order.date <= as_of {
-                totals_from_orders(&mut totals, order.customer.id, from_time(order.date), order.total);
+                totals_from_orders(
+                    &mut totals,
+                    order.customer.id,
+                    from_time(order.date),
+                    order.total,
+                );
             }
         })
         .await?;
@@ -218,7 +227,10 @@ pub async fn rfm_from_database(database: &str, as_of: Date, output: &str) -> Res
     order.sort_unstable_by_key(|&i| id_rank[i]);
     let file = std::fs::File::create(output).with_context(|| format!("creating {output}"))?;
     let mut out = std::io::BufWriter::new(file);
-    writeln!(out, "customer_id,recency_days,frequency,monetary,r,f,m,segment")?;
+    writeln!(
+        out,
+        "customer_id,recency_days,frequency,monetary,r,f,m,segment"
+    )?;
     for i in order {
         let s = &scores[i];
         let spent = totals[i].spent / i128::from(peyvand_analytics::amount::UNIT);
@@ -257,7 +269,8 @@ pub async fn export_orders(database: &str, output: &str) -> Result<()> {
     let mut tx = store.read().await?;
     tx.insight_orders(|order| {
         if failed.is_none()
-            && let Err(error) = writeln!(out, "{},{},{}", order.customer.id, order.date, order.total)
+            && let Err(error) =
+                writeln!(out, "{},{},{}", order.customer.id, order.date, order.total)
         {
             failed = Some(error);
         }

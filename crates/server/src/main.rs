@@ -3,8 +3,8 @@
 
 mod analytics;
 mod bench;
-mod bench_sla;
 mod bench_insights;
+mod bench_sla;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
