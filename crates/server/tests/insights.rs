@@ -238,6 +238,43 @@ async fn scores_come_from_the_invoices_and_each_role_sees_its_reach() {
         }
         let page = browser.get("/insights").await;
         assert!(page.body.contains("<svg class=\"chart\""), "{}", t.name());
+        // The branch picker narrows the page to a branch's customers, as the API does.
+        assert!(page.body.contains("name=\"branch_id\""), "branch picker");
+        let branches = t.list_all("/api/v1/branches", &admin).await;
+        let isfahan = branches
+            .iter()
+            .find(|b| b["code"] == "ISF")
+            .and_then(|b| b["id"].as_str())
+            .unwrap()
+            .to_owned();
+        let picked = browser.get(&format!("/insights?branch_id={isfahan}")).await;
+        assert_eq!(picked.status, StatusCode::OK);
+        assert!(
+            picked
+                .body
+                .contains(&format!("<option value=\"{isfahan}\" selected>")),
+            "the picked branch stays selected"
+        );
+        let in_branch: i64 = t
+            .get(
+                &format!("/api/v1/insights/groups/segment?branch_id={isfahan}"),
+                &admin,
+            )
+            .await
+            .json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["customers"].as_i64().unwrap())
+            .sum();
+        assert!(
+            in_branch > 0 && (in_branch as usize) < seen.len(),
+            "{in_branch}"
+        );
+        assert!(
+            picked.body.contains(&format!("branch_id={isfahan}")),
+            "CSV link keeps it"
+        );
         assert!(page.body.contains("تحلیل مشتریان"));
         let id = &accounts[0];
         let record = browser.get(&format!("/accounts/{id}")).await;
