@@ -11,7 +11,7 @@
 #      value, loyalty, write the scores), as the job worker runs it.
 # Each step's wall time and peak memory come from /usr/bin/time -v.
 #
-#   bench/insights.sh [--customers C] [--orders N] [--lines L]
+#   [PEYVAND_BIN=target/release/peyvand] bench/insights.sh [--customers C] [--orders N] [--lines L]
 #
 # L orders get one invoice line each (default 0: the basket and margins then have nothing to
 # do; RFM, CLV and churn read only the invoices). Needs about 600 bytes of disk per order; the
@@ -28,8 +28,13 @@ while [ $# -gt 0 ]; do
   esac
 done
 python=$(scripts/analytics-references --python)
-cargo build --release -q -p peyvand
-bin=$(pwd)/${CARGO_TARGET_DIR:-target}/release/peyvand
+# PEYVAND_BIN runs a binary built already (release) instead of building one.
+if [ -n "${PEYVAND_BIN:-}" ]; then
+  bin=$PEYVAND_BIN
+else
+  cargo build --release -q -p peyvand
+  bin=$(pwd)/${CARGO_TARGET_DIR:-target}/release/peyvand
+fi
 mkdir -p target
 work=$(mktemp -d -p "$(pwd)/target" bench-insights.XXXXXX)
 trap 'rm -rf "$work"' EXIT
