@@ -345,7 +345,7 @@ impl App {
         // Activities and customer service (issue 5).
         self.seed_service_demo(&system).await?;
         // A purchase history for the analytical CRM (issue 6).
-        self.seed_insights_demo(&system).await?;
+        self.seed_insights_demo().await?;
         self.store.optimize().await?;
         Ok(result)
     }

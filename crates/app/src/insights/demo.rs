@@ -20,7 +20,6 @@ use time::{Date, Duration, OffsetDateTime, Time};
 use uuid::Uuid;
 
 use crate::App;
-use crate::auth::Session;
 use crate::error::AppResult;
 use crate::records::diff;
 
@@ -376,7 +375,7 @@ fn buyer_of(row: &RecordRow, kind: RecordKind) -> Buyer {
 impl App {
     /// Adds the purchase history (see the module documentation); called at the end of the
     /// demo seeding, once the customers, the catalogue and the service data exist.
-    pub(crate) async fn seed_insights_demo(&self, _system: &Session) -> AppResult<()> {
+    pub(crate) async fn seed_insights_demo(&self) -> AppResult<()> {
         let mut tx = self.store.read().await?;
         let products = all_of(&mut tx, &PRODUCTS, 100).await?;
         let accounts = all_of(&mut tx, &ACCOUNTS, HISTORY_CUSTOMERS as u64).await?;
