@@ -258,6 +258,42 @@ fn held_out(id: &str) -> bool {
     hash % 5 == 0
 }
 
+/// What learning needs of one customer, computed from their orders alone, so a caller can
+/// stream customers one at a time and keep only this.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sample {
+    /// Whether the customer is in the held-out validation fifth (by a hash of the id).
+    pub held_out: bool,
+    /// The features as of the cutoff (as-of minus the horizon) and whether the customer then
+    /// bought nothing until as-of; `None` without orders before the cutoff.
+    pub past: Option<([f64; N], bool)>,
+}
+
+/// The learning sample of customer `id` with `orders` sorted by day.
+pub fn sample(id: &str, orders: &[(Day, f64)], as_of: Day, horizon_days: u32) -> Sample {
+    let cutoff = as_of - horizon_days as i32;
+    Sample {
+        held_out: held_out(id),
+        past: features(orders, cutoff).map(|raw| {
+            let churned = !orders.iter().any(|o| o.0 >= cutoff && o.0 < as_of);
+            (raw, churned)
+        }),
+    }
+}
+
+/// A model learnt from samples, with its validation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fitted {
+    /// The model.
+    pub model: Model,
+    /// ROC AUC on the held-out customers.
+    pub auc: f64,
+    /// Customers used to train.
+    pub trained_on: usize,
+    /// Customers held out.
+    pub validated_on: usize,
+}
+
 /// Learns, validates and predicts. `customers[i]` is `(id, orders sorted by day)`.
 pub fn predict(
     customers: &[(String, Vec<(Day, f64)>)],
@@ -267,15 +303,45 @@ pub fn predict(
     if customers.is_empty() {
         return Err(AnalyticsError::Empty);
     }
-    let cutoff = as_of - horizon_days as i32;
+    let samples: Vec<Sample> = customers
+        .iter()
+        .map(|(id, orders)| sample(id, orders, as_of, horizon_days))
+        .collect();
+    let fitted = learn(&samples, horizon_days)?;
+    let predictions = customers
+        .iter()
+        .map(|(_, orders)| {
+            features(orders, as_of).map(|raw| Prediction {
+                probability: fitted.model.probability(&raw),
+                reasons: fitted.model.reasons(&raw),
+            })
+        })
+        .collect();
+    Ok(Outcome {
+        model: fitted.model,
+        auc: fitted.auc,
+        trained_on: fitted.trained_on,
+        validated_on: fitted.validated_on,
+        predictions,
+    })
+}
+
+/// Learns a model from the training samples and validates it on the held-out ones.
+pub fn learn(samples: &[Sample], horizon_days: u32) -> Result<Fitted, AnalyticsError> {
+    if samples.is_empty() {
+        return Err(AnalyticsError::Empty);
+    }
     let mut train = (Vec::new(), Vec::new());
     let mut test = (Vec::new(), Vec::new());
-    for (id, orders) in customers {
-        let Some(raw) = features(orders, cutoff) else {
+    for sample in samples {
+        let Some((raw, churned)) = sample.past else {
             continue;
         };
-        let churned = !orders.iter().any(|o| o.0 >= cutoff && o.0 < as_of);
-        let set = if held_out(id) { &mut test } else { &mut train };
+        let set = if sample.held_out {
+            &mut test
+        } else {
+            &mut train
+        };
         set.0.push(raw);
         set.1.push(churned);
     }
@@ -311,21 +377,11 @@ pub fn predict(
     };
     let scores: Vec<f64> = test.0.iter().map(|r| model.probability(r)).collect();
     let auc = roc_auc(&scores, &test.1).expect("both classes were checked");
-    let predictions = customers
-        .iter()
-        .map(|(_, orders)| {
-            features(orders, as_of).map(|raw| Prediction {
-                probability: model.probability(&raw),
-                reasons: model.reasons(&raw),
-            })
-        })
-        .collect();
-    Ok(Outcome {
+    Ok(Fitted {
         model,
         auc,
         trained_on: train.1.len(),
         validated_on: test.1.len(),
-        predictions,
     })
 }
 

@@ -344,7 +344,9 @@ impl App {
         self.seed_customers(&system, &owners, contacts).await?;
         // Activities and customer service (issue 5).
         self.seed_service_demo(&system).await?;
-        // Customer classification (issue 4 §8).
+        // A purchase history for the analytical CRM (issue 6), then the classes it earns
+        // (issue 4 §8).
+        self.seed_insights_demo().await?;
         self.seed_classes_demo(&system).await?;
         self.store.optimize().await?;
         Ok(result)

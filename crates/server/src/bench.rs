@@ -49,6 +49,49 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 2)]
         lines: usize,
     },
+    /// Fills a fresh database with customers and paid invoices for the analytics benchmark
+    /// (bench/insights.sh).
+    InsightsSeed {
+        /// The database URL.
+        #[arg(long, env = "PEYVAND_DATABASE_URL")]
+        database: String,
+        /// How many customers.
+        #[arg(long, default_value_t = 1_000_000)]
+        customers: usize,
+        /// How many orders (paid invoices).
+        #[arg(long, default_value_t = 10_000_000)]
+        orders: usize,
+        /// How many of the orders get one line (for the basket and margins).
+        #[arg(long, default_value_t = 0)]
+        lines: usize,
+    },
+    /// RFM from the database's own invoices, written as CSV like `peyvand analytics rfm`.
+    InsightsRfm {
+        /// The database URL.
+        #[arg(long, env = "PEYVAND_DATABASE_URL")]
+        database: String,
+        /// The day the scores are as of (ISO).
+        #[arg(long)]
+        as_of: String,
+        /// Where to write the scores.
+        #[arg(long)]
+        output: String,
+    },
+    /// Writes the database's orders as CSV `customer_id,order_date,amount`.
+    InsightsExport {
+        /// The database URL.
+        #[arg(long, env = "PEYVAND_DATABASE_URL")]
+        database: String,
+        /// Where to write them.
+        #[arg(long)]
+        output: String,
+    },
+    /// Runs the whole recomputation job once, as the worker does.
+    InsightsRun {
+        /// The database URL.
+        #[arg(long, env = "PEYVAND_DATABASE_URL")]
+        database: String,
+    },
 }
 
 /// Runs a benchmark command.
@@ -65,6 +108,25 @@ pub async fn run(command: BenchCommand) -> Result<()> {
             invoices,
             lines,
         } => crate::bench_classes::run(&database, invoices, lines).await,
+        BenchCommand::InsightsSeed {
+            database,
+            customers,
+            orders,
+            lines,
+        } => crate::bench_insights::seed(&database, customers, orders, lines).await,
+        BenchCommand::InsightsRfm {
+            database,
+            as_of,
+            output,
+        } => {
+            let format = time::macros::format_description!("[year]-[month]-[day]");
+            let as_of = time::Date::parse(&as_of, format).context("--as-of is YYYY-MM-DD")?;
+            crate::bench_insights::rfm_from_database(&database, as_of, &output).await
+        }
+        BenchCommand::InsightsExport { database, output } => {
+            crate::bench_insights::export_orders(&database, &output).await
+        }
+        BenchCommand::InsightsRun { database } => crate::bench_insights::recompute(&database).await,
     }
 }
 

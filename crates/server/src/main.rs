@@ -4,6 +4,7 @@
 mod analytics;
 mod bench;
 mod bench_classes;
+mod bench_insights;
 mod bench_sla;
 
 use std::collections::BTreeMap;

@@ -433,6 +433,11 @@ async fn persian_phone_and_english_desktop() {
     english_on_a_desktop(&page).await;
     // Sales pipeline (issue 4).
     board_drag_and_drop(&page).await;
+    // Analytical CRM (issue 6): the pages at phone width, after a recomputation.
+    t.app.nightly_insights().await.unwrap();
+    let (_stop_tx, stop) = tokio::sync::watch::channel(false);
+    t.app.run_due_jobs(&stop).await.unwrap();
+    insights_on_a_phone(&page).await;
 
     page.client.close().await.unwrap();
     drop(driver);
@@ -690,4 +695,29 @@ async fn board_drag_and_drop(page: &Page) {
     ))
     .await;
     page.screenshot("board-after-drag").await;
+}
+
+/// The analytics pages (issue 6) in Persian at phone width, as the administrator: every tab
+/// with its chart and table fits the screen.
+async fn insights_on_a_phone(page: &Page) {
+    page.client.delete_all_cookies().await.unwrap();
+    page.viewport(PHONE).await;
+    page.goto("/login").await;
+    page.wait_width(PHONE.0).await;
+    page.fill("#email", "admin@peyvand.demo").await;
+    page.fill("#password", common::PASSWORD).await;
+    page.click("form button[type=submit].primary").await;
+    page.find("ul.tiles").await;
+    for tab in [
+        "rfm", "clv", "churn", "basket", "nps", "pyramid", "matrix", "loyalty",
+    ] {
+        page.goto(&format!("/insights/{tab}")).await;
+        page.find("nav.tabs a.current").await;
+        page.find("select#insights-branch").await;
+        page.assert_no_overflow(&format!("the {tab} analytics page"))
+            .await;
+    }
+    page.goto("/insights/rfm").await;
+    page.find("svg.chart").await;
+    page.screenshot("fa-phone-insights").await;
 }

@@ -57,7 +57,7 @@ pub struct PriceListPriceRow {
     pub unit_price: i64,
 }
 
-const LINE_COLUMNS: [&str; 15] = [
+pub(crate) const LINE_COLUMNS: [&str; 15] = [
     "id",
     "document_kind",
     "document_id",
@@ -105,7 +105,7 @@ fn text(v: &str) -> sea_query::Value {
     to_sql(&Value::Text(v.to_owned()), ColType::Text)
 }
 
-fn line_values(row: &LineRow) -> [sea_query::Value; 15] {
+pub(crate) fn line_values(row: &LineRow) -> [sea_query::Value; 15] {
     [
         id(row.id),
         text(&row.document_kind),

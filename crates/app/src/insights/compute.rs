@@ -2,8 +2,15 @@
 //! score and the basket rules of one run. The algorithms themselves are `peyvand-analytics`'s;
 //! this module only feeds them Peyvand's records and applies the documented rules that join
 //! them (cost to serve, the CLV components), so it reads no clock and does no I/O.
+//!
+//! **Memory.** The orders and lines arrive one customer at a time (the store sorts them by
+//! customer); each customer's orders are reduced to a fixed-size [`CustomerFacts`] (RFM totals,
+//! the CLV summary, the churn features) as soon as the next customer starts, and their lines to
+//! a margin and a loyalty class. So a run holds a few hundred bytes per customer whatever the
+//! number of orders; only the market basket keeps every invoice's products (as small product
+//! indexes), because frequent item sets are counted over all baskets.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use peyvand_analytics::basket;
 use peyvand_analytics::churn;
@@ -40,17 +47,50 @@ pub const MAX_RULE_LEN: usize = 3;
 /// Rules kept, the highest lift first.
 pub const MAX_RULES: usize = 500;
 
-/// Everything a run reads, gathered per customer.
-#[derive(Debug, Default)]
+/// One customer's orders, reduced to what the analyses need.
+#[derive(Debug, Clone)]
+pub struct CustomerFacts {
+    /// Who.
+    pub customer: CustomerRef,
+    /// Number of orders.
+    pub orders: u64,
+    /// Sum of the orders' totals in Rials.
+    pub revenue: i64,
+    /// Day of the first order.
+    pub first: Day,
+    /// Day of the last order.
+    pub last: Day,
+    /// The BG/NBD summary (weeks) as of the run's day.
+    pub clv: Option<Summary>,
+    /// The churn model's learning sample.
+    pub churn: churn::Sample,
+    /// The churn features as of the day after the run's day (the scores look ahead).
+    pub churn_now: Option<[f64; 6]>,
+}
+
+/// Everything a run reads, reduced per customer as it streams in (see the module
+/// documentation). Orders must come each customer's together ([`Tx::insight_orders_by_customer`]),
+/// lines each customer's together and each invoice's together ([`Tx::insight_lines`]).
+///
+/// [`Tx::insight_orders_by_customer`]: peyvand_store::Tx::insight_orders_by_customer
+/// [`Tx::insight_lines`]: peyvand_store::Tx::insight_lines
+#[derive(Debug)]
 pub struct Facts {
-    /// Orders per customer as (day, total in Rials).
-    pub orders: BTreeMap<CustomerRef, Vec<(Date, i64)>>,
+    as_of: Day,
+    /// One entry per customer with orders.
+    pub customers: Vec<CustomerFacts>,
+    open_orders: Option<(CustomerRef, Vec<(Day, f64)>)>,
     /// Margin per customer: net line amounts minus quantity × cost price.
     pub margins: HashMap<CustomerRef, i64>,
-    /// Products bought per customer in date order, for loyalty classes.
-    pub purchases: HashMap<CustomerRef, Vec<(Date, Uuid)>>,
-    /// Products per invoice, for the basket.
-    pub baskets: HashMap<Uuid, Vec<Uuid>>,
+    /// Loyalty class per customer, from the products bought in date order.
+    pub loyalty: HashMap<CustomerRef, &'static str>,
+    open_purchases: Option<(CustomerRef, Vec<(Date, u32)>)>,
+    /// The products of the baskets, by index.
+    pub products: Vec<Uuid>,
+    product_index: HashMap<Uuid, u32>,
+    /// Products per invoice (as indexes into `products`), for the basket.
+    pub baskets: Vec<Vec<u32>>,
+    open_basket: Option<(Uuid, Vec<u32>)>,
     /// Cases, activities and answered surveys per customer.
     pub service: HashMap<CustomerRef, ServiceCounts>,
     /// The customers each customer referred.
@@ -58,28 +98,106 @@ pub struct Facts {
 }
 
 impl Facts {
-    /// Adds one order.
-    pub fn add_order(&mut self, order: OrderFact) {
-        self.orders
-            .entry(order.customer)
-            .or_default()
-            .push((order.date, order.total));
+    /// Empty facts for a run as of `as_of`.
+    pub fn new(as_of: Date) -> Facts {
+        Facts {
+            as_of: from_time(as_of),
+            customers: Vec::new(),
+            open_orders: None,
+            margins: HashMap::new(),
+            loyalty: HashMap::new(),
+            open_purchases: None,
+            products: Vec::new(),
+            product_index: HashMap::new(),
+            baskets: Vec::new(),
+            open_basket: None,
+            service: HashMap::new(),
+            referrals: HashMap::new(),
+        }
     }
 
-    /// Adds one invoice line.
+    /// Adds one order; a new customer closes the previous one.
+    pub fn add_order(&mut self, order: OrderFact) {
+        let day = (from_time(order.date), order.total as f64);
+        match &mut self.open_orders {
+            Some((customer, orders)) if *customer == order.customer => orders.push(day),
+            _ => {
+                self.close_orders();
+                self.open_orders = Some((order.customer, vec![day]));
+            }
+        }
+    }
+
+    fn close_orders(&mut self) {
+        let Some((customer, mut orders)) = self.open_orders.take() else {
+            return;
+        };
+        // Within an account the rows come by contact first, so sort by day here.
+        orders.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let id = customer.id.to_string();
+        let revenue = orders.iter().map(|o| o.1 as i64).sum();
+        self.customers.push(CustomerFacts {
+            customer,
+            orders: orders.len() as u64,
+            revenue,
+            first: orders.first().map_or(self.as_of, |o| o.0),
+            last: orders.last().map_or(self.as_of, |o| o.0),
+            churn: churn::sample(&id, &orders, self.as_of + 1, CHURN_HORIZON_DAYS),
+            churn_now: churn::features(&orders, self.as_of + 1),
+            clv: clv::summarize(&mut orders, self.as_of, TimeUnit::Week),
+        });
+    }
+
+    /// Adds one invoice line; a new customer closes the previous one's loyalty class, a new
+    /// invoice the previous basket.
     pub fn add_line(&mut self, line: LineFact) {
         let cost = line.cost_price.unwrap_or(0).saturating_mul(line.quantity);
         *self.margins.entry(line.customer).or_default() += line.net - cost;
-        if let Some(product) = line.product_id {
-            self.purchases
-                .entry(line.customer)
-                .or_default()
-                .push((line.date, product));
-            self.baskets
-                .entry(line.invoice_id)
-                .or_default()
-                .push(product);
+        let Some(product) = line.product_id else {
+            return;
+        };
+        let next = self.products.len() as u32;
+        let index = *self.product_index.entry(product).or_insert(next);
+        if index == next {
+            self.products.push(product);
         }
+        match &mut self.open_purchases {
+            Some((customer, bought)) if *customer == line.customer => {
+                bought.push((line.date, index))
+            }
+            _ => {
+                self.close_purchases();
+                self.open_purchases = Some((line.customer, vec![(line.date, index)]));
+            }
+        }
+        match &mut self.open_basket {
+            Some((invoice, products)) if *invoice == line.invoice_id => products.push(index),
+            _ => {
+                self.close_basket();
+                self.open_basket = Some((line.invoice_id, vec![index]));
+            }
+        }
+    }
+
+    fn close_purchases(&mut self) {
+        if let Some((customer, bought)) = self.open_purchases.take()
+            && let Some(class) = loyalty_of(bought)
+        {
+            self.loyalty.insert(customer, class);
+        }
+    }
+
+    fn close_basket(&mut self) {
+        if let Some((_, products)) = self.open_basket.take() {
+            self.baskets.push(products);
+        }
+    }
+
+    /// Closes the last customer and basket; call once the streams have ended.
+    pub fn finish(&mut self) {
+        self.close_orders();
+        self.close_purchases();
+        self.close_basket();
     }
 
     /// Adds counted service work.
@@ -125,30 +243,24 @@ struct ClvResult {
 }
 
 fn lifetime_values(
-    customers: &[(CustomerRef, Vec<(Day, f64)>)],
-    as_of: Day,
+    customers: &[CustomerFacts],
     summary: &mut serde_json::Map<String, serde_json::Value>,
 ) -> Vec<ClvResult> {
-    let summaries: Vec<Option<Summary>> = customers
-        .iter()
-        .map(|(_, orders)| clv::summarize(&mut orders.clone(), as_of, TimeUnit::Week))
-        .collect();
-    let present: Vec<Summary> = summaries.iter().flatten().cloned().collect();
+    let none = || ClvResult {
+        p_alive: None,
+        expected: None,
+        clv: 0,
+        base: 0,
+    };
+    let present: Vec<Summary> = customers.iter().filter_map(|c| c.clv).collect();
     let models =
         clv::fit_bgnbd(&present).and_then(|bg| clv::fit_gamma_gamma(&present).map(|gg| (bg, gg)));
+    drop(present);
     let (bg, gg) = match models {
         Ok(models) => models,
         Err(error) => {
             summary.insert("clv_error".into(), json!(error.to_string()));
-            return customers
-                .iter()
-                .map(|_| ClvResult {
-                    p_alive: None,
-                    expected: None,
-                    clv: 0,
-                    base: 0,
-                })
-                .collect();
+            return customers.iter().map(|_| none()).collect();
         }
     };
     summary.insert(
@@ -161,22 +273,16 @@ fn lifetime_values(
     );
     customers
         .iter()
-        .zip(&summaries)
-        .map(|((_, orders), s)| {
-            let Some(s) = s else {
-                return ClvResult {
-                    p_alive: None,
-                    expected: None,
-                    clv: 0,
-                    base: 0,
-                };
+        .map(|c| {
+            let Some(s) = &c.clv else {
+                return none();
             };
             let horizon = f64::from(CLV_HORIZON_WEEKS);
             let value =
                 clv::lifetime_value(&bg, &gg, s, CLV_HORIZON_WEEKS, WEEKLY_DISCOUNT).unwrap_or(0.0);
             // Base is the same discounted purchases at the customer's own mean order value;
             // growth is the rest, so base + growth is the model's value exactly.
-            let own_mean = orders.iter().map(|o| o.1).sum::<f64>() / orders.len().max(1) as f64;
+            let own_mean = c.revenue as f64 / c.orders.max(1) as f64;
             let model_mean = gg.expected_average_value(s);
             let base = if model_mean > 0.0 {
                 value * own_mean / model_mean
@@ -220,30 +326,23 @@ fn churn_reasons(model: &churn::Model, raw: &[f64; 6]) -> String {
 }
 
 fn churn_of(
-    customers: &[(CustomerRef, Vec<(Day, f64)>)],
-    as_of: Day,
+    customers: &[CustomerFacts],
     summary: &mut serde_json::Map<String, serde_json::Value>,
 ) -> Vec<(Option<f64>, String)> {
-    let named: Vec<(String, Vec<(Day, f64)>)> = customers
-        .iter()
-        .map(|(c, orders)| (c.id.to_string(), orders.clone()))
-        .collect();
-    // Scores are for the days ahead, so the features are taken the day after as-of.
-    match churn::predict(&named, as_of + 1, CHURN_HORIZON_DAYS) {
-        Ok(outcome) => {
-            summary.insert("churn_auc".into(), json!(outcome.auc));
-            summary.insert("churn_trained_on".into(), json!(outcome.trained_on));
-            named
+    let samples: Vec<churn::Sample> = customers.iter().map(|c| c.churn).collect();
+    let learnt = churn::learn(&samples, CHURN_HORIZON_DAYS);
+    drop(samples);
+    match learnt {
+        Ok(fitted) => {
+            summary.insert("churn_auc".into(), json!(fitted.auc));
+            summary.insert("churn_trained_on".into(), json!(fitted.trained_on));
+            customers
                 .iter()
-                .zip(&outcome.predictions)
-                .map(|((_, orders), prediction)| match prediction {
-                    Some(p) => {
-                        let raw = churn::features(orders, as_of + 1);
-                        let reasons = raw
-                            .map(|raw| churn_reasons(&outcome.model, &raw))
-                            .unwrap_or_default();
-                        (Some(p.probability), reasons)
-                    }
+                .map(|c| match &c.churn_now {
+                    Some(raw) => (
+                        Some(fitted.model.probability(raw)),
+                        churn_reasons(&fitted.model, raw),
+                    ),
                     None => (None, String::new()),
                 })
                 .collect()
@@ -257,27 +356,12 @@ fn churn_of(
 
 /// Basket rules over the invoices' products.
 fn basket_rules(
-    baskets: &HashMap<Uuid, Vec<Uuid>>,
+    baskets: &[Vec<u32>],
+    products: &[Uuid],
     summary: &mut serde_json::Map<String, serde_json::Value>,
 ) -> Vec<RuleRow> {
-    let mut index: BTreeMap<Uuid, u32> = BTreeMap::new();
-    for products in baskets.values() {
-        for product in products {
-            let next = index.len() as u32;
-            index.entry(*product).or_insert(next);
-        }
-    }
-    let products: Vec<Uuid> = {
-        let mut by_index: Vec<(u32, Uuid)> = index.iter().map(|(p, i)| (*i, *p)).collect();
-        by_index.sort_unstable();
-        by_index.into_iter().map(|(_, p)| p).collect()
-    };
-    let orders: Vec<Vec<u32>> = baskets
-        .values()
-        .map(|ps| ps.iter().map(|p| index[p]).collect())
-        .collect();
     let itemsets =
-        match basket::frequent_itemsets(&orders, products.len(), MIN_SUPPORT, MAX_RULE_LEN) {
+        match basket::frequent_itemsets(baskets, products.len(), MIN_SUPPORT, MAX_RULE_LEN) {
             Ok(sets) => sets,
             Err(error) => {
                 summary.insert("basket_error".into(), json!(error.to_string()));
@@ -304,11 +388,11 @@ fn basket_rules(
         .collect()
 }
 
-/// The loyalty class of a customer's purchases in date order, products standing for brands.
-fn loyalty_of(purchases: Option<&Vec<(Date, Uuid)>>) -> Option<String> {
-    let mut purchases = purchases?.clone();
+/// The loyalty class of a customer's purchases (day, product index), products standing for
+/// brands.
+fn loyalty_of(mut purchases: Vec<(Date, u32)>) -> Option<&'static str> {
     purchases.sort();
-    let mut index: HashMap<Uuid, u32> = HashMap::new();
+    let mut index: HashMap<u32, u32> = HashMap::new();
     let sequence: Vec<u32> = purchases
         .iter()
         .map(|(_, product)| {
@@ -316,61 +400,50 @@ fn loyalty_of(purchases: Option<&Vec<(Date, Uuid)>>) -> Option<String> {
             *index.entry(*product).or_insert(next)
         })
         .collect();
-    loyalty::classify(&sequence).map(|l| l.class.code().to_owned())
+    loyalty::classify(&sequence).map(|l| l.class.code())
 }
 
-/// Computes every analysis of a run as of `as_of`.
-pub fn compute(facts: &Facts, as_of: Date) -> Computed {
-    let day = from_time(as_of);
+/// Computes every analysis of a run from its `facts` (closed with [`Facts::finish`]).
+pub fn compute(facts: &Facts) -> Computed {
+    let day = facts.as_of;
+    let customers = &facts.customers;
     let mut summary = serde_json::Map::new();
-    let customers: Vec<(CustomerRef, Vec<(Day, f64)>)> = facts
-        .orders
-        .iter()
-        .map(|(c, orders)| {
-            let mut orders: Vec<(Day, f64)> = orders
-                .iter()
-                .map(|(d, total)| (from_time(*d), *total as f64))
-                .collect();
-            orders.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-            (*c, orders)
-        })
-        .collect();
     summary.insert("customers".into(), json!(customers.len()));
     summary.insert(
         "orders".into(),
-        json!(facts.orders.values().map(Vec::len).sum::<usize>()),
+        json!(customers.iter().map(|c| c.orders).sum::<u64>()),
     );
-    let id_texts: Vec<String> = customers.iter().map(|(c, _)| c.id.to_string()).collect();
-    let id_rank = rfm::rank_ids(&id_texts);
-    let totals: Vec<Totals> = facts
-        .orders
-        .values()
-        .map(|orders| Totals {
-            last_order: orders.iter().map(|o| from_time(o.0)).max().unwrap_or(day),
-            orders: orders.len() as u64,
-            spent: orders
-                .iter()
-                .map(|o| i128::from(o.1) * i128::from(peyvand_analytics::amount::UNIT))
-                .sum(),
+    let id_rank = {
+        let id_texts: Vec<String> = customers
+            .iter()
+            .map(|c| c.customer.id.to_string())
+            .collect();
+        rfm::rank_ids(&id_texts)
+    };
+    let totals: Vec<Totals> = customers
+        .iter()
+        .map(|c| Totals {
+            last_order: c.last,
+            orders: c.orders,
+            spent: i128::from(c.revenue) * i128::from(peyvand_analytics::amount::UNIT),
         })
         .collect();
     let rfm_scores = rfm::score(&totals, &id_rank, day);
-    let clv = lifetime_values(&customers, day, &mut summary);
-    let churn = churn_of(&customers, day, &mut summary);
-    let revenue_of: HashMap<Uuid, i64> = facts
-        .orders
+    drop(totals);
+    let clv = lifetime_values(customers, &mut summary);
+    let churn = churn_of(customers, &mut summary);
+    let revenue_of: HashMap<Uuid, i64> = customers
         .iter()
-        .map(|(c, orders)| (c.id, orders.iter().map(|o| o.1).sum()))
+        .map(|c| (c.customer.id, c.revenue))
         .collect();
     let economics: Vec<Economics> = customers
         .iter()
-        .map(|(c, _)| {
-            let revenue = revenue_of[&c.id];
-            let margin = facts.margins.get(c).copied().unwrap_or(0);
-            let serve = facts.service.get(c).map_or(0, cost_to_serve);
+        .map(|c| {
+            let margin = facts.margins.get(&c.customer).copied().unwrap_or(0);
+            let serve = facts.service.get(&c.customer).map_or(0, cost_to_serve);
             Economics {
-                revenue: revenue as f64,
-                product_cost: (revenue - margin) as f64,
+                revenue: c.revenue as f64,
+                product_cost: (c.revenue - margin) as f64,
                 cost_to_serve: serve as f64,
             }
         })
@@ -379,11 +452,12 @@ pub fn compute(facts: &Facts, as_of: Date) -> Computed {
     let tiers = value::pyramid(&profits, &id_rank);
     let thresholds = value::median_thresholds(&economics);
     let cells = value::matrix(&economics, &thresholds);
+    drop((profits, economics));
     let scores = customers
         .iter()
         .enumerate()
-        .map(|(i, (customer, orders))| {
-            let revenue = revenue_of[&customer.id];
+        .map(|(i, c)| {
+            let customer = &c.customer;
             let margin = facts.margins.get(customer).copied().unwrap_or(0);
             let service = facts.service.get(customer).copied().unwrap_or_default();
             let serve = cost_to_serve(&service);
@@ -394,15 +468,13 @@ pub fn compute(facts: &Facts, as_of: Date) -> Computed {
                 .filter_map(|id| revenue_of.get(id))
                 .sum();
             let s = &rfm_scores[i];
-            let first = orders.first().map_or(day, |o| o.0);
-            let last = orders.last().map_or(day, |o| o.0);
             ScoreRow {
                 customer: *customer,
-                orders: orders.len() as i64,
-                first_order: date_of(first),
-                last_order: date_of(last),
+                orders: c.orders as i64,
+                first_order: date_of(c.first),
+                last_order: date_of(c.last),
                 recency_days: s.recency_days,
-                revenue,
+                revenue: c.revenue,
                 margin,
                 cost_to_serve: serve,
                 profit: margin - serve,
@@ -422,11 +494,11 @@ pub fn compute(facts: &Facts, as_of: Date) -> Computed {
                 churn_reasons: churn[i].1.clone(),
                 tier: tiers[i].1.code().to_owned(),
                 cell: cells[i].code().to_owned(),
-                loyalty: loyalty_of(facts.purchases.get(customer)),
+                loyalty: facts.loyalty.get(customer).map(|c| (*c).to_owned()),
             }
         })
         .collect();
-    let rules = basket_rules(&facts.baskets, &mut summary);
+    let rules = basket_rules(&facts.baskets, &facts.products, &mut summary);
     summary.insert("rules".into(), json!(rules.len()));
     summary.insert("invoices".into(), json!(facts.baskets.len()));
     Computed {

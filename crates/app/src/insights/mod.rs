@@ -12,6 +12,7 @@
 //! reader still sees only their reach.
 
 pub mod compute;
+mod demo;
 mod reads;
 mod run;
 

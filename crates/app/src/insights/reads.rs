@@ -21,8 +21,8 @@ use crate::error::{AppError, AppResult};
 use crate::org::{filter_for, load_org};
 use crate::records::read_checked;
 
-/// Customers tagged in one action, at most.
-pub const MAX_TAGGED: usize = 5_000;
+/// Customers tagged per transaction when a retention list is tagged.
+pub const TAG_BATCH: u64 = 1_000;
 
 /// Filters of the analytics pages and API.
 #[derive(Debug, Clone, Default)]
@@ -494,21 +494,16 @@ impl App {
         let answers = tx.insight_answers(&access, from, to).await?;
         let segments: BTreeMap<Uuid, String> = match (group, Self::current_run(&mut tx).await?) {
             (Some("segment"), Some((run, _))) => {
-                let mut filter = ScoreFilter {
-                    accounts: Some(RowFilter::Everything),
-                    contacts: Some(RowFilter::Everything),
-                    ..ScoreFilter::default()
-                };
-                let mut out = BTreeMap::new();
-                let mut after = None;
-                loop {
-                    let page = tx.insight_scores(run, &filter, after, 5_000).await?;
-                    let Some(last) = page.last() else { break };
-                    after = Some((last.clv, last.customer.id));
-                    out.extend(page.into_iter().map(|s| (s.customer.id, s.segment)));
-                }
-                filter.customer_id = None;
-                out
+                let answered: BTreeSet<Uuid> = answers
+                    .iter()
+                    .filter_map(|a| a.customer)
+                    .map(|c| c.id)
+                    .collect();
+                let answered: Vec<Uuid> = answered.into_iter().collect();
+                tx.insight_segments_of(run, &answered)
+                    .await?
+                    .into_iter()
+                    .collect()
             }
             _ => BTreeMap::new(),
         };
@@ -571,9 +566,12 @@ impl App {
         })
     }
 
-    /// Adds `tag` to every customer of the retention list `query` selects (at most
-    /// [`MAX_TAGGED`]) that the caller may update, in one transaction with an audit entry per
-    /// customer; returns how many were tagged.
+    /// Adds `tag` to every customer of the retention list `query` selects that the caller may
+    /// update, with an audit entry per customer; returns how many were tagged. The list is
+    /// walked page by page ([`TAG_BATCH`] customers) and each page is tagged in its own
+    /// transaction, so a list of any length is tagged without holding it in memory or keeping
+    /// the database's writer for long; customers tagged already are skipped, so repeating an
+    /// interrupted action finishes it.
     pub async fn tag_insight_customers(
         &self,
         session: &Session,
@@ -588,29 +586,45 @@ impl App {
                 peyvand_domain::validation::FieldError::INVALID,
             ));
         }
-        let mut customers = Vec::new();
         let mut page_query = ScoreQuery {
-            limit: 1_000,
+            limit: TAG_BATCH,
             ..query.clone()
         };
+        let mut tagged = 0;
         loop {
             let page = self.insight_scores(session, &page_query).await?;
-            customers.extend(page.items.iter().map(|s| (s.customer_kind, s.customer_id)));
+            let customers: Vec<(RecordKind, Uuid)> = page
+                .items
+                .iter()
+                .map(|s| {
+                    let kind = if s.customer_kind == "account" {
+                        RecordKind::Account
+                    } else {
+                        RecordKind::Contact
+                    };
+                    (kind, s.customer_id)
+                })
+                .collect();
+            tagged += self.tag_batch(session, &customers, tag).await?;
             match page.next_cursor {
-                Some(cursor) if customers.len() < MAX_TAGGED => page_query.cursor = Some(cursor),
-                _ => break,
+                Some(cursor) => page_query.cursor = Some(cursor),
+                None => break,
             }
         }
-        customers.truncate(MAX_TAGGED);
+        Ok(tagged)
+    }
+
+    /// Tags one page of customers in one transaction; how many got the tag.
+    async fn tag_batch(
+        &self,
+        session: &Session,
+        customers: &[(RecordKind, Uuid)],
+        tag: &str,
+    ) -> AppResult<usize> {
         let now = self.now();
         let mut tx = self.store.write().await?;
         let mut tagged = 0;
-        for (kind, id) in customers {
-            let kind = if kind == "account" {
-                RecordKind::Account
-            } else {
-                RecordKind::Contact
-            };
+        for &(kind, id) in customers {
             let record = match read_checked(&mut tx, session, kind, id, Action::Update).await {
                 Ok((_, record)) => record,
                 Err(AppError::Forbidden | AppError::NotFound) => continue,

@@ -1,4 +1,5 @@
-//! One recomputation, run by the job worker: read the facts with one streaming query per input,
+//! One recomputation, run by the job worker: read the facts with one streaming query per input
+//! (each customer's rows together, reduced to a summary as they arrive; see `compute`),
 //! compute on a blocking thread (the analyses are CPU work and must not hold up the runtime),
 //! and write the results under the run's id in chunks of their own transactions, so requests
 //! keep being served and readers see the previous run until this one is done.
@@ -63,10 +64,11 @@ impl App {
     async fn compute_and_store(&self, run_id: Uuid) -> AppResult<String> {
         let as_of = self.now().date();
         self.progress(run_id, "reading", 5).await?;
-        let mut facts = Facts::default();
+        let mut facts = Facts::new(as_of);
         {
             let mut tx = self.store.read().await?;
-            tx.insight_orders(|order| facts.add_order(order)).await?;
+            tx.insight_orders_by_customer(|order| facts.add_order(order))
+                .await?;
         }
         self.progress(run_id, "reading", 20).await?;
         {
@@ -79,8 +81,9 @@ impl App {
                 facts.referrals.entry(referrer).or_default().push(referred);
             }
         }
+        facts.finish();
         self.progress(run_id, "scoring", 40).await?;
-        let computed = tokio::task::spawn_blocking(move || compute(&facts, as_of))
+        let computed = tokio::task::spawn_blocking(move || compute(&facts))
             .await
             .map_err(|e| AppError::Internal(format!("insights: {e}")))?;
         self.progress(run_id, "writing", 70).await?;

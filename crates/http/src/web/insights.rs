@@ -14,6 +14,7 @@ use super::form::WebForm;
 use super::format::Fmt;
 use super::guard::WebSession;
 use super::page::{Layout, WebError, WebResult, render, see_other};
+use super::pipeline::{Choice, record_choices};
 use super::service_report::{Chart, chart};
 use crate::AppState;
 use crate::api::insights::{
@@ -37,6 +38,10 @@ struct InsightsTemplate {
     from: String,
     to: String,
     segment: String,
+    /// The branches the reader may pick from (empty when they read a single one or none).
+    branches: Vec<Choice>,
+    /// The picked branch's id, or empty for all.
+    branch_id: String,
     csv_href: String,
     chart: Chart,
     headers: Vec<String>,
@@ -367,12 +372,18 @@ pub async fn show(
         _ => nps_tab(&state, &session, &l, &fmt, &params).await?,
     };
     let (status, running) = status_line(&state, &session, &l).await?;
+    let branch_id = query.branch_id.map(|b| b.to_string()).unwrap_or_default();
     let filters = format!(
-        "from={}&to={}&segment={}",
+        "from={}&to={}&segment={}&branch_id={branch_id}",
         params.from.clone().unwrap_or_default(),
         params.to.clone().unwrap_or_default(),
         params.segment.clone().unwrap_or_default()
     );
+    let mut branches = record_choices(&state, &session, RecordKind::Branch, query.branch_id).await;
+    if branches.len() < 2 {
+        // One branch to choose from is no choice.
+        branches.clear();
+    }
     let csv_href = match tab.as_str() {
         "rfm" => format!("/api/v1/insights/groups/segment?format=csv&{filters}"),
         "pyramid" => format!("/api/v1/insights/groups/tier?format=csv&{filters}"),
@@ -395,6 +406,8 @@ pub async fn show(
         from: params.from.clone().unwrap_or_default(),
         to: params.to.clone().unwrap_or_default(),
         segment: params.segment.clone().unwrap_or_default(),
+        branches,
+        branch_id,
         csv_href,
         chart,
         headers,
@@ -427,6 +440,12 @@ pub async fn tag(
         .get("segment")
         .filter(|s| !s.is_empty())
         .map(str::to_owned);
+    query.branch_id = match form.get("branch_id").filter(|s| !s.is_empty()) {
+        Some(raw) => Some(raw.parse().map_err(|_| {
+            AppError::field("branch_id", peyvand_domain::validation::FieldError::INVALID)
+        })?),
+        None => None,
+    };
     state
         .app
         .tag_insight_customers(&session, &query, form.get("tag").unwrap_or_default())

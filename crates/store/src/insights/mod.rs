@@ -176,6 +176,16 @@ fn order_invoices(select: &mut SelectStatement) {
         .and_where(Expr::col(("invoices", "issue_date")).is_not_null());
 }
 
+/// Orders the invoices of a query by customer, then by day. A customer is the account, else
+/// the contact (`customer_of`), so sorting by the account and then the contact keeps each
+/// customer's rows together whichever end the database puts empty values at.
+fn by_customer_and_day(select: &mut SelectStatement) {
+    select
+        .order_by(("invoices", "account_id"), Order::Asc)
+        .order_by(("invoices", "contact_id"), Order::Asc)
+        .order_by(("invoices", "issue_date"), Order::Asc);
+}
+
 /// An answered satisfaction survey.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnswerFact {
@@ -193,8 +203,22 @@ pub struct AnswerFact {
 
 impl Tx {
     /// Every order (see [`ORDER_STATUSES`]), handed to `visit` as it is read.
-    pub async fn insight_orders(
+    pub async fn insight_orders(&mut self, visit: impl FnMut(OrderFact) + Send) -> StoreResult<()> {
+        self.orders_in(false, visit).await
+    }
+
+    /// Every order as [`Tx::insight_orders`], but each customer's orders together and by day,
+    /// so a reader can finish one customer before the next comes and keep only a summary.
+    pub async fn insight_orders_by_customer(
         &mut self,
+        visit: impl FnMut(OrderFact) + Send,
+    ) -> StoreResult<()> {
+        self.orders_in(true, visit).await
+    }
+
+    async fn orders_in(
+        &mut self,
+        by_customer: bool,
         mut visit: impl FnMut(OrderFact) + Send,
     ) -> StoreResult<()> {
         let mut select = Query::select();
@@ -205,6 +229,9 @@ impl Tx {
             ("invoices", "total"),
         ]);
         order_invoices(&mut select);
+        if by_customer {
+            by_customer_and_day(&mut select);
+        }
         let types = [ColType::Id, ColType::Id, ColType::Date, ColType::Int];
         self.fetch_each(&select, &types, |row| {
             if let (Some(customer), Some(date), Some(total)) = (
@@ -222,7 +249,8 @@ impl Tx {
         .await
     }
 
-    /// Every line of every order with its product's cost, handed to `visit` as it is read.
+    /// Every line of every order with its product's cost, handed to `visit` as it is read:
+    /// each customer's lines together and by day, the lines of one invoice together.
     pub async fn insight_lines(
         &mut self,
         mut visit: impl FnMut(LineFact) + Send,
@@ -250,6 +278,8 @@ impl Tx {
             )
             .and_where(Expr::col(("sales_lines", "document_kind")).eq(sql_text("invoice")));
         order_invoices(&mut select);
+        by_customer_and_day(&mut select);
+        select.order_by(("sales_lines", "document_id"), Order::Asc);
         let types = [
             ColType::Id,
             ColType::Id,
@@ -693,5 +723,6 @@ impl Tx {
     }
 }
 
+mod demo;
 mod results;
 pub use results::{GroupTotals, RuleRow, ScoreFilter, ScoreRow};

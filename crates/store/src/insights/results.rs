@@ -416,6 +416,30 @@ impl Tx {
         Ok(rows.into_iter().filter_map(score_row).collect())
     }
 
+    /// The RFM segment of each of `customers` that has a score in the run (looked up a few
+    /// hundred at a time, so the NPS by segment reads only the customers who answered).
+    pub async fn insight_segments_of(
+        &mut self,
+        run_id: Uuid,
+        customers: &[Uuid],
+    ) -> StoreResult<Vec<(Uuid, String)>> {
+        let mut out = Vec::with_capacity(customers.len());
+        for chunk in customers.chunks(500) {
+            let mut select = Query::select();
+            select
+                .from("insight_scores")
+                .columns(["customer_id", "segment"])
+                .and_where(Expr::col("run_id").eq(sql_id(run_id)))
+                .and_where(Expr::col("customer_id").is_in(chunk.iter().map(|id| sql_id(*id))));
+            let rows = self.fetch(&select, &[ColType::Id, ColType::Text]).await?;
+            out.extend(
+                rows.into_iter()
+                    .filter_map(|row| Some((row.first()?.as_id()?, text(row.get(1))?))),
+            );
+        }
+        Ok(out)
+    }
+
     /// Customers, revenue, profit and predicted value of a run per value of `column`
     /// (`segment`, `tier`, `cell` or `loyalty`), for the customers `filter` lets through.
     pub async fn insight_groups(

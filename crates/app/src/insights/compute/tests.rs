@@ -15,7 +15,7 @@ fn account(n: u128) -> CustomerRef {
 
 #[test]
 fn margin_subtracts_quantity_times_cost_and_unknown_cost_counts_as_zero() {
-    let mut facts = Facts::default();
+    let mut facts = Facts::new(date!(2025 - 01 - 01));
     let line = |net, cost| LineFact {
         customer: account(1),
         date: date!(2025 - 01 - 01),
@@ -42,7 +42,7 @@ fn cost_to_serve_weighs_cases_and_activities() {
 
 #[test]
 fn components_come_from_referrals_and_feedback() {
-    let mut facts = Facts::default();
+    let mut facts = Facts::new(date!(2025 - 01 - 01));
     for (customer, day, total) in [
         (1, date!(2024 - 01 - 10), 100_000),
         (1, date!(2024 - 06 - 10), 300_000),
@@ -66,7 +66,8 @@ fn components_come_from_referrals_and_feedback() {
             answered_surveys: 2,
         },
     );
-    let computed = compute(&facts, date!(2025 - 01 - 01));
+    facts.finish();
+    let computed = compute(&facts);
     let row = |n| {
         computed
             .scores
@@ -89,4 +90,66 @@ fn components_come_from_referrals_and_feedback() {
     for s in &computed.scores {
         assert_eq!(s.clv_base + s.clv_growth, s.clv);
     }
+}
+
+#[test]
+fn streamed_orders_are_reduced_per_customer_whatever_their_order_within_one() {
+    // An account's orders come by contact first, so not by day; the summary must not care.
+    let mut facts = Facts::new(date!(2025 - 01 - 01));
+    for (customer, day, total) in [
+        (1, date!(2024 - 06 - 10), 300_000),
+        (1, date!(2024 - 01 - 10), 100_000),
+        (2, date!(2024 - 03 - 01), 1_000_000),
+    ] {
+        facts.add_order(OrderFact {
+            customer: account(customer),
+            date: day,
+            total,
+        });
+    }
+    facts.finish();
+    assert_eq!(facts.customers.len(), 2, "one summary per customer");
+    let first = &facts.customers[0];
+    assert_eq!((first.orders, first.revenue), (2, 400_000));
+    assert_eq!(
+        first.first,
+        peyvand_analytics::dates::from_time(date!(2024 - 01 - 10))
+    );
+    assert_eq!(
+        first.last,
+        peyvand_analytics::dates::from_time(date!(2024 - 06 - 10))
+    );
+    let summary = first.clv.expect("a CLV summary");
+    assert_eq!(summary.frequency, 1, "one repeat purchase");
+    assert_eq!(
+        summary.monetary_value, 300_000.0,
+        "the repeat purchase's value"
+    );
+}
+
+#[test]
+fn streamed_lines_close_baskets_per_invoice_and_loyalty_per_customer() {
+    let mut facts = Facts::new(date!(2025 - 01 - 01));
+    let line = |customer, invoice, product, day| LineFact {
+        customer: account(customer),
+        date: day,
+        invoice_id: Uuid::from_u128(invoice),
+        product_id: Some(Uuid::from_u128(product)),
+        quantity: 1,
+        net: 100,
+        cost_price: None,
+    };
+    for l in [
+        line(1, 10, 7, date!(2024 - 01 - 01)),
+        line(1, 10, 8, date!(2024 - 01 - 01)),
+        line(1, 11, 7, date!(2024 - 02 - 01)),
+        line(2, 12, 8, date!(2024 - 03 - 01)),
+    ] {
+        facts.add_line(l);
+    }
+    facts.finish();
+    assert_eq!(facts.baskets, vec![vec![0, 1], vec![0], vec![1]]);
+    assert_eq!(facts.products, vec![Uuid::from_u128(7), Uuid::from_u128(8)]);
+    assert_eq!(facts.margins[&account(1)], 300);
+    assert_eq!(facts.loyalty.len(), 2, "both customers get a class");
 }
