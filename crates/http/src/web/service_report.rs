@@ -49,7 +49,15 @@ pub(crate) fn chart(
     locale: Locale,
 ) -> Chart {
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1) as f64;
-    let room = WIDTH - LABEL_WIDTH - 40.0;
+    // The longest bar leaves room for its number beside it: about six units a character at
+    // the chart's font size, and at most a third of the width (amounts in Rials run long).
+    let longest = rows
+        .iter()
+        .map(|r| fmt.integer(r.1).chars().count())
+        .max()
+        .unwrap_or(0);
+    let value_room = (longest as f64 * 6.5 + 8.0).clamp(40.0, WIDTH / 3.0);
+    let room = WIDTH - LABEL_WIDTH - value_room;
     let rtl = locale == Locale::Fa;
     let bars = rows
         .into_iter()
