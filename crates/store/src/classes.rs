@@ -201,6 +201,32 @@ fn customer_of(account: Value, contact: Value) -> Option<(CustomerTable, Uuid)> 
 }
 
 impl Tx {
+    /// The rows of a measure query — account, contact (when no account), count, amount — as
+    /// one measure per customer.
+    async fn customer_measures(
+        &mut self,
+        select: &sea_query::SelectStatement,
+    ) -> StoreResult<Vec<CustomerMeasure>> {
+        let types = [ColType::Id, ColType::Id, ColType::Int, ColType::Int];
+        let mut out = Vec::new();
+        self.fetch_each(select, &types, |row| {
+            let mut row = row.into_iter();
+            let (account, contact) = (
+                row.next().unwrap_or(Value::Null),
+                row.next().unwrap_or(Value::Null),
+            );
+            if let Some((table, id)) = customer_of(account, contact) {
+                out.push(CustomerMeasure {
+                    table,
+                    id,
+                    count: int(row.next().unwrap_or(Value::Null)),
+                    amount: int(row.next().unwrap_or(Value::Null)),
+                });
+            }
+        })
+        .await?;
+        Ok(out)
+    }
     /// Purchase count and net amount per customer over the invoices issued from `from` to
     /// `to` (both included) that were not cancelled.
     pub async fn purchase_totals(
@@ -226,25 +252,7 @@ impl Tx {
                 Expr::col("account_id"),
                 Expr::cust("CASE WHEN account_id IS NULL THEN contact_id END"),
             ]);
-        let types = [ColType::Id, ColType::Id, ColType::Int, ColType::Int];
-        let mut out = Vec::new();
-        self.fetch_each(&select, &types, |row| {
-            let mut row = row.into_iter();
-            let (account, contact) = (
-                row.next().unwrap_or(Value::Null),
-                row.next().unwrap_or(Value::Null),
-            );
-            if let Some((table, id)) = customer_of(account, contact) {
-                out.push(CustomerMeasure {
-                    table,
-                    id,
-                    count: int(row.next().unwrap_or(Value::Null)),
-                    amount: int(row.next().unwrap_or(Value::Null)),
-                });
-            }
-        })
-        .await?;
-        Ok(out)
+        self.customer_measures(&select).await
     }
 
     /// Margin per customer over the same invoices: each line's net amount minus its quantity
@@ -280,25 +288,7 @@ impl Tx {
                 Expr::col(("invoices", "account_id")),
                 Expr::cust("CASE WHEN invoices.account_id IS NULL THEN invoices.contact_id END"),
             ]);
-        let types = [ColType::Id, ColType::Id, ColType::Int, ColType::Int];
-        let mut out = Vec::new();
-        self.fetch_each(&select, &types, |row| {
-            let mut row = row.into_iter();
-            let (account, contact) = (
-                row.next().unwrap_or(Value::Null),
-                row.next().unwrap_or(Value::Null),
-            );
-            if let Some((table, id)) = customer_of(account, contact) {
-                out.push(CustomerMeasure {
-                    table,
-                    id,
-                    count: int(row.next().unwrap_or(Value::Null)),
-                    amount: int(row.next().unwrap_or(Value::Null)),
-                });
-            }
-        })
-        .await?;
-        Ok(out)
+        self.customer_measures(&select).await
     }
 
     /// Contract value per customer over the contracts that start from `from` to `to` (both
@@ -326,25 +316,7 @@ impl Tx {
                 Expr::col("account_id"),
                 Expr::cust("CASE WHEN account_id IS NULL THEN contact_id END"),
             ]);
-        let types = [ColType::Id, ColType::Id, ColType::Int, ColType::Int];
-        let mut out = Vec::new();
-        self.fetch_each(&select, &types, |row| {
-            let mut row = row.into_iter();
-            let (account, contact) = (
-                row.next().unwrap_or(Value::Null),
-                row.next().unwrap_or(Value::Null),
-            );
-            if let Some((table, id)) = customer_of(account, contact) {
-                out.push(CustomerMeasure {
-                    table,
-                    id,
-                    count: int(row.next().unwrap_or(Value::Null)),
-                    amount: int(row.next().unwrap_or(Value::Null)),
-                });
-            }
-        })
-        .await?;
-        Ok(out)
+        self.customer_measures(&select).await
     }
 
     /// Hands every customer of `table` to `visit`: id, class and, when `with_industry`, the

@@ -107,11 +107,11 @@ const TYPES: [ColType; 11] = [
     ColType::Text,
 ];
 
-fn v_time(at: OffsetDateTime) -> sea_query::Value {
+pub(crate) fn v_time(at: OffsetDateTime) -> sea_query::Value {
     to_sql(&Value::Time(at), ColType::Time)
 }
 
-fn v_text(text: &str) -> sea_query::Value {
+pub(crate) fn v_text(text: &str) -> sea_query::Value {
     to_sql(&Value::Text(text.to_owned()), ColType::Text)
 }
 

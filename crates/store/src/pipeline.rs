@@ -107,20 +107,20 @@ fn id(v: Uuid) -> sea_query::Value {
     to_sql(&Value::Id(v), ColType::Id)
 }
 
-fn moment(v: OffsetDateTime) -> sea_query::Value {
+pub(crate) fn moment(v: OffsetDateTime) -> sea_query::Value {
     to_sql(&Value::Time(v), ColType::Time)
 }
 
-fn day(v: Date) -> sea_query::Value {
+pub(crate) fn day(v: Date) -> sea_query::Value {
     to_sql(&Value::Date(v), ColType::Date)
 }
 
 /// `CAST(COALESCE(SUM(col), 0) AS BIGINT)`: PostgreSQL sums BIGINTs as NUMERIC.
-fn sum(column: &str) -> Expr {
+pub(crate) fn sum(column: &str) -> Expr {
     Expr::cust(format!("CAST(COALESCE(SUM({column}), 0) AS BIGINT)"))
 }
 
-fn int(value: Option<&Value>) -> i64 {
+pub(crate) fn int(value: Option<&Value>) -> i64 {
     match value {
         Some(Value::Int(n)) => *n,
         _ => 0,

@@ -14,10 +14,10 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::StoreResult;
-use crate::pipeline::{SalesScope, scope_condition};
+use crate::pipeline::{SalesScope, day, int, moment, scope_condition, sum};
 use crate::records::access_condition;
 use crate::tx::Tx;
-use crate::values::{ColType, to_sql};
+use crate::values::ColType;
 
 /// A customer's invoices within a period: the account, or the contact for invoices without one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,26 +30,6 @@ pub struct InvoicedCustomer {
     pub count: i64,
     /// Their totals (Rials).
     pub amount: i64,
-}
-
-fn moment(v: OffsetDateTime) -> sea_query::Value {
-    to_sql(&Value::Time(v), ColType::Time)
-}
-
-fn day(v: Date) -> sea_query::Value {
-    to_sql(&Value::Date(v), ColType::Date)
-}
-
-/// `CAST(COALESCE(SUM(col), 0) AS BIGINT)`: PostgreSQL sums BIGINTs as NUMERIC.
-fn sum(column: &str) -> Expr {
-    Expr::cust(format!("CAST(COALESCE(SUM({column}), 0) AS BIGINT)"))
-}
-
-fn int(value: Option<&Value>) -> i64 {
-    match value {
-        Some(Value::Int(n)) => *n,
-        _ => 0,
-    }
 }
 
 impl Tx {

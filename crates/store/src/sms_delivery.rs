@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::StoreResult;
+use crate::jobs::{v_text, v_time};
 use crate::tx::Tx;
 use crate::values::{ColType, to_sql};
 
@@ -24,14 +25,6 @@ pub struct PendingDelivery {
 
 /// The code of a delivery that is still on its way.
 pub const PENDING: &str = "pending";
-
-fn v_time(at: OffsetDateTime) -> sea_query::Value {
-    to_sql(&Value::Time(at), ColType::Time)
-}
-
-fn v_text(text: &str) -> sea_query::Value {
-    to_sql(&Value::Text(text.to_owned()), ColType::Text)
-}
 
 impl Tx {
     /// Notes the gateway's id of the SMS a job sent at `now`; its delivery is pending, and
