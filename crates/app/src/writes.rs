@@ -135,6 +135,7 @@ pub(crate) async fn create_in(
     crate::contracts::before_create(tx, now, session, schema, &mut fields).await?;
     crate::admin::check_rules(tx, session, kind, None, &fields).await?;
     check_references(tx, session, schema, &fields).await?;
+    crate::contracts::check_case_contract(tx, kind, &fields, None).await?;
     let id = Uuid::now_v7();
     check_placement(tx, session, schema, id, &fields, Action::Create).await?;
     // Case numbers, routing and service-level clocks are the system's doing, after the actor's
@@ -198,6 +199,7 @@ pub(crate) async fn update_in(
     crate::sales::before_update(tx, schema, &row, &changes, &merged).await?;
     crate::contracts::before_update(schema, &row, &changes, &merged)?;
     check_references(tx, session, schema, &changes).await?;
+    crate::contracts::check_case_contract(tx, kind, &merged, Some(&changes)).await?;
     check_placement(tx, session, schema, id, &merged, Action::Update).await?;
     let search = record::search_text(schema, &merged);
     if !tx

@@ -30,8 +30,16 @@ pub fn contract_number(branch: &str, year: i32, sequence: i64) -> String {
     format!("CT-{branch}-{year}-{sequence:06}")
 }
 
+/// A case names a contract of another customer than the case's.
+pub const OTHER_CUSTOMER: FieldError = FieldError("other_customer");
+
 /// The field error codes of this module, for the translation tests.
-pub const FIELD_ERRORS: [FieldError; 3] = [END_BEFORE_START, UNKNOWN_PLACEHOLDER, NOT_DRAFT];
+pub const FIELD_ERRORS: [FieldError; 4] = [
+    END_BEFORE_START,
+    UNKNOWN_PLACEHOLDER,
+    NOT_DRAFT,
+    OTHER_CUSTOMER,
+];
 
 #[cfg(test)]
 mod tests {

@@ -34,8 +34,12 @@ pub const LOCKED: FieldError = FieldError("locked");
 /// A move between statuses the document's kind does not allow.
 pub const INVALID_TRANSITION: FieldError = FieldError("invalid_transition");
 
+/// An opportunity's amount typed by hand while the deal has product lines, whose total is its
+/// amount.
+pub const AMOUNT_FROM_LINES: FieldError = FieldError("amount_from_lines");
+
 /// The field error codes of this module, for the translation tests.
-pub const FIELD_ERRORS: [FieldError; 7] = [
+pub const FIELD_ERRORS: [FieldError; 8] = [
     NEGATIVE,
     OVER_100_PERCENT,
     NOT_POSITIVE,
@@ -43,6 +47,7 @@ pub const FIELD_ERRORS: [FieldError; 7] = [
     OVERPAYMENT,
     LOCKED,
     INVALID_TRANSITION,
+    AMOUNT_FROM_LINES,
 ];
 
 /// The largest line discount (basis points) a built-in role gives without approval: an

@@ -7,6 +7,9 @@
 //! export, search, permissions and the audit trail are the generic ones. The generic create,
 //! update and delete call [`before_create`], [`before_update`] and [`before_delete`].
 
+// A case's contract belongs to the case's customer.
+mod case_link;
+pub(crate) use case_link::check_case_contract;
 mod customer;
 mod demo;
 mod flow;

@@ -65,6 +65,12 @@ async fn prepare_opportunity(
     if matches!(fields.get("amount"), Some(Value::Int(n)) if *n < 0) {
         return Err(AppError::field("amount", FieldError::INVALID_NUMBER));
     }
+    // A deal with product lines has their total as its amount (issue 4 §2).
+    if let Some(old) = old
+        && old.fields.get("amount") != fields.get("amount")
+    {
+        super::lines::check_amount(tx, old.id, fields.get("amount")).await?;
+    }
     if text(fields, "status").is_none() {
         fields.insert("status".into(), Value::Text("open".into()));
     }
@@ -193,7 +199,8 @@ fn entry_of(id: Uuid, fields: &Fields, now: OffsetDateTime) -> StageEntryRow {
 }
 
 /// Records of the sales kinds that must stay: stages (removed only through the pipeline's stage
-/// editor), the last pipeline, and pipelines or loss reasons that deals use.
+/// editor), the last pipeline, pipelines or loss reasons that deals use, and deals that quotes
+/// were made from. A deal that may go loses its product lines here.
 pub(crate) async fn check_deletable(
     tx: &mut Tx,
     kind: RecordKind,
@@ -206,6 +213,10 @@ pub(crate) async fn check_deletable(
             pipelines.len() <= 1 || column_used(tx, "pipeline_id", row.id).await?
         }
         RecordKind::LossReason => column_used(tx, "loss_reason_id", row.id).await?,
+        RecordKind::Opportunity => {
+            super::lines::before_delete(tx, row).await?;
+            false
+        }
         _ => false,
     };
     if in_use { Err(AppError::InUse) } else { Ok(()) }

@@ -9,7 +9,7 @@ use peyvand_domain::record::sales::{LINE_FIELDS, PRODUCTS};
 use peyvand_domain::record::{self, Fields, Input, ROLES, Schema, USERS, Value, parse_field};
 use peyvand_domain::sales::percent::FULL;
 use peyvand_domain::sales::status::{DocumentKind, approval_needed, may_convert, may_move};
-use peyvand_domain::sales::totals::{DocumentLines, EditError, LineEdit, LineInput};
+use peyvand_domain::sales::totals::{DocumentLines, EditError, LineEdit, LineInput, Totals};
 use peyvand_domain::sales::{INVALID_TRANSITION, LOCKED};
 use peyvand_domain::validation::{FieldError, ValidationErrors};
 use peyvand_store::{LineRow, RecordRow, Tx};
@@ -121,11 +121,13 @@ fn optional_int(fields: &Fields, name: &str) -> Option<i64> {
 }
 
 /// The line a change describes: given values over the old line's (for an update), the
-/// product's name, proposed price and tax rate where nothing was given.
+/// product's name, proposed price and tax rate where nothing was given. The price is proposed
+/// for `holder`'s customer on `price_day` (a document without an issue date has none).
 async fn build_line(
     tx: &mut Tx,
     session: &Session,
-    document: &RecordRow,
+    holder: &RecordRow,
+    price_day: Option<time::Date>,
     old: Option<&LineRow>,
     given: &Fields,
 ) -> AppResult<LineRow> {
@@ -160,7 +162,9 @@ async fn build_line(
         Some(price) => price,
         None => match &product {
             Some(product) => {
-                super::pricing::proposed_in(tx, document, product)
+                let day = price_day
+                    .ok_or_else(|| AppError::field("issue_date", FieldError::REQUIRED))?;
+                super::pricing::proposed_in(tx, holder, product, day)
                     .await?
                     .unit_price
             }
@@ -183,7 +187,7 @@ async fn build_line(
     Ok(LineRow {
         id: old.map_or_else(Uuid::now_v7, |l| l.id),
         document_kind: String::new(),
-        document_id: document.id,
+        document_id: holder.id,
         position: old.map_or(0, |l| l.position),
         product_id,
         description,
@@ -202,7 +206,7 @@ async fn build_line(
 }
 
 /// A short account of a line for the audit trail ("2 × Laptop @ 1000, −5%").
-fn line_summary(line: &LineRow) -> String {
+pub(crate) fn line_summary(line: &LineRow) -> String {
     let discount = if line.discount_bp > 0 {
         format!(", -{}bp", line.discount_bp)
     } else {
@@ -243,28 +247,50 @@ fn totals_changes(doc: &DocumentLines, row: &RecordRow, limit: i64) -> Fields {
     changes
 }
 
-pub(super) async fn edit_lines_in(
+/// A change applied to the lines of a document or an opportunity and written to `sales_lines`.
+pub(crate) struct EditedLines {
+    /// Every line after the change, with its stored amounts.
+    pub lines: Vec<LineRow>,
+    /// The lines as the domain keeps them, with the totals.
+    pub doc: DocumentLines,
+    /// The line as it was, for an update or removal.
+    pub before: Option<LineRow>,
+    /// The index of the line as it is now, for an addition or update.
+    pub after: Option<usize>,
+}
+
+impl EditedLines {
+    /// The audit entry of the change: the line before and after.
+    pub fn summary(&self) -> serde_json::Value {
+        json!({
+            "line": [
+                self.before.as_ref().map(line_summary),
+                self.after.map(|index| line_summary(&self.lines[index])),
+            ]
+        })
+    }
+}
+
+/// The lines of `holder` (a document or an opportunity whose `sales_lines` rows carry
+/// `holder_code`) after `change`: the line built with the product's proposals, the amounts
+/// computed by `domain::sales::totals` and the changed row written. The caller checked rights
+/// and status and writes the holder's new totals.
+pub(crate) async fn apply_line_change(
     tx: &mut Tx,
-    now: time::OffsetDateTime,
     session: &Session,
-    kind: RecordKind,
-    id: Uuid,
+    holder: &RecordRow,
+    holder_code: &str,
+    price_day: Option<time::Date>,
     change: &LineChange,
     calendar: CalendarKind,
-) -> AppResult<Vec<LineRow>> {
-    let doc_kind = document_kind(kind).ok_or(AppError::NotFound)?;
-    let schema = session.schema(kind);
-    let (row, _) = read_checked(tx, session, kind, id, Action::Update).await?;
-    if super::document_locked(doc_kind, &row.fields) {
-        return Err(AppError::field("status", LOCKED));
-    }
-    let mut lines = tx.sales_lines(id).await?;
+) -> AppResult<EditedLines> {
+    let mut lines = tx.sales_lines(holder.id).await?;
     let mut doc = DocumentLines::new(lines.iter().map(line_input)).map_err(edit_error)?;
     let position_of = |line_id: Uuid| lines.iter().position(|l| l.id == line_id);
     let (before, after) = match change {
         LineChange::Add(inputs) => {
             let given = parse_line(inputs, calendar)?;
-            let mut line = build_line(tx, session, &row, None, &given).await?;
+            let mut line = build_line(tx, session, holder, price_day, None, &given).await?;
             line.position = lines.last().map_or(1, |l| l.position + 1);
             doc.apply(LineEdit::Add(line_input(&line)))
                 .map_err(edit_error)?;
@@ -274,7 +300,8 @@ pub(super) async fn edit_lines_in(
         LineChange::Update(line_id, inputs) => {
             let index = position_of(*line_id).ok_or(AppError::NotFound)?;
             let given = parse_line(inputs, calendar)?;
-            let line = build_line(tx, session, &row, Some(&lines[index]), &given).await?;
+            let old = Some(&lines[index]);
+            let line = build_line(tx, session, holder, price_day, old, &given).await?;
             doc.apply(LineEdit::Update(index, line_input(&line)))
                 .map_err(edit_error)?;
             let old = std::mem::replace(&mut lines[index], line);
@@ -288,7 +315,7 @@ pub(super) async fn edit_lines_in(
     };
     // The domain computed every line's amounts; store them as computed.
     for (line, (_, amounts)) in lines.iter_mut().zip(doc.lines()) {
-        line.document_kind = doc_kind.code().to_owned();
+        line.document_kind = holder_code.to_owned();
         line.gross = amounts.gross;
         line.discount = amounts.discount;
         line.net = amounts.net;
@@ -301,35 +328,101 @@ pub(super) async fn edit_lines_in(
         (Some(old), None) => tx.delete_sales_line(old.id).await?,
         (None, None) => {}
     }
+    Ok(EditedLines {
+        lines,
+        doc,
+        before,
+        after,
+    })
+}
+
+/// The totals of stored lines, computed again by the domain (the one totals function).
+pub(crate) fn lines_totals(lines: &[LineRow]) -> AppResult<Totals> {
+    Ok(DocumentLines::new(lines.iter().map(line_input))
+        .map_err(edit_error)?
+        .totals())
+}
+
+/// Copies `lines` (an opportunity's) onto a new draft document `target` of `target_kind`, with
+/// their prices as they are, and writes the document's totals and need for approval as an
+/// edit of its lines would. Returns the document as now stored.
+pub(crate) async fn copy_lines_onto(
+    tx: &mut Tx,
+    now: time::OffsetDateTime,
+    session: &Session,
+    target_kind: DocumentKind,
+    target: &RecordRow,
+    lines: &[LineRow],
+    mut extra: Fields,
+) -> AppResult<RecordRow> {
+    let doc = DocumentLines::new(lines.iter().map(line_input)).map_err(edit_error)?;
+    for line in lines {
+        let copy = LineRow {
+            id: Uuid::now_v7(),
+            document_kind: target_kind.code().to_owned(),
+            document_id: target.id,
+            ..line.clone()
+        };
+        tx.insert_sales_line(&copy).await?;
+    }
     let limit = discount_limit(tx, session).await?;
-    let changes = totals_changes(&doc, &row, limit);
+    extra.extend(totals_changes(&doc, target, limit));
+    let schema = session.schema(record_kind(target_kind));
+    set_fields(tx, now, session, schema, target, extra, "update").await
+}
+
+pub(super) async fn edit_lines_in(
+    tx: &mut Tx,
+    now: time::OffsetDateTime,
+    session: &Session,
+    kind: RecordKind,
+    id: Uuid,
+    change: &LineChange,
+    calendar: CalendarKind,
+) -> AppResult<Vec<LineRow>> {
+    if kind == RecordKind::Opportunity {
+        return crate::pipeline::lines::edit_lines_in(tx, now, session, id, change, calendar)
+            .await;
+    }
+    let doc_kind = document_kind(kind).ok_or(AppError::NotFound)?;
+    let schema = session.schema(kind);
+    let (row, _) = read_checked(tx, session, kind, id, Action::Update).await?;
+    if super::document_locked(doc_kind, &row.fields) {
+        return Err(AppError::field("status", LOCKED));
+    }
+    let issue_date = match row.fields.get("issue_date") {
+        Some(Value::Date(day)) => Some(*day),
+        _ => None,
+    };
+    let code = doc_kind.code();
+    let edited = apply_line_change(tx, session, &row, code, issue_date, change, calendar).await?;
+    let limit = discount_limit(tx, session).await?;
+    let changes = totals_changes(&edited.doc, &row, limit);
     let updated = set_fields(tx, now, session, schema, &row, changes, "update").await?;
-    let summary = json!({
-        "line": [
-            before.as_ref().map(line_summary),
-            after.map(|index| line_summary(&lines[index])),
-        ]
-    });
-    audit(tx, now, session, kind, updated.id, "line", summary).await?;
-    Ok(lines)
+    audit(tx, now, session, kind, updated.id, "line", edited.summary()).await?;
+    Ok(edited.lines)
 }
 
 impl App {
-    /// The lines of a document the user may read, in order.
+    /// The lines of a document, or the product lines of an opportunity, the user may read, in
+    /// order.
     pub async fn document_lines(
         &self,
         session: &Session,
         kind: RecordKind,
         id: Uuid,
     ) -> AppResult<Vec<LineRow>> {
-        document_kind(kind).ok_or(AppError::NotFound)?;
+        if kind != RecordKind::Opportunity {
+            document_kind(kind).ok_or(AppError::NotFound)?;
+        }
         let mut tx = self.store.read().await?;
         read_checked(&mut tx, session, kind, id, Action::Read).await?;
         Ok(tx.sales_lines(id).await?)
     }
 
     /// Adds, changes or removes a line of a document the user may update, recomputing the
-    /// document's totals and its need for approval in the same transaction. Returns the lines.
+    /// document's totals and its need for approval in the same transaction — or of an
+    /// opportunity, whose amount becomes its lines' total. Returns the lines.
     pub async fn edit_document_lines(
         &self,
         session: &Session,

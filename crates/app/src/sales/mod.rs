@@ -21,6 +21,8 @@ pub(crate) use customer::document_entries;
 pub use documents::{APPROVAL_PENDING, LineChange};
 // Contracts (issue 4 §7) write their system changes the same way.
 pub(crate) use documents::set_fields;
+// Opportunities' product lines (issue 4 §2) are edited and copied onto quotes by the same code.
+pub(crate) use documents::{apply_line_change, copy_lines_onto, lines_totals};
 pub(crate) use hooks::{after_create, after_delete, before_create, before_delete, before_update};
 
 use peyvand_domain::permission::RecordKind;

@@ -58,17 +58,19 @@ fn profile(fields: &Fields) -> CustomerProfile {
     }
 }
 
-/// The price proposed for `product` on `document` (its customer and issue date).
+/// The price proposed for `product` on `record` — a document or an opportunity — for its
+/// customer on `day` (a document's issue date, an opportunity's today).
 pub(super) async fn proposed_in(
     tx: &mut Tx,
-    document: &RecordRow,
+    record: &RecordRow,
     product: &RecordRow,
+    day: time::Date,
 ) -> AppResult<ProposedPrice> {
-    // The document was read with the actor's rights; its customer is read as the system,
-    // because a document's price must not depend on who edits it.
+    // The record was read with the actor's rights; its customer is read as the system, because
+    // a price must not depend on who edits the record.
     let customer = match (
-        id(&document.fields, "account_id"),
-        id(&document.fields, "contact_id"),
+        id(&record.fields, "account_id"),
+        id(&record.fields, "contact_id"),
     ) {
         (Some(account), _) => {
             tx.get_record(&peyvand_domain::record::ACCOUNTS, account)
@@ -81,15 +83,6 @@ pub(super) async fn proposed_in(
         (None, None) => None,
     };
     let customer = customer.map(|c| profile(&c.fields)).unwrap_or_default();
-    let day = match document.fields.get("issue_date") {
-        Some(Value::Date(day)) => *day,
-        _ => {
-            return Err(AppError::field(
-                "issue_date",
-                peyvand_domain::validation::FieldError::REQUIRED,
-            ));
-        }
-    };
     proposed(tx, product, &customer, day).await
 }
 

@@ -109,6 +109,11 @@ const QUOTE_FIELDS: &[FieldDef] = &[
     APPROVAL,
     APPROVED_BY,
     system(field("order_id", FieldType::Reference(RecordKind::Order))),
+    // The deal the quote was made from (`App::quote_from_opportunity`), set by the system.
+    system(field(
+        "opportunity_id",
+        FieldType::Reference(RecordKind::Opportunity),
+    )),
     NOTES,
     OWNER,
     BRANCH,

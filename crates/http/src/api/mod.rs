@@ -121,6 +121,15 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/opportunities/{id}/move",
             post(pipeline::move_opportunity),
         )
+        // Quotes made from a deal (issue 4 §6).
+        .route(
+            "/api/v1/opportunities/{id}/quote",
+            post(sales::quote_from_opportunity),
+        )
+        .route(
+            "/api/v1/opportunities/{id}/quotes",
+            get(sales::opportunity_quotes),
+        )
         .route("/api/v1/sales/funnel", get(pipeline::funnel))
         .route("/api/v1/sales/forecast", get(pipeline::forecast))
         .route("/api/v1/sales/targets", get(pipeline::targets))

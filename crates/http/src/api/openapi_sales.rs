@@ -42,6 +42,25 @@ pub fn sales_paths(paths: &mut Map<String, Value>) {
             "tax_bp": {"type": "integer", "minimum": 0, "maximum": 10000, "description": "Basis points; defaults to the product's tax rate."},
         }}),
     );
+    let opportunity_lines = "A deal's product lines (issue 4 §2): the price is proposed from the customer's price list as of today, and the deal's amount becomes the lines' total (then a typed amount is refused with amount_from_lines). Lines of a won or lost deal change only for those who may reopen it (403 reopen_forbidden otherwise).";
+    paths.insert("/api/v1/opportunities/{id}/lines".into(), json!({
+        "parameters": [id("id")],
+        "get": {"tags": ["opportunities"], "operationId": "lines_opportunities", "responses": responses("200", json!({"description": "The lines in order", "content": lines}))},
+        "post": {"tags": ["opportunities"], "operationId": "add_line_opportunities", "description": opportunity_lines, "requestBody": {"required": true, "content": line_input}, "responses": responses("201", json!({"description": "Every line", "content": lines}))},
+    }));
+    paths.insert("/api/v1/opportunities/{id}/lines/{line}".into(), json!({
+        "parameters": [id("id"), id("line")],
+        "patch": {"tags": ["opportunities"], "operationId": "update_line_opportunities", "description": opportunity_lines, "requestBody": {"required": true, "content": line_input}, "responses": responses("200", json!({"description": "Every line", "content": lines}))},
+        "delete": {"tags": ["opportunities"], "operationId": "delete_line_opportunities", "responses": responses("200", json!({"description": "Every line", "content": lines}))},
+    }));
+    paths.insert("/api/v1/opportunities/{id}/quote".into(), json!({
+        "parameters": [id("id")],
+        "post": {"tags": ["opportunities"], "operationId": "quote_from_opportunity", "description": "A draft quote for the deal's customer, owner and branch with its lines copied at their prices; the quote keeps opportunity_id. Each call makes a new quote (a revision).", "responses": responses("201", json!({"description": "The quote", "content": content(json!({"$ref": "#/components/schemas/quotes"}))}))},
+    }));
+    paths.insert("/api/v1/opportunities/{id}/quotes".into(), json!({
+        "parameters": [id("id")],
+        "get": {"tags": ["opportunities"], "operationId": "opportunity_quotes", "description": "The quotes made from the deal that the caller may read, newest first, each with `order` and `invoice`: what it became, or null.", "responses": responses("200", json!({"description": "The quotes", "content": content(json!({"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}, "next_cursor": {"type": "null"}}}))}))},
+    }));
     for kind in ["quotes", "orders", "invoices"] {
         let tag = [kind];
         let record = json!({"$ref": format!("#/components/schemas/{kind}")});

@@ -32,6 +32,15 @@ fn document_schema_at(session: &Session, path: &str) -> Result<&'static Schema, 
         .ok_or(ApiError::App(AppError::NotFound))
 }
 
+/// The schema at `path` when its records have lines: documents and opportunities (issue 4 §2).
+fn lines_schema_at(session: &Session, path: &str) -> Result<&'static Schema, ApiError> {
+    let schema = schema_at(session, path)?;
+    if schema.kind == RecordKind::Opportunity {
+        return Ok(schema);
+    }
+    document_schema_at(session, path)
+}
+
 /// A line as the API shows it.
 pub fn line_json(line: &DocumentLine) -> Value {
     json!({
@@ -67,7 +76,7 @@ pub async fn list_lines(
     ApiSession(session): ApiSession,
     Path((kind, id)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
-    let schema = document_schema_at(&session, &kind)?;
+    let schema = lines_schema_at(&session, &kind)?;
     let lines = state
         .app
         .document_lines(&session, schema.kind, parse_id(&id)?)
@@ -82,7 +91,7 @@ async fn edit(
     id: &str,
     change: LineChange,
 ) -> ApiResult<Json<Value>> {
-    let schema = document_schema_at(session, kind)?;
+    let schema = lines_schema_at(session, kind)?;
     let lines = state
         .app
         .edit_document_lines(
@@ -266,4 +275,42 @@ pub async fn transactions(
         body[key] = value;
     }
     Ok(Json(body))
+}
+
+/// `POST /api/v1/opportunities/{id}/quote`: a draft quote with the deal's customer, owner,
+/// branch and lines; every call makes a new one (a revision).
+pub async fn quote_from_opportunity(
+    State(state): State<AppState>,
+    ApiSession(session): ApiSession,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let view = state
+        .app
+        .quote_from_opportunity(&session, parse_id(&id)?)
+        .await?;
+    Ok((StatusCode::CREATED, Json(view.to_json())).into_response())
+}
+
+/// `GET /api/v1/opportunities/{id}/quotes`: the quotes made from the deal, newest first, each
+/// with the order and invoice it became (`null` when none, or when the caller may not read it).
+pub async fn opportunity_quotes(
+    State(state): State<AppState>,
+    ApiSession(session): ApiSession,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let found = state
+        .app
+        .opportunity_quotes(&session, parse_id(&id)?)
+        .await?;
+    let optional = |view: &Option<peyvand_app::RecordView>| view.as_ref().map(|v| v.to_json());
+    let items: Vec<Value> = found
+        .iter()
+        .map(|q| {
+            let mut item = q.quote.to_json();
+            item["order"] = optional(&q.order).unwrap_or(Value::Null);
+            item["invoice"] = optional(&q.invoice).unwrap_or(Value::Null);
+            item
+        })
+        .collect();
+    Ok(Json(json!({"items": items, "next_cursor": null})))
 }
