@@ -636,6 +636,7 @@ async fn document(
             &reader,
             id,
             Some(portal.locale),
+            false,
             "/portal/documents".into(),
         )
         .await

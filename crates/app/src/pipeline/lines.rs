@@ -160,7 +160,7 @@ async fn quote_from_in(
     let link = Fields::from([("opportunity_id".into(), Value::Id(id))]);
     let quote = copy_lines_onto(tx, now, session, DocumentKind::Quote, &quote, &lines, link).await?;
     let number = quote.fields.get("number").and_then(Value::as_text);
-    audit(tx, now, session, kind, id, "quote", json!({ "quote": [null, number] })).await?;
+    audit(tx, now, session, kind, id, "quote", json!({ "number": [null, number] })).await?;
     Ok(view(session, schema, quote))
 }
 

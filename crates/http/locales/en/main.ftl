@@ -1204,3 +1204,13 @@ sales-dashboard-scope-team = your team's deals
 sales-dashboard-scope-branch = your branch's deals
 sales-dashboard-scope-subtree = your branch's and its sub-branches' deals
 sales-dashboard-scope-all = all branches
+
+## Products on opportunities and quotes made from them (issue 4 §2, §6).
+opportunity-amount-from-lines = The deal's amount is the total of its lines.
+opportunity-quotes-empty = No quote has been made from this deal yet.
+opportunity-make-quote = Make a quote
+opportunity-quote-revision = This deal already has quotes: another one is a new revision, and the earlier ones stay as they are.
+field-error-amount_from_lines = This deal has product lines: its amount is their total and is changed by editing the lines.
+field-error-other_customer = The contract belongs to another customer than the case's.
+timeline-quote = Quote made
+contract-print-toman = Print in tomans

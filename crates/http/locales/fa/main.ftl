@@ -1204,3 +1204,13 @@ sales-dashboard-scope-team = فرصت‌های تیم شما
 sales-dashboard-scope-branch = فرصت‌های شعبهٔ شما
 sales-dashboard-scope-subtree = فرصت‌های شعبهٔ شما و زیرشعبه‌ها
 sales-dashboard-scope-all = همهٔ شعبه‌ها
+
+## Products on opportunities and quotes made from them (issue 4 §2, §6).
+opportunity-amount-from-lines = مبلغ این فرصت جمع ردیف‌های آن است.
+opportunity-quotes-empty = هنوز پیش‌فاکتوری از این فرصت ساخته نشده است.
+opportunity-make-quote = ساختن پیش‌فاکتور
+opportunity-quote-revision = این فرصت پیش‌فاکتور دارد: پیش‌فاکتور تازه نسخهٔ جدیدی است و پیش‌فاکتورهای قبلی همان‌طور می‌مانند.
+field-error-amount_from_lines = این فرصت ردیف کالا دارد: مبلغش جمع ردیف‌هاست و با ویرایش ردیف‌ها تغییر می‌کند.
+field-error-other_customer = این قرارداد متعلق به مشتری دیگری غیر از مشتری این درخواست است.
+timeline-quote = پیش‌فاکتور ساخته شد
+contract-print-toman = چاپ به تومان

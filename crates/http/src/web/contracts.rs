@@ -297,6 +297,10 @@ pub struct PrintTemplate {
     pub customer: String,
     /// (label, value) of dates, value and status.
     pub facts: Vec<(String, String)>,
+    /// The currency the value is in, translated.
+    pub currency: String,
+    /// The same page with the value in the other currency: (link, label).
+    pub other_currency: (String, String),
     /// The contract's text, one paragraph per line.
     pub paragraphs: Vec<String>,
     /// Where the page came from (a link back).
@@ -315,6 +319,8 @@ impl PrintTemplate {
 pub struct PrintQuery {
     /// `fa` or `en`; the contract's language when absent.
     pub lang: Option<String>,
+    /// `toman` to show the value in Tomans; Rials otherwise (as on documents' printable pages).
+    pub currency: Option<String>,
 }
 
 /// `GET /contracts/{id}/print`.
@@ -326,16 +332,20 @@ pub async fn print(
 ) -> WebResult<Response> {
     let id = parse_id(&id)?;
     let locale = query.lang.as_deref().and_then(Locale::parse);
-    print_page(&state, &session, id, locale, format!("/contracts/{id}")).await
+    let toman = query.currency.as_deref() == Some("toman");
+    let back = format!("/contracts/{id}");
+    print_page(&state, &session, id, locale, toman, back).await
 }
 
 /// The printable page of contract `id` as `session` may read it, in `locale` (else the
-/// contract's language); `back` is where its link back goes (staff page or portal).
+/// contract's language), its value in Tomans when `toman`; `back` is where its link back goes
+/// (staff page or portal).
 pub(crate) async fn print_page(
     state: &AppState,
     session: &Session,
     id: uuid::Uuid,
     locale: Option<Locale>,
+    toman: bool,
     back: String,
 ) -> WebResult<Response> {
     let view = state.app.get(session, RecordKind::Contract, id).await?;
@@ -379,7 +389,9 @@ pub(crate) async fn print_page(
         ),
     ];
     if let Value::Int(value) = view.get("value") {
-        facts.push((t(locale, "field-value"), money(&fmt, *value)));
+        let value = super::sales_print::print_amount(&fmt, *value, toman);
+        let currency = super::sales_print::currency_word(locale, toman);
+        facts.push((t(locale, "field-value"), format!("{value} {currency}")));
     }
     if let Some(status) = view.get("status").as_text() {
         facts.push((t(locale, "field-status"), fmt.choice(status)));
@@ -392,6 +404,7 @@ pub(crate) async fn print_page(
         "sales-signature-customer",
         "sales-print-now",
         "sales-back",
+        "sales-amounts-in",
     ]
     .into_iter()
     .map(|key| (key, t(locale, key)))
@@ -408,6 +421,15 @@ pub(crate) async fn print_page(
         branch: title_of(2),
         customer,
         facts,
+        currency: super::sales_print::currency_word(locale, toman),
+        other_currency: (
+            format!(
+                "?lang={}{}",
+                locale.code(),
+                if toman { "" } else { "&currency=toman" }
+            ),
+            super::sales_print::currency_word(locale, !toman),
+        ),
         paragraphs: view
             .get("body")
             .as_text()

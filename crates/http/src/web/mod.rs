@@ -21,6 +21,8 @@ mod list;
 mod login;
 mod merge;
 mod notification_settings;
+// A deal's products and quotes (issue 4 §2, §6).
+mod opportunity_lines;
 mod options;
 pub(crate) mod page;
 mod pipeline;
@@ -116,6 +118,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/sales/targets", get(pipeline_reports::targets))
         // The sales dashboard (issue 4 §10).
         .route("/sales/dashboard", get(sales_dashboard::show))
+        .route(
+            "/opportunities/{id}/quote",
+            post(opportunity_lines::make_quote),
+        )
         .route(
             "/pipelines/{id}/stages",
             get(pipeline::stages_form).post(pipeline::stages_save),

@@ -106,6 +106,8 @@ pub struct RecordTemplate {
     pub contracts_section: String,
     /// Customer classification (issue 4 §8): the customer's class, offer and price lists.
     pub class_panel: String,
+    /// An opportunity's products and quotes (issue 4 §2, §6); empty otherwise.
+    pub opportunity_panel: String,
 }
 
 /// `GET /{kind}/{id}`.
@@ -179,12 +181,16 @@ pub async fn show(
     let contracts_section =
         super::contracts::customer_section(&state, &session, schema.kind, view.id).await?;
     let class_panel = super::classes::customer_panel(&state, &session, &view).await?;
+    let opportunity_panel =
+        super::opportunity_lines::record_panel(&state, &session, &view, query.problem.as_ref())
+            .await?;
     let l = Layout::new(&session, view.title.clone(), schema.path);
     let template = RecordTemplate {
         insights_panel,
         contract_panel,
         contracts_section,
         class_panel,
+        opportunity_panel,
         service_panel,
         heading: view.title.clone(),
         kind_one: kind_label_one(session.locale, schema.kind),

@@ -145,7 +145,7 @@ pub fn money(fmt: &Fmt, rials: i64) -> String {
     format!("{} {}", fmt.integer(rials), t(fmt.locale, "rial"))
 }
 
-fn line_item(fmt: &Fmt, base: &str, index: usize, line: &DocumentLine) -> LineItem {
+pub(crate) fn line_item(fmt: &Fmt, base: &str, index: usize, line: &DocumentLine) -> LineItem {
     LineItem {
         action: format!("{base}/lines/{}", line.id),
         number: fmt.integer(i64::try_from(index + 1).unwrap_or(0)),
@@ -161,7 +161,7 @@ fn line_item(fmt: &Fmt, base: &str, index: usize, line: &DocumentLine) -> LineIt
 }
 
 /// The problem an action left, from `?problem=field:code` or `?problem=error:code`.
-fn problem_text(fmt: &Fmt, problem: Option<&String>) -> Option<String> {
+pub(crate) fn problem_text(fmt: &Fmt, problem: Option<&String>) -> Option<String> {
     let (field, code) = problem?.split_once(':')?;
     let safe = |s: &str| s.chars().all(|c| c.is_ascii_lowercase() || c == '_');
     if !safe(field) || !safe(code) {
@@ -258,15 +258,7 @@ pub async fn show(
     let lines_open = can_edit && !locked;
     // The products are offered only where a line can be added.
     let products = if lines_open {
-        record_choices(&state.app, session, RecordKind::Product)
-            .await
-            .into_iter()
-            .map(|(id, title)| Opt {
-                value: id.to_string(),
-                label: title,
-                selected: false,
-            })
-            .collect()
+        product_options(state, session).await
     } else {
         Vec::new()
     };
@@ -317,6 +309,19 @@ pub async fn show(
     Ok(render(&template))
 }
 
+/// The products the user may read, for the new-line form.
+pub(crate) async fn product_options(state: &AppState, session: &Session) -> Vec<Opt> {
+    record_choices(&state.app, session, RecordKind::Product)
+        .await
+        .into_iter()
+        .map(|(id, title)| Opt {
+            value: id.to_string(),
+            label: title,
+            selected: false,
+        })
+        .collect()
+}
+
 async fn payment_items(
     state: &AppState,
     session: &Session,
@@ -353,7 +358,7 @@ async fn payment_items(
 }
 
 /// Where to go after an action: back to the document, with the problem if it failed.
-fn back(base: &str, anchor: &str, result: Result<(), AppError>) -> WebResult {
+pub(crate) fn back(base: &str, anchor: &str, result: Result<(), AppError>) -> WebResult {
     match result {
         Ok(()) => Ok(see_other(&format!("{base}#{anchor}"))),
         Err(AppError::Validation(errors)) => {
@@ -368,13 +373,25 @@ fn back(base: &str, anchor: &str, result: Result<(), AppError>) -> WebResult {
             )))
         }
         Err(
-            error @ (AppError::AlreadyConverted | AppError::Forbidden | AppError::VersionConflict),
+            error @ (AppError::AlreadyConverted
+            | AppError::Forbidden
+            | AppError::VersionConflict
+            | AppError::ReopenForbidden),
         ) => Ok(see_other(&format!(
             "{base}?problem=error:{}#{anchor}",
             error.code().code
         ))),
         Err(other) => Err(WebError(other)),
     }
+}
+
+/// The schema at `path` when its records have lines: documents and opportunities (issue 4 §2).
+fn lines_schema(session: &Session, path: &str) -> Result<&'static Schema, WebError> {
+    let schema = schema_at(session, path)?;
+    if schema.kind == RecordKind::Opportunity {
+        return Ok(schema);
+    }
+    Ok(document_schema(session, path)?.0)
 }
 
 /// The line values a form posted (empty boxes are left out, so the proposals apply).
@@ -395,14 +412,14 @@ fn line_inputs(form: &WebForm) -> BTreeMap<String, Input> {
     .collect()
 }
 
-/// `POST /{kind}/{id}/lines`.
+/// `POST /{kind}/{id}/lines` (documents and opportunities).
 pub async fn add_line(
     State(state): State<AppState>,
     WebSession(session): WebSession,
     Path((kind, id)): Path<(String, String)>,
     form: WebForm,
 ) -> WebResult {
-    let (schema, _) = document_schema(&session, &kind)?;
+    let schema = lines_schema(&session, &kind)?;
     let id = parse_id(&id)?;
     let base = format!("/{}/{id}", schema.path);
     let change = LineChange::Add(line_inputs(&form));
@@ -421,7 +438,7 @@ pub async fn update_line(
     Path((kind, id, line)): Path<(String, String, String)>,
     form: WebForm,
 ) -> WebResult {
-    let (schema, _) = document_schema(&session, &kind)?;
+    let schema = lines_schema(&session, &kind)?;
     let id = parse_id(&id)?;
     let base = format!("/{}/{id}", schema.path);
     let change = LineChange::Update(parse_id(&line)?, line_inputs(&form));
@@ -439,7 +456,7 @@ pub async fn delete_line(
     WebSession(session): WebSession,
     Path((kind, id, line)): Path<(String, String, String)>,
 ) -> WebResult {
-    let (schema, _) = document_schema(&session, &kind)?;
+    let schema = lines_schema(&session, &kind)?;
     let id = parse_id(&id)?;
     let base = format!("/{}/{id}", schema.path);
     let change = LineChange::Remove(parse_id(&line)?);

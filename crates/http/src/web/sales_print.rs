@@ -23,6 +23,28 @@ use crate::i18n::t;
 /// Rials in a Toman.
 const RIALS_PER_TOMAN: i64 = 10;
 
+/// An amount as a printed page shows it: Rials, or Tomans when `toman`. Tomans are Rials
+/// divided by ten; amounts that are not whole Tomans keep their last digit as a decimal, so a
+/// printed sum still adds up. Contracts print their value the same way.
+pub(crate) fn print_amount(fmt: &Fmt, rials: i64, toman: bool) -> String {
+    if !toman {
+        return fmt.integer(rials);
+    }
+    let whole = fmt.integer(rials / RIALS_PER_TOMAN);
+    match rials % RIALS_PER_TOMAN {
+        0 => whole,
+        rest => {
+            let point = if fmt.locale == Locale::Fa { "٫" } else { "." };
+            format!("{whole}{point}{}", fmt.digits(&rest.abs().to_string()))
+        }
+    }
+}
+
+/// The word of the currency a printed page shows amounts in.
+pub(crate) fn currency_word(locale: Locale, toman: bool) -> String {
+    t(locale, if toman { "toman" } else { "rial" })
+}
+
 /// One printed line.
 #[derive(Debug, Clone)]
 pub struct PrintLine {
@@ -124,22 +146,7 @@ pub(crate) async fn print_page(
         fmt.locale = locale;
     }
     let toman = query.currency.as_deref() == Some("toman");
-    // Tomans are Rials divided by ten; amounts that are not whole Tomans keep their last digit
-    // as a decimal, so the printed sum still adds up.
-    let amount = |rials: i64| -> String {
-        if toman {
-            let whole = fmt.integer(rials / RIALS_PER_TOMAN);
-            match rials % RIALS_PER_TOMAN {
-                0 => whole,
-                rest => {
-                    let point = if fmt.locale == Locale::Fa { "٫" } else { "." };
-                    format!("{whole}{point}{}", fmt.digits(&rest.abs().to_string()))
-                }
-            }
-        } else {
-            fmt.integer(rials)
-        }
-    };
+    let amount = |rials: i64| print_amount(&fmt, rials, toman);
     let int = |name: &str| match view.get(name) {
         Value::Int(n) => *n,
         _ => 0,
@@ -250,7 +257,7 @@ pub(crate) async fn print_page(
             })
             .collect(),
         totals,
-        currency: t(locale, if toman { "toman" } else { "rial" }),
+        currency: currency_word(locale, toman),
         back,
     };
     Ok(render(&template))
