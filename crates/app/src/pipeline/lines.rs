@@ -90,7 +90,18 @@ pub(crate) async fn edit_lines_in(
     let total = edited.doc.totals().total;
     let inputs = BTreeMap::from([("amount".to_owned(), Input::Text(total.to_string()))]);
     let gregorian = CalendarKind::Gregorian;
-    update_in(tx, now, session, kind, id, row.version, &inputs, gregorian, &[]).await?;
+    update_in(
+        tx,
+        now,
+        session,
+        kind,
+        id,
+        row.version,
+        &inputs,
+        gregorian,
+        &[],
+    )
+    .await?;
     audit(tx, now, session, kind, id, "line", edited.summary()).await?;
     Ok(edited.lines)
 }
@@ -158,9 +169,19 @@ async fn quote_from_in(
         .ok_or(AppError::NotFound)?;
     let lines = tx.sales_lines(id).await?;
     let link = Fields::from([("opportunity_id".into(), Value::Id(id))]);
-    let quote = copy_lines_onto(tx, now, session, DocumentKind::Quote, &quote, &lines, link).await?;
+    let quote =
+        copy_lines_onto(tx, now, session, DocumentKind::Quote, &quote, &lines, link).await?;
     let number = quote.fields.get("number").and_then(Value::as_text);
-    audit(tx, now, session, kind, id, "quote", json!({ "number": [null, number] })).await?;
+    audit(
+        tx,
+        now,
+        session,
+        kind,
+        id,
+        "quote",
+        json!({ "number": [null, number] }),
+    )
+    .await?;
     Ok(view(session, schema, quote))
 }
 
@@ -195,7 +216,9 @@ impl App {
         let quotes = self.list(session, RecordKind::Quote, &params).await?.items;
         let mut found = Vec::with_capacity(quotes.len());
         for quote in quotes {
-            let order = self.linked(session, &quote, "order_id", RecordKind::Order).await;
+            let order = self
+                .linked(session, &quote, "order_id", RecordKind::Order)
+                .await;
             let invoice = match &order {
                 Some(order) => {
                     self.linked(session, order, "invoice_id", RecordKind::Invoice)

@@ -19,8 +19,8 @@ pub use dashboard::{
     ComparisonLine, DashboardFilter, DashboardStage, PERIODS, SalesDashboard, TOP_CUSTOMERS,
     TopCustomer,
 };
+pub use lines::{OPPORTUNITY_LINES, OpportunityQuote, QUOTES_LISTED};
 /// A stage as the board and the stage editor show it.
 pub use peyvand_store::StageRow as StageRowView;
-pub use lines::{OPPORTUNITY_LINES, OpportunityQuote, QUOTES_LISTED};
 pub use reports::{ForecastView, FunnelView, PlanView, ReportFilter};
 pub use targets::{TargetProgress, subject_of};

@@ -162,8 +162,8 @@ async fn build_line(
         Some(price) => price,
         None => match &product {
             Some(product) => {
-                let day = price_day
-                    .ok_or_else(|| AppError::field("issue_date", FieldError::REQUIRED))?;
+                let day =
+                    price_day.ok_or_else(|| AppError::field("issue_date", FieldError::REQUIRED))?;
                 super::pricing::proposed_in(tx, holder, product, day)
                     .await?
                     .unit_price
@@ -381,8 +381,7 @@ pub(super) async fn edit_lines_in(
     calendar: CalendarKind,
 ) -> AppResult<Vec<LineRow>> {
     if kind == RecordKind::Opportunity {
-        return crate::pipeline::lines::edit_lines_in(tx, now, session, id, change, calendar)
-            .await;
+        return crate::pipeline::lines::edit_lines_in(tx, now, session, id, change, calendar).await;
     }
     let doc_kind = document_kind(kind).ok_or(AppError::NotFound)?;
     let schema = session.schema(kind);

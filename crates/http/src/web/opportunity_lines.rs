@@ -72,7 +72,11 @@ fn number_of(view: &RecordView) -> String {
     view.get("number").as_text().unwrap_or_default().to_owned()
 }
 
-fn quote_item(fmt: &Fmt, session: &Session, found: &peyvand_app::pipeline::OpportunityQuote) -> QuoteItem {
+fn quote_item(
+    fmt: &Fmt,
+    session: &Session,
+    found: &peyvand_app::pipeline::OpportunityQuote,
+) -> QuoteItem {
     let href = |view: &RecordView| format!("/{}/{}", session.schema(view.kind).path, view.id);
     let quote = &found.quote;
     QuoteItem {
@@ -111,8 +115,8 @@ pub async fn record_panel(
         .app
         .document_lines(session, view.kind, view.id)
         .await?;
-    let totals = document_totals(lines.iter().map(amounts).collect::<Vec<_>>().iter())
-        .unwrap_or_default();
+    let totals =
+        document_totals(lines.iter().map(amounts).collect::<Vec<_>>().iter()).unwrap_or_default();
     let totals = [
         ("field-subtotal", totals.gross),
         ("field-discount_total", totals.discount),
@@ -146,7 +150,10 @@ pub async fn record_panel(
         lines_open,
         totals,
         products,
-        quotes: quotes.iter().map(|q| quote_item(&fmt, session, q)).collect(),
+        quotes: quotes
+            .iter()
+            .map(|q| quote_item(&fmt, session, q))
+            .collect(),
         can_quote: can_update && may(session, RecordKind::Quote, Action::Create),
         base,
     };

@@ -163,7 +163,11 @@ pub(crate) fn line_item(fmt: &Fmt, base: &str, index: usize, line: &DocumentLine
 /// The problem an action left, from `?problem=field:code` or `?problem=error:code`.
 pub(crate) fn problem_text(fmt: &Fmt, problem: Option<&String>) -> Option<String> {
     let (field, code) = problem?.split_once(':')?;
-    let safe = |s: &str| s.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+    // Codes may hold digits ("over_100_percent").
+    let safe = |s: &str| {
+        s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    };
     if !safe(field) || !safe(code) {
         return None;
     }
