@@ -273,9 +273,11 @@ impl Tx {
         })
     }
 
-    /// Starts a job of a group-commit batch: its savepoint will be set with its first write.
-    pub(crate) fn begin_job(&mut self) {
-        self.savepoint_pending = true;
+    /// Starts a job of a group-commit batch. A `guarded` job's savepoint will be set with its
+    /// first write; an unguarded one (nothing in the batch was written before it) needs none,
+    /// since undoing it is undoing the whole transaction.
+    pub(crate) fn begin_job(&mut self, guarded: bool) {
+        self.savepoint_pending = guarded;
         self.job_wrote = false;
     }
 

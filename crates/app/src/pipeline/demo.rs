@@ -15,8 +15,16 @@ use crate::App;
 use crate::auth::Session;
 use crate::error::{AppError, AppResult};
 
+mod documents;
+
+use documents::WonDeal;
+
 /// Deals the bulk generator writes per transaction.
 const DEALS_PER_WRITE: usize = 10_000;
+
+/// Invoice lines the bulk generator writes per deal it generates (all of them on the won
+/// deals' invoices): the 2,000,000 lines at 1,000,000 deals.
+const INVOICE_LINES_PER_DEAL: usize = 2;
 
 /// A small deterministic generator (xorshift), so demo and benchmark data are repeatable.
 struct Dice(u64);
@@ -197,7 +205,9 @@ impl App {
     /// the users who own accounts, spread over the two years before now, each having moved
     /// through one to all stages of the default pipeline and then won, lost or still open. Like
     /// the demo contacts, each deal's fields are what a create would store (search text, sort
-    /// key), but the per-record checks and audit entries are skipped.
+    /// key), but the per-record checks and audit entries are skipped. Each won deal gets its
+    /// quote, order and invoice with the same lines (two invoice lines per deal in all) and
+    /// most invoices their payments.
     pub async fn seed_opportunities_bulk(&self, count: usize) -> AppResult<()> {
         let mut tx = self.store.read().await?;
         let pipeline = super::setup::default_pipeline(&mut tx)
@@ -224,6 +234,7 @@ impl App {
             .collect();
         let now = self.now();
         let mut dice = Dice(0x2545_F491_4F6C_DD1D);
+        let mut won = Vec::new();
         let mut done = 0;
         while done < count {
             let batch = (count - done).min(DEALS_PER_WRITE);
@@ -233,6 +244,15 @@ impl App {
             for i in done..done + batch {
                 let place = owners[i % owners.len()];
                 let deal = generate(&mut dice, i, now, pipeline, &stages, &reasons, place);
+                if let Some(won_at) = deal.won_at {
+                    let (account, owner, branch) = place;
+                    won.push(WonDeal {
+                        account,
+                        owner,
+                        branch,
+                        won_at,
+                    });
+                }
                 open.extend(deal.open);
                 closed.extend(deal.closed);
                 records.push(deal.record);
@@ -247,8 +267,10 @@ impl App {
             .await?;
             done += batch;
         }
-        // BENCHMARK: the 2,000,000 invoice lines of the performance section go here,
-        // generated for these deals' accounts, once invoices exist (another branch builds them).
+        // The benchmark asks for 2,000,000 invoice lines beside 1,000,000 deals: the
+        // won deals' invoices carry two lines per generated deal in all.
+        self.seed_won_deal_documents(&won, count.saturating_mul(INVOICE_LINES_PER_DEAL))
+            .await?;
         self.store.optimize().await?;
         Ok(())
     }
@@ -256,6 +278,8 @@ impl App {
 
 struct GeneratedDeal {
     record: NewRecord,
+    /// When the deal was won, if it was.
+    won_at: Option<OffsetDateTime>,
     open: Vec<StageEntryRow>,
     closed: Vec<(StageEntryRow, OffsetDateTime)>,
 }
@@ -358,6 +382,7 @@ fn generate(
             fields,
             search_text,
         },
+        won_at: (status == "won").then_some(at),
         open,
         closed,
     }
