@@ -109,18 +109,45 @@ fn due_after(case: &Value, field: &str, hours: i64) -> bool {
 async fn a_class_a_customer_gets_the_class_target_and_the_class_rule() {
     for t in backends().await {
         let admin = t.token("admin@peyvand.demo").await;
-        let bank = created(&t, "/api/v1/accounts", &admin, json!({"name": "بانک آزمون", "industry": CLASS_A_INDUSTRY})).await;
-        let shop = created(&t, "/api/v1/accounts", &admin, json!({"name": "فروشگاه آزمون", "industry": "خرده‌فروشی"})).await;
-        let clerk = created(&t, "/api/v1/contacts", &admin, json!({"first_name": "مینا", "last_name": "کارمند", "account_id": id(&shop)})).await;
+        let bank = created(
+            &t,
+            "/api/v1/accounts",
+            &admin,
+            json!({"name": "بانک آزمون", "industry": CLASS_A_INDUSTRY}),
+        )
+        .await;
+        let shop = created(
+            &t,
+            "/api/v1/accounts",
+            &admin,
+            json!({"name": "فروشگاه آزمون", "industry": "خرده‌فروشی"}),
+        )
+        .await;
+        let clerk = created(
+            &t,
+            "/api/v1/contacts",
+            &admin,
+            json!({"first_name": "مینا", "last_name": "کارمند", "account_id": id(&shop)}),
+        )
+        .await;
         classify(&t, &admin).await;
         let class_of = |path: String| {
             let t = &t;
             let admin = &admin;
             async move { t.get(&path, admin).await.json()["customer_class"].clone() }
         };
-        assert_eq!(class_of(format!("/api/v1/accounts/{}", id(&bank))).await, "A");
-        assert_eq!(class_of(format!("/api/v1/accounts/{}", id(&shop))).await, "B");
-        assert_eq!(class_of(format!("/api/v1/contacts/{}", id(&clerk))).await, "B");
+        assert_eq!(
+            class_of(format!("/api/v1/accounts/{}", id(&bank))).await,
+            "A"
+        );
+        assert_eq!(
+            class_of(format!("/api/v1/accounts/{}", id(&shop))).await,
+            "B"
+        );
+        assert_eq!(
+            class_of(format!("/api/v1/contacts/{}", id(&clerk))).await,
+            "B"
+        );
 
         // The demo's target for "high" is 4 h / 16 h for every class; class A gets 2 h / 8 h.
         let high = t.list_all("/api/v1/sla-targets", &admin).await;
@@ -225,7 +252,12 @@ async fn a_case_about_a_product_goes_to_the_team_of_the_product_rule() {
             body["account_id"] = json!(id(&account));
             body["product"] = json!(product);
             let case = created(&t, "/api/v1/cases", &admin, body).await;
-            assert_eq!(case["routing_rule_id"], rule["id"], "{} {product}", t.name());
+            assert_eq!(
+                case["routing_rule_id"],
+                rule["id"],
+                "{} {product}",
+                t.name()
+            );
             assert_eq!(case["team_id"], json!(team));
             assert_eq!(case["status"], "assigned");
         }
@@ -251,7 +283,10 @@ async fn unknown_classes_and_products_and_twice_the_same_target_are_refused() {
 
         let (code, message) = refused(&t, "/api/v1/sla-targets", &admin, json!({"priority": "low", "customer_class": "Z", "first_response_hours": 1, "resolution_hours": 2}), "customer_class").await;
         assert_eq!(code, "unknown_class");
-        assert_eq!(message, "Not a class of the customer classification scheme.");
+        assert_eq!(
+            message,
+            "Not a class of the customer classification scheme."
+        );
         let (code, _) = refused(&t, "/api/v1/sla-targets", &admin, json!({"priority": "low", "customer_class": "A", "first_response_hours": 5, "resolution_hours": 2}), "resolution_hours").await;
         assert_eq!(code, "invalid_number");
         created(&t, "/api/v1/sla-targets", &admin, json!({"priority": "low", "customer_class": "A", "first_response_hours": 1, "resolution_hours": 2})).await;
@@ -259,7 +294,14 @@ async fn unknown_classes_and_products_and_twice_the_same_target_are_refused() {
         let (code, _) = refused(&t, "/api/v1/sla-targets", &admin, json!({"priority": "low", "customer_class": "a", "first_response_hours": 3, "resolution_hours": 4}), "customer_class").await;
         assert_eq!(code, "taken");
         // The general target of the priority stays unique too.
-        let (code, _) = refused(&t, "/api/v1/sla-targets", &admin, json!({"priority": "low", "first_response_hours": 3, "resolution_hours": 4}), "priority").await;
+        let (code, _) = refused(
+            &t,
+            "/api/v1/sla-targets",
+            &admin,
+            json!({"priority": "low", "first_response_hours": 3, "resolution_hours": 4}),
+            "priority",
+        )
+        .await;
         assert_eq!(code, "taken");
 
         let (code, message) = refused(&t, "/api/v1/routing-rules", &admin, json!({"name": "کالای ناموجود", "position": 3, "match_products": ["ناموجود-۹۹"], "assign_user_id": service}), "match_products").await;
@@ -267,8 +309,14 @@ async fn unknown_classes_and_products_and_twice_the_same_target_are_refused() {
         assert!(message.as_str().unwrap().contains("catalogue"), "{message}");
         let (code, _) = refused(&t, "/api/v1/routing-rules", &admin, json!({"name": "طبقه ناموجود", "position": 3, "match_customer_class": "Z", "assign_user_id": service}), "match_customer_class").await;
         assert_eq!(code, "unknown_class");
-        assert_eq!(t.list_all("/api/v1/routing-rules", &admin).await.len(), rules_before);
-        assert_eq!(t.list_all("/api/v1/sla-targets", &admin).await.len(), targets_before + 1);
+        assert_eq!(
+            t.list_all("/api/v1/routing-rules", &admin).await.len(),
+            rules_before
+        );
+        assert_eq!(
+            t.list_all("/api/v1/sla-targets", &admin).await.len(),
+            targets_before + 1
+        );
 
         // The web form offers the scheme's classes and says in Persian what is wrong.
         let mut browser = Browser::new(&t);
@@ -276,15 +324,28 @@ async fn unknown_classes_and_products_and_twice_the_same_target_are_refused() {
         let form = browser.get("/sla-targets/new").await;
         assert_eq!(form.status, StatusCode::OK);
         assert_translated("/sla-targets/new", &form.body);
-        assert!(form.body.contains(r#"<option value="A">A</option>"#), "{}", form.body);
+        assert!(
+            form.body.contains(r#"<option value="A">A</option>"#),
+            "{}",
+            form.body
+        );
         let bad = browser
             .post(
                 "/sla-targets",
-                &[("priority", "urgent"), ("customer_class", "Z"), ("first_response_hours", "1"), ("resolution_hours", "2")],
+                &[
+                    ("priority", "urgent"),
+                    ("customer_class", "Z"),
+                    ("first_response_hours", "1"),
+                    ("resolution_hours", "2"),
+                ],
             )
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
-        assert!(bad.body.contains("طبقه‌ای از طرح رتبه‌بندی مشتریان نیست"), "{}", bad.body);
+        assert!(
+            bad.body.contains("طبقه‌ای از طرح رتبه‌بندی مشتریان نیست"),
+            "{}",
+            bad.body
+        );
         let rule_form = browser.get("/routing-rules/new").await;
         assert_translated("/routing-rules/new", &rule_form.body);
     }

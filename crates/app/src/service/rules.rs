@@ -209,7 +209,11 @@ async fn check_sla_target(
         Some(r.id) != old.map(|o| o.id) && Some(&r.priority) == priority.as_ref() && same_class
     });
     if taken {
-        let field = if class.is_some() { "customer_class" } else { "priority" };
+        let field = if class.is_some() {
+            "customer_class"
+        } else {
+            "priority"
+        };
         errors.add(field, FieldError::TAKEN);
     }
     Ok(())
@@ -235,7 +239,10 @@ pub(crate) async fn on_create(
             );
             fields.insert("status".into(), Value::Text(CaseStatus::New.code().into()));
             let class = customer_class(tx, fields).await?;
-            fields.insert("customer_class".into(), class.map_or(Value::Null, Value::Text));
+            fields.insert(
+                "customer_class".into(),
+                class.map_or(Value::Null, Value::Text),
+            );
             route(tx, fields).await?;
             set_sla_due(tx, now, fields).await?;
             super::notices::notify_customer(tx, now, fields, CaseEvent::Received, None, None).await

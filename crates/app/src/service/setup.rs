@@ -121,7 +121,11 @@ pub(crate) async fn routing_rules(tx: &mut Tx) -> AppResult<Vec<(Rule, RecordRow
         for named in &rule.products {
             names.push(named.clone());
             if let Some(product) = product_named(tx, named).await? {
-                names.extend(["code", "name"].into_iter().filter_map(|f| text(&product, f)));
+                names.extend(
+                    ["code", "name"]
+                        .into_iter()
+                        .filter_map(|f| text(&product, f)),
+                );
             }
         }
         rule.products = names;

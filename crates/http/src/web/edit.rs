@@ -161,7 +161,10 @@ const CLASS_FIELDS: [&str; 2] = ["customer_class", "match_customer_class"];
 
 /// The scheme's class names, read only when the form has a class field.
 async fn class_names(state: &AppState, session: &Session, defs: &[&FieldDef]) -> Vec<String> {
-    if !defs.iter().any(|d| d.writable && CLASS_FIELDS.contains(&d.name)) {
+    if !defs
+        .iter()
+        .any(|d| d.writable && CLASS_FIELDS.contains(&d.name))
+    {
         return Vec::new();
     }
     match state.app.classification_scheme(session).await {
