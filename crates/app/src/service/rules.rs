@@ -2,8 +2,6 @@
 //! defaults, checks across fields, and the values the system derives (case number, routing,
 //! service-level due times, activity due and reminder moments).
 
-use std::collections::BTreeMap;
-
 use peyvand_domain::permission::RecordKind;
 use peyvand_domain::record::{ACCOUNTS, CONTACTS, Fields, ROUTING_RULES, Schema, Value};
 use peyvand_domain::service::activity;
@@ -238,12 +236,10 @@ pub(crate) async fn on_create(
                 Value::Text(case_number(setup::jalali_year(now), number)),
             );
             fields.insert("status".into(), Value::Text(CaseStatus::New.code().into()));
-            let class = customer_class(tx, fields).await?;
-            fields.insert(
-                "customer_class".into(),
-                class.map_or(Value::Null, Value::Text),
-            );
-            route(tx, fields).await?;
+            let customer = Customer::of_case(tx, fields).await?;
+            let class = customer.class().map_or(Value::Null, Value::Text);
+            fields.insert("customer_class".into(), class);
+            route(tx, fields, &customer).await?;
             set_sla_due(tx, now, fields).await?;
             super::notices::notify_customer(tx, now, fields, CaseEvent::Received, None, None).await
         }
@@ -312,7 +308,7 @@ fn derive_activity_times(fields: &mut Fields, old: Option<&Fields>, now: OffsetD
 
 /// Applies the first matching routing rule: the case goes to its person, or to its team and a
 /// member picked by the rule's strategy. Without a match the case stays with its creator.
-async fn route(tx: &mut Tx, fields: &mut Fields) -> AppResult<()> {
+async fn route(tx: &mut Tx, fields: &mut Fields, customer: &Customer) -> AppResult<()> {
     let rules = setup::routing_rules(tx).await?;
     if rules.is_empty() {
         return Ok(());
@@ -326,9 +322,9 @@ async fn route(tx: &mut Tx, fields: &mut Fields) -> AppResult<()> {
             get(fields, "subject").as_text().unwrap_or_default(),
             get(fields, "description").as_text().unwrap_or_default()
         ),
-        customer_kind: customer_kind(tx, fields).await?,
+        customer_kind: customer.kind(),
         case_type: get(fields, "case_type").as_text().map(str::to_owned),
-        product: get(fields, "product").as_text().map(str::to_owned),
+        product_names: product_names(tx, &rules, fields).await?,
         customer_class: get(fields, "customer_class").as_text().map(str::to_owned),
     };
     let only_rules: Vec<_> = rules.iter().map(|(rule, _)| rule.clone()).collect();
@@ -366,6 +362,22 @@ async fn route(tx: &mut Tx, fields: &mut Fields) -> AppResult<()> {
     Ok(())
 }
 
+/// The names of the case's product, looked up in the catalogue only when some active rule
+/// asks about products (most cases meet no such rule, and need no lookup).
+async fn product_names(
+    tx: &mut Tx,
+    rules: &[(routing::Rule, RecordRow)],
+    fields: &Fields,
+) -> AppResult<Vec<String>> {
+    let asked = rules
+        .iter()
+        .any(|(rule, _)| rule.active && !rule.products.is_empty());
+    if !asked {
+        return Ok(vec![]);
+    }
+    setup::product_names(tx, get(fields, "product").as_text()).await
+}
+
 /// Notes on the rule who got its latest case, for the next round-robin turn. This is the
 /// system's bookkeeping, not an edit, so the rule keeps its version: an administrator editing
 /// the rule while cases arrive does not meet a conflict.
@@ -380,34 +392,42 @@ async fn remember_turn(tx: &mut Tx, rule: &RecordRow, user: Uuid) -> AppResult<(
     Ok(())
 }
 
-/// The customer kind of the case's account, or else of its contact.
-async fn customer_kind(tx: &mut Tx, fields: &Fields) -> AppResult<Option<String>> {
-    let mut kinds = BTreeMap::new();
-    for (schema, field) in [(&ACCOUNTS, "account_id"), (&CONTACTS, "contact_id")] {
-        if let Some(id) = get(fields, field).as_id()
-            && let Some(row) = tx.get_record(schema, id).await?
-            && let Some(kind) = setup::text(&row, "customer_kind")
-        {
-            kinds.insert(field, kind);
-        }
-    }
-    Ok(kinds
-        .remove("account_id")
-        .or_else(|| kinds.remove("contact_id")))
+/// The account and contact of a new case, read once for routing and its service-level target.
+struct Customer {
+    account: Option<RecordRow>,
+    contact: Option<RecordRow>,
 }
 
-/// The class of the case's customer: its contact's, or else its account's (the person who
-/// asks is the more specific customer).
-async fn customer_class(tx: &mut Tx, fields: &Fields) -> AppResult<Option<String>> {
-    for (schema, field) in [(&CONTACTS, "contact_id"), (&ACCOUNTS, "account_id")] {
-        if let Some(id) = get(fields, field).as_id()
-            && let Some(row) = tx.get_record(schema, id).await?
-            && let Some(class) = setup::text(&row, "customer_class").filter(|c| !c.is_empty())
-        {
-            return Ok(Some(class));
-        }
+impl Customer {
+    async fn of_case(tx: &mut Tx, fields: &Fields) -> AppResult<Customer> {
+        let mut read = async |schema, field| match get(fields, field).as_id() {
+            Some(id) => tx.get_record(schema, id).await,
+            None => Ok(None),
+        };
+        Ok(Customer {
+            account: read(&ACCOUNTS, "account_id").await?,
+            contact: read(&CONTACTS, "contact_id").await?,
+        })
     }
-    Ok(None)
+
+    /// The first of `rows` with a non-empty `field`.
+    fn first_text(rows: [&Option<RecordRow>; 2], field: &str) -> Option<String> {
+        rows.into_iter()
+            .flatten()
+            .find_map(|row| setup::text(row, field).filter(|t| !t.is_empty()))
+    }
+
+    /// The customer kind of the account, or else of the contact (the kind is the
+    /// organisation's when there is one).
+    fn kind(&self) -> Option<String> {
+        Self::first_text([&self.account, &self.contact], "customer_kind")
+    }
+
+    /// The class of the contact, or else of the account (the person who asks is the more
+    /// specific customer).
+    fn class(&self) -> Option<String> {
+        Self::first_text([&self.contact, &self.account], "customer_class")
+    }
 }
 
 /// Sets the first-response and resolution due moments from the target of the case's priority

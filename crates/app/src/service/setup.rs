@@ -85,7 +85,7 @@ pub(crate) async fn category_path(tx: &mut Tx, category: Option<Uuid>) -> AppRes
 
 /// The routing rules as the domain evaluates them.
 pub(crate) async fn routing_rules(tx: &mut Tx) -> AppResult<Vec<(Rule, RecordRow)>> {
-    let mut rules: Vec<(Rule, RecordRow)> = all_rows(tx, &ROUTING_RULES)
+    Ok(all_rows(tx, &ROUTING_RULES)
         .await?
         .into_iter()
         .map(|row| {
@@ -113,27 +113,27 @@ pub(crate) async fn routing_rules(tx: &mut Tx) -> AppResult<Vec<(Rule, RecordRow
             };
             (rule, row)
         })
-        .collect();
-    // A rule names products by code or name; a case may call its product by either, so each
-    // named product stands for both.
-    for (rule, _) in &mut rules {
-        let mut names = Vec::new();
-        for named in &rule.products {
-            names.push(named.clone());
-            if let Some(product) = product_named(tx, named).await? {
-                names.extend(
-                    ["code", "name"]
-                        .into_iter()
-                        .filter_map(|f| text(&product, f)),
-                );
-            }
-        }
-        rule.products = names;
-    }
-    Ok(rules)
+        .collect())
 }
 
-/// The catalogue product whose code, or else whose name, is `named`.
+/// The names a case's product goes by: as typed and, when that is a catalogue product's code
+/// or name, both of those, so a rule may name the product either way.
+pub(crate) async fn product_names(tx: &mut Tx, typed: Option<&str>) -> AppResult<Vec<String>> {
+    let Some(typed) = typed.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(vec![]);
+    };
+    let mut names = vec![typed.to_owned()];
+    if let Some(product) = product_named(tx, typed).await? {
+        names.extend(
+            ["code", "name"]
+                .into_iter()
+                .filter_map(|f| text(&product, f)),
+        );
+    }
+    Ok(names)
+}
+
+/// The catalogue product whose code (unique and indexed), or else whose name, is `named`.
 pub(crate) async fn product_named(tx: &mut Tx, named: &str) -> AppResult<Option<RecordRow>> {
     for field in ["code", "name"] {
         let found = tx

@@ -63,9 +63,8 @@ pub struct Rule {
     pub customer_kind: Option<String>,
     /// The case is a request or a complaint.
     pub case_type: Option<String>,
-    /// The case is about one of these products, each given by every name a case may call it
-    /// (the product's code and its name, filled in by the caller from the catalogue); empty
-    /// for any product.
+    /// The case is about one of these products, each named by its catalogue code or name;
+    /// empty for any product.
     pub products: Vec<String>,
     /// The case's customer is of this class (compared as [`sla::same_class`] does).
     ///
@@ -90,8 +89,9 @@ pub struct CaseFacts {
     pub customer_kind: Option<String>,
     /// Request or complaint.
     pub case_type: Option<String>,
-    /// The product the case is about, as typed on the case (a code or a name).
-    pub product: Option<String>,
+    /// The names of the product the case is about: as typed on the case and, when that names
+    /// a catalogue product, its code and its name (so a rule may name it either way).
+    pub product_names: Vec<String>,
     /// The class of the case's customer.
     pub customer_class: Option<String>,
 }
@@ -115,24 +115,23 @@ impl Rule {
                 .is_none_or(|k| k.trim().is_empty() || normalized_text.contains(k.trim()))
             && same(&self.customer_kind, &case.customer_kind)
             && same(&self.case_type, &case.case_type)
-            && self.matches_product(case.product.as_deref())
+            && self.matches_product(&case.product_names)
             && self.matches_class(case.customer_class.as_deref())
     }
 
     /// Product names compare Persian-normalised and case-insensitively, whole: a rule for
     /// `X-100` does not catch a case about `X-1000`.
-    fn matches_product(&self, product: Option<&str>) -> bool {
-        let names: Vec<String> = self
+    fn matches_product(&self, product_names: &[String]) -> bool {
+        let wanted: Vec<String> = self
             .products
             .iter()
             .map(|p| normalize_search(p.trim()))
             .filter(|p| !p.is_empty())
             .collect();
-        if names.is_empty() {
-            return true;
-        }
-        let product = product.map(|p| normalize_search(p.trim()));
-        product.is_some_and(|p| names.contains(&p))
+        wanted.is_empty()
+            || product_names
+                .iter()
+                .any(|name| wanted.contains(&normalize_search(name.trim())))
     }
 
     /// A blank class in a rule means any class.
@@ -216,7 +215,7 @@ mod tests {
             text: "دستگاه كار نمي‌كند".into(),
             customer_kind: Some("wholesale".into()),
             case_type: Some("complaint".into()),
-            product: Some("روتر X-100".into()),
+            product_names: vec!["x-100".into(), "X-100".into(), "روتر ایکس".into()],
             customer_class: Some("A".into()),
         }
     }
@@ -224,12 +223,14 @@ mod tests {
     #[test]
     fn a_product_rule_matches_any_of_its_products_by_code_or_name() {
         let mut product = rule(1, 1);
-        product.products = vec!["P-7".into(), "X-100".into(), "روتر x-100".into()];
+        product.products = vec!["P-7".into(), "روتر ايكس".into()];
+        assert!(first_match(std::slice::from_ref(&product), &case()).is_some());
+        product.products = vec!["P-7".into(), "X-100".into()];
         assert!(first_match(std::slice::from_ref(&product), &case()).is_some());
         let mut other_case = case();
-        other_case.product = Some("X-1000".into());
+        other_case.product_names = vec!["X-1000".into()];
         assert!(first_match(std::slice::from_ref(&product), &other_case).is_none());
-        other_case.product = None;
+        other_case.product_names = vec![];
         assert!(first_match(std::slice::from_ref(&product), &other_case).is_none());
         // A rule that names no product holds for any case, with or without one.
         assert!(first_match(&[rule(2, 2)], &other_case).is_some());
