@@ -97,7 +97,7 @@ impl App {
             )
             .await?;
         }
-        // Gold customers' urgent-enough cases are answered sooner (issue 5 §4): an override of
+        // Gold customers' high-priority cases are answered sooner (issue 5 §4): an override of
         // the "high" target for the best class.
         create_in(
             &mut tx,
