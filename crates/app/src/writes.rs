@@ -95,6 +95,11 @@ pub(crate) async fn check_references(
         let FieldType::Reference(target_kind) = def.ty else {
             continue;
         };
+        // Fields users cannot write were set by the system's own rules (a case's routing rule
+        // or service-level target), which need not be readable by the person who caused it.
+        if !def.writable {
+            continue;
+        }
         // The actor's own user and branch exist (the session was just read) and must be
         // usable as owner and branch even by roles that may not list users or branches.
         let own = (target_kind == RecordKind::User && *target == session.actor.user_id)

@@ -1,5 +1,6 @@
 //! Demo data of customer classification: a gold/silver/bronze scheme by purchase amount over
-//! the last year, a price list for gold customers, and the classes computed at once.
+//! the last year, a price list and a quicker service-level target for gold customers, and the
+//! classes computed at once.
 
 use std::collections::BTreeMap;
 
@@ -52,8 +53,9 @@ fn demo_scheme() -> Scheme {
 }
 
 impl App {
-    /// Sets the demo scheme, adds the gold price list and classifies the demo customers (at
-    /// once, not through the queue, so the demo shows classes as soon as it starts).
+    /// Sets the demo scheme, adds the gold price list and service-level target and classifies
+    /// the demo customers (at once, not through the queue, so the demo shows classes as soon
+    /// as it starts).
     pub(crate) async fn seed_classes_demo(&self, system: &Session) -> AppResult<()> {
         let now = self.now();
         let mut tx = self.store.write().await?;
@@ -95,6 +97,23 @@ impl App {
             )
             .await?;
         }
+        // Gold customers' high-priority cases are answered sooner (issue 5 §4): an override of
+        // the "high" target for the best class.
+        create_in(
+            &mut tx,
+            now,
+            system,
+            RecordKind::SlaTarget,
+            &text(&[
+                ("priority", "high".into()),
+                ("customer_class", CLASSES[0].0.into()),
+                ("first_response_hours", "2".into()),
+                ("resolution_hours", "8".into()),
+            ]),
+            CalendarKind::Gregorian,
+            &[],
+        )
+        .await?;
         let run = queued_run("manual", None, None, now);
         tx.insert_classification_run(&run).await?;
         tx.commit().await?;

@@ -51,13 +51,51 @@ pub struct SlaClock {
     pub working_minutes_left: Option<i64>,
 }
 
-/// The service-level clocks of a case; absent when no target applies to its priority.
+/// The service-level clocks of a case (absent when no target applies to its priority and
+/// customer class) and the target they follow.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CaseSla {
     /// Until the first reply to the customer.
     pub first_response: Option<SlaClock>,
     /// Until the case is resolved.
     pub resolution: Option<SlaClock>,
+    /// The class of the case's customer when the case was opened.
+    pub customer_class: Option<String>,
+    /// The target whose hours set the clocks; absent when none applied or it was deleted.
+    pub target: Option<AppliedTarget>,
+}
+
+/// The service-level target a case's clocks were set from, as it is set now.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AppliedTarget {
+    /// The target's id (an `sla-targets` record).
+    pub id: Uuid,
+    /// The priority it is for.
+    pub priority: String,
+    /// The customer class it is for; `None` when it is the priority's target for every class.
+    pub customer_class: Option<String>,
+    /// Working hours until the first response.
+    pub first_response_hours: i64,
+    /// Working hours until the resolution.
+    pub resolution_hours: i64,
+}
+
+/// The target named by a case, read whoever asks: the case's viewer sees which target its
+/// clocks follow even without a right on the set-up table.
+async fn applied_target(tx: &mut Tx, case: &RecordRow) -> AppResult<Option<AppliedTarget>> {
+    let Some(id) = case.fields.get("sla_target_id").and_then(Value::as_id) else {
+        return Ok(None);
+    };
+    let Some(row) = tx.get_record(&record::SLA_TARGETS, id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(AppliedTarget {
+        id,
+        priority: setup::text(&row, "priority").unwrap_or_default(),
+        customer_class: setup::text(&row, "customer_class").filter(|c| !c.trim().is_empty()),
+        first_response_hours: setup::int(&row, "first_response_hours").unwrap_or(0),
+        resolution_hours: setup::int(&row, "resolution_hours").unwrap_or(0),
+    }))
 }
 
 fn time_of(fields: &Fields, name: &str) -> Option<OffsetDateTime> {
@@ -387,7 +425,10 @@ impl App {
         let now = self.now();
         let at = |name| time_of(&row.fields, name);
         let paused_at = at("sla_paused_at");
+        let target = applied_target(&mut tx, &row).await?;
         Ok(CaseSla {
+            customer_class: setup::text(&row, "customer_class"),
+            target,
             first_response: clock(
                 &calendar,
                 at("first_response_due"),

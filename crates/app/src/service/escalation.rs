@@ -32,6 +32,9 @@ struct Escalation {
 
 /// Who breaches go to, found once per sweep.
 struct Recipients {
+    /// What each target says, by its id: a case follows the target its clocks were set from.
+    by_target: HashMap<Uuid, Escalation>,
+    /// The general target of each priority, for cases opened before cases noted their target.
     by_priority: HashMap<String, Escalation>,
     managers: HashMap<Uuid, Option<Uuid>>,
     manager_role: Option<Uuid>,
@@ -40,24 +43,26 @@ struct Recipients {
 
 impl Recipients {
     async fn load(tx: &mut Tx) -> AppResult<Recipients> {
-        let by_priority = setup::all_rows(tx, &SLA_TARGETS)
-            .await?
-            .iter()
-            .filter_map(|row| {
-                let priority = setup::text(row, "priority")?;
-                let escalation = Escalation {
-                    to: setup::id(row, "escalate_to_id"),
-                    reassign: row.fields.get("reassign_on_breach") == Some(&Value::Bool(true)),
-                };
-                Some((priority, escalation))
-            })
-            .collect();
+        let mut by_target = HashMap::new();
+        let mut by_priority = HashMap::new();
+        for row in setup::all_rows(tx, &SLA_TARGETS).await? {
+            let escalation = Escalation {
+                to: setup::id(&row, "escalate_to_id"),
+                reassign: row.fields.get("reassign_on_breach") == Some(&Value::Bool(true)),
+            };
+            by_target.insert(row.id, escalation);
+            let general = setup::text(&row, "customer_class").is_none_or(|c| c.trim().is_empty());
+            if general && let Some(priority) = setup::text(&row, "priority") {
+                by_priority.insert(priority, escalation);
+            }
+        }
         let manager_role = setup::all_rows(tx, &ROLES)
             .await?
             .iter()
             .find(|row| setup::text(row, "name").as_deref() == Some("branch_manager"))
             .map(|row| row.id);
         Ok(Recipients {
+            by_target,
             by_priority,
             managers: HashMap::new(),
             manager_role,
@@ -69,10 +74,18 @@ impl Recipients {
     async fn recipient(
         &mut self,
         tx: &mut Tx,
-        priority: &str,
+        case: &Fields,
         branch: Option<Uuid>,
     ) -> AppResult<(Option<Uuid>, bool)> {
-        let escalation = self.by_priority.get(priority).copied().unwrap_or_default();
+        let target = case.get("sla_target_id").and_then(Value::as_id);
+        let escalation = match target.and_then(|t| self.by_target.get(&t)) {
+            Some(escalation) => *escalation,
+            None => self
+                .by_priority
+                .get(text(case, "priority"))
+                .copied()
+                .unwrap_or_default(),
+        };
         if escalation.to.is_some() {
             return Ok((escalation.to, escalation.reassign));
         }
@@ -127,8 +140,7 @@ async fn escalate(
         return Ok(());
     };
     let branch = case.fields.get("branch_id").and_then(Value::as_id);
-    let priority = text(&case.fields, "priority").to_owned();
-    let (recipient, reassign) = recipients.recipient(tx, &priority, branch).await?;
+    let (recipient, reassign) = recipients.recipient(tx, &case.fields, branch).await?;
     let mut changes = Fields::from([(columns.escalated.into(), Value::Time(now))]);
     let owner = case.fields.get("owner_id").and_then(Value::as_id);
     if reassign

@@ -21,7 +21,7 @@ mod surveys;
 pub(crate) use activities::activity_timeline_entries;
 pub use activities::{ActivityPeople, ActivityReport, AgendaQuery, Attendee, ReportRow};
 pub(crate) use cases::transition_in;
-pub use cases::{CaseEntry, CaseSla, SlaClock};
+pub use cases::{AppliedTarget, CaseEntry, CaseSla, SlaClock};
 pub use report::{AgentRow, Count, MonthCount, ServiceReport};
 pub(crate) use rules::{apply_defaults, check_rules, on_create, on_update};
 pub use surveys::{SurveyForm, SurveyView};

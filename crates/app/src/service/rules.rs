@@ -2,8 +2,6 @@
 //! defaults, checks across fields, and the values the system derives (case number, routing,
 //! service-level due times, activity due and reminder moments).
 
-use std::collections::BTreeMap;
-
 use peyvand_domain::permission::RecordKind;
 use peyvand_domain::record::{ACCOUNTS, CONTACTS, Fields, ROUTING_RULES, Schema, Value};
 use peyvand_domain::service::activity;
@@ -85,12 +83,7 @@ pub(crate) async fn check_rules(
                 errors.add("parent_category_id", FieldError::INVALID);
             }
         }
-        RecordKind::RoutingRule
-            if get(merged, "assign_team_id").is_null()
-                && get(merged, "assign_user_id").is_null() =>
-        {
-            errors.add("assign_team_id", FieldError::REQUIRED);
-        }
+        RecordKind::RoutingRule => check_routing_rule(tx, merged, &mut errors).await?,
         RecordKind::SlaTarget => check_sla_target(tx, old, merged, &mut errors).await?,
         RecordKind::Branch => check_working_week(merged, &mut errors),
         _ => {}
@@ -135,6 +128,54 @@ fn check_activity(fields: &Fields, errors: &mut ValidationErrors) {
     }
 }
 
+/// Error of a class name that is not one of the classification scheme's.
+const UNKNOWN_CLASS: FieldError = FieldError("unknown_class");
+/// Error of a product name that names nothing in the catalogue.
+const UNKNOWN_PRODUCT: FieldError = FieldError("unknown_product");
+
+/// The class named in `field`, if any, checked against the classification scheme: a rule or
+/// target for a class no customer can have would silently never apply.
+async fn check_class(
+    tx: &mut Tx,
+    fields: &Fields,
+    field: &str,
+    errors: &mut ValidationErrors,
+) -> AppResult<Option<String>> {
+    let Some(class) = get(fields, field)
+        .as_text()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    else {
+        return Ok(None);
+    };
+    let scheme = crate::classes::stored_scheme(tx).await?;
+    let known = scheme.is_some_and(|s| s.classes.iter().any(|c| sla::same_class(&c.name, class)));
+    if !known {
+        errors.add(field, UNKNOWN_CLASS);
+    }
+    Ok(Some(class.to_owned()))
+}
+
+async fn check_routing_rule(
+    tx: &mut Tx,
+    fields: &Fields,
+    errors: &mut ValidationErrors,
+) -> AppResult<()> {
+    if get(fields, "assign_team_id").is_null() && get(fields, "assign_user_id").is_null() {
+        errors.add("assign_team_id", FieldError::REQUIRED);
+    }
+    check_class(tx, fields, "match_customer_class", errors).await?;
+    if let Value::Tags(products) = get(fields, "match_products") {
+        for product in products {
+            if setup::product_named(tx, product).await?.is_none() {
+                errors.add("match_products", UNKNOWN_PRODUCT);
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
 async fn check_sla_target(
     tx: &mut Tx,
     old: Option<&RecordRow>,
@@ -153,14 +194,25 @@ async fn check_sla_target(
     if hours("resolution_hours") < hours("first_response_hours") {
         errors.add("resolution_hours", FieldError::INVALID_NUMBER);
     }
-    // One target per priority, so that which one applies is never a matter of chance.
+    let class = check_class(tx, fields, "customer_class", errors).await?;
+    // One target per priority and class (or per priority for every class), so that which one
+    // applies is never a matter of chance.
     let priority = get(fields, "priority").as_text().map(str::to_owned);
-    let taken = setup::all_rows(tx, &peyvand_domain::record::SLA_TARGETS)
-        .await?
-        .iter()
-        .any(|r| Some(r.id) != old.map(|o| o.id) && setup::text(r, "priority") == priority);
+    let taken = setup::target_rules(tx).await?.iter().any(|r| {
+        let same_class = match (&class, r.customer_class.as_deref().map(str::trim)) {
+            (None, None | Some("")) => true,
+            (Some(mine), Some(theirs)) => sla::same_class(mine, theirs),
+            _ => false,
+        };
+        Some(r.id) != old.map(|o| o.id) && Some(&r.priority) == priority.as_ref() && same_class
+    });
     if taken {
-        errors.add("priority", FieldError::TAKEN);
+        let field = if class.is_some() {
+            "customer_class"
+        } else {
+            "priority"
+        };
+        errors.add(field, FieldError::TAKEN);
     }
     Ok(())
 }
@@ -184,7 +236,10 @@ pub(crate) async fn on_create(
                 Value::Text(case_number(setup::jalali_year(now), number)),
             );
             fields.insert("status".into(), Value::Text(CaseStatus::New.code().into()));
-            route(tx, fields).await?;
+            let customer = Customer::of_case(tx, fields).await?;
+            let class = customer.class().map_or(Value::Null, Value::Text);
+            fields.insert("customer_class".into(), class);
+            route(tx, fields, &customer).await?;
             set_sla_due(tx, now, fields).await?;
             super::notices::notify_customer(tx, now, fields, CaseEvent::Received, None, None).await
         }
@@ -253,7 +308,7 @@ fn derive_activity_times(fields: &mut Fields, old: Option<&Fields>, now: OffsetD
 
 /// Applies the first matching routing rule: the case goes to its person, or to its team and a
 /// member picked by the rule's strategy. Without a match the case stays with its creator.
-async fn route(tx: &mut Tx, fields: &mut Fields) -> AppResult<()> {
+async fn route(tx: &mut Tx, fields: &mut Fields, customer: &Customer) -> AppResult<()> {
     let rules = setup::routing_rules(tx).await?;
     if rules.is_empty() {
         return Ok(());
@@ -267,8 +322,10 @@ async fn route(tx: &mut Tx, fields: &mut Fields) -> AppResult<()> {
             get(fields, "subject").as_text().unwrap_or_default(),
             get(fields, "description").as_text().unwrap_or_default()
         ),
-        customer_kind: customer_kind(tx, fields).await?,
+        customer_kind: customer.kind(),
         case_type: get(fields, "case_type").as_text().map(str::to_owned),
+        product_names: product_names(tx, &rules, fields).await?,
+        customer_class: get(fields, "customer_class").as_text().map(str::to_owned),
     };
     let only_rules: Vec<_> = rules.iter().map(|(rule, _)| rule.clone()).collect();
     let Some(rule) = routing::first_match(&only_rules, &facts) else {
@@ -305,6 +362,22 @@ async fn route(tx: &mut Tx, fields: &mut Fields) -> AppResult<()> {
     Ok(())
 }
 
+/// The names of the case's product, looked up in the catalogue only when some active rule
+/// asks about products (most cases meet no such rule, and need no lookup).
+async fn product_names(
+    tx: &mut Tx,
+    rules: &[(routing::Rule, RecordRow)],
+    fields: &Fields,
+) -> AppResult<Vec<String>> {
+    let asked = rules
+        .iter()
+        .any(|(rule, _)| rule.active && !rule.products.is_empty());
+    if !asked {
+        return Ok(vec![]);
+    }
+    setup::product_names(tx, get(fields, "product").as_text()).await
+}
+
 /// Notes on the rule who got its latest case, for the next round-robin turn. This is the
 /// system's bookkeeping, not an edit, so the rule keeps its version: an administrator editing
 /// the rule while cases arrive does not meet a conflict.
@@ -319,38 +392,68 @@ async fn remember_turn(tx: &mut Tx, rule: &RecordRow, user: Uuid) -> AppResult<(
     Ok(())
 }
 
-/// The customer kind of the case's account, or else of its contact.
-async fn customer_kind(tx: &mut Tx, fields: &Fields) -> AppResult<Option<String>> {
-    let mut kinds = BTreeMap::new();
-    for (schema, field) in [(&ACCOUNTS, "account_id"), (&CONTACTS, "contact_id")] {
-        if let Some(id) = get(fields, field).as_id()
-            && let Some(row) = tx.get_record(schema, id).await?
-            && let Some(kind) = setup::text(&row, "customer_kind")
-        {
-            kinds.insert(field, kind);
-        }
-    }
-    Ok(kinds
-        .remove("account_id")
-        .or_else(|| kinds.remove("contact_id")))
+/// The account and contact of a new case, read once for routing and its service-level target.
+struct Customer {
+    account: Option<RecordRow>,
+    contact: Option<RecordRow>,
 }
 
-/// Sets the first-response and resolution due moments from the targets of the case's priority,
-/// counted in working hours of its branch's calendar from `opened`.
+impl Customer {
+    async fn of_case(tx: &mut Tx, fields: &Fields) -> AppResult<Customer> {
+        let mut read = async |schema, field| match get(fields, field).as_id() {
+            Some(id) => tx.get_record(schema, id).await,
+            None => Ok(None),
+        };
+        Ok(Customer {
+            account: read(&ACCOUNTS, "account_id").await?,
+            contact: read(&CONTACTS, "contact_id").await?,
+        })
+    }
+
+    /// The first of `rows` with a non-empty `field`.
+    fn first_text(rows: [&Option<RecordRow>; 2], field: &str) -> Option<String> {
+        rows.into_iter()
+            .flatten()
+            .find_map(|row| setup::text(row, field).filter(|t| !t.is_empty()))
+    }
+
+    /// The customer kind of the account, or else of the contact (the kind is the
+    /// organisation's when there is one).
+    fn kind(&self) -> Option<String> {
+        Self::first_text([&self.account, &self.contact], "customer_kind")
+    }
+
+    /// The class of the contact, or else of the account (the person who asks is the more
+    /// specific customer).
+    fn class(&self) -> Option<String> {
+        Self::first_text([&self.contact, &self.account], "customer_class")
+    }
+}
+
+/// Sets the first-response and resolution due moments from the target of the case's priority
+/// and customer class (the most specific one set), counted in working hours of its branch's
+/// calendar from `opened`, and notes which target that was.
 async fn set_sla_due(tx: &mut Tx, opened: OffsetDateTime, fields: &mut Fields) -> AppResult<()> {
     let priority = get(fields, "priority")
         .as_text()
         .unwrap_or("normal")
         .to_owned();
-    let (first, resolution) = match setup::targets_for(tx, &priority).await? {
-        Some(targets) => {
+    let class = get(fields, "customer_class").as_text().map(str::to_owned);
+    let rules = setup::target_rules(tx).await?;
+    let target = sla::applicable_target(&rules, &priority, class.as_deref());
+    let (first, resolution) = match target {
+        Some(target) => {
             let calendar = setup::work_calendar(tx, get(fields, "branch_id").as_id()).await?;
-            sla::due_times(&calendar, opened, targets)
+            sla::due_times(&calendar, opened, target.targets)
         }
         None => (None, None),
     };
     let as_value = |at: Option<OffsetDateTime>| at.map_or(Value::Null, Value::Time);
     fields.insert("first_response_due".into(), as_value(first));
     fields.insert("resolution_due".into(), as_value(resolution));
+    fields.insert(
+        "sla_target_id".into(),
+        target.map_or(Value::Null, |t| Value::Id(t.id)),
+    );
     Ok(())
 }

@@ -3,12 +3,13 @@
 
 use peyvand_domain::calendar;
 use peyvand_domain::permission::RowFilter;
+use peyvand_domain::record::sales::PRODUCTS;
 use peyvand_domain::record::{
     BRANCHES, CASE_CATEGORIES, HOLIDAYS, ROUTING_RULES, SLA_TARGETS, Schema, Value,
 };
 use peyvand_domain::service::opening_hours;
 use peyvand_domain::service::routing::{Assignment, Rule, Strategy};
-use peyvand_domain::service::sla::Targets;
+use peyvand_domain::service::sla::{TargetRule, Targets};
 use peyvand_domain::service::working_time::WorkCalendar;
 use peyvand_store::{RecordRow, RecordsWhere, Tx};
 use uuid::Uuid;
@@ -44,6 +45,13 @@ pub(crate) fn text(row: &RecordRow, name: &str) -> Option<String> {
 
 pub(crate) fn id(row: &RecordRow, name: &str) -> Option<Uuid> {
     row.fields.get(name).and_then(Value::as_id)
+}
+
+pub(crate) fn tags(row: &RecordRow, name: &str) -> Vec<String> {
+    match row.fields.get(name) {
+        Some(Value::Tags(tags)) => tags.clone(),
+        _ => vec![],
+    }
 }
 
 pub(crate) fn int(row: &RecordRow, name: &str) -> Option<i64> {
@@ -99,6 +107,8 @@ pub(crate) async fn routing_rules(tx: &mut Tx) -> AppResult<Vec<(Rule, RecordRow
                 keyword: text(&row, "match_keyword"),
                 customer_kind: text(&row, "match_customer_kind"),
                 case_type: text(&row, "match_case_type"),
+                products: tags(&row, "match_products"),
+                customer_class: text(&row, "match_customer_class"),
                 assignment,
             };
             (rule, row)
@@ -106,16 +116,63 @@ pub(crate) async fn routing_rules(tx: &mut Tx) -> AppResult<Vec<(Rule, RecordRow
         .collect())
 }
 
-/// The service-level targets of a priority, if an administrator set them.
-pub(crate) async fn targets_for(tx: &mut Tx, priority: &str) -> AppResult<Option<Targets>> {
+/// The names a case's product goes by: as typed and, when that is a catalogue product's code
+/// or name, both of those, so a rule may name the product either way.
+pub(crate) async fn product_names(tx: &mut Tx, typed: Option<&str>) -> AppResult<Vec<String>> {
+    let Some(typed) = typed.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(vec![]);
+    };
+    let mut names = vec![typed.to_owned()];
+    if let Some(product) = product_named(tx, typed).await? {
+        names.extend(
+            ["code", "name"]
+                .into_iter()
+                .filter_map(|f| text(&product, f)),
+        );
+    }
+    Ok(names)
+}
+
+/// The catalogue product whose code (unique and indexed), or else whose name, is `named`.
+pub(crate) async fn product_named(tx: &mut Tx, named: &str) -> AppResult<Option<RecordRow>> {
+    for field in ["code", "name"] {
+        let found = tx
+            .records_where(&RecordsWhere {
+                schema: &PRODUCTS,
+                access: &RowFilter::Everything,
+                equals: vec![(field, Value::Text(named.trim().to_owned()))],
+                people: None,
+                date_between: None,
+                due_by: None,
+                not_in: None,
+                order_by: "created_at",
+                limit: 1,
+            })
+            .await?;
+        if let Some(product) = found.into_iter().next() {
+            return Ok(Some(product));
+        }
+    }
+    Ok(None)
+}
+
+/// Every service-level target an administrator set, as the domain chooses among them.
+pub(crate) async fn target_rules(tx: &mut Tx) -> AppResult<Vec<TargetRule>> {
     Ok(all_rows(tx, &SLA_TARGETS)
         .await?
         .iter()
-        .find(|r| text(r, "priority").as_deref() == Some(priority))
-        .map(|r| Targets {
-            first_response_hours: int(r, "first_response_hours").unwrap_or(0),
-            resolution_hours: int(r, "resolution_hours").unwrap_or(0),
-        }))
+        .filter_map(|r| {
+            Some(TargetRule {
+                id: r.id,
+                priority: text(r, "priority")?,
+                customer_class: text(r, "customer_class"),
+                targets: Targets {
+                    first_response_hours: int(r, "first_response_hours").unwrap_or(0),
+                    resolution_hours: int(r, "resolution_hours").unwrap_or(0),
+                },
+            })
+        })
+        .collect())
 }
 
 /// The working calendar of a branch: the week of the nearest branch up the tree that keeps

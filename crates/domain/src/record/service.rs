@@ -106,6 +106,15 @@ const CASE_FIELDS: &[FieldDef] = &[
     UPDATED_AT,
     // Contracts (issue 4 §7, issue 5 §2): the contract a case is about.
     field("contract_id", FieldType::Reference(RecordKind::Contract)),
+    // The class of the case's customer when the case was opened (the contact's, else the
+    // account's): its service-level target and routing were chosen by it, and a later
+    // recompute of classes does not move the clocks of a case already running.
+    system(field("customer_class", FieldType::Text)),
+    // The service-level target that applied, so the case page can say which one it was.
+    system(field(
+        "sla_target_id",
+        FieldType::Reference(RecordKind::SlaTarget),
+    )),
 ];
 
 const CASE_CATEGORY_FIELDS: &[FieldDef] = &[
@@ -132,6 +141,10 @@ const ROUTING_RULE_FIELDS: &[FieldDef] = &[
     field("match_keyword", FieldType::Text),
     field("match_customer_kind", FieldType::Choice(CUSTOMER_KINDS)),
     field("match_case_type", FieldType::Choice(CASE_TYPES)),
+    // Product codes or names from the catalogue; the rule holds for a case about any of them.
+    field("match_products", FieldType::Tags),
+    // A class name of the classification scheme.
+    field("match_customer_class", FieldType::Text),
     listed(field(
         "assign_team_id",
         FieldType::Reference(RecordKind::Team),
@@ -152,6 +165,9 @@ const ROUTING_RULE_FIELDS: &[FieldDef] = &[
 
 const SLA_TARGET_FIELDS: &[FieldDef] = &[
     required(listed(field("priority", FieldType::Choice(PRIORITIES)))),
+    // Empty: the priority's target for every class; a class name: an override for that
+    // class's customers (see `crate::service::sla::applicable_target`).
+    listed(field("customer_class", FieldType::Text)),
     required(listed(field("first_response_hours", FieldType::Integer))),
     required(listed(field("resolution_hours", FieldType::Integer))),
     field("escalate_to_id", FieldType::Reference(RecordKind::User)),
@@ -216,13 +232,14 @@ pub const ROUTING_RULES: Schema = Schema {
     placement: PlacementRule::Global,
 };
 
-/// Service-level targets, one per case priority.
+/// Service-level targets: one per case priority, and optionally one per priority and customer
+/// class.
 pub const SLA_TARGETS: Schema = Schema {
     kind: RecordKind::SlaTarget,
     table: "sla_targets",
     path: "sla-targets",
     fields: SLA_TARGET_FIELDS,
-    title_fields: &["priority"],
+    title_fields: &["priority", "customer_class"],
     default_sort: "priority",
     placement: PlacementRule::Global,
 };

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use uuid::Uuid;
 
+use super::sla::same_class;
 use crate::text::normalize_search;
 
 /// How a team rule picks the person.
@@ -62,6 +63,13 @@ pub struct Rule {
     pub customer_kind: Option<String>,
     /// The case is a request or a complaint.
     pub case_type: Option<String>,
+    /// The case is about one of these products, each named by its catalogue code or name;
+    /// empty for any product.
+    pub products: Vec<String>,
+    /// The case's customer is of this class (compared as [`sla::same_class`] does).
+    ///
+    /// [`sla::same_class`]: super::sla::same_class
+    pub customer_class: Option<String>,
     /// What to do; `None` makes the rule useless and it is skipped.
     pub assignment: Option<Assignment>,
 }
@@ -81,6 +89,11 @@ pub struct CaseFacts {
     pub customer_kind: Option<String>,
     /// Request or complaint.
     pub case_type: Option<String>,
+    /// The names of the product the case is about: as typed on the case and, when that names
+    /// a catalogue product, its code and its name (so a rule may name it either way).
+    pub product_names: Vec<String>,
+    /// The class of the case's customer.
+    pub customer_class: Option<String>,
 }
 
 impl Rule {
@@ -102,6 +115,31 @@ impl Rule {
                 .is_none_or(|k| k.trim().is_empty() || normalized_text.contains(k.trim()))
             && same(&self.customer_kind, &case.customer_kind)
             && same(&self.case_type, &case.case_type)
+            && self.matches_product(&case.product_names)
+            && self.matches_class(case.customer_class.as_deref())
+    }
+
+    /// Product names compare Persian-normalised and case-insensitively, whole: a rule for
+    /// `X-100` does not catch a case about `X-1000`.
+    fn matches_product(&self, product_names: &[String]) -> bool {
+        let wanted: Vec<String> = self
+            .products
+            .iter()
+            .map(|p| normalize_search(p.trim()))
+            .filter(|p| !p.is_empty())
+            .collect();
+        wanted.is_empty()
+            || product_names
+                .iter()
+                .any(|name| wanted.contains(&normalize_search(name.trim())))
+    }
+
+    /// A blank class in a rule means any class.
+    fn matches_class(&self, class: Option<&str>) -> bool {
+        match self.customer_class.as_deref().map(str::trim) {
+            None | Some("") => true,
+            Some(wanted) => class.is_some_and(|have| same_class(wanted, have)),
+        }
     }
 }
 
@@ -163,6 +201,8 @@ mod tests {
             keyword: None,
             customer_kind: None,
             case_type: None,
+            products: vec![],
+            customer_class: None,
             assignment: Some(Assignment::Person(id(1000 + n))),
         }
     }
@@ -175,7 +215,41 @@ mod tests {
             text: "دستگاه كار نمي‌كند".into(),
             customer_kind: Some("wholesale".into()),
             case_type: Some("complaint".into()),
+            product_names: vec!["x-100".into(), "X-100".into(), "روتر ایکس".into()],
+            customer_class: Some("A".into()),
         }
+    }
+
+    #[test]
+    fn a_product_rule_matches_any_of_its_products_by_code_or_name() {
+        let mut product = rule(1, 1);
+        product.products = vec!["P-7".into(), "روتر ايكس".into()];
+        assert!(first_match(std::slice::from_ref(&product), &case()).is_some());
+        product.products = vec!["P-7".into(), "X-100".into()];
+        assert!(first_match(std::slice::from_ref(&product), &case()).is_some());
+        let mut other_case = case();
+        other_case.product_names = vec!["X-1000".into()];
+        assert!(first_match(std::slice::from_ref(&product), &other_case).is_none());
+        other_case.product_names = vec![];
+        assert!(first_match(std::slice::from_ref(&product), &other_case).is_none());
+        // A rule that names no product holds for any case, with or without one.
+        assert!(first_match(&[rule(2, 2)], &other_case).is_some());
+    }
+
+    #[test]
+    fn a_class_rule_matches_only_customers_of_that_class() {
+        let mut class_a = rule(1, 1);
+        class_a.customer_class = Some("a".into());
+        let mut class_b = rule(2, 0);
+        class_b.customer_class = Some("B".into());
+        let rules = [class_a, class_b];
+        assert_eq!(first_match(&rules, &case()).unwrap().id, id(1));
+        let mut unclassified = case();
+        unclassified.customer_class = None;
+        assert!(first_match(&rules, &unclassified).is_none());
+        let mut blank = rule(3, 3);
+        blank.customer_class = Some(" ".into());
+        assert!(first_match(&[blank], &unclassified).is_some());
     }
 
     #[test]

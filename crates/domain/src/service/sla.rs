@@ -2,8 +2,10 @@
 //! much working time is left or by how much the target was missed.
 
 use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
 
 use super::working_time::WorkCalendar;
+use crate::text::normalize_search;
 
 /// The targets of one priority, in working hours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,6 +14,63 @@ pub struct Targets {
     pub first_response_hours: i64,
     /// Working hours until the case is resolved.
     pub resolution_hours: i64,
+}
+
+/// One target an administrator set: for a priority, and optionally only for customers of one
+/// class (an override of the priority's general target).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetRule {
+    /// The target's record id.
+    pub id: Uuid,
+    /// The case priority it is for.
+    pub priority: String,
+    /// The customer class it is for; `None` for every class.
+    pub customer_class: Option<String>,
+    /// Its hours.
+    pub targets: Targets,
+}
+
+impl TargetRule {
+    /// Whether the rule names a class (and so is an override).
+    pub fn is_class_override(&self) -> bool {
+        self.customer_class
+            .as_deref()
+            .is_some_and(|c| !c.trim().is_empty())
+    }
+}
+
+/// Whether two class names are the same class: compared like price lists compare them
+/// (Persian letter variants, digits and case do not matter), so `A` and `a` or «ويژه» and
+/// «ویژه» are one class.
+pub fn same_class(a: &str, b: &str) -> bool {
+    normalize_search(a.trim()) == normalize_search(b.trim())
+}
+
+/// The target that applies to a case of `priority` whose customer is of `class`: the most
+/// specific one wins — the override for that class and priority, else the priority's target
+/// for every class. Should several rows tie (the application refuses that when saving), the
+/// one with the smallest id, i.e. the oldest, wins, so the choice never depends on order.
+pub fn applicable_target<'a>(
+    rules: &'a [TargetRule],
+    priority: &str,
+    class: Option<&str>,
+) -> Option<&'a TargetRule> {
+    let of_priority = rules.iter().filter(|r| r.priority == priority);
+    let override_for_class = class.filter(|c| !c.trim().is_empty()).and_then(|class| {
+        of_priority
+            .clone()
+            .filter(|r| {
+                r.customer_class
+                    .as_deref()
+                    .is_some_and(|c| same_class(c, class))
+            })
+            .min_by_key(|r| r.id)
+    });
+    override_for_class.or_else(|| {
+        of_priority
+            .filter(|r| !r.is_class_override())
+            .min_by_key(|r| r.id)
+    })
 }
 
 /// When a case opened at `opened` must be answered and resolved.
@@ -91,7 +150,100 @@ pub fn resume_due(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use time::macros::datetime;
+
+    fn target(n: u128, priority: &str, class: Option<&str>, hours: i64) -> TargetRule {
+        TargetRule {
+            id: Uuid::from_u128(n),
+            priority: priority.into(),
+            customer_class: class.map(str::to_owned),
+            targets: Targets {
+                first_response_hours: hours,
+                resolution_hours: hours * 4,
+            },
+        }
+    }
+
+    #[test]
+    fn the_class_override_wins_over_the_priority_target() {
+        let rules = [
+            target(1, "high", None, 4),
+            target(2, "high", Some("A"), 2),
+            target(3, "normal", Some("A"), 8),
+            target(4, "normal", None, 16),
+        ];
+        let pick = |priority, class| applicable_target(&rules, priority, class).map(|r| r.id);
+        assert_eq!(pick("high", Some("A")), Some(Uuid::from_u128(2)));
+        // Class names compare like price lists compare them.
+        assert_eq!(pick("high", Some(" a ")), Some(Uuid::from_u128(2)));
+        assert_eq!(pick("high", Some("B")), Some(Uuid::from_u128(1)));
+        assert_eq!(pick("high", None), Some(Uuid::from_u128(1)));
+        assert_eq!(pick("normal", Some("A")), Some(Uuid::from_u128(3)));
+        assert_eq!(pick("urgent", Some("A")), None);
+    }
+
+    #[test]
+    fn an_override_alone_serves_only_its_class() {
+        let rules = [target(1, "low", Some("طلایی"), 2)];
+        assert_eq!(
+            applicable_target(&rules, "low", Some("طلايي")).map(|r| r.id),
+            Some(Uuid::from_u128(1))
+        );
+        assert!(applicable_target(&rules, "low", Some("نقره‌ای")).is_none());
+        assert!(applicable_target(&rules, "low", None).is_none());
+        // A blank class on a target means every class, not a class named "".
+        let blank = [target(2, "low", Some("  "), 3)];
+        assert_eq!(
+            applicable_target(&blank, "low", Some("A")).map(|r| r.id),
+            Some(Uuid::from_u128(2))
+        );
+    }
+
+    fn arbitrary_rules() -> impl Strategy<Value = Vec<TargetRule>> {
+        let priorities = prop::sample::select(vec!["low", "normal", "high"]);
+        let classes = prop::option::of(prop::sample::select(vec!["A", "B", "C"]));
+        // Ids are distinct, as record ids are.
+        prop::collection::vec((priorities, classes, 1i64..50), 0..12).prop_map(|rows| {
+            rows.into_iter()
+                .enumerate()
+                .map(|(n, (p, c, h))| target(n as u128, p, c, h))
+                .collect()
+        })
+    }
+
+    proptest! {
+        /// The chosen target is for the case's priority; it is the class's override whenever
+        /// one exists, and a general target only when there is none; nothing is chosen only
+        /// when neither exists. The order of the rows never changes the choice.
+        #[test]
+        fn the_most_specific_target_wins_in_any_order(
+            mut rules in arbitrary_rules(),
+            priority in prop::sample::select(vec!["low", "normal", "high"]),
+            class in prop::option::of(prop::sample::select(vec!["A", "B", "C"])),
+        ) {
+            let chosen = applicable_target(&rules, priority, class).cloned();
+            let has_override = rules.iter().any(|r| {
+                r.priority == priority && class.is_some() && r.customer_class.as_deref() == class
+            });
+            let has_general = rules
+                .iter()
+                .any(|r| r.priority == priority && r.customer_class.is_none());
+            match &chosen {
+                Some(rule) => {
+                    prop_assert_eq!(&rule.priority, priority);
+                    if has_override {
+                        prop_assert_eq!(rule.customer_class.as_deref(), class);
+                    } else {
+                        prop_assert!(rule.customer_class.is_none());
+                    }
+                }
+                None => prop_assert!(!has_override && !has_general),
+            }
+            rules.reverse();
+            prop_assert_eq!(applicable_target(&rules, priority, class).cloned(), chosen);
+        }
+    }
 
     #[test]
     fn due_times_follow_working_hours() {

@@ -53,8 +53,14 @@ pub(crate) fn service_paths(paths: &mut Map<String, Value>) {
         "requestBody": body(json!({"type": "object", "required": ["owner_id"], "additionalProperties": false, "properties": {"owner_id": uuid, "team_id": {"type": ["string", "null"], "format": "uuid"}}})),
         "responses": ok("The case", case)}}));
     paths.insert("/api/v1/cases/{id}/sla".into(), json!({"parameters": [id], "get": {
-        "tags": ["cases"], "operationId": "case_sla", "description": format!("Service-level clocks in working hours of the branch's calendar; targets are set per priority ({}) in sla-targets.", PRIORITIES.join(", ")),
-        "responses": ok("The clocks", json!({"type": "object", "properties": {"first_response": clock, "resolution": clock}}))}}));
+        "tags": ["cases"], "operationId": "case_sla", "description": format!("Service-level clocks in working hours of the branch's calendar. Targets are set in sla-targets per priority ({}) and optionally per customer class; a case takes its customer's class when opened (the contact's, else the account's) and follows the most specific target: the class's override for its priority, else the priority's target.", PRIORITIES.join(", ")),
+        "responses": ok("The clocks and the target they follow", json!({"type": "object", "properties": {
+            "first_response": clock, "resolution": clock,
+            "customer_class": {"type": ["string", "null"], "description": "The customer's class when the case was opened."},
+            "target": {"type": ["object", "null"], "description": "The target applied, as it is set now; null when none applied or it was deleted.", "properties": {
+                "id": uuid, "priority": {"enum": PRIORITIES},
+                "customer_class": {"type": ["string", "null"], "description": "Null for the priority's target for every class."},
+                "first_response_hours": {"type": "integer"}, "resolution_hours": {"type": "integer"}}}}}))}}));
     paths.insert("/api/v1/activities/{id}/people".into(), json!({"parameters": [id],
         "get": {"tags": ["activities"], "operationId": "activity_people", "responses": ok("Assignees and attendees", people.clone())},
         "put": {"tags": ["activities"], "operationId": "set_activity_people", "requestBody": body(people.clone()), "responses": ok("Assignees and attendees", people)}}));

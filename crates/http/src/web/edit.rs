@@ -97,6 +97,7 @@ async fn build_fields(
     let fmt = Fmt::of(session);
     let mut fields = Vec::new();
     let defs: Vec<&FieldDef> = peyvand_app::editable_fields(session, schema).collect();
+    let classes = class_names(state, session, &defs).await;
     for def in defs {
         let (value, checked) = match &source {
             Source::Record(values) => {
@@ -121,6 +122,9 @@ async fn build_fields(
         };
         let mut field = widget(&fmt, def, value, checked);
         field.options = field_options(&state.app, session, &fmt, def, &field.value).await;
+        if CLASS_FIELDS.contains(&def.name) {
+            offer_classes(&mut field, &classes);
+        }
         field.error = errors
             .get(def.name)
             .map(|code| t(session.locale, &format!("field-error-{code}")));
@@ -149,6 +153,48 @@ async fn build_fields(
         first.autofocus = true;
     }
     fields
+}
+
+/// Fields of the service set-up that name a customer class: offered as a choice among the
+/// classification scheme's classes, so an administrator picks a class that exists.
+const CLASS_FIELDS: [&str; 2] = ["customer_class", "match_customer_class"];
+
+/// The scheme's class names, read only when the form has a class field.
+async fn class_names(state: &AppState, session: &Session, defs: &[&FieldDef]) -> Vec<String> {
+    if !defs
+        .iter()
+        .any(|d| d.writable && CLASS_FIELDS.contains(&d.name))
+    {
+        return Vec::new();
+    }
+    match state.app.classification_scheme(session).await {
+        Ok(Some(scheme)) => scheme.classes.into_iter().map(|c| c.name).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Turns a class field into a select of `classes`, keeping a current value that is no longer
+/// among them so saving the form never drops it silently.
+fn offer_classes(field: &mut FormField, classes: &[String]) {
+    field.widget = "select";
+    field.options = classes
+        .iter()
+        .map(|class| Opt {
+            value: class.clone(),
+            label: class.clone(),
+            selected: *class == field.value,
+        })
+        .collect();
+    if !field.value.is_empty() && !field.options.iter().any(|o| o.selected) {
+        field.options.insert(
+            0,
+            Opt {
+                value: field.value.clone(),
+                label: field.value.clone(),
+                selected: true,
+            },
+        );
+    }
 }
 
 impl FormField {

@@ -5,7 +5,9 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use peyvand_app::service::{ActivityPeople, AgendaQuery, Attendee, CaseSla, SlaClock};
+use peyvand_app::service::{
+    ActivityPeople, AgendaQuery, AppliedTarget, Attendee, CaseSla, SlaClock,
+};
 use peyvand_app::{AppError, RecordView, Session};
 use peyvand_domain::calendar::format_date;
 use peyvand_domain::permission::{Action, RecordKind, Scope};
@@ -436,6 +438,33 @@ fn clock_line(fmt: &Fmt, label: String, clock: &Option<SlaClock>) -> Option<Stri
     Some(format!("{label}: {state} ({due})"))
 }
 
+/// Which service-level target a case's clocks follow: its priority and, for an override, the
+/// customer class, with its hours.
+fn target_line(fmt: &Fmt, target: &AppliedTarget) -> String {
+    let priority = fmt.choice(&target.priority);
+    let which = match &target.customer_class {
+        Some(class) => crate::i18n::t_args(
+            fmt.locale,
+            "case-sla-target-class",
+            &[("priority", priority), ("class", class.clone())],
+        ),
+        None => crate::i18n::t_args(
+            fmt.locale,
+            "case-sla-target-priority",
+            &[("priority", priority)],
+        ),
+    };
+    crate::i18n::t_args(
+        fmt.locale,
+        "case-sla-target",
+        &[
+            ("target", which),
+            ("first", fmt.integer(target.first_response_hours)),
+            ("resolution", fmt.integer(target.resolution_hours)),
+        ],
+    )
+}
+
 /// The panel of a case or activity page, rendered; empty for other kinds.
 pub async fn record_panel(
     state: &AppState,
@@ -523,10 +552,13 @@ pub async fn record_panel(
             let CaseSla {
                 first_response,
                 resolution,
+                target,
+                ..
             } = state.app.case_sla(session, view.id).await?;
             panel.sla = [
                 clock_line(&fmt, panel.l.t("case-sla-first-response"), &first_response),
                 clock_line(&fmt, panel.l.t("case-sla-resolution"), &resolution),
+                target.as_ref().map(|t| target_line(&fmt, t)),
             ]
             .into_iter()
             .flatten()

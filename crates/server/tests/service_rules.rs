@@ -1,0 +1,352 @@
+//! Service-level targets per customer class and routing by product and customer class (issue 5
+//! §3, §4) end to end on both databases: a class-A customer's case follows the class-A target
+//! and the class rule, the contact's class coming before the account's; a case about a product
+//! goes to the team of the product rule, by the product's code or name; a priority change
+//! picks the target again; class and product names that do not exist are refused with
+//! translated messages; the case page says which target applied.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::web_client::{Browser, assert_translated};
+use common::{TestApp, backends};
+use peyvand_domain::service::working_time::WorkCalendar;
+use serde_json::{Value, json};
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime};
+
+/// The industry that puts an account (and its contacts) in class A.
+const CLASS_A_INDUSTRY: &str = "بانکداری آزمون";
+
+async fn created(t: &TestApp, path: &str, token: &str, body: Value) -> Value {
+    let reply = t.post(path, token, body).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::CREATED,
+        "{} {path}: {}",
+        t.name(),
+        reply.body
+    );
+    reply.json()
+}
+
+/// A refused request: 422, with the field's error code and its English message.
+async fn refused(t: &TestApp, path: &str, token: &str, body: Value, field: &str) -> (Value, Value) {
+    let reply = t.post(path, token, body).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{} {path}: {}",
+        t.name(),
+        reply.body
+    );
+    let body = reply.json();
+    (
+        body["fields"][field].clone(),
+        body["field_messages"][field].clone(),
+    )
+}
+
+fn id(value: &Value) -> String {
+    value["id"].as_str().unwrap().to_owned()
+}
+
+fn moment(value: &Value) -> OffsetDateTime {
+    OffsetDateTime::parse(value.as_str().unwrap(), &Rfc3339).unwrap()
+}
+
+async fn user_id(t: &TestApp, admin: &str, email: &str) -> String {
+    let users = t.list_all("/api/v1/users", admin).await;
+    id(users.iter().find(|u| u["email"] == email).unwrap())
+}
+
+/// Two classes by industry — A for the test's industry, B for everyone else — computed now.
+async fn classify(t: &TestApp, admin: &str) {
+    let scheme = json!({"criterion": "industry", "period": {"kind": "last_days", "days": 365},
+        "method": "shares", "classes": [
+            {"name": "A", "industries": [CLASS_A_INDUSTRY]}, {"name": "B"}]});
+    let reply = t
+        .call(
+            Method::PUT,
+            "/api/v1/settings/classes",
+            Some(admin),
+            Some(scheme),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let run = t.post("/api/v1/classes/recompute", admin, json!({})).await;
+    assert_eq!(run.status, StatusCode::ACCEPTED, "{}", run.body);
+    let (_stop, stopped) = tokio::sync::watch::channel(false);
+    t.app.run_due_jobs(&stopped).await.unwrap();
+    let run = t
+        .get(&format!("/api/v1/classes/runs/{}", id(&run.json())), admin)
+        .await
+        .json();
+    assert_eq!(run["state"], "done", "{run}");
+}
+
+fn case_body(subject: &str, priority: &str) -> Value {
+    json!({
+        "case_type": "request",
+        "subject": subject,
+        "description": "مشتری پاسخ می‌خواهد",
+        "channel": "phone",
+        "priority": priority,
+    })
+}
+
+/// The demo's calendar at headquarters: the Iranian week and its one holiday.
+fn calendar() -> WorkCalendar {
+    WorkCalendar::iranian_default().with_holidays([time::macros::date!(2026 - 03 - 21)])
+}
+
+fn due_after(case: &Value, field: &str, hours: i64) -> bool {
+    let opened = moment(&case["created_at"]);
+    calendar().add_working(opened, Duration::hours(hours)) == Some(moment(&case[field]))
+}
+
+#[tokio::test]
+async fn a_class_a_customer_gets_the_class_target_and_the_class_rule() {
+    for t in backends().await {
+        let admin = t.token("admin@peyvand.demo").await;
+        let bank = created(
+            &t,
+            "/api/v1/accounts",
+            &admin,
+            json!({"name": "بانک آزمون", "industry": CLASS_A_INDUSTRY}),
+        )
+        .await;
+        let shop = created(
+            &t,
+            "/api/v1/accounts",
+            &admin,
+            json!({"name": "فروشگاه آزمون", "industry": "خرده‌فروشی"}),
+        )
+        .await;
+        let clerk = created(
+            &t,
+            "/api/v1/contacts",
+            &admin,
+            json!({"first_name": "مینا", "last_name": "کارمند", "account_id": id(&shop)}),
+        )
+        .await;
+        classify(&t, &admin).await;
+        let class_of = |path: String| {
+            let t = &t;
+            let admin = &admin;
+            async move { t.get(&path, admin).await.json()["customer_class"].clone() }
+        };
+        assert_eq!(
+            class_of(format!("/api/v1/accounts/{}", id(&bank))).await,
+            "A"
+        );
+        assert_eq!(
+            class_of(format!("/api/v1/accounts/{}", id(&shop))).await,
+            "B"
+        );
+        assert_eq!(
+            class_of(format!("/api/v1/contacts/{}", id(&clerk))).await,
+            "B"
+        );
+
+        // The demo's target for "high" is 4 h / 16 h for every class; class A gets 2 h / 8 h.
+        let high = t.list_all("/api/v1/sla-targets", &admin).await;
+        let general = high
+            .iter()
+            .find(|x| x["priority"] == "high" && x["customer_class"].is_null())
+            .unwrap()
+            .clone();
+        assert_eq!(general["first_response_hours"], 4);
+        let class_a = created(&t, "/api/v1/sla-targets", &admin, json!({"priority": "high", "customer_class": "A", "first_response_hours": 2, "resolution_hours": 8})).await;
+        let service = user_id(&t, &admin, "service@peyvand.demo").await;
+        let rule = created(&t, "/api/v1/routing-rules", &admin, json!({"name": "مشتریان طبقه A", "position": 1, "match_customer_class": "A", "assign_user_id": service})).await;
+
+        let mut body = case_body("درخواست بانک", "high");
+        body["account_id"] = json!(id(&bank));
+        let case = created(&t, "/api/v1/cases", &admin, body).await;
+        assert_eq!(case["customer_class"], "A", "{}", t.name());
+        assert_eq!(case["sla_target_id"], class_a["id"]);
+        assert!(due_after(&case, "first_response_due", 2), "{case}");
+        assert!(due_after(&case, "resolution_due", 8), "{case}");
+        assert_eq!(case["routing_rule_id"], rule["id"]);
+        assert_eq!(case["owner_id"], json!(service));
+        assert_eq!(case["status"], "assigned");
+        let sla = t
+            .get(&format!("/api/v1/cases/{}/sla", id(&case)), &admin)
+            .await
+            .json();
+        assert_eq!(sla["customer_class"], "A");
+        assert_eq!(sla["target"]["id"], class_a["id"]);
+        assert_eq!(sla["target"]["customer_class"], "A");
+        assert_eq!(sla["target"]["first_response_hours"], 2);
+
+        // The same priority for a class-B customer: the general target, no class rule.
+        let mut body = case_body("درخواست فروشگاه", "high");
+        body["account_id"] = json!(id(&shop));
+        let other = created(&t, "/api/v1/cases", &admin, body).await;
+        assert_eq!(other["customer_class"], "B");
+        assert_eq!(other["sla_target_id"], general["id"]);
+        assert!(due_after(&other, "first_response_due", 4), "{other}");
+        assert_ne!(other["routing_rule_id"], rule["id"]);
+
+        // The contact's class comes before the account's.
+        let mut body = case_body("درخواست کارمند", "high");
+        body["account_id"] = json!(id(&bank));
+        body["contact_id"] = json!(id(&clerk));
+        let asked = created(&t, "/api/v1/cases", &admin, body).await;
+        assert_eq!(asked["customer_class"], "B", "{}", t.name());
+        assert_eq!(asked["sla_target_id"], general["id"]);
+
+        // A new priority takes the target again, for the class the case was opened with.
+        let moved = t
+            .patch(
+                &format!("/api/v1/cases/{}", id(&case)),
+                &admin,
+                json!({"version": case["version"], "priority": "normal"}),
+            )
+            .await;
+        assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+        let moved = moved.json();
+        let normal = t
+            .list_all("/api/v1/sla-targets", &admin)
+            .await
+            .into_iter()
+            .find(|x| x["priority"] == "normal" && x["customer_class"].is_null())
+            .unwrap();
+        assert_eq!(moved["sla_target_id"], normal["id"]);
+        let hours = normal["first_response_hours"].as_i64().unwrap();
+        assert!(due_after(&moved, "first_response_due", hours), "{moved}");
+
+        // The case page says which target applied.
+        let mut browser = Browser::new(&t);
+        browser.login("admin@peyvand.demo").await;
+        let mut body = case_body("درخواست دوم بانک", "high");
+        body["account_id"] = json!(id(&bank));
+        let second = created(&t, "/api/v1/cases", &admin, body).await;
+        let page = browser.get(&format!("/cases/{}", id(&second))).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let text = page.body.replace(['\u{2068}', '\u{2069}'], "");
+        assert!(
+            text.contains("طبقه مشتری A") && text.contains("نخستین پاسخ ۲ ساعت کاری"),
+            "{}: {text}",
+            t.name()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_case_about_a_product_goes_to_the_team_of_the_product_rule() {
+    for t in backends().await {
+        let admin = t.token("admin@peyvand.demo").await;
+        let router = created(&t, "/api/v1/products", &admin, json!({"code": "RT-X100", "name": "روتر آزمون", "product_kind": "product", "base_price": 1_000_000})).await;
+        let modem = created(&t, "/api/v1/products", &admin, json!({"code": "MD-7", "name": "مودم آزمون", "product_kind": "product", "base_price": 500_000})).await;
+        let teams = t.list_all("/api/v1/teams", &admin).await;
+        let team = id(teams.iter().find(|x| x["name"] == "فروش تهران").unwrap());
+        let rule = created(&t, "/api/v1/routing-rules", &admin, json!({"name": "روتر و مودم", "position": 2,
+            "match_products": [router["code"], modem["name"]], "assign_team_id": team, "assign_strategy": "least_loaded"})).await;
+        let account = created(&t, "/api/v1/accounts", &admin, json!({"name": "مشتری کالا"})).await;
+
+        // By the code (in any letter case) or by the name of either product.
+        for product in ["rt-x100", "روتر آزمون", "MD-7", "مودم آزمون"] {
+            let mut body = case_body("دستگاه خراب است", "normal");
+            body["account_id"] = json!(id(&account));
+            body["product"] = json!(product);
+            let case = created(&t, "/api/v1/cases", &admin, body).await;
+            assert_eq!(
+                case["routing_rule_id"],
+                rule["id"],
+                "{} {product}",
+                t.name()
+            );
+            assert_eq!(case["team_id"], json!(team));
+            assert_eq!(case["status"], "assigned");
+        }
+        // A product the rule does not name, or none, is not this rule's.
+        for product in [json!("RT-X1000"), Value::Null] {
+            let mut body = case_body("دستگاه دیگر", "normal");
+            body["account_id"] = json!(id(&account));
+            body["product"] = product;
+            let case = created(&t, "/api/v1/cases", &admin, body).await;
+            assert_ne!(case["routing_rule_id"], rule["id"], "{}", t.name());
+        }
+    }
+}
+
+#[tokio::test]
+async fn unknown_classes_and_products_and_twice_the_same_target_are_refused() {
+    for t in backends().await {
+        let admin = t.token("admin@peyvand.demo").await;
+        classify(&t, &admin).await;
+        let service = user_id(&t, &admin, "service@peyvand.demo").await;
+        let rules_before = t.list_all("/api/v1/routing-rules", &admin).await.len();
+        let targets_before = t.list_all("/api/v1/sla-targets", &admin).await.len();
+
+        let (code, message) = refused(&t, "/api/v1/sla-targets", &admin, json!({"priority": "low", "customer_class": "Z", "first_response_hours": 1, "resolution_hours": 2}), "customer_class").await;
+        assert_eq!(code, "unknown_class");
+        assert_eq!(
+            message,
+            "Not a class of the customer classification scheme."
+        );
+        let (code, _) = refused(&t, "/api/v1/sla-targets", &admin, json!({"priority": "low", "customer_class": "A", "first_response_hours": 5, "resolution_hours": 2}), "resolution_hours").await;
+        assert_eq!(code, "invalid_number");
+        created(&t, "/api/v1/sla-targets", &admin, json!({"priority": "low", "customer_class": "A", "first_response_hours": 1, "resolution_hours": 2})).await;
+        // One target per priority and class: "a" is class A again.
+        let (code, _) = refused(&t, "/api/v1/sla-targets", &admin, json!({"priority": "low", "customer_class": "a", "first_response_hours": 3, "resolution_hours": 4}), "customer_class").await;
+        assert_eq!(code, "taken");
+        // The general target of the priority stays unique too.
+        let (code, _) = refused(
+            &t,
+            "/api/v1/sla-targets",
+            &admin,
+            json!({"priority": "low", "first_response_hours": 3, "resolution_hours": 4}),
+            "priority",
+        )
+        .await;
+        assert_eq!(code, "taken");
+
+        let (code, message) = refused(&t, "/api/v1/routing-rules", &admin, json!({"name": "کالای ناموجود", "position": 3, "match_products": ["ناموجود-۹۹"], "assign_user_id": service}), "match_products").await;
+        assert_eq!(code, "unknown_product");
+        assert!(message.as_str().unwrap().contains("catalogue"), "{message}");
+        let (code, _) = refused(&t, "/api/v1/routing-rules", &admin, json!({"name": "طبقه ناموجود", "position": 3, "match_customer_class": "Z", "assign_user_id": service}), "match_customer_class").await;
+        assert_eq!(code, "unknown_class");
+        assert_eq!(
+            t.list_all("/api/v1/routing-rules", &admin).await.len(),
+            rules_before
+        );
+        assert_eq!(
+            t.list_all("/api/v1/sla-targets", &admin).await.len(),
+            targets_before + 1
+        );
+
+        // The web form offers the scheme's classes and says in Persian what is wrong.
+        let mut browser = Browser::new(&t);
+        browser.login("admin@peyvand.demo").await;
+        let form = browser.get("/sla-targets/new").await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert_translated("/sla-targets/new", &form.body);
+        assert!(
+            form.body.contains(r#"<option value="A">A</option>"#),
+            "{}",
+            form.body
+        );
+        let bad = browser
+            .post(
+                "/sla-targets",
+                &[
+                    ("priority", "urgent"),
+                    ("customer_class", "Z"),
+                    ("first_response_hours", "1"),
+                    ("resolution_hours", "2"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+        assert!(
+            bad.body.contains("طبقه‌ای از طرح رتبه‌بندی مشتریان نیست"),
+            "{}",
+            bad.body
+        );
+        let rule_form = browser.get("/routing-rules/new").await;
+        assert_translated("/routing-rules/new", &rule_form.body);
+    }
+}
