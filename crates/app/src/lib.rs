@@ -32,6 +32,7 @@ mod records;
 pub mod sales;
 mod schemas;
 mod session_cache;
+pub mod sms_campaigns;
 mod sms_delivery;
 // Activities and customer service (issue 5).
 pub mod service;

@@ -26,6 +26,7 @@ mod service;
 mod service_report;
 mod settings;
 pub mod sla;
+mod sms_campaigns;
 mod sms_delivery;
 mod surveys;
 mod tx;
@@ -50,6 +51,9 @@ pub use records::{ExtraColumn, ListQuery, NewRecord, RecordRow, SortKey};
 pub use sales::{LineRow, PriceListPriceRow};
 pub use search::{RELEVANCE, RELEVANCE_WINDOW, matches_words, search_tokens};
 pub use service_report::CaseFacts;
+pub use sms_campaigns::{
+    CampaignRecipient, CampaignRow, PendingCampaignDelivery, recipient_state,
+};
 pub use sms_delivery::PendingDelivery;
 pub use surveys::SurveyRow;
 pub use tx::Tx;
