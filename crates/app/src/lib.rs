@@ -22,6 +22,7 @@ pub mod json;
 mod match_keys;
 mod merge;
 pub mod notify;
+pub mod notice_templates;
 pub mod notify_settings;
 mod org;
 pub mod pipeline;
