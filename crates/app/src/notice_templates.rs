@@ -34,10 +34,10 @@ pub struct TemplateView {
     pub event: &'static str,
     /// `subject`, `email` or `sms`.
     pub part: &'static str,
-    /// The text in use.
-    pub text: String,
+    /// The text in use (`body`, like a contract template's).
+    pub body: String,
     /// The built-in text.
-    pub default_text: &'static str,
+    pub default_body: &'static str,
     /// Whether the text in use is an edited one.
     pub edited: bool,
     /// The placeholders this template may use.
@@ -50,8 +50,8 @@ fn view(overrides: &Overrides, key: TemplateKey) -> TemplateView {
         locale: key.locale,
         event: key.event.code(),
         part: key.part.code(),
-        text: text_in_use(overrides, key).to_owned(),
-        default_text: key.default_text(),
+        body: text_in_use(overrides, key).to_owned(),
+        default_body: key.default_text(),
         edited: overrides.contains_key(&key.code()),
         placeholders: placeholders(key.event),
     }
@@ -94,10 +94,10 @@ fn samples(locale: &str) -> [(&'static str, &'static str); 5] {
 /// Checks an edited text: not empty, not too long, only known placeholders.
 fn validate(key: TemplateKey, text: &str) -> AppResult<()> {
     if text.trim().is_empty() {
-        return Err(AppError::field("text", FieldError::REQUIRED));
+        return Err(AppError::field("body", FieldError::REQUIRED));
     }
     if text.chars().count() > MAX_TEMPLATE {
-        return Err(AppError::field("text", FieldError::TOO_LONG));
+        return Err(AppError::field("body", FieldError::TOO_LONG));
     }
     check(key.event, text).map_err(AppError::UnknownPlaceholder)
 }
