@@ -329,3 +329,58 @@ async fn edited_templates_are_checked_previewed_used_and_reset() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_pages_preview_confirm_and_follow_a_campaign_and_edit_templates() {
+    for t in backends().await {
+        let gateway = start_gateway().await;
+        let admin = t.token("admin@peyvand.demo").await;
+        configure_sms(&t, &admin, &gateway).await;
+        for (i, opted_out) in [false, false, true].into_iter().enumerate() {
+            contact(&t, &admin, json!({"last_name": format!("صفحه {i}"),
+                "mobile": format!("0912666000{i}"), "consent_sms": true,
+                "opted_out": opted_out, "tags": TAG}))
+            .await;
+        }
+        let mut browser = common::web_client::Browser::new(&t);
+        browser.login("marketing@peyvand.demo").await;
+        let list = browser.get(&format!("/contacts?q={TAG}")).await;
+        assert!(list.body.contains("href=\"/sms-campaigns?q="), "{}", t.name());
+
+        let preview = browser
+            .get(&format!("/sms-campaigns?tag={TAG}&text=%D8%B3%D9%84%D8%A7%D9%85"))
+            .await;
+        assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+        assert!(preview.body.contains("۲ شماره"), "{}: two numbers", t.name());
+        assert!(preview.body.contains("name=\"confirm\""));
+        let unconfirmed = browser
+            .post("/sms-campaigns", &[("tag", TAG), ("text", "سلام")])
+            .await;
+        assert_eq!(unconfirmed.status, StatusCode::OK);
+        assert!(unconfirmed.body.contains("role=\"alert\""));
+        let sent = browser
+            .post("/sms-campaigns", &[("tag", TAG), ("text", "سلام"), ("confirm", "1")])
+            .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        let (_stop, stopped) = tokio::sync::watch::channel(false);
+        t.app.run_due_jobs(&stopped).await.unwrap();
+        let location = common::web_client::location(&sent);
+        let page = browser.get(&location).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("+989126660000") && !page.body.contains("+989126660002"));
+
+        let mut browser = common::web_client::Browser::new(&t);
+        browser.login("admin@peyvand.demo").await;
+        let page = browser.get("/settings/notice-templates").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let key = "/settings/notice-templates/fa.closed.sms";
+        let preview = browser
+            .post(key, &[("body", "پرونده {{number}} بسته شد"), ("action", "preview")])
+            .await;
+        assert!(preview.body.contains("پرونده 1404-00017 بسته شد"), "{}", t.name());
+        let bad = browser
+            .post(key, &[("body", "{{nope}}"), ("action", "save")])
+            .await;
+        assert!(bad.body.contains("role=\"alert\"") && bad.body.contains("nope"));
+    }
+}
