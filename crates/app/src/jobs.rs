@@ -29,8 +29,8 @@ use crate::App;
 use crate::auth::Session;
 use crate::error::{AppError, AppResult};
 use crate::notify::{ChannelError, EmailMessage, SmsMessage};
-use crate::sms_campaigns::SmsBatch;
 use crate::schemas::require_administrator;
+use crate::sms_campaigns::SmsBatch;
 
 /// Attempts before a job that keeps failing temporarily is given up.
 pub const MAX_ATTEMPTS: i64 = 6;

@@ -32,8 +32,9 @@ impl Respond for Accepting {
             .split(',')
             .map(|_| json!({"messageid": self.0.fetch_add(1, Ordering::SeqCst), "status": 1}))
             .collect();
-        ResponseTemplate::new(200)
-            .set_body_json(json!({"return": {"status": 200, "message": "تایید شد"}, "entries": entries}))
+        ResponseTemplate::new(200).set_body_json(
+            json!({"return": {"status": 200, "message": "تایید شد"}, "entries": entries}),
+        )
     }
 }
 
@@ -63,8 +64,10 @@ async fn configure_sms(t: &TestApp, token: &str, gateway: &MockServer) {
             Method::PUT,
             "/api/v1/settings/notifications",
             Some(token),
-            Some(json!({"sms": {"provider": "kavenegar", "url": gateway.uri(),
-                "api_key": API_KEY, "sender": "10004346"}})),
+            Some(
+                json!({"sms": {"provider": "kavenegar", "url": gateway.uri(),
+                "api_key": API_KEY, "sender": "10004346"}}),
+            ),
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
@@ -108,8 +111,12 @@ async fn a_campaign_goes_in_bulk_chunks_to_those_who_allowed_sms_only() {
             contact(&t, &admin, body).await;
         }
         // A second contact with the first number: that number still gets one message.
-        contact(&t, &admin, json!({"last_name": "همان شماره", "mobile": "09123000000",
-            "consent_sms": true, "tags": TAG}))
+        contact(
+            &t,
+            &admin,
+            json!({"last_name": "همان شماره", "mobile": "09123000000",
+            "consent_sms": true, "tags": TAG}),
+        )
         .await;
         let left_out = ["09129990001", "09129990002", "09129990003", "09129990004"];
         for (i, mobile) in left_out.iter().enumerate() {
@@ -123,16 +130,26 @@ async fn a_campaign_goes_in_bulk_chunks_to_those_who_allowed_sms_only() {
             };
             contact(&t, &admin, body).await;
         }
-        contact(&t, &admin, json!({"last_name": "بی‌شماره", "consent_sms": true, "tags": TAG}))
-            .await;
+        contact(
+            &t,
+            &admin,
+            json!({"last_name": "بی‌شماره", "consent_sms": true, "tags": TAG}),
+        )
+        .await;
         // Someone outside the list, who allowed SMS, hears nothing either.
-        contact(&t, &admin, json!({"last_name": "دیگری", "mobile": "09128880000",
-            "consent_sms": true}))
+        contact(
+            &t,
+            &admin,
+            json!({"last_name": "دیگری", "mobile": "09128880000",
+            "consent_sms": true}),
+        )
         .await;
 
         let text = "جشنواره پاییزه: ۲۰٪ تخفیف تا پایان هفته";
         let input = json!({"tag": TAG, "text": text});
-        let preview = t.post("/api/v1/sms-campaigns/preview", &admin, input.clone()).await;
+        let preview = t
+            .post("/api/v1/sms-campaigns/preview", &admin, input.clone())
+            .await;
         assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
         let audience = preview.json();
         assert_eq!(audience["recipients"], ALLOWED, "{}: {audience}", t.name());
@@ -146,10 +163,14 @@ async fn a_campaign_goes_in_bulk_chunks_to_those_who_allowed_sms_only() {
         assert_eq!(unconfirmed.json()["fields"]["confirm"], "required");
         let rep = t.token("rep@peyvand.demo").await;
         let confirmed = json!({"tag": TAG, "text": text, "confirm": true});
-        let refused = t.post("/api/v1/sms-campaigns", &rep, confirmed.clone()).await;
+        let refused = t
+            .post("/api/v1/sms-campaigns", &rep, confirmed.clone())
+            .await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
         let marketing = t.token("marketing@peyvand.demo").await;
-        let seen = t.post("/api/v1/sms-campaigns/preview", &marketing, input).await;
+        let seen = t
+            .post("/api/v1/sms-campaigns/preview", &marketing, input)
+            .await;
         assert_eq!(seen.status, StatusCode::OK, "{}", seen.body);
         assert!(sends(&gateway.received_requests().await.unwrap()).is_empty());
 
@@ -170,16 +191,28 @@ async fn a_campaign_goes_in_bulk_chunks_to_those_who_allowed_sms_only() {
             .await
             .unwrap();
         let (_stop, stopped) = tokio::sync::watch::channel(false);
-        assert_eq!(worker.run_due_jobs(&stopped).await.unwrap(), 2, "two chunks");
+        assert_eq!(
+            worker.run_due_jobs(&stopped).await.unwrap(),
+            2,
+            "two chunks"
+        );
 
         let requests = gateway.received_requests().await.unwrap();
         let requests = sends(&requests);
-        assert_eq!(requests.len(), 2, "{}: one bulk request per chunk", t.name());
+        assert_eq!(
+            requests.len(),
+            2,
+            "{}: one bulk request per chunk",
+            t.name()
+        );
         let mut sizes = Vec::new();
         let mut received = Vec::new();
         for request in &requests {
             assert_eq!(form_value(&request.body, "message").as_deref(), Some(text));
-            assert_eq!(form_value(&request.body, "sender").as_deref(), Some("10004346"));
+            assert_eq!(
+                form_value(&request.body, "sender").as_deref(),
+                Some("10004346")
+            );
             let receptors = form_value(&request.body, "receptor").unwrap();
             let numbers: Vec<String> = receptors.split(',').map(str::to_owned).collect();
             sizes.push(numbers.len());
@@ -189,15 +222,26 @@ async fn a_campaign_goes_in_bulk_chunks_to_those_who_allowed_sms_only() {
         assert_eq!(sizes, [5, 200], "{}", t.name());
         let unique: BTreeSet<String> = received.iter().cloned().collect();
         assert_eq!(unique.len(), received.len(), "each number once");
-        assert_eq!(unique, expected, "{}: exactly those who allowed SMS", t.name());
+        assert_eq!(
+            unique,
+            expected,
+            "{}: exactly those who allowed SMS",
+            t.name()
+        );
 
         let shown = t.get(&format!("/api/v1/sms-campaigns/{id}"), &admin).await;
         assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
         let shown = shown.json();
-        assert_eq!((shown["queued"].clone(), shown["sent"].clone()), (json!(0), json!(ALLOWED)));
+        assert_eq!(
+            (shown["queued"].clone(), shown["sent"].clone()),
+            (json!(0), json!(ALLOWED))
+        );
         let list = shown["recipient_list"].as_array().unwrap();
         assert_eq!(list.len(), ALLOWED);
-        assert!(list.iter().all(|r| r["state"] == "sent" && r["delivery"] == "pending"));
+        assert!(
+            list.iter()
+                .all(|r| r["state"] == "sent" && r["delivery"] == "pending")
+        );
 
         // Delivery reports: the gateway says the first message arrived, the rest failed.
         Mock::given(method("POST"))
@@ -220,7 +264,10 @@ async fn a_campaign_goes_in_bulk_chunks_to_those_who_allowed_sms_only() {
             }
         }
         assert_eq!(asked, ALLOWED);
-        let shown = t.get(&format!("/api/v1/sms-campaigns/{id}"), &admin).await.json();
+        let shown = t
+            .get(&format!("/api/v1/sms-campaigns/{id}"), &admin)
+            .await
+            .json();
         assert_eq!(shown["delivered"], 1, "{}: {shown}", t.name());
         assert_eq!(shown["failed"], ALLOWED - 1);
         assert_eq!(shown["sent"], ALLOWED);
@@ -237,8 +284,12 @@ async fn a_campaign_goes_in_bulk_chunks_to_those_who_allowed_sms_only() {
 async fn a_campaign_needs_an_sms_gateway_and_recipients() {
     for t in backends().await {
         let admin = t.token("admin@peyvand.demo").await;
-        contact(&t, &admin, json!({"last_name": "تنها", "mobile": "09127770000",
-            "consent_sms": true, "tags": TAG}))
+        contact(
+            &t,
+            &admin,
+            json!({"last_name": "تنها", "mobile": "09127770000",
+            "consent_sms": true, "tags": TAG}),
+        )
         .await;
         let send = json!({"tag": TAG, "text": "سلام", "confirm": true});
         let no_gateway = t.post("/api/v1/sms-campaigns", &admin, send).await;
@@ -247,7 +298,12 @@ async fn a_campaign_needs_an_sms_gateway_and_recipients() {
         configure_sms(&t, &admin, &gateway).await;
         let nobody = json!({"tag": "no-such-tag", "text": "سلام", "confirm": true});
         let empty = t.post("/api/v1/sms-campaigns", &admin, nobody).await;
-        assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", empty.body);
+        assert_eq!(
+            empty.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            empty.body
+        );
         assert_eq!(empty.json()["fields"]["recipients"], "required");
     }
 }
@@ -262,11 +318,20 @@ async fn edited_templates_are_checked_previewed_used_and_reset() {
         assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
         let items = listed.json()["items"].as_array().unwrap().clone();
         assert_eq!(items.len(), 22);
-        assert!(items.iter().all(|i| i["edited"] == false && i["body"] == i["default_body"]));
+        assert!(
+            items
+                .iter()
+                .all(|i| i["edited"] == false && i["body"] == i["default_body"])
+        );
 
         let key = "/api/v1/settings/notice-templates/en.received.sms";
         let bad = t
-            .call(Method::PUT, key, Some(&admin), Some(json!({"body": "Got {{number}} {{reply}}"})))
+            .call(
+                Method::PUT,
+                key,
+                Some(&admin),
+                Some(json!({"body": "Got {{number}} {{reply}}"})),
+            )
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
         let bad = bad.json();
@@ -283,21 +348,30 @@ async fn edited_templates_are_checked_previewed_used_and_reset() {
             .post(&format!("{key}/preview"), &admin, json!({"body": edited}))
             .await;
         assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
-        assert_eq!(preview.json()["text"], "Case 1404-00017 logged: Broken device");
+        assert_eq!(
+            preview.json()["text"],
+            "Case 1404-00017 logged: Broken device"
+        );
         let saved = t
-            .call(Method::PUT, key, Some(&admin), Some(json!({"body": edited})))
+            .call(
+                Method::PUT,
+                key,
+                Some(&admin),
+                Some(json!({"body": edited})),
+            )
             .await;
         assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
         assert_eq!(saved.json()["edited"], true);
 
-        contact(&t, &admin, json!({"last_name": "Smith", "mobile": "09121110001",
-            "consent_sms": true, "preferred_language": "en"}))
+        contact(
+            &t,
+            &admin,
+            json!({"last_name": "Smith", "mobile": "09121110001",
+            "consent_sms": true, "preferred_language": "en"}),
+        )
         .await;
-        let contact_id = t
-            .get("/api/v1/contacts?q=Smith", &admin)
-            .await
-            .json()["items"][0]["id"]
-            .clone();
+        let contact_id =
+            t.get("/api/v1/contacts?q=Smith", &admin).await.json()["items"][0]["id"].clone();
         let file_case = async || {
             let reply = t
                 .post("/api/v1/cases", &admin, json!({"case_type": "request",
@@ -309,11 +383,18 @@ async fn edited_templates_are_checked_previewed_used_and_reset() {
             t.app.run_due_jobs(&stopped).await.unwrap();
             let number = reply.json()["number"].as_str().unwrap().to_owned();
             let requests = gateway.received_requests().await.unwrap();
-            let last = sends(&requests).last().map(|r| form_value(&r.body, "message"));
+            let last = sends(&requests)
+                .last()
+                .map(|r| form_value(&r.body, "message"));
             (number, last.flatten().unwrap_or_default())
         };
         let (number, text) = file_case().await;
-        assert_eq!(text, format!("Case {number} logged: Broken printer"), "{}", t.name());
+        assert_eq!(
+            text,
+            format!("Case {number} logged: Broken printer"),
+            "{}",
+            t.name()
+        );
 
         let reset = t.call(Method::DELETE, key, Some(&admin), None).await;
         assert_eq!(reset.status, StatusCode::OK, "{}", reset.body);
@@ -337,21 +418,35 @@ async fn the_pages_preview_confirm_and_follow_a_campaign_and_edit_templates() {
         let admin = t.token("admin@peyvand.demo").await;
         configure_sms(&t, &admin, &gateway).await;
         for (i, opted_out) in [false, false, true].into_iter().enumerate() {
-            contact(&t, &admin, json!({"last_name": format!("صفحه {i}"),
+            contact(
+                &t,
+                &admin,
+                json!({"last_name": format!("صفحه {i}"),
                 "mobile": format!("0912666000{i}"), "consent_sms": true,
-                "opted_out": opted_out, "tags": TAG}))
+                "opted_out": opted_out, "tags": TAG}),
+            )
             .await;
         }
         let mut browser = common::web_client::Browser::new(&t);
         browser.login("marketing@peyvand.demo").await;
         let list = browser.get(&format!("/contacts?q={TAG}")).await;
-        assert!(list.body.contains("href=\"/sms-campaigns?q="), "{}", t.name());
+        assert!(
+            list.body.contains("href=\"/sms-campaigns?q="),
+            "{}",
+            t.name()
+        );
 
         let preview = browser
-            .get(&format!("/sms-campaigns?tag={TAG}&text=%D8%B3%D9%84%D8%A7%D9%85"))
+            .get(&format!(
+                "/sms-campaigns?tag={TAG}&text=%D8%B3%D9%84%D8%A7%D9%85"
+            ))
             .await;
         assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
-        assert!(preview.body.contains("۲ شماره"), "{}: two numbers", t.name());
+        assert!(
+            preview.body.contains("۲ شماره"),
+            "{}: two numbers",
+            t.name()
+        );
         assert!(preview.body.contains("name=\"confirm\""));
         let unconfirmed = browser
             .post("/sms-campaigns", &[("tag", TAG), ("text", "سلام")])
@@ -359,7 +454,10 @@ async fn the_pages_preview_confirm_and_follow_a_campaign_and_edit_templates() {
         assert_eq!(unconfirmed.status, StatusCode::OK);
         assert!(unconfirmed.body.contains("role=\"alert\""));
         let sent = browser
-            .post("/sms-campaigns", &[("tag", TAG), ("text", "سلام"), ("confirm", "1")])
+            .post(
+                "/sms-campaigns",
+                &[("tag", TAG), ("text", "سلام"), ("confirm", "1")],
+            )
             .await;
         assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
         let (_stop, stopped) = tokio::sync::watch::channel(false);
@@ -375,9 +473,16 @@ async fn the_pages_preview_confirm_and_follow_a_campaign_and_edit_templates() {
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         let key = "/settings/notice-templates/fa.closed.sms";
         let preview = browser
-            .post(key, &[("body", "پرونده {{number}} بسته شد"), ("action", "preview")])
+            .post(
+                key,
+                &[("body", "پرونده {{number}} بسته شد"), ("action", "preview")],
+            )
             .await;
-        assert!(preview.body.contains("پرونده 1404-00017 بسته شد"), "{}", t.name());
+        assert!(
+            preview.body.contains("پرونده 1404-00017 بسته شد"),
+            "{}",
+            t.name()
+        );
         let bad = browser
             .post(key, &[("body", "{{nope}}"), ("action", "save")])
             .await;

@@ -310,7 +310,10 @@ async fn messages_and_long_jobs_are_never_claimed_together() {
             .unwrap();
         let kinds: Vec<&str> = messages.iter().map(|j| j.kind.as_str()).collect();
         assert_eq!(kinds, ["sms"; 3], "{}", t.name());
-        let long = tx.claim_jobs(Lane::Long.kinds(), now, lease, 64).await.unwrap();
+        let long = tx
+            .claim_jobs(Lane::Long.kinds(), now, lease, 64)
+            .await
+            .unwrap();
         let kinds: Vec<&str> = long.iter().map(|j| j.kind.as_str()).collect();
         assert_eq!(kinds, ["insights"], "{}", t.name());
         tx.commit().await.unwrap();
@@ -369,7 +372,8 @@ async fn a_mixed_batch_with_a_long_job_sends_each_sms_once_across_a_worker_resta
             .collect();
         assert!(!long.is_empty());
         assert!(
-            long.iter().all(|j| j["state"] == "done" || j["state"] == "queued"),
+            long.iter()
+                .all(|j| j["state"] == "done" || j["state"] == "queued"),
             "{}: the long jobs are recorded, none left claimed: {long:?}",
             t.name()
         );

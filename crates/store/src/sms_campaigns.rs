@@ -122,22 +122,25 @@ impl Tx {
     /// Stores a campaign.
     pub async fn insert_campaign(&mut self, campaign: &CampaignRow) -> StoreResult<()> {
         let mut insert = Query::insert();
-        insert.into_table("sms_campaigns").columns(CAMPAIGN_COLUMNS).values_panic(
-            [
-                v_id(campaign.id),
-                to_sql(
-                    &campaign.created_by.map_or(Value::Null, Value::Id),
-                    ColType::Id,
-                ),
-                v_time(campaign.created_at),
-                v_text(&campaign.text),
-                v_text(&campaign.filter),
-                v_int(campaign.recipients),
-                v_int(campaign.not_allowed),
-                v_int(campaign.no_number),
-            ]
-            .map(Expr::val),
-        );
+        insert
+            .into_table("sms_campaigns")
+            .columns(CAMPAIGN_COLUMNS)
+            .values_panic(
+                [
+                    v_id(campaign.id),
+                    to_sql(
+                        &campaign.created_by.map_or(Value::Null, Value::Id),
+                        ColType::Id,
+                    ),
+                    v_time(campaign.created_at),
+                    v_text(&campaign.text),
+                    v_text(&campaign.filter),
+                    v_int(campaign.recipients),
+                    v_int(campaign.not_allowed),
+                    v_int(campaign.no_number),
+                ]
+                .map(Expr::val),
+            );
         self.execute(&insert).await?;
         Ok(())
     }
@@ -202,7 +205,11 @@ impl Tx {
     }
 
     /// Records that a chunk's job failed for good: its recipients get nothing.
-    pub async fn fail_campaign_job(&mut self, job_id: Uuid, now: OffsetDateTime) -> StoreResult<()> {
+    pub async fn fail_campaign_job(
+        &mut self,
+        job_id: Uuid,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
         let mut update = Query::update();
         update
             .table("sms_campaign_recipients")

@@ -60,7 +60,11 @@ impl TemplateEvent {
     pub fn parts(self) -> &'static [TemplatePart] {
         match self {
             TemplateEvent::Survey => &[TemplatePart::Email, TemplatePart::Sms],
-            _ => &[TemplatePart::Subject, TemplatePart::Email, TemplatePart::Sms],
+            _ => &[
+                TemplatePart::Subject,
+                TemplatePart::Email,
+                TemplatePart::Sms,
+            ],
         }
     }
 }
@@ -90,12 +94,7 @@ pub struct TemplateKey {
 impl TemplateKey {
     /// The key's code, `locale.event.part`.
     pub fn code(self) -> String {
-        format!(
-            "{}.{}.{}",
-            self.locale,
-            self.event.code(),
-            self.part.code()
-        )
+        format!("{}.{}.{}", self.locale, self.event.code(), self.part.code())
     }
 
     /// The key with this code, if it names a template.

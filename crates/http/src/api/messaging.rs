@@ -112,7 +112,9 @@ pub async fn reset_template(
     ApiSession(session): ApiSession,
     Path(key): Path<String>,
 ) -> ApiResult<Json<TemplateView>> {
-    Ok(Json(state.app.set_notice_template(&session, &key, None).await?))
+    Ok(Json(
+        state.app.set_notice_template(&session, &key, None).await?,
+    ))
 }
 
 /// `POST /api/v1/settings/notice-templates/{key}/preview` with an optional `{"body": …}`: the

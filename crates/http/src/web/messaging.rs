@@ -25,7 +25,9 @@ const CAMPAIGNS_SHOWN: u64 = 50;
 /// Recipients listed on a campaign's page.
 const RECIPIENTS_SHOWN: u64 = 500;
 /// Names of the query and form that are not field filters of the contact list.
-const NOT_FILTERS: &[&str] = &["q", "tag", "text", "confirm", "_csrf", "sort", "cursor", "limit"];
+const NOT_FILTERS: &[&str] = &[
+    "q", "tag", "text", "confirm", "_csrf", "sort", "cursor", "limit",
+];
 
 #[derive(Template)]
 #[template(path = "sms_campaigns.html")]
@@ -377,8 +379,11 @@ pub async fn edit_template(
             templates_page(&state, &session, notice, vec![], preview, typed).await
         }
         Err(AppError::UnknownPlaceholder(name)) => {
-            let message =
-                crate::i18n::t_args(session.locale, "error-unknown_placeholder", &[("name", name)]);
+            let message = crate::i18n::t_args(
+                session.locale,
+                "error-unknown_placeholder",
+                &[("name", name)],
+            );
             let typed = Some((key.as_str(), body.as_str()));
             templates_page(&state, &session, None, vec![message], None, typed).await
         }

@@ -85,10 +85,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
             post(notification_settings::test),
         )
         // Bulk SMS and editable notification templates (issue 5 §5).
-        .route(
-            "/sms-campaigns",
-            get(messaging::show).post(messaging::send),
-        )
+        .route("/sms-campaigns", get(messaging::show).post(messaging::send))
         .route("/sms-campaigns/{id}", get(messaging::campaign))
         .route("/settings/notice-templates", get(messaging::templates))
         .route(

@@ -137,7 +137,12 @@ fn nav_links(session: &Session, section: &str) -> Vec<(NavGroup, NavLink)> {
         }
     }
     // Bulk SMS (issue 5 §5), for those who may export contacts; after the customer lists.
-    if session.actor.grants.scope(RecordKind::Contact, Action::Export) != Scope::None {
+    if session
+        .actor
+        .grants
+        .scope(RecordKind::Contact, Action::Export)
+        != Scope::None
+    {
         links.push((
             NavGroup::Customers,
             SETUP,
