@@ -58,6 +58,8 @@ pub enum Job {
     Sms(SmsMessage),
     /// Send one text to many numbers in the gateway's bulk call (a chunk of a campaign).
     SmsBatch(SmsBatch),
+    /// Send one SMS of a campaign, through a gateway without a bulk call.
+    CampaignSms(SmsMessage),
     /// Recompute the analytical CRM's scores (issue 6).
     Insights {
         /// The run to perform.
@@ -85,7 +87,7 @@ pub enum Lane {
 }
 
 /// The job kinds of the message lane.
-const MESSAGE_KINDS: &[&str] = &["email", "sms", "sms_batch"];
+const MESSAGE_KINDS: &[&str] = &["email", "sms", "sms_batch", "campaign_sms"];
 /// The job kinds of the long lane.
 const LONG_KINDS: &[&str] = &["insights", "classify"];
 
@@ -115,6 +117,7 @@ impl Job {
             Job::Email(_) => "email",
             Job::Sms(_) => "sms",
             Job::SmsBatch(_) => "sms_batch",
+            Job::CampaignSms(_) => "campaign_sms",
             Job::Insights { .. } => "insights",
             Job::Classify { .. } => "classify",
         }
@@ -164,7 +167,7 @@ pub struct JobView {
 fn view(row: JobRow) -> JobView {
     let to = match serde_json::from_str::<Job>(&row.payload) {
         Ok(Job::Email(message)) => message.to,
-        Ok(Job::Sms(message)) => message.to,
+        Ok(Job::Sms(message) | Job::CampaignSms(message)) => message.to,
         Ok(Job::SmsBatch(batch)) => crate::sms_campaigns::batch_summary(&batch),
         Ok(Job::Insights { .. } | Job::Classify { .. }) | Err(_) => String::new(),
     };
@@ -333,6 +336,10 @@ impl App {
                 Some(Ok(receipt)) => {
                     match receipt {
                         Receipt::Nothing => {}
+                        // A campaign's message is followed in its recipient's row.
+                        Receipt::Sms(provider_id) if row.kind == "campaign_sms" => {
+                            tx.set_campaign_receipt(row.id, &provider_id, now).await?
+                        }
                         Receipt::Sms(provider_id) => {
                             tx.set_sms_receipt(row.id, &provider_id, now).await?
                         }
@@ -350,7 +357,7 @@ impl App {
                 Some(Err(error)) => {
                     tracing::error!(job = %row.id, kind = row.kind, attempt = row.attempts, %error, "job failed for good");
                     tx.fail_job(row.id, &error.message, now).await?;
-                    if row.kind == "sms_batch" {
+                    if row.kind == "sms_batch" || row.kind == "campaign_sms" {
                         tx.fail_campaign_job(row.id, now).await?
                     }
                 }
@@ -377,7 +384,7 @@ impl App {
                     .ok_or_else(|| ChannelError::temporary("email is not configured"))?;
                 mailer.send(message).await.map(|()| Receipt::Nothing)
             }
-            Job::Sms(message) => sms()?
+            Job::Sms(message) | Job::CampaignSms(message) => sms()?
                 .send(message)
                 .await
                 .map(|receipt| Receipt::Sms(receipt.provider_id)),
@@ -482,6 +489,10 @@ fn with_message_id(job: Job, id: Uuid) -> Job {
         Job::Sms(mut message) => {
             message.local_id = id.simple().to_string();
             Job::Sms(message)
+        }
+        Job::CampaignSms(mut message) => {
+            message.local_id = id.simple().to_string();
+            Job::CampaignSms(message)
         }
         // A bulk call has no per-message id of ours; its chunk's job id is in the campaign.
         job @ Job::SmsBatch(_) => job,

@@ -11,7 +11,9 @@
 //! Sending never happens inside the request: the campaign, one row per recipient and one job
 //! per chunk of [`CHUNK`] numbers are written in one transaction, and the worker sends each
 //! chunk through the gateway's bulk call, recording every number's message id with the job's
-//! outcome. The campaign's page and API show the progress: queued, sent, delivered, failed.
+//! outcome. A gateway without a bulk call (`SmsSender::bulk_limit` is `None`) gets one job per
+//! number instead, each a single SMS with its job's id as local id, so that a failure part-way
+//! never makes a retry repeat the numbers already sent. The campaign's page and API show the progress: queued, sent, delivered, failed.
 
 use std::collections::BTreeMap;
 
@@ -28,6 +30,7 @@ use crate::App;
 use crate::auth::Session;
 use crate::error::{AppError, AppResult};
 use crate::jobs::{Job, queue_in};
+use crate::notify::{SmsContent, SmsMessage};
 use crate::records::{ListParams, RecordView};
 
 /// Numbers per job: the most one bulk request of a Kavenegar-style gateway takes.
@@ -273,13 +276,26 @@ impl App {
         };
         tx.insert_campaign(&campaign).await?;
         let numbers: Vec<(String, Uuid)> = selection.numbers.into_iter().collect();
-        for chunk in numbers.chunks(CHUNK) {
-            let batch = SmsBatch {
-                campaign_id: campaign.id,
-                text: campaign.text.clone(),
-                to: chunk.iter().map(|(number, _)| number.clone()).collect(),
+        // A gateway without a bulk call gets one job per number (chunks of one).
+        let bulk = self.channels().sms.and_then(|sms| sms.bulk_limit());
+        let chunk_size = bulk.map_or(1, |limit| limit.clamp(1, CHUNK));
+        for chunk in numbers.chunks(chunk_size) {
+            let to: Vec<String> = chunk.iter().map(|(number, _)| number.clone()).collect();
+            let job = match bulk {
+                Some(_) => Job::SmsBatch(SmsBatch {
+                    campaign_id: campaign.id,
+                    text: campaign.text.clone(),
+                    to,
+                }),
+                None => Job::CampaignSms(SmsMessage {
+                    to: to.into_iter().next().unwrap_or_default(),
+                    content: SmsContent::Text {
+                        text: campaign.text.clone(),
+                    },
+                    local_id: String::new(),
+                }),
             };
-            let job_id = queue_in(&mut tx, Job::SmsBatch(batch), now).await?;
+            let job_id = queue_in(&mut tx, job, now).await?;
             let recipients: Vec<CampaignRecipient> = chunk
                 .iter()
                 .map(|(phone, contact_id)| CampaignRecipient {

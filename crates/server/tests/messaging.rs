@@ -489,3 +489,73 @@ async fn the_pages_preview_confirm_and_follow_a_campaign_and_edit_templates() {
         assert!(bad.body.contains("role=\"alert\"") && bad.body.contains("nope"));
     }
 }
+
+#[tokio::test]
+async fn a_gateway_without_a_bulk_call_gets_one_request_per_number_with_its_own_id() {
+    for t in backends().await {
+        let gateway = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/send"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("OK"))
+            .mount(&gateway)
+            .await;
+        let admin = t.token("admin@peyvand.demo").await;
+        t.app
+            .use_channel_builder(Arc::new(peyvand_channels::build))
+            .await
+            .unwrap();
+        let settings = json!({"sms": {"provider": "http", "url": format!("{}/send", gateway.uri()),
+            "body": "to={to}&text={text}&id={local_id}", "api_key": "k"}});
+        let reply = t
+            .call(
+                Method::PUT,
+                "/api/v1/settings/notifications",
+                Some(&admin),
+                Some(settings),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        for (i, opted_out) in [false, false, false, true].into_iter().enumerate() {
+            contact(
+                &t,
+                &admin,
+                json!({"last_name": format!("تک {i}"),
+                "mobile": format!("0912777000{i}"), "consent_sms": true,
+                "opted_out": opted_out, "tags": TAG}),
+            )
+            .await;
+        }
+        let send = json!({"tag": TAG, "text": "Hello", "confirm": true});
+        let created = t.post("/api/v1/sms-campaigns", &admin, send).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let (_stop, stopped) = tokio::sync::watch::channel(false);
+        assert_eq!(
+            t.app.run_due_jobs(&stopped).await.unwrap(),
+            3,
+            "{}",
+            t.name()
+        );
+
+        let requests = gateway.received_requests().await.unwrap();
+        let to: BTreeSet<String> = requests
+            .iter()
+            .filter_map(|r| form_value(&r.body, "to"))
+            .collect();
+        let expected: BTreeSet<String> = (0..3).map(|i| format!("+98912777000{i}")).collect();
+        assert_eq!((requests.len(), to), (3, expected), "{}", t.name());
+        let ids: BTreeSet<String> = requests
+            .iter()
+            .filter_map(|r| form_value(&r.body, "id"))
+            .collect();
+        assert_eq!(ids.len(), 3, "each message has an id of its own");
+        let id = created.json()["id"].as_str().unwrap().to_owned();
+        let shown = t
+            .get(&format!("/api/v1/sms-campaigns/{id}"), &admin)
+            .await
+            .json();
+        assert_eq!(
+            (shown["queued"].clone(), shown["sent"].clone()),
+            (json!(0), json!(3))
+        );
+    }
+}

@@ -319,7 +319,14 @@ async fn messages_and_long_jobs_are_never_claimed_together() {
         tx.commit().await.unwrap();
     }
     // Every kind of job belongs to exactly one lane.
-    for kind in ["email", "sms", "sms_batch", "insights", "classify"] {
+    for kind in [
+        "email",
+        "sms",
+        "sms_batch",
+        "campaign_sms",
+        "insights",
+        "classify",
+    ] {
         let lanes = [Lane::Messages, Lane::Long]
             .into_iter()
             .filter(|lane| lane.kinds().contains(&kind))

@@ -204,6 +204,27 @@ impl Tx {
         Ok(())
     }
 
+    /// Records that the gateway accepted a campaign's single SMS (the job that sent it to one
+    /// recipient, for gateways without a bulk call).
+    pub async fn set_campaign_receipt(
+        &mut self,
+        job_id: Uuid,
+        provider_id: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let mut update = Query::update();
+        update
+            .table("sms_campaign_recipients")
+            .value(Alias::new("state"), v_text(recipient_state::SENT))
+            .value(Alias::new("provider_id"), v_text(provider_id))
+            .value(Alias::new("delivery"), v_text(PENDING))
+            .value(Alias::new("delivery_checked_at"), v_time(now))
+            .value(Alias::new("updated_at"), v_time(now))
+            .and_where(Expr::col("job_id").eq(v_id(job_id)));
+        self.execute(&update).await?;
+        Ok(())
+    }
+
     /// Records that a chunk's job failed for good: its recipients get nothing.
     pub async fn fail_campaign_job(
         &mut self,

@@ -43,7 +43,7 @@ pub(crate) fn notify_paths(paths: &mut Map<String, Value>) {
         "requestBody": body(json!({"type": "object", "required": ["channel", "to"], "additionalProperties": false, "properties": {"channel": {"enum": ["email", "sms"]}, "to": {"type": "string"}}})),
         "responses": {"202": {"description": "Queued", "content": {"application/json": {"schema": {"type": "object", "properties": {"job_id": uuid}}}}}}}}));
     let job = json!({"type": "object", "properties": {
-        "id": uuid, "kind": {"enum": ["email", "sms", "sms_batch", "insights", "classify"]}, "state": {"enum": ["queued", "running", "done", "failed"]},
+        "id": uuid, "kind": {"enum": ["email", "sms", "sms_batch", "campaign_sms", "insights", "classify"]}, "state": {"enum": ["queued", "running", "done", "failed"]},
         "attempts": {"type": "integer"}, "to": {"type": "string"}, "last_error": {"type": ["string", "null"]},
         "run_at": moment, "created_at": moment,
         "delivery": {"type": ["string", "null"], "enum": ["pending", "delivered", "failed", "unknown", null], "description": "For a sent SMS, what its gateway last reported (asked every few minutes until delivered or failed; pending after three days becomes unknown)."}}});
