@@ -466,6 +466,15 @@ async fn the_pages_preview_confirm_and_follow_a_campaign_and_edit_templates() {
         let page = browser.get(&location).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         assert!(page.body.contains("+989126660000") && !page.body.contains("+989126660002"));
+        // The list offers the text again for a new campaign.
+        let listed = browser.get("/sms-campaigns").await;
+        assert!(
+            listed
+                .body
+                .contains("/sms-campaigns?text=%D8%B3%D9%84%D8%A7%D9%85"),
+            "{}",
+            listed.body
+        );
 
         let mut browser = common::web_client::Browser::new(&t);
         browser.login("admin@peyvand.demo").await;

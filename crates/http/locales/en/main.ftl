@@ -1256,3 +1256,5 @@ notice-event-survey = Survey invitation
 notice-part-subject = email subject
 notice-part-email = email text
 notice-part-sms = SMS
+campaign-reuse = use this text
+campaign-reuse-help = To start from an earlier message, choose “use this text” beside it in the list of campaigns.

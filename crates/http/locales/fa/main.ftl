@@ -1256,3 +1256,5 @@ notice-event-survey = دعوت به نظرسنجی
 notice-part-subject = موضوع ایمیل
 notice-part-email = متن ایمیل
 notice-part-sms = پیامک
+campaign-reuse = استفاده از این متن
+campaign-reuse-help = برای شروع از پیامی که پیش‌تر فرستاده‌اید، در فهرست کارزارها کنار آن «استفاده از این متن» را بزنید.

@@ -14,7 +14,7 @@ use peyvand_app::AppError;
 use peyvand_app::notice_templates::TemplateView;
 use peyvand_app::sms_campaigns::{Audience, CampaignInput, CampaignView};
 
-use super::form::{WebForm, parse_urlencoded};
+use super::form::{WebForm, parse_urlencoded, query_string};
 use super::format::Fmt;
 use super::guard::WebSession;
 use super::page::{Layout, WebResult, render, see_other};
@@ -55,6 +55,8 @@ struct AudienceRow {
 /// One campaign as a row of the list or the head of its page.
 struct CampaignRow {
     href: String,
+    /// The new-campaign form with this campaign's text and the filters in hand.
+    reuse_href: String,
     created: String,
     text: String,
     recipients: String,
@@ -73,9 +75,20 @@ struct CampaignPage {
     recipients: Vec<(String, String)>,
 }
 
-fn campaign_row(fmt: &Fmt, l: &Layout, view: &CampaignView) -> CampaignRow {
+fn campaign_row(
+    fmt: &Fmt,
+    l: &Layout,
+    view: &CampaignView,
+    carried: &[(String, String)],
+) -> CampaignRow {
+    let mut pairs: Vec<(&str, &str)> = carried
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    pairs.push(("text", &view.text));
     CampaignRow {
         href: format!("/sms-campaigns/{}", view.id),
+        reuse_href: format!("/sms-campaigns{}", query_string(pairs)),
         created: fmt.datetime(view.created_at),
         text: view.text.clone(),
         recipients: fmt.integer(view.recipients),
@@ -144,14 +157,14 @@ async fn campaigns_page(
         "sms-campaigns",
     );
     let fmt = Fmt::of(session);
+    let carried = carried(input);
     let campaigns = state
         .app
         .campaigns(session, CAMPAIGNS_SHOWN)
         .await?
         .iter()
-        .map(|view| campaign_row(&fmt, &l, view))
+        .map(|view| campaign_row(&fmt, &l, view, &carried))
         .collect();
-    let carried = carried(input);
     let filter_words = if carried.is_empty() {
         l.t("campaign-all-contacts")
     } else {
@@ -257,7 +270,7 @@ pub async fn campaign(
         })
         .collect();
     let template = CampaignPage {
-        campaign: campaign_row(&fmt, &l, &view),
+        campaign: campaign_row(&fmt, &l, &view, &[]),
         recipients,
         l,
     };
