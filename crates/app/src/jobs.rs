@@ -30,6 +30,7 @@ use crate::auth::Session;
 use crate::error::{AppError, AppResult};
 use crate::notify::{ChannelError, EmailMessage, SmsMessage};
 use crate::schemas::require_administrator;
+use crate::sms_campaigns::SmsBatch;
 
 /// Attempts before a job that keeps failing temporarily is given up.
 pub const MAX_ATTEMPTS: i64 = 6;
@@ -55,6 +56,10 @@ pub enum Job {
     Email(EmailMessage),
     /// Send an SMS.
     Sms(SmsMessage),
+    /// Send one text to many numbers in the gateway's bulk call (a chunk of a campaign).
+    SmsBatch(SmsBatch),
+    /// Send one SMS of a campaign, through a gateway without a bulk call.
+    CampaignSms(SmsMessage),
     /// Recompute the analytical CRM's scores (issue 6).
     Insights {
         /// The run to perform.
@@ -67,20 +72,71 @@ pub enum Job {
     },
 }
 
+/// The worker's two kinds of claim. Messages are quick and must be recorded as soon as they
+/// are sent, so that a worker dying afterwards cannot send them again; recomputations take
+/// minutes. Were they claimed together, the record of a claim's sent messages would wait for
+/// its slowest recomputation, and a worker dying meanwhile would leave those messages to be
+/// claimed — and sent — again when the lease ran out. So each lane claims only its own kinds,
+/// and long jobs one at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// Emails and SMS, single or in bulk.
+    Messages,
+    /// Recomputations of the analytical CRM and of customer classes.
+    Long,
+}
+
+/// The job kinds of the message lane.
+const MESSAGE_KINDS: &[&str] = &["email", "sms", "sms_batch", "campaign_sms"];
+/// The job kinds of the long lane.
+const LONG_KINDS: &[&str] = &["insights", "classify"];
+
+impl Lane {
+    /// The job kinds this lane claims.
+    pub fn kinds(self) -> &'static [&'static str] {
+        match self {
+            Lane::Messages => MESSAGE_KINDS,
+            Lane::Long => LONG_KINDS,
+        }
+    }
+
+    /// How many jobs one claim of this lane takes.
+    fn claim_size(self) -> u64 {
+        match self {
+            Lane::Messages => CLAIM_BATCH,
+            // A long job's outcome is recorded the moment it ends, not after another's.
+            Lane::Long => 1,
+        }
+    }
+}
+
 impl Job {
-    fn kind(&self) -> &'static str {
+    /// The stored kind code of this job.
+    pub fn kind(&self) -> &'static str {
         match self {
             Job::Email(_) => "email",
             Job::Sms(_) => "sms",
+            Job::SmsBatch(_) => "sms_batch",
+            Job::CampaignSms(_) => "campaign_sms",
             Job::Insights { .. } => "insights",
             Job::Classify { .. } => "classify",
         }
     }
 }
 
-/// What became of a claimed job: not started (`None`), done (with the gateway's id of a sent
-/// SMS), or failed.
-type Outcome = Option<Result<Option<String>, ChannelError>>;
+/// What a job that ran left to record besides being done.
+#[derive(Debug)]
+enum Receipt {
+    /// Nothing (an email, a recomputation).
+    Nothing,
+    /// The gateway's id of a sent SMS.
+    Sms(String),
+    /// Each number of a bulk send with the gateway's id of its message.
+    Batch(Vec<(String, String)>),
+}
+
+/// What became of a claimed job: not started (`None`), done, or failed.
+type Outcome = Option<Result<Receipt, ChannelError>>;
 
 /// A job as administrators see it.
 #[derive(Debug, Clone, Serialize)]
@@ -111,7 +167,8 @@ pub struct JobView {
 fn view(row: JobRow) -> JobView {
     let to = match serde_json::from_str::<Job>(&row.payload) {
         Ok(Job::Email(message)) => message.to,
-        Ok(Job::Sms(message)) => message.to,
+        Ok(Job::Sms(message) | Job::CampaignSms(message)) => message.to,
+        Ok(Job::SmsBatch(batch)) => crate::sms_campaigns::batch_summary(&batch),
         Ok(Job::Insights { .. } | Job::Classify { .. }) | Err(_) => String::new(),
     };
     JobView {
@@ -210,16 +267,28 @@ impl App {
         Ok(rows.into_iter().map(view).collect())
     }
 
-    /// Claims the due jobs and runs them, up to [`CONCURRENCY`] at a time, until none is due
-    /// or `stop` is set; returns how many it ran. A stop request lets the jobs in hand finish
-    /// and puts the rest of the claim back untouched.
+    /// Claims the due jobs and runs them until none is due or `stop` is set; returns how many
+    /// it ran. Messages and long recomputations go in separate claims, run side by side (see
+    /// [`Lane`]). A stop request lets the jobs in hand finish and puts the rest of each claim
+    /// back untouched.
     pub async fn run_due_jobs(&self, stop: &watch::Receiver<bool>) -> AppResult<usize> {
+        let (messages, long) = tokio::join!(
+            self.run_lane(Lane::Messages, stop),
+            self.run_lane(Lane::Long, stop)
+        );
+        Ok(messages? + long?)
+    }
+
+    /// Claims and runs the due jobs of one lane, up to [`CONCURRENCY`] at a time.
+    async fn run_lane(&self, lane: Lane, stop: &watch::Receiver<bool>) -> AppResult<usize> {
         let mut ran = 0;
         loop {
             let now = self.now();
             let claimed = {
                 let mut tx = self.store.write().await?;
-                let claimed = tx.claim_jobs(now, now + LEASE, CLAIM_BATCH).await?;
+                let claimed = tx
+                    .claim_jobs(lane.kinds(), now, now + LEASE, lane.claim_size())
+                    .await?;
                 tx.commit().await?;
                 claimed
             };
@@ -248,7 +317,7 @@ impl App {
     }
 
     /// Runs one claimed job; a sent SMS gives the gateway's id of the message.
-    async fn perform_row(&self, row: &JobRow) -> Result<Option<String>, ChannelError> {
+    async fn perform_row(&self, row: &JobRow) -> Result<Receipt, ChannelError> {
         match serde_json::from_str::<Job>(&row.payload) {
             Ok(job) => self.perform(&job).await,
             Err(e) => Err(ChannelError::permanent(format!("unreadable job: {e}"))),
@@ -265,8 +334,18 @@ impl App {
             match outcome {
                 None => tx.release_job(row.id, now).await?,
                 Some(Ok(receipt)) => {
-                    if let Some(provider_id) = receipt {
-                        tx.set_sms_receipt(row.id, &provider_id, now).await?;
+                    match receipt {
+                        Receipt::Nothing => {}
+                        // A campaign's message is followed in its recipient's row.
+                        Receipt::Sms(provider_id) if row.kind == "campaign_sms" => {
+                            tx.set_campaign_receipt(row.id, &provider_id, now).await?
+                        }
+                        Receipt::Sms(provider_id) => {
+                            tx.set_sms_receipt(row.id, &provider_id, now).await?
+                        }
+                        Receipt::Batch(receipts) => {
+                            tx.set_campaign_receipts(row.id, &receipts, now).await?
+                        }
                     }
                     done.push(row.id)
                 }
@@ -277,7 +356,10 @@ impl App {
                 }
                 Some(Err(error)) => {
                     tracing::error!(job = %row.id, kind = row.kind, attempt = row.attempts, %error, "job failed for good");
-                    tx.fail_job(row.id, &error.message, now).await?
+                    tx.fail_job(row.id, &error.message, now).await?;
+                    if row.kind == "sms_batch" || row.kind == "campaign_sms" {
+                        tx.fail_campaign_job(row.id, now).await?
+                    }
                 }
             }
         }
@@ -286,29 +368,42 @@ impl App {
         Ok(())
     }
 
-    async fn perform(&self, job: &Job) -> Result<Option<String>, ChannelError> {
+    async fn perform(&self, job: &Job) -> Result<Receipt, ChannelError> {
         let channels = self.channels();
+        let sms = || {
+            channels
+                .sms
+                .clone()
+                .ok_or_else(|| ChannelError::temporary("SMS is not configured"))
+        };
         match job {
             Job::Email(message) => {
                 let mailer = channels
                     .mailer
+                    .clone()
                     .ok_or_else(|| ChannelError::temporary("email is not configured"))?;
-                mailer.send(message).await.map(|()| None)
+                mailer.send(message).await.map(|()| Receipt::Nothing)
             }
-            Job::Sms(message) => {
-                let sms = channels
-                    .sms
-                    .ok_or_else(|| ChannelError::temporary("SMS is not configured"))?;
-                sms.send(message)
-                    .await
-                    .map(|receipt| Some(receipt.provider_id))
+            Job::Sms(message) | Job::CampaignSms(message) => sms()?
+                .send(message)
+                .await
+                .map(|receipt| Receipt::Sms(receipt.provider_id)),
+            Job::SmsBatch(batch) => {
+                let receipts = sms()?.send_bulk(&batch.to, &batch.text).await?;
+                let pairs = batch.to.iter().cloned().zip(receipts);
+                Ok(Receipt::Batch(
+                    pairs.map(|(to, r)| (to, r.provider_id)).collect(),
+                ))
             }
             Job::Insights { run_id } => self
                 .perform_insights_run(*run_id)
                 .await
-                .map(|()| None)
+                .map(|()| Receipt::Nothing)
                 .map_err(ChannelError::permanent),
-            Job::Classify { run_id } => self.perform_classification(*run_id).await.map(|()| None),
+            Job::Classify { run_id } => self
+                .perform_classification(*run_id)
+                .await
+                .map(|()| Receipt::Nothing),
         }
     }
 
@@ -395,6 +490,12 @@ fn with_message_id(job: Job, id: Uuid) -> Job {
             message.local_id = id.simple().to_string();
             Job::Sms(message)
         }
+        Job::CampaignSms(mut message) => {
+            message.local_id = id.simple().to_string();
+            Job::CampaignSms(message)
+        }
+        // A bulk call has no per-message id of ours; its chunk's job id is in the campaign.
+        job @ Job::SmsBatch(_) => job,
         job @ Job::Insights { .. } => job,
         job @ Job::Classify { .. } => job,
     }

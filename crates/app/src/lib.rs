@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod json;
 mod match_keys;
 mod merge;
+pub mod notice_templates;
 pub mod notify;
 pub mod notify_settings;
 mod org;
@@ -32,6 +33,7 @@ mod records;
 pub mod sales;
 mod schemas;
 mod session_cache;
+pub mod sms_campaigns;
 mod sms_delivery;
 // Activities and customer service (issue 5).
 pub mod service;

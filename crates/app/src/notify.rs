@@ -122,6 +122,13 @@ pub trait SmsSender: Send + Sync {
         message: &'a SmsMessage,
     ) -> BoxFuture<'a, Result<SmsReceipt, ChannelError>>;
 
+    /// How many numbers one bulk call of this gateway takes, or `None` when it has no bulk
+    /// call (then each number is sent as a single SMS with an id of its own, so a retry never
+    /// repeats the numbers already sent).
+    fn bulk_limit(&self) -> Option<usize> {
+        None
+    }
+
     /// Sends the same text to many numbers; one receipt per number, in order.
     fn send_bulk<'a>(
         &'a self,

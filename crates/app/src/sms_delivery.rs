@@ -8,7 +8,7 @@ use time::Duration;
 use crate::App;
 use crate::auth::Session;
 use crate::error::{AppError, AppResult};
-use crate::notify::{DeliveryStatus, SmsReceipt};
+use crate::notify::{ChannelError, DeliveryStatus, SmsReceipt};
 use crate::schemas::require_administrator;
 
 /// Deliveries asked about per sweep; the rest wait for the next one.
@@ -29,6 +29,19 @@ fn code(status: DeliveryStatus) -> &'static str {
     }
 }
 
+/// What to record of a gateway's answer about a message sent `age` ago: a message pending for
+/// too long becomes unknown; a gateway that cannot answer now is asked again later.
+fn settled(answer: Result<DeliveryStatus, ChannelError>, age: Duration) -> DeliveryStatus {
+    match answer {
+        Ok(DeliveryStatus::Pending) if age > GIVE_UP_AFTER => DeliveryStatus::Unknown,
+        Ok(status) => status,
+        Err(error) => {
+            tracing::warn!(%error, "delivery report");
+            DeliveryStatus::Pending
+        }
+    }
+}
+
 impl App {
     /// Asks the gateway about the sent SMS whose delivery is still pending and records the
     /// answers; returns how many it asked about. Without an SMS gateway set up it does nothing.
@@ -41,6 +54,44 @@ impl App {
         let pending = {
             let mut tx = self.store.read().await?;
             tx.pending_deliveries(now - ASK_AGAIN_AFTER, ASK_BATCH)
+                .await?
+        };
+        if pending.is_empty() {
+            return self.campaign_delivery_sweep(sms, now).await;
+        }
+        let asked = pending.len();
+        let answers: Vec<_> = futures_util::stream::iter(pending)
+            .map(|delivery| {
+                let sms = sms.clone();
+                async move {
+                    let receipt = SmsReceipt {
+                        provider_id: delivery.provider_id.clone(),
+                    };
+                    let answer = sms.status(&receipt).await;
+                    (delivery, answer)
+                }
+            })
+            .buffer_unordered(ASK_CONCURRENCY)
+            .collect()
+            .await;
+        let mut tx = self.store.write().await?;
+        for (delivery, answer) in answers {
+            let status = settled(answer, now - delivery.sent_at);
+            tx.set_delivery(delivery.job_id, code(status), now).await?;
+        }
+        tx.commit().await?;
+        Ok(asked + self.campaign_delivery_sweep(sms, now).await?)
+    }
+
+    /// The same for the messages of bulk campaigns, whose reports are kept per recipient.
+    async fn campaign_delivery_sweep(
+        &self,
+        sms: std::sync::Arc<dyn crate::notify::SmsSender>,
+        now: time::OffsetDateTime,
+    ) -> AppResult<usize> {
+        let pending = {
+            let mut tx = self.store.read().await?;
+            tx.pending_campaign_deliveries(now - ASK_AGAIN_AFTER, ASK_BATCH)
                 .await?
         };
         if pending.is_empty() {
@@ -63,17 +114,9 @@ impl App {
             .await;
         let mut tx = self.store.write().await?;
         for (delivery, answer) in answers {
-            let status = match answer {
-                Ok(DeliveryStatus::Pending) if now - delivery.sent_at > GIVE_UP_AFTER => {
-                    DeliveryStatus::Unknown
-                }
-                Ok(status) => status,
-                Err(error) => {
-                    tracing::warn!(job = %delivery.job_id, %error, "delivery report");
-                    DeliveryStatus::Pending
-                }
-            };
-            tx.set_delivery(delivery.job_id, code(status), now).await?;
+            let status = settled(answer, now - delivery.sent_at);
+            tx.set_campaign_delivery(delivery.campaign_id, &delivery.phone, code(status), now)
+                .await?;
         }
         tx.commit().await?;
         Ok(asked)

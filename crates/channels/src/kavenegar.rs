@@ -159,6 +159,10 @@ impl SmsSender for KavenegarSms {
         Box::pin(self.send_one(message))
     }
 
+    fn bulk_limit(&self) -> Option<usize> {
+        Some(BULK_LIMIT)
+    }
+
     fn send_bulk<'a>(
         &'a self,
         to: &'a [String],

@@ -6,6 +6,7 @@
 
 pub mod activity;
 pub mod case_flow;
+pub mod notice_templates;
 pub mod notices;
 pub mod opening_hours;
 pub mod routing;

@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use common::{TestApp, backends};
 use peyvand_app::App;
 use peyvand_app::clock::Clock;
-use peyvand_app::jobs::{MAX_ATTEMPTS, Worker};
+use peyvand_app::jobs::{Lane, MAX_ATTEMPTS, Worker};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use wiremock::matchers::{method, path};
@@ -282,6 +282,108 @@ async fn sms_goes_once_through_a_gateway_across_a_worker_restart() {
                 .starts_with("0912000")
         );
         assert_eq!(form_value(first, "sender").unwrap(), "10004346");
+    }
+}
+
+/// Queues a recomputation of the analytical CRM, a long job, through the API.
+async fn queue_long_job(t: &TestApp, token: &str) {
+    let reply = t.post("/api/v1/insights/runs", token, json!({})).await;
+    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
+}
+
+#[tokio::test]
+async fn messages_and_long_jobs_are_never_claimed_together() {
+    for t in backends().await {
+        let admin = t.token("admin@peyvand.demo").await;
+        // The long job is queued first, so by age alone it would lead the messages' claim.
+        queue_long_job(&t, &admin).await;
+        for i in 0..3 {
+            queue_test(&t, &admin, "sms", &format!("0912555000{i}")).await;
+        }
+        let store = peyvand_store::Store::connect(&t.url).await.unwrap();
+        let now = OffsetDateTime::now_utc();
+        let lease = now + time::Duration::minutes(10);
+        let mut tx = store.write().await.unwrap();
+        let messages = tx
+            .claim_jobs(Lane::Messages.kinds(), now, lease, 64)
+            .await
+            .unwrap();
+        let kinds: Vec<&str> = messages.iter().map(|j| j.kind.as_str()).collect();
+        assert_eq!(kinds, ["sms"; 3], "{}", t.name());
+        let long = tx
+            .claim_jobs(Lane::Long.kinds(), now, lease, 64)
+            .await
+            .unwrap();
+        let kinds: Vec<&str> = long.iter().map(|j| j.kind.as_str()).collect();
+        assert_eq!(kinds, ["insights"], "{}", t.name());
+        tx.commit().await.unwrap();
+    }
+    // Every kind of job belongs to exactly one lane.
+    for kind in [
+        "email",
+        "sms",
+        "sms_batch",
+        "campaign_sms",
+        "insights",
+        "classify",
+    ] {
+        let lanes = [Lane::Messages, Lane::Long]
+            .into_iter()
+            .filter(|lane| lane.kinds().contains(&kind))
+            .count();
+        assert_eq!(lanes, 1, "{kind}");
+    }
+}
+
+#[tokio::test]
+async fn a_mixed_batch_with_a_long_job_sends_each_sms_once_across_a_worker_restart() {
+    const TOTAL: usize = 120;
+    for t in backends().await {
+        let gateway = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path(format!("/v1/{API_KEY}/sms/send.json")))
+            .respond_with(accepted())
+            .mount(&gateway)
+            .await;
+        let admin = t.token("admin@peyvand.demo").await;
+        configure(
+            &t,
+            &admin,
+            json!({"sms": {"provider": "kavenegar", "url": gateway.uri(), "api_key": API_KEY,
+                "sender": "10004346"}}),
+        )
+        .await;
+        queue_long_job(&t, &admin).await;
+        let mut ids = BTreeSet::new();
+        for i in 0..TOTAL {
+            ids.insert(queue_test(&t, &admin, "sms", &format!("0912444{i:04}")).await);
+            if i == TOTAL / 2 {
+                queue_long_job(&t, &admin).await;
+            }
+        }
+        let received = async || gateway.received_requests().await.unwrap_or_default().len();
+        run_with_a_restart(&t, &admin, received, TOTAL).await;
+
+        let requests = gateway.received_requests().await.unwrap();
+        assert_eq!(requests.len(), TOTAL, "{}: each SMS exactly once", t.name());
+        let local_ids: BTreeSet<String> = requests
+            .iter()
+            .filter_map(|r| form_value(&r.body, "localid"))
+            .collect();
+        let simple: BTreeSet<String> = ids.iter().map(|id| id.replace('-', "")).collect();
+        assert_eq!(local_ids, simple, "{}", t.name());
+        let long: Vec<Value> = jobs(&t, &admin, "?limit=500")
+            .await
+            .into_iter()
+            .filter(|j| j["kind"] == "insights")
+            .collect();
+        assert!(!long.is_empty());
+        assert!(
+            long.iter()
+                .all(|j| j["state"] == "done" || j["state"] == "queued"),
+            "{}: the long jobs are recorded, none left claimed: {long:?}",
+            t.name()
+        );
     }
 }
 

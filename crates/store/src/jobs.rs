@@ -183,21 +183,24 @@ impl Tx {
         Ok(())
     }
 
-    /// Claims up to `limit` due jobs until `lease_until`: queued jobs whose time has come, in
-    /// order, then running jobs whose lease ran out. Each claim counts as an attempt.
+    /// Claims up to `limit` due jobs of the given `kinds` until `lease_until`: queued jobs
+    /// whose time has come, in order, then running jobs whose lease ran out. Each claim counts
+    /// as an attempt. Claiming by kind lets the worker keep messages and long recomputations in
+    /// separate claims, so the record of sent messages never waits for a long job.
     pub async fn claim_jobs(
         &mut self,
+        kinds: &[&str],
         now: OffsetDateTime,
         lease_until: OffsetDateTime,
         limit: u64,
     ) -> StoreResult<Vec<JobRow>> {
         let mut claimed = self
-            .due_jobs(JobState::Queued, "run_at", now, limit)
+            .due_jobs(kinds, JobState::Queued, "run_at", now, limit)
             .await?;
         let left = limit.saturating_sub(claimed.len() as u64);
         if left > 0 {
             let expired = self
-                .due_jobs(JobState::Running, "locked_until", now, left)
+                .due_jobs(kinds, JobState::Running, "locked_until", now, left)
                 .await?;
             claimed.extend(expired);
         }
@@ -224,6 +227,7 @@ impl Tx {
 
     async fn due_jobs(
         &mut self,
+        kinds: &[&str],
         state: JobState,
         time_column: &'static str,
         now: OffsetDateTime,
@@ -234,6 +238,7 @@ impl Tx {
             .from("jobs")
             .columns(COLUMNS)
             .and_where(Expr::col("state").eq(v_text(state.code())))
+            .and_where(Expr::col("kind").is_in(kinds.iter().map(|kind| v_text(kind))))
             .and_where(Expr::col(time_column).lte(v_time(now)))
             .order_by(time_column, Order::Asc)
             .order_by("id", Order::Asc)

@@ -5,7 +5,7 @@
 //! queued in the transaction of the change, so they go exactly when the change is made.
 
 use peyvand_domain::record::{CONTACTS, Fields, Value};
-use peyvand_domain::service::notices::{CaseEvent, case_notice};
+use peyvand_domain::service::notices::{CaseEvent, CaseFacts, case_notice_with};
 use peyvand_store::Tx;
 use time::OffsetDateTime;
 
@@ -53,14 +53,15 @@ pub(crate) async fn notify_customer(
     let link = survey
         .filter(|_| !channels.public_url.is_empty())
         .map(|token| format!("{}/survey/{token}", channels.public_url));
-    let notice = case_notice(
-        locale,
-        event,
-        text(case, "number").unwrap_or_default(),
-        text(case, "subject").unwrap_or_default(),
+    // The administrator's edited texts, read in this transaction like the channels.
+    let overrides = crate::notice_templates::overrides_in(tx).await?;
+    let facts = CaseFacts {
+        number: text(case, "number").unwrap_or_default(),
+        subject: text(case, "subject").unwrap_or_default(),
         reply,
-        link.as_deref(),
-    );
+        survey: link.as_deref(),
+    };
+    let notice = case_notice_with(&overrides, locale, event, facts);
     if channels.smtp.is_some()
         && allowed(&contact, "consent_email")
         && let Some(email) = text(&contact, "email")

@@ -85,14 +85,17 @@ pub struct ContractFacts {
 
 /// One piece of a template body: literal text or a placeholder's name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Piece<'a> {
+pub(crate) enum Piece<'a> {
+    /// Literal text.
     Text(&'a str),
+    /// A placeholder's name, trimmed.
     Placeholder(&'a str),
 }
 
 /// Splits a body into text and placeholders. An opening `{{` without its closing `}}` is an
-/// error naming what follows it, since it is almost always a typo.
-fn pieces(body: &str) -> Result<Vec<Piece<'_>>, String> {
+/// error naming what follows it, since it is almost always a typo. Notification templates
+/// (`service::notice_templates`) use the same `{{name}}` syntax.
+pub(crate) fn pieces(body: &str) -> Result<Vec<Piece<'_>>, String> {
     let mut out = Vec::new();
     let mut rest = body;
     while let Some(open) = rest.find("{{") {

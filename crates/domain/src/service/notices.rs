@@ -23,12 +23,16 @@ pub struct Notice {
     pub sms: String,
 }
 
+use super::notice_templates::{
+    Overrides, TemplateEvent, TemplateKey, TemplatePart, render, text_in_use,
+};
+
 /// Longest part of a reply quoted in an SMS; the full reply goes by email.
 const SMS_REPLY_CHARS: usize = 120;
 
 /// The notice of `event` for case `number` about `subject`, in `locale` (`fa`, or anything else
-/// for English). An answer quotes the reply; a closing carries the satisfaction survey's link
-/// when there is one.
+/// for English), in the built-in texts. An answer quotes the reply; a closing carries the
+/// satisfaction survey's link when there is one.
 pub fn case_notice(
     locale: &str,
     event: CaseEvent,
@@ -37,82 +41,78 @@ pub fn case_notice(
     reply: Option<&str>,
     survey: Option<&str>,
 ) -> Notice {
-    let mut notice = plain_notice(locale, event, number, subject, reply);
-    if let (CaseEvent::Closed, Some(link)) = (event, survey) {
-        let ask = if locale == "fa" {
-            "لطفاً در یک دقیقه به ما نمره دهید:"
-        } else {
-            "Please rate us in one minute:"
-        };
-        notice.text.push_str(&format!("\n\n{ask} {link}"));
-        notice.sms.push_str(&format!(" {ask} {link}"));
-    }
-    notice
+    case_notice_with(
+        &Overrides::new(),
+        locale,
+        event,
+        CaseFacts {
+            number,
+            subject,
+            reply,
+            survey,
+        },
+    )
 }
 
-fn plain_notice(
+/// What a case notice says about its case.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CaseFacts<'a> {
+    /// The case's number.
+    pub number: &'a str,
+    /// The case's subject.
+    pub subject: &'a str,
+    /// The reply's text, when the event is an answer.
+    pub reply: Option<&'a str>,
+    /// The satisfaction survey's link, when a closing has one.
+    pub survey: Option<&'a str>,
+}
+
+/// The notice of `event` written from the administrator's edited templates (`overrides`),
+/// the built-in text for any not edited.
+pub fn case_notice_with(
+    overrides: &Overrides,
     locale: &str,
     event: CaseEvent,
-    number: &str,
-    subject: &str,
-    reply: Option<&str>,
+    facts: CaseFacts<'_>,
 ) -> Notice {
-    let reply = reply.unwrap_or_default().trim();
-    let short: String = reply.chars().take(SMS_REPLY_CHARS).collect();
-    let ellipsis = if reply.chars().count() > SMS_REPLY_CHARS {
-        "…"
-    } else {
-        ""
-    };
-    if locale == "fa" {
-        match event {
-            CaseEvent::Received => Notice {
-                subject: format!("درخواست شما ثبت شد — شماره {number}"),
-                text: format!(
-                    "مشتری گرامی،\n\nدرخواست شما با موضوع «{subject}» به شماره {number} ثبت شد و به‌زودی بررسی می‌شود.\n\nبا سپاس"
-                ),
-                sms: format!("درخواست شما به شماره {number} ثبت شد. با سپاس"),
-            },
-            CaseEvent::Answered => Notice {
-                subject: format!("پاسخ به درخواست شماره {number}"),
-                text: format!(
-                    "مشتری گرامی،\n\nبه درخواست شما با موضوع «{subject}» (شماره {number}) پاسخ داده شد:\n\n{reply}\n\nبا سپاس"
-                ),
-                sms: format!("پاسخ درخواست {number}: {short}{ellipsis}"),
-            },
-            CaseEvent::Closed => Notice {
-                subject: format!("درخواست شماره {number} بسته شد"),
-                text: format!(
-                    "مشتری گرامی،\n\nدرخواست شما با موضوع «{subject}» (شماره {number}) بسته شد. از همراهی شما سپاسگزاریم.\n\nبا سپاس"
-                ),
-                sms: format!("درخواست {number} بسته شد. از همراهی شما سپاسگزاریم."),
-            },
-        }
-    } else {
-        match event {
-            CaseEvent::Received => Notice {
-                subject: format!("We received your request — number {number}"),
-                text: format!(
-                    "Dear customer,\n\nyour request \"{subject}\" was received as number {number} and will be looked at shortly.\n\nThank you"
-                ),
-                sms: format!("Your request was received as number {number}. Thank you."),
-            },
-            CaseEvent::Answered => Notice {
-                subject: format!("Reply to your request {number}"),
-                text: format!(
-                    "Dear customer,\n\nyour request \"{subject}\" (number {number}) has a reply:\n\n{reply}\n\nThank you"
-                ),
-                sms: format!("Reply to request {number}: {short}{ellipsis}"),
-            },
-            CaseEvent::Closed => Notice {
-                subject: format!("Your request {number} is closed"),
-                text: format!(
-                    "Dear customer,\n\nyour request \"{subject}\" (number {number}) is closed. Thank you for your patience.\n\nThank you"
-                ),
-                sms: format!("Request {number} is closed. Thank you."),
-            },
-        }
+    let locale = if locale == "fa" { "fa" } else { "en" };
+    let reply = facts.reply.unwrap_or_default().trim();
+    let mut short: String = reply.chars().take(SMS_REPLY_CHARS).collect();
+    if reply.chars().count() > SMS_REPLY_CHARS {
+        short.push('…');
     }
+    let values = [
+        ("number", facts.number),
+        ("subject", facts.subject),
+        ("reply", reply),
+        ("reply_short", short.as_str()),
+        ("link", facts.survey.unwrap_or_default()),
+    ];
+    let template_event = match event {
+        CaseEvent::Received => TemplateEvent::Received,
+        CaseEvent::Answered => TemplateEvent::Answered,
+        CaseEvent::Closed => TemplateEvent::Closed,
+    };
+    let write = |event: TemplateEvent, part: TemplatePart| {
+        let key = TemplateKey {
+            locale,
+            event,
+            part,
+        };
+        render(key, text_in_use(overrides, key), &values)
+    };
+    let mut notice = Notice {
+        subject: write(template_event, TemplatePart::Subject),
+        text: write(template_event, TemplatePart::Email),
+        sms: write(template_event, TemplatePart::Sms),
+    };
+    if let (CaseEvent::Closed, Some(_)) = (event, facts.survey) {
+        let email = write(TemplateEvent::Survey, TemplatePart::Email);
+        let sms = write(TemplateEvent::Survey, TemplatePart::Sms);
+        notice.text.push_str(&format!("\n\n{email}"));
+        notice.sms.push_str(&format!(" {sms}"));
+    }
+    notice
 }
 
 #[cfg(test)]

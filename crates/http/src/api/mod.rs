@@ -12,6 +12,7 @@ mod extras;
 pub(crate) mod imports;
 pub mod json_cache;
 mod merge;
+mod messaging;
 mod notifications;
 pub mod openapi;
 mod openapi_sales;
@@ -87,6 +88,25 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/settings/notifications/sms-credit",
             get(notifications::sms_credit),
+        )
+        // Bulk SMS and editable notification templates (issue 5 §5).
+        .route(
+            "/api/v1/sms-campaigns",
+            get(messaging::list).post(messaging::create),
+        )
+        .route("/api/v1/sms-campaigns/preview", post(messaging::preview))
+        .route("/api/v1/sms-campaigns/{id}", get(messaging::get))
+        .route(
+            "/api/v1/settings/notice-templates",
+            get(messaging::templates),
+        )
+        .route(
+            "/api/v1/settings/notice-templates/{key}",
+            axum::routing::put(messaging::put_template).delete(messaging::reset_template),
+        )
+        .route(
+            "/api/v1/settings/notice-templates/{key}/preview",
+            post(messaging::preview_template),
         )
         // Activities and customer service (issue 5).
         .route("/api/v1/cases/{id}/transition", post(service::transition))

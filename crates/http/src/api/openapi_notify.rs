@@ -43,7 +43,7 @@ pub(crate) fn notify_paths(paths: &mut Map<String, Value>) {
         "requestBody": body(json!({"type": "object", "required": ["channel", "to"], "additionalProperties": false, "properties": {"channel": {"enum": ["email", "sms"]}, "to": {"type": "string"}}})),
         "responses": {"202": {"description": "Queued", "content": {"application/json": {"schema": {"type": "object", "properties": {"job_id": uuid}}}}}}}}));
     let job = json!({"type": "object", "properties": {
-        "id": uuid, "kind": {"enum": ["email", "sms"]}, "state": {"enum": ["queued", "running", "done", "failed"]},
+        "id": uuid, "kind": {"enum": ["email", "sms", "sms_batch", "campaign_sms", "insights", "classify"]}, "state": {"enum": ["queued", "running", "done", "failed"]},
         "attempts": {"type": "integer"}, "to": {"type": "string"}, "last_error": {"type": ["string", "null"]},
         "run_at": moment, "created_at": moment,
         "delivery": {"type": ["string", "null"], "enum": ["pending", "delivered", "failed", "unknown", null], "description": "For a sent SMS, what its gateway last reported (asked every few minutes until delivered or failed; pending after three days becomes unknown)."}}});
@@ -54,6 +54,7 @@ pub(crate) fn notify_paths(paths: &mut Map<String, Value>) {
         "tags": ["notifications"], "operationId": "jobs", "description": "The newest jobs of the durable queue; administrators only.",
         "parameters": [{"name": "state", "in": "query", "schema": {"enum": ["failed"]}}, {"name": "limit", "in": "query", "schema": {"type": "integer"}}],
         "responses": ok("Jobs, newest first", items(job))}}));
+    messaging_paths(paths, &id, &uuid, &moment);
     let survey = json!({"type": "object", "properties": {
         "id": uuid, "case_id": uuid, "created_at": moment, "answered_at": {"type": ["string", "null"], "format": "date-time"},
         "csat": {"type": ["integer", "null"], "minimum": 1, "maximum": 5}, "nps": {"type": ["integer", "null"], "minimum": 0, "maximum": 10},
@@ -80,4 +81,52 @@ pub(crate) fn notify_paths(paths: &mut Map<String, Value>) {
         "tags": ["contacts"], "operationId": "portal_access", "description": "Lets the contact sign in to /portal with their email and this password (at least 8 characters).",
         "requestBody": body(json!({"type": "object", "required": ["password"], "additionalProperties": false, "properties": {"password": {"type": "string", "minLength": 8}}})),
         "responses": {"204": {"description": "Access given"}}}}));
+}
+
+/// Bulk SMS campaigns and the editable notification templates (issue 5 §5).
+fn messaging_paths(paths: &mut Map<String, Value>, id: &Value, uuid: &Value, moment: &Value) {
+    let input = json!({"type": "object", "additionalProperties": false, "properties": {
+        "q": {"type": ["string", "null"], "description": "The contact list's search."},
+        "filters": {"type": "object", "additionalProperties": {"type": "string"}, "description": "The contact list's field filters."},
+        "tag": {"type": ["string", "null"]},
+        "text": {"type": "string", "maxLength": 469},
+        "confirm": {"type": "boolean", "description": "Must be true to send; without it the answer is 422."}}});
+    let audience = json!({"type": "object", "properties": {
+        "recipients": {"type": "integer", "description": "Numbers that get the message (one per number)"},
+        "not_allowed": {"type": "integer", "description": "Contacts left out: no SMS consent, or opted out"},
+        "no_number": {"type": "integer"}, "segments": {"type": "integer"}}});
+    let campaign = json!({"type": "object", "properties": {
+        "id": uuid, "created_at": moment, "text": {"type": "string"}, "filter": {"type": "object"},
+        "recipients": {"type": "integer"}, "not_allowed": {"type": "integer"}, "no_number": {"type": "integer"},
+        "queued": {"type": "integer"}, "sent": {"type": "integer"}, "delivered": {"type": "integer"}, "failed": {"type": "integer"}}});
+    let rights = "Needs the right to export contacts (marketing, managers, administrators); the recipients are the contacts the user may export.";
+    paths.insert("/api/v1/sms-campaigns/preview".into(), json!({"post": {
+        "tags": ["notifications"], "operationId": "sms_campaign_preview", "description": rights,
+        "requestBody": body(input.clone()), "responses": ok("Who the campaign would reach", audience)}}));
+    paths.insert("/api/v1/sms-campaigns".into(), json!({
+        "get": {"tags": ["notifications"], "operationId": "sms_campaigns", "responses": ok("Campaigns, newest first", items(campaign.clone()))},
+        "post": {"tags": ["notifications"], "operationId": "send_sms_campaign", "description": rights,
+            "requestBody": body(input),
+            "responses": {"201": {"description": "Queued: one job per 200 numbers, sent through the gateway's bulk call", "content": {"application/json": {"schema": campaign.clone()}}}}}}));
+    paths.insert("/api/v1/sms-campaigns/{id}".into(), json!({"parameters": [id], "get": {
+        "tags": ["notifications"], "operationId": "sms_campaign",
+        "responses": ok("The campaign with its progress and `recipient_list` (to, state, delivery)", campaign)}}));
+    let template = json!({"type": "object", "properties": {
+        "key": {"type": "string", "description": "locale.event.part, e.g. fa.received.sms"},
+        "locale": {"enum": ["fa", "en"]}, "event": {"enum": ["received", "answered", "closed", "survey"]},
+        "part": {"enum": ["subject", "email", "sms"]}, "body": {"type": "string"}, "default_body": {"type": "string"},
+        "edited": {"type": "boolean"}, "placeholders": {"type": "array", "items": {"type": "string"}}}});
+    let key = json!({"name": "key", "in": "path", "required": true, "schema": {"type": "string"}});
+    let text = json!({"type": "object", "additionalProperties": false, "properties": {"body": {"type": "string"}}});
+    paths.insert("/api/v1/settings/notice-templates".into(), json!({"get": {
+        "tags": ["notifications"], "operationId": "notice_templates", "description": "Administrators only.",
+        "responses": ok("Every template", items(template.clone()))}}));
+    paths.insert("/api/v1/settings/notice-templates/{key}".into(), json!({"parameters": [key.clone()],
+        "put": {"tags": ["notifications"], "operationId": "set_notice_template",
+            "description": "Placeholders are written {{name}}; an unknown one is refused with 422 unknown_placeholder naming it.",
+            "requestBody": body(text.clone()), "responses": ok("The template", template.clone())},
+        "delete": {"tags": ["notifications"], "operationId": "reset_notice_template", "responses": ok("The template, back to its built-in text", template)}}));
+    paths.insert("/api/v1/settings/notice-templates/{key}/preview".into(), json!({"parameters": [key], "post": {
+        "tags": ["notifications"], "operationId": "preview_notice_template",
+        "requestBody": body(text), "responses": ok("The text filled with sample values", json!({"type": "object", "properties": {"text": {"type": "string"}}}))}}));
 }

@@ -55,6 +55,11 @@ const SOURCES: &[&str] = &[
     include_str!("../../templates/contract_print.html"),
     include_str!("contracts.rs"),
     include_str!("../error.rs"),
+    // Bulk SMS and notification templates (issue 5 §5).
+    include_str!("../../templates/sms_campaigns.html"),
+    include_str!("../../templates/sms_campaign.html"),
+    include_str!("../../templates/notice_templates.html"),
+    include_str!("messaging.rs"),
 ];
 
 /// Literal keys: the first string argument of `t(`, `l.t(`, `t1(`, `t_args(`.

@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::Response;
 use peyvand_app::ListParams;
-use peyvand_domain::permission::Action;
+use peyvand_domain::permission::{Action, RecordKind};
 use peyvand_domain::record::{FieldDef, FieldType, Schema};
 
 use super::form::{parse_urlencoded, query_string};
@@ -82,6 +82,8 @@ pub struct ListTemplate {
     pub export_href: Option<String>,
     /// The same export as an Excel workbook.
     pub export_xlsx_href: Option<String>,
+    /// Link to a bulk SMS to the contacts of this list, for those who may export contacts.
+    pub sms_href: Option<String>,
     /// The import page, for those who may create records of a customer kind.
     pub import_href: Option<String>,
     /// Link to the create form, when allowed.
@@ -243,6 +245,11 @@ pub async fn show(
         }
         format!("/api/v1/{}/export{}", schema.path, query_string(pairs))
     });
+    // A bulk SMS to the same contacts (issue 5 §5): the campaign page reads the same filters.
+    let sms_href = export_href
+        .as_ref()
+        .filter(|_| schema.kind == RecordKind::Contact)
+        .map(|href| href.replacen("/api/v1/contacts/export", "/sms-campaigns", 1));
     // The same filters as an Excel workbook.
     let export_xlsx_href = export_href.as_ref().map(|href| {
         let joiner = if href.contains('?') { '&' } else { '?' };
@@ -270,6 +277,7 @@ pub async fn show(
         count,
         export_href,
         export_xlsx_href,
+        sms_href,
         import_href,
         duplicates_href: schema
             .kind

@@ -20,6 +20,7 @@ mod import;
 mod list;
 mod login;
 mod merge;
+mod messaging;
 mod notification_settings;
 // A deal's products and quotes (issue 4 §2, §6).
 mod opportunity_lines;
@@ -84,6 +85,14 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route(
             "/settings/notifications/test",
             post(notification_settings::test),
+        )
+        // Bulk SMS and editable notification templates (issue 5 §5).
+        .route("/sms-campaigns", get(messaging::show).post(messaging::send))
+        .route("/sms-campaigns/{id}", get(messaging::campaign))
+        .route("/settings/notice-templates", get(messaging::templates))
+        .route(
+            "/settings/notice-templates/{key}",
+            post(messaging::edit_template),
         )
         .route(
             "/settings/fields/{id}",

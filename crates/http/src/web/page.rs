@@ -136,6 +136,19 @@ fn nav_links(session: &Session, section: &str) -> Vec<(NavGroup, NavLink)> {
             links.push((NavGroup::Sales, PAGE, link(path, t(locale, key))));
         }
     }
+    // Bulk SMS (issue 5 §5), for those who may export contacts; after the customer lists.
+    if session
+        .actor
+        .grants
+        .scope(RecordKind::Contact, Action::Export)
+        != Scope::None
+    {
+        links.push((
+            NavGroup::Customers,
+            SETUP,
+            link("sms-campaigns", t(locale, "campaign-title")),
+        ));
+    }
     // The analytical CRM (issue 6), for those who may see it.
     if peyvand_app::insights::may_see_analytics(session) {
         links.push((
