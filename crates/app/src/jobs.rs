@@ -60,6 +60,11 @@ pub enum Job {
         /// The run to perform.
         run_id: Uuid,
     },
+    /// Tag the customers of an analytics list (issue 6); the tagging records its progress.
+    InsightTag {
+        /// The tagging (`insight_taggings`).
+        tagging_id: Uuid,
+    },
     /// Recompute every customer's class (issue 4 §8); the run records progress and outcome.
     Classify {
         /// The run (`classification_runs`).
@@ -73,6 +78,7 @@ impl Job {
             Job::Email(_) => "email",
             Job::Sms(_) => "sms",
             Job::Insights { .. } => "insights",
+            Job::InsightTag { .. } => "insight_tag",
             Job::Classify { .. } => "classify",
         }
     }
@@ -112,7 +118,9 @@ fn view(row: JobRow) -> JobView {
     let to = match serde_json::from_str::<Job>(&row.payload) {
         Ok(Job::Email(message)) => message.to,
         Ok(Job::Sms(message)) => message.to,
-        Ok(Job::Insights { .. } | Job::Classify { .. }) | Err(_) => String::new(),
+        Ok(Job::Insights { .. } | Job::InsightTag { .. } | Job::Classify { .. }) | Err(_) => {
+            String::new()
+        }
     };
     JobView {
         id: row.id,
@@ -308,6 +316,10 @@ impl App {
                 .await
                 .map(|()| None)
                 .map_err(ChannelError::permanent),
+            Job::InsightTag { tagging_id } => self
+                .perform_insight_tagging(*tagging_id)
+                .await
+                .map(|()| None),
             Job::Classify { run_id } => self.perform_classification(*run_id).await.map(|()| None),
         }
     }
@@ -395,7 +407,7 @@ fn with_message_id(job: Job, id: Uuid) -> Job {
             message.local_id = id.simple().to_string();
             Job::Sms(message)
         }
-        job @ Job::Insights { .. } => job,
+        job @ (Job::Insights { .. } | Job::InsightTag { .. }) => job,
         job @ Job::Classify { .. } => job,
     }
 }
