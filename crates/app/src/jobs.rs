@@ -65,6 +65,11 @@ pub enum Job {
         /// The run to perform.
         run_id: Uuid,
     },
+    /// Tag the customers of an analytics list (issue 6); the tagging records its progress.
+    InsightTag {
+        /// The tagging (`insight_taggings`).
+        tagging_id: Uuid,
+    },
     /// Recompute every customer's class (issue 4 §8); the run records progress and outcome.
     Classify {
         /// The run (`classification_runs`).
@@ -89,7 +94,7 @@ pub enum Lane {
 /// The job kinds of the message lane.
 const MESSAGE_KINDS: &[&str] = &["email", "sms", "sms_batch", "campaign_sms"];
 /// The job kinds of the long lane.
-const LONG_KINDS: &[&str] = &["insights", "classify"];
+const LONG_KINDS: &[&str] = &["insights", "insight_tag", "classify"];
 
 impl Lane {
     /// The job kinds this lane claims.
@@ -119,6 +124,7 @@ impl Job {
             Job::SmsBatch(_) => "sms_batch",
             Job::CampaignSms(_) => "campaign_sms",
             Job::Insights { .. } => "insights",
+            Job::InsightTag { .. } => "insight_tag",
             Job::Classify { .. } => "classify",
         }
     }
@@ -169,7 +175,9 @@ fn view(row: JobRow) -> JobView {
         Ok(Job::Email(message)) => message.to,
         Ok(Job::Sms(message) | Job::CampaignSms(message)) => message.to,
         Ok(Job::SmsBatch(batch)) => crate::sms_campaigns::batch_summary(&batch),
-        Ok(Job::Insights { .. } | Job::Classify { .. }) | Err(_) => String::new(),
+        Ok(Job::Insights { .. } | Job::InsightTag { .. } | Job::Classify { .. }) | Err(_) => {
+            String::new()
+        }
     };
     JobView {
         id: row.id,
@@ -400,6 +408,10 @@ impl App {
                 .await
                 .map(|()| Receipt::Nothing)
                 .map_err(ChannelError::permanent),
+            Job::InsightTag { tagging_id } => self
+                .perform_insight_tagging(*tagging_id)
+                .await
+                .map(|()| Receipt::Nothing),
             Job::Classify { run_id } => self
                 .perform_classification(*run_id)
                 .await
@@ -496,7 +508,7 @@ fn with_message_id(job: Job, id: Uuid) -> Job {
         }
         // A bulk call has no per-message id of ours; its chunk's job id is in the campaign.
         job @ Job::SmsBatch(_) => job,
-        job @ Job::Insights { .. } => job,
+        job @ (Job::Insights { .. } | Job::InsightTag { .. }) => job,
         job @ Job::Classify { .. } => job,
     }
 }

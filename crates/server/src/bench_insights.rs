@@ -205,7 +205,7 @@ pub async fn rfm_from_database(database: &str, as_of: Date, output: &str) -> Res
         .context("opening the database")?;
     let mut totals: HashMap<Uuid, Totals> = HashMap::new();
     {
-        let mut tx = store.read().await?;
+        let mut tx = store.read_scan().await?;
         tx.insight_orders(|order| {
             if order.date <= as_of {
                 totals_from_orders(
@@ -266,7 +266,7 @@ pub async fn export_orders(database: &str, output: &str) -> Result<()> {
     let mut out = std::io::BufWriter::new(file);
     writeln!(out, "customer_id,order_date,amount")?;
     let mut failed = None;
-    let mut tx = store.read().await?;
+    let mut tx = store.read_scan().await?;
     tx.insight_orders(|order| {
         if failed.is_none()
             && let Err(error) =
@@ -283,14 +283,21 @@ pub async fn export_orders(database: &str, output: &str) -> Result<()> {
     Ok(())
 }
 
-/// Queues the recomputation (as the nightly sweep does) and runs it as the job worker does.
+/// Queues a recomputation (as the button does, however recent the last one) and runs it as
+/// the job worker does.
 pub async fn recompute(database: &str) -> Result<()> {
     let started = Instant::now();
     let store = Store::connect(database)
         .await
         .context("opening the database")?;
     let app = App::new(store.clone());
-    app.nightly_insights().await.map_err(app_error)?;
+    let admin = app
+        .find_id(RecordKind::User, "email", "admin@peyvand.demo")
+        .await
+        .map_err(app_error)?
+        .context("the demo administrator is missing")?;
+    let session = app.session_for_user(admin).await.map_err(app_error)?;
+    app.request_insights(&session).await.map_err(app_error)?;
     let (_stop_tx, stop) = tokio::sync::watch::channel(false);
     app.run_due_jobs(&stop).await.map_err(app_error)?;
     let run = store

@@ -32,6 +32,25 @@ async fn recompute(t: &TestApp, token: &str) -> Value {
     done
 }
 
+/// Queues a tagging through the API at `path`, lets the job worker perform it, and returns it
+/// as it ended (done, at 100%).
+async fn run_tagging(t: &TestApp, token: &str, path: &str, body: Value) -> Value {
+    let queued = t.post(path, token, body).await;
+    assert_eq!(queued.status, StatusCode::ACCEPTED, "{}", queued.body);
+    let queued = queued.json();
+    assert_eq!(queued["state"], "queued", "{queued}");
+    let (_stop_tx, stop) = tokio::sync::watch::channel(false);
+    t.app.run_due_jobs(&stop).await.unwrap();
+    let id = queued["id"].as_str().unwrap();
+    let done = t
+        .get(&format!("/api/v1/insights/taggings/{id}"), token)
+        .await
+        .json();
+    assert_eq!(done["state"], "done", "{} {done}", t.name());
+    assert_eq!(done["progress"], 100);
+    done
+}
+
 /// Every invoice that counts as an order, summed per customer: the account, or the contact
 /// when the invoice has no account.
 async fn revenue_by_customer(t: &TestApp, token: &str) -> BTreeMap<String, i64> {
@@ -191,16 +210,16 @@ async fn scores_come_from_the_invoices_and_each_role_sees_its_reach() {
             .await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
-        // The retention list can be tagged in one action (everyone when the bar is 0).
-        let tagged = t
-            .post(
-                "/api/v1/insights/retention/tag",
-                &admin,
-                json!({"tag": "retention-test", "min_churn": 0.0}),
-            )
-            .await;
-        assert_eq!(tagged.status, StatusCode::OK, "{}", tagged.body);
-        let tagged_count = tagged.json()["tagged"].as_i64().unwrap();
+        // The retention list can be tagged in one action (everyone when the bar is 0), as a
+        // background job.
+        let tagging = run_tagging(
+            &t,
+            &admin,
+            "/api/v1/insights/retention/tag",
+            json!({"tag": "retention-test", "min_churn": 0.0}),
+        )
+        .await;
+        let tagged_count = tagging["tagged"].as_i64().unwrap();
         let churn_scored = t
             .get("/api/v1/insights/retention?min_churn=0&limit=1000", &admin)
             .await
@@ -532,5 +551,289 @@ async fn nps_is_computed_from_known_answers_by_month_and_segment() {
         assert_eq!(groups.len(), 1, "{grouped}");
         assert_eq!(groups[0]["group"], json!(segment));
         assert_eq!(groups[0]["responses"], 10);
+    }
+}
+
+/// Answers `scores` to a new satisfaction survey each about `case_id`, on 10 June 2020 and the
+/// days after.
+async fn answer_surveys(t: &TestApp, case_id: &str, account: &str, scores: &[i64]) {
+    use peyvand_store::SurveyRow;
+    let mut tx = t.app.store().write().await.unwrap();
+    for (i, score) in scores.iter().enumerate() {
+        let day = time::Date::from_calendar_date(2020, time::Month::June, 10 + i as u8).unwrap();
+        let at = day.midnight().assume_utc() + time::Duration::hours(9);
+        let row = SurveyRow {
+            id: uuid::Uuid::now_v7(),
+            case_id: case_id.parse().unwrap(),
+            account_id: Some(account.parse().unwrap()),
+            contact_id: None,
+            locale: "fa".into(),
+            created_at: at,
+            answered_at: None,
+            csat: None,
+            nps: None,
+            comment: None,
+        };
+        tx.insert_survey(&row, &format!("nps-branch-{case_id}-{i}"))
+            .await
+            .unwrap();
+        tx.answer_survey(row.id, 4, *score, None, at).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+/// Responses and overall NPS of the 2020 report at `query` (extra parameters).
+async fn nps_2020(t: &TestApp, token: &str, range: &str, query: &str) -> (u64, Option<f64>) {
+    let report = t
+        .get(
+            &format!("/api/v1/insights/nps?{range}&period=year{query}"),
+            token,
+        )
+        .await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.body);
+    let report = report.json();
+    (
+        report["responses"].as_u64().unwrap(),
+        report["overall"].as_f64(),
+    )
+}
+
+#[tokio::test]
+async fn nps_follows_the_branch_picker_the_segment_and_the_readers_scope() {
+    use peyvand_domain::calendar::{CalendarKind, Locale, format_date};
+    for t in backends().await {
+        let admin = t.token("admin@peyvand.demo").await;
+        recompute(&t, &admin).await;
+        let branches = t.list_all("/api/v1/branches", &admin).await;
+        let branch = |code: &str| {
+            branches
+                .iter()
+                .find(|b| b["code"] == code)
+                .and_then(|b| b["id"].as_str())
+                .unwrap()
+                .to_owned()
+        };
+        let (isfahan, headquarters) = (branch("ISF"), branch("HQ"));
+        let accounts = t.list_all("/api/v1/accounts", &admin).await;
+        let account = accounts[0]["id"].as_str().unwrap().to_owned();
+        let mut cases = Vec::new();
+        for branch_id in [&isfahan, &headquarters] {
+            let case = t
+                .post(
+                    "/api/v1/cases",
+                    &admin,
+                    json!({"case_type": "request", "subject": "نظرسنجی شعبه",
+                        "description": "x", "channel": "phone", "account_id": account,
+                        "branch_id": branch_id}),
+                )
+                .await;
+            assert_eq!(case.status, StatusCode::CREATED, "{}", case.body);
+            let case = case.json();
+            assert_eq!(case["branch_id"].as_str(), Some(branch_id.as_str()));
+            cases.push(case["id"].as_str().unwrap().to_owned());
+        }
+        // Isfahan: two promoters (NPS 100); headquarters: one detractor (−100); together 33.3.
+        answer_surveys(&t, &cases[0], &account, &[10, 9]).await;
+        answer_surveys(&t, &cases[1], &account, &[2]).await;
+
+        let me = t.get("/api/v1/me", &admin).await.json();
+        let calendar = if me["calendar"] == "gregorian" {
+            CalendarKind::Gregorian
+        } else {
+            CalendarKind::Jalali
+        };
+        let date = |m: u8, d: u8| {
+            let day = time::Date::from_calendar_date(2020, time::Month::try_from(m).unwrap(), d);
+            format_date(day.unwrap(), calendar, Locale::En).replace('/', "-")
+        };
+        let range = format!("from={}&to={}", date(6, 1), date(6, 30));
+        let close = |got: Option<f64>, want: f64| got.is_some_and(|g| (g - want).abs() < 1e-9);
+
+        let (all, overall) = nps_2020(&t, &admin, &range, "").await;
+        assert_eq!(all, 3, "{}", t.name());
+        assert!(close(overall, 100.0 / 3.0), "{overall:?}");
+        let (picked, overall) =
+            nps_2020(&t, &admin, &range, &format!("&branch_id={isfahan}")).await;
+        assert_eq!(picked, 2, "{}: the branch picker narrows NPS", t.name());
+        assert!(close(overall, 100.0), "{overall:?}");
+        // Headquarters is the root: its subtree holds Isfahan too.
+        let (subtree, _) =
+            nps_2020(&t, &admin, &range, &format!("&branch_id={headquarters}")).await;
+        assert_eq!(subtree, 3, "{}: a branch includes those below it", t.name());
+
+        // The segment filter keeps the answers of customers in that segment.
+        let card = t
+            .get(&format!("/api/v1/accounts/{account}/insights"), &admin)
+            .await
+            .json();
+        let segment = card["score"]["segment"].as_str().unwrap().to_owned();
+        let other = if segment == "lost" {
+            "champions"
+        } else {
+            "lost"
+        };
+        let (same, _) = nps_2020(&t, &admin, &range, &format!("&segment={segment}")).await;
+        assert_eq!(same, 3, "{}", t.name());
+        let (none, overall) = nps_2020(&t, &admin, &range, &format!("&segment={other}")).await;
+        assert_eq!((none, overall), (0, None), "{}", t.name());
+
+        // Isfahan's branch manager reads Isfahan's cases only, picked branch or not.
+        let manager = t.token("branch.manager@peyvand.demo").await;
+        let (own, overall) = nps_2020(&t, &manager, &range, "").await;
+        assert_eq!(own, 2, "{}: the reader's scope on cases", t.name());
+        assert!(close(overall, 100.0), "{overall:?}");
+        let (outside, _) =
+            nps_2020(&t, &manager, &range, &format!("&branch_id={headquarters}")).await;
+        assert_eq!(
+            outside,
+            2,
+            "{}: picking a wider branch widens nothing",
+            t.name()
+        );
+
+        // The NPS tab shows what the API shows for the picked branch.
+        let mut browser = Browser::new(&t);
+        browser.login("admin@peyvand.demo").await;
+        let cells = |page: &str, responses: &str, nps: &str| {
+            let persian = |s: &str| {
+                s.chars()
+                    .map(|c| match c.to_digit(10) {
+                        Some(d) => char::from_u32('۰' as u32 + d).unwrap(),
+                        None => c,
+                    })
+                    .collect::<String>()
+            };
+            [
+                format!("<td>{responses}</td><td>{nps}</td>"),
+                format!("<td>{}</td><td>{}</td>", persian(responses), persian(nps)),
+            ]
+            .iter()
+            .any(|cells| page.contains(cells.as_str()))
+        };
+        let tab = format!("/insights/nps?{range}&period=year");
+        let page = browser.get(&tab).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(cells(&page.body, "3", "33"), "{}: {}", t.name(), page.body);
+        let page = browser.get(&format!("{tab}&branch_id={isfahan}")).await;
+        assert!(cells(&page.body, "2", "100"), "{}: {}", t.name(), page.body);
+    }
+}
+
+/// The tags of a customer (`accounts` or `contacts`) and its version.
+async fn tags_of(t: &TestApp, token: &str, kind: &str, id: &str) -> (Vec<String>, i64) {
+    let record = t.get(&format!("/api/v1/{kind}/{id}"), token).await.json();
+    let tags = record["tags"]
+        .as_array()
+        .map(|tags| {
+            tags.iter()
+                .filter_map(|t| t.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    (tags, record["version"].as_i64().unwrap())
+}
+
+#[tokio::test]
+async fn taggings_run_as_jobs_and_nightly_ones_follow_every_recomputation() {
+    for t in backends().await {
+        let admin = t.token("admin@peyvand.demo").await;
+        recompute(&t, &admin).await;
+        // The largest RFM segment is the list.
+        let groups = t
+            .get("/api/v1/insights/groups/segment", &admin)
+            .await
+            .json();
+        let largest = groups["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .max_by_key(|g| g["customers"].as_i64().unwrap())
+            .unwrap()
+            .clone();
+        let segment = largest["key"].as_str().unwrap().to_owned();
+        let members: Vec<(String, String)> = t
+            .get(
+                &format!("/api/v1/insights/customers?segment={segment}&limit=1000"),
+                &admin,
+            )
+            .await
+            .json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    format!("{}s", s["customer_kind"].as_str().unwrap()),
+                    s["customer_id"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(members.len() as i64, largest["customers"].as_i64().unwrap());
+
+        let taggings = "/api/v1/insights/taggings";
+        let body =
+            |tag: &str, nightly: bool| json!({"tag": tag, "segment": segment, "nightly": nightly});
+        let nightly = run_tagging(&t, &admin, taggings, body("segment-nightly", true)).await;
+        let once = run_tagging(&t, &admin, taggings, body("segment-once", false)).await;
+        for tagging in [&nightly, &once] {
+            assert_eq!(tagging["tagged"], json!(members.len()), "{tagging}");
+            assert_eq!(tagging["filters"]["segment"], json!(segment));
+        }
+        for (kind, id) in &members {
+            let (tags, _) = tags_of(&t, &admin, kind, id).await;
+            assert!(
+                tags.iter().any(|t| t == "segment-nightly")
+                    && tags.iter().any(|t| t == "segment-once"),
+                "{kind}/{id}: {tags:?}"
+            );
+        }
+        // Both tags are taken off one member; the next recomputation tags it again with the
+        // nightly tag only.
+        let (kind, id) = &members[0];
+        let (tags, version) = tags_of(&t, &admin, kind, id).await;
+        let kept: Vec<&String> = tags.iter().filter(|t| !t.starts_with("segment-")).collect();
+        let untagged = t
+            .patch(
+                &format!("/api/v1/{kind}/{id}"),
+                &admin,
+                json!({"version": version, "tags": kept}),
+            )
+            .await;
+        assert_eq!(untagged.status, StatusCode::OK, "{}", untagged.body);
+        recompute(&t, &admin).await;
+        let again = t
+            .get(
+                &format!("{taggings}/{}", nightly["id"].as_str().unwrap()),
+                &admin,
+            )
+            .await
+            .json();
+        assert_eq!(again["state"], "done", "{again}");
+        assert_eq!(
+            again["tagged"], 1,
+            "only the member without the tag: {again}"
+        );
+        let (tags, _) = tags_of(&t, &admin, kind, id).await;
+        assert!(tags.iter().any(|t| t == "segment-nightly"), "{tags:?}");
+        assert!(!tags.iter().any(|t| t == "segment-once"), "{tags:?}");
+        let listed = t.get(taggings, &admin).await.json();
+        assert_eq!(listed["items"].as_array().unwrap().len(), 2, "{listed}");
+
+        // Stopping a nightly tagging ends its repeats; others may not stop it.
+        let path = format!("{taggings}/{}", nightly["id"].as_str().unwrap());
+        let marketing = t.token("marketing@peyvand.demo").await;
+        assert_eq!(
+            t.delete(&path, &marketing).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(t.delete(&path, &admin).await.status, StatusCode::NO_CONTENT);
+        assert_eq!(t.get(&path, &admin).await.status, StatusCode::NOT_FOUND);
+
+        // A tag with a comma is refused; those without the analytics right may not tag.
+        let bad = t.post(taggings, &admin, json!({"tag": "a,b"})).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+        let rep = t.token("rep@peyvand.demo").await;
+        let refused = t.post(taggings, &rep, json!({"tag": "x"})).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
     }
 }

@@ -325,6 +325,7 @@ async fn messages_and_long_jobs_are_never_claimed_together() {
         "sms_batch",
         "campaign_sms",
         "insights",
+        "insight_tag",
         "classify",
     ] {
         let lanes = [Lane::Messages, Lane::Long]

@@ -123,6 +123,17 @@ impl Store {
         })
     }
 
+    /// Starts reading for a scan of whole tables (the analytics' inputs): as [`Store::read`],
+    /// but on SQLite on a connection of its own that maps none of the file and keeps a small
+    /// page cache, so what a scan reads does not stay in the process's memory. The same as
+    /// [`Store::read`] on PostgreSQL, whose client holds only the rows in flight.
+    pub async fn read_scan(&self) -> StoreResult<Tx> {
+        Ok(match &self.pools {
+            Pools::Sqlite { reader, .. } => Tx::direct_read(reader.acquire_scan().await?),
+            Pools::Postgres(pool) => Tx::postgres(pool.begin().await?),
+        })
+    }
+
     /// Starts a transaction that may write. On SQLite it takes the write lock at once so that it
     /// cannot fail half-way when another writer got there first.
     pub async fn write(&self) -> StoreResult<Tx> {

@@ -148,6 +148,11 @@ pub(crate) fn decode(value: ValueRef<'_>, col: ColType) -> StoreResult<Value> {
 /// `SQLITE_MAX_MMAP_SIZE`, the most it accepts.
 const MMAP_SIZE: i64 = 0x7fff_0000;
 
+/// The page cache of a scan connection ([`ReadPool::acquire_scan`]), in KiB as SQLite's
+/// negative `cache_size` takes it. A scan reads each page once, so a larger cache would only
+/// hold pages that are never asked for again; 8 MiB keeps the indexes' inner pages.
+const SCAN_CACHE_KIB: i64 = 8_192;
+
 /// Read-only connections used directly on the calling thread. Reads are short (an indexed page,
 /// one record), so running them in place costs less than handing each statement to another
 /// thread and every row back, as sqlx does.
@@ -174,6 +179,8 @@ impl std::fmt::Debug for ReadPool {
 pub(crate) struct PooledRead {
     conn: Option<rusqlite::Connection>,
     pool: ReadPool,
+    /// Whether the connection goes back to the pool when dropped (a scan's does not).
+    reuse: bool,
     _permit: tokio::sync::OwnedSemaphorePermit,
 }
 
@@ -189,15 +196,46 @@ impl ReadPool {
         }
     }
 
-    /// Lends a connection, opening one when none is idle.
-    pub(crate) async fn acquire(&self) -> StoreResult<PooledRead> {
-        let permit = self
-            .inner
+    async fn permit(&self) -> StoreResult<tokio::sync::OwnedSemaphorePermit> {
+        self.inner
             .permits
             .clone()
             .acquire_owned()
             .await
-            .map_err(|_| StoreError::Closed)?;
+            .map_err(|_| StoreError::Closed)
+    }
+
+    fn open_read_only(&self) -> StoreResult<rusqlite::Connection> {
+        let conn = rusqlite::Connection::open_with_flags(
+            &self.inner.path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        Ok(conn)
+    }
+
+    /// Lends a connection for one whole-table scan (the analytics' inputs), closed afterwards.
+    /// It maps nothing and keeps a small page cache: a scan touches every page of a table once,
+    /// and through the map each of them would stay in the process's resident memory (1.6 GB
+    /// for 5 million invoices, docs/benchmarks.md) although nothing reads it again; read
+    /// through the cache, the pages stay in the operating system's file cache instead, shared
+    /// and reclaimable.
+    pub(crate) async fn acquire_scan(&self) -> StoreResult<PooledRead> {
+        let permit = self.permit().await?;
+        let conn = self.open_read_only()?;
+        conn.pragma_update(None, "mmap_size", 0)?;
+        conn.pragma_update(None, "cache_size", -SCAN_CACHE_KIB)?;
+        Ok(PooledRead {
+            conn: Some(conn),
+            pool: self.clone(),
+            reuse: false,
+            _permit: permit,
+        })
+    }
+
+    /// Lends a connection, opening one when none is idle.
+    pub(crate) async fn acquire(&self) -> StoreResult<PooledRead> {
+        let permit = self.permit().await?;
         let idle = self
             .inner
             .idle
@@ -207,12 +245,7 @@ impl ReadPool {
         let conn = match idle {
             Some(conn) => conn,
             None => {
-                let conn = rusqlite::Connection::open_with_flags(
-                    &self.inner.path,
-                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
-                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )?;
-                conn.busy_timeout(Duration::from_secs(10))?;
+                let conn = self.open_read_only()?;
                 // Reading pages straight from the mapped file saves copying each into every
                 // connection's own small cache. The map covers up to SQLite's default ceiling
                 // (just under 2 GiB): with a million contacts the file is 1.3 GiB, and a 256 MiB
@@ -225,6 +258,7 @@ impl ReadPool {
         Ok(PooledRead {
             conn: Some(conn),
             pool: self.clone(),
+            reuse: true,
             _permit: permit,
         })
     }
@@ -251,7 +285,9 @@ impl PooledRead {
 
 impl Drop for PooledRead {
     fn drop(&mut self) {
-        if let Some(conn) = self.conn.take() {
+        if let Some(conn) = self.conn.take()
+            && self.reuse
+        {
             self.pool
                 .inner
                 .idle

@@ -62,7 +62,7 @@ pub use service::{ActivityPerson, CaseEntryRow, RecordsWhere};
 // The analytical CRM in the app (issue 6).
 pub use insights::{
     AnswerFact, CatalogueItem, CustomerKind, CustomerRef, GroupTotals, InsightRunRow, LineFact,
-    ORDER_STATUSES, OrderFact, RuleRow, ScoreFilter, ScoreRow, ServiceCounts,
+    ORDER_STATUSES, OrderFact, RuleRow, ScoreFilter, ScoreRow, ServiceCounts, TaggingRow,
 };
 // Customer classification (issue 4 §8).
 pub use classes::{ClassificationRunRow, CustomerClassRow, CustomerMeasure, CustomerTable};

@@ -15,6 +15,7 @@ pub mod compute;
 mod demo;
 mod reads;
 mod run;
+mod tagging;
 
 use peyvand_domain::permission::{Action, RecordKind, Scope};
 use peyvand_store::InsightRunRow;
@@ -29,9 +30,10 @@ use crate::jobs::{Job, queue_in};
 
 pub use peyvand_analytics::nps::Period;
 pub use reads::{
-    CustomerInsights, GroupRow, NpsPeriod, NpsReport, Offer, RuleView, ScoreQuery, ScoreView,
-    ScoresPage,
+    CustomerInsights, GroupRow, NpsGroup, NpsPeriod, NpsQuery, NpsReport, Offer, RuleView,
+    ScoreQuery, ScoreView, ScoresPage,
 };
+pub use tagging::{TAG_BATCH, TaggingView};
 
 /// How old the newest run may be before the worker's sweep queues the nightly one.
 pub const NIGHTLY_EVERY: time::Duration = time::Duration::hours(24);

@@ -8,9 +8,8 @@ use peyvand_analytics::dates::from_time;
 use peyvand_analytics::nps::{Period, by_period};
 use peyvand_domain::calendar::CalendarKind;
 use peyvand_domain::permission::{Action, RecordKind, RowFilter};
-use peyvand_domain::record::{Input, Value};
 use peyvand_store::{CustomerKind, GroupTotals, RuleRow, ScoreFilter, ScoreRow, Tx};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -19,13 +18,9 @@ use crate::App;
 use crate::auth::Session;
 use crate::error::{AppError, AppResult};
 use crate::org::{filter_for, load_org};
-use crate::records::read_checked;
 
-/// Customers tagged per transaction when a retention list is tagged.
-pub const TAG_BATCH: u64 = 1_000;
-
-/// Filters of the analytics pages and API.
-#[derive(Debug, Clone, Default)]
+/// Filters of the analytics pages and API (stored with a tagging as JSON).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ScoreQuery {
     /// Only customers of this branch and the branches below it.
     pub branch_id: Option<Uuid>,
@@ -244,6 +239,33 @@ pub struct NpsPeriod {
     pub csat_percent: Option<f64>,
     /// Mean CSAT answer, 1–5.
     pub csat_average: Option<f64>,
+}
+
+/// How NPS answers are grouped besides their period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NpsGroup {
+    /// By the branch of the case answered about.
+    Branch,
+    /// By the answering customer's RFM segment in the newest run.
+    Segment,
+}
+
+/// What an NPS report covers: answers given from `from` (inclusive) to `to` (exclusive), of a
+/// branch subtree and an RFM segment when picked.
+#[derive(Debug, Clone)]
+pub struct NpsQuery {
+    /// The first moment counted.
+    pub from: OffsetDateTime,
+    /// The moment after the last counted.
+    pub to: OffsetDateTime,
+    /// The length of a period.
+    pub period: Period,
+    /// The grouping, if any.
+    pub group: Option<NpsGroup>,
+    /// Only cases of this branch and the branches below it.
+    pub branch_id: Option<Uuid>,
+    /// Only answers of customers in this RFM segment.
+    pub segment: Option<String>,
 }
 
 /// NPS and CSAT by period.
@@ -478,22 +500,25 @@ impl App {
         Ok(bought)
     }
 
-    /// NPS and CSAT of the answers given from `from` to `to` about cases the caller may read,
-    /// by `period`, grouped by `group` (`branch`, `segment` or none).
-    pub async fn insight_nps(
-        &self,
-        session: &Session,
-        from: OffsetDateTime,
-        to: OffsetDateTime,
-        period: Period,
-        group: Option<&str>,
-    ) -> AppResult<NpsReport> {
+    /// NPS and CSAT of the answers given in `query`'s range about cases the caller may read
+    /// (their scope on cases), of the picked branch and the branches below it (the case's
+    /// branch) and of the picked RFM segment (the answering customer's in the newest run), by
+    /// period, grouped by branch, segment or not at all.
+    pub async fn insight_nps(&self, session: &Session, query: &NpsQuery) -> AppResult<NpsReport> {
         require_analytics(session)?;
+        let (from, to, period, group) = (query.from, query.to, query.period, query.group);
         let mut tx = self.store.read().await?;
         let access = filter_for(&mut tx, session, RecordKind::Case, Action::Read).await?;
-        let answers = tx.insight_answers(&access, from, to).await?;
-        let segments: BTreeMap<Uuid, String> = match (group, Self::current_run(&mut tx).await?) {
-            (Some("segment"), Some((run, _))) => {
+        let branches = match query.branch_id {
+            Some(branch) => Some(load_org(&mut tx).await?.subtree(branch)),
+            None => None,
+        };
+        let mut answers = tx
+            .insight_answers(&access, branches.as_deref(), from, to)
+            .await?;
+        let wants_segments = group == Some(NpsGroup::Segment) || query.segment.is_some();
+        let segments: BTreeMap<Uuid, String> = match Self::current_run(&mut tx).await? {
+            Some((run, _)) if wants_segments => {
                 let answered: BTreeSet<Uuid> = answers
                     .iter()
                     .filter_map(|a| a.customer)
@@ -507,10 +532,17 @@ impl App {
             }
             _ => BTreeMap::new(),
         };
+        if let Some(segment) = &query.segment {
+            answers.retain(|a| {
+                a.customer
+                    .and_then(|c| segments.get(&c.id))
+                    .is_some_and(|s| s == segment)
+            });
+        }
         let jalali = session.calendar == CalendarKind::Jalali;
         let key = |a: &peyvand_store::AnswerFact| match group {
-            Some("branch") => a.branch_id.map(|b| b.to_string()).unwrap_or_default(),
-            Some("segment") => a
+            Some(NpsGroup::Branch) => a.branch_id.map(|b| b.to_string()).unwrap_or_default(),
+            Some(NpsGroup::Segment) => a
                 .customer
                 .and_then(|c| segments.get(&c.id).cloned())
                 .unwrap_or_default(),
@@ -564,101 +596,6 @@ impl App {
             responses: overall.responses,
             periods,
         })
-    }
-
-    /// Adds `tag` to every customer of the retention list `query` selects that the caller may
-    /// update, with an audit entry per customer; returns how many were tagged. The list is
-    /// walked page by page ([`TAG_BATCH`] customers) and each page is tagged in its own
-    /// transaction, so a list of any length is tagged without holding it in memory or keeping
-    /// the database's writer for long; customers tagged already are skipped, so repeating an
-    /// interrupted action finishes it.
-    pub async fn tag_insight_customers(
-        &self,
-        session: &Session,
-        query: &ScoreQuery,
-        tag: &str,
-    ) -> AppResult<usize> {
-        require_analytics(session)?;
-        let tag = tag.trim();
-        if tag.is_empty() || tag.contains(',') {
-            return Err(AppError::field(
-                "tag",
-                peyvand_domain::validation::FieldError::INVALID,
-            ));
-        }
-        let mut page_query = ScoreQuery {
-            limit: TAG_BATCH,
-            ..query.clone()
-        };
-        let mut tagged = 0;
-        loop {
-            let page = self.insight_scores(session, &page_query).await?;
-            let customers: Vec<(RecordKind, Uuid)> = page
-                .items
-                .iter()
-                .map(|s| {
-                    let kind = if s.customer_kind == "account" {
-                        RecordKind::Account
-                    } else {
-                        RecordKind::Contact
-                    };
-                    (kind, s.customer_id)
-                })
-                .collect();
-            tagged += self.tag_batch(session, &customers, tag).await?;
-            match page.next_cursor {
-                Some(cursor) => page_query.cursor = Some(cursor),
-                None => break,
-            }
-        }
-        Ok(tagged)
-    }
-
-    /// Tags one page of customers in one transaction; how many got the tag.
-    async fn tag_batch(
-        &self,
-        session: &Session,
-        customers: &[(RecordKind, Uuid)],
-        tag: &str,
-    ) -> AppResult<usize> {
-        let now = self.now();
-        let mut tx = self.store.write().await?;
-        let mut tagged = 0;
-        for &(kind, id) in customers {
-            let record = match read_checked(&mut tx, session, kind, id, Action::Update).await {
-                Ok((_, record)) => record,
-                Err(AppError::Forbidden | AppError::NotFound) => continue,
-                Err(error) => return Err(error),
-            };
-            let mut tags: Vec<String> = match record.get("tags") {
-                Value::Tags(tags) => tags.clone(),
-                _ => Vec::new(),
-            };
-            if tags.iter().any(|t| t == tag) {
-                continue;
-            }
-            tags.push(tag.to_owned());
-            let inputs = BTreeMap::from([("tags".to_owned(), Input::Text(tags.join(",")))]);
-            let updated = crate::writes::update_in(
-                &mut tx,
-                now,
-                session,
-                kind,
-                id,
-                record.version,
-                &inputs,
-                session.calendar,
-                &[],
-            )
-            .await;
-            match updated {
-                Ok(_) => tagged += 1,
-                Err(AppError::Forbidden | AppError::NotFound) => {}
-                Err(error) => return Err(error),
-            }
-        }
-        tx.commit().await?;
-        Ok(tagged)
     }
 }
 

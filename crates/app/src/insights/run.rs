@@ -50,7 +50,14 @@ impl App {
         if let Err(error) = &outcome {
             tracing::error!(run = %run_id, %error, "insights recomputation failed");
         }
-        recorded.map_err(|e| e.to_string())
+        recorded.map_err(|e| e.to_string())?;
+        if outcome.is_ok() {
+            // Nightly taggings follow the newest scores (`tagging`).
+            self.requeue_nightly_taggings()
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
     }
 
     async fn progress(&self, run_id: Uuid, stage: &str, percent: i64) -> AppResult<()> {
@@ -65,14 +72,16 @@ impl App {
         let as_of = self.now().date();
         self.progress(run_id, "reading", 5).await?;
         let mut facts = Facts::new(as_of);
+        // The scans run on connections that keep none of what they read (`Store::read_scan`),
+        // so the run's memory is its summaries, not the pages of the invoices table.
         {
-            let mut tx = self.store.read().await?;
+            let mut tx = self.store.read_scan().await?;
             tx.insight_orders_by_customer(|order| facts.add_order(order))
                 .await?;
         }
         self.progress(run_id, "reading", 20).await?;
         {
-            let mut tx = self.store.read().await?;
+            let mut tx = self.store.read_scan().await?;
             tx.insight_lines(|line| facts.add_line(line)).await?;
             for (customer, counts) in tx.insight_service_counts().await? {
                 facts.add_service(customer, counts);

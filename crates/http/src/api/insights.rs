@@ -8,7 +8,9 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use peyvand_app::insights::{GroupRow, Period, RuleView, ScoreQuery, ScoresPage};
+use peyvand_app::insights::{
+    GroupRow, NpsGroup, NpsQuery, Period, RuleView, ScoreQuery, ScoresPage,
+};
 use peyvand_app::{AppError, Session};
 use peyvand_domain::calendar::{CalendarKind, Locale};
 use peyvand_domain::permission::RecordKind;
@@ -17,7 +19,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::body::JsonBody;
 use super::parse_id;
 use super::pipeline::csv_response;
 use super::service::query_date;
@@ -299,41 +300,6 @@ pub async fn retention(
     Ok(Json(json!(page)).into_response())
 }
 
-/// `POST /api/v1/insights/retention/tag`: adds a tag to every customer of the retention list.
-pub async fn tag_retention(
-    State(state): State<AppState>,
-    ApiSession(session): ApiSession,
-    JsonBody(body): JsonBody<Value>,
-) -> ApiResult<Json<Value>> {
-    let tag = body["tag"].as_str().unwrap_or_default().to_owned();
-    let text = |name: &str| body[name].as_str().map(str::to_owned);
-    let params = InsightParams {
-        branch_id: text("branch_id"),
-        segment: text("segment"),
-        tier: text("tier"),
-        cell: text("cell"),
-        loyalty: text("loyalty"),
-        from: text("from"),
-        to: text("to"),
-        min_churn: body["min_churn"]
-            .as_f64()
-            .map(|n| n.to_string())
-            .or(text("min_churn")),
-        min_clv: body["min_clv"]
-            .as_i64()
-            .map(|n| n.to_string())
-            .or(text("min_clv")),
-        ..InsightParams::default()
-    };
-    let mut query = params.query(&session)?;
-    query.min_churn.get_or_insert(RETENTION_MIN_CHURN);
-    let tagged = state
-        .app
-        .tag_insight_customers(&session, &query, &tag)
-        .await?;
-    Ok(Json(json!({"tagged": tagged, "tag": tag.trim()})))
-}
-
 /// The columns a group dimension may be.
 pub fn dimension(name: &str) -> Option<&'static str> {
     ["segment", "tier", "cell", "loyalty"]
@@ -472,22 +438,37 @@ pub fn nps_range(
     Ok((start(from), start(to + time::Duration::days(1))))
 }
 
+/// The NPS report's query from the parameters: range, period, grouping, branch and segment.
+pub fn nps_query(session: &Session, params: &InsightParams) -> Result<NpsQuery, AppError> {
+    let (from, to) = nps_range(session, params)?;
+    let group = match present(&params.group) {
+        None => None,
+        Some("branch") => Some(NpsGroup::Branch),
+        Some("segment") => Some(NpsGroup::Segment),
+        Some(_) => return Err(AppError::field("group", FieldError::INVALID_CHOICE)),
+    };
+    let scores = params.query(session)?;
+    Ok(NpsQuery {
+        from,
+        to,
+        period: period(present(&params.period))?,
+        group,
+        branch_id: scores.branch_id,
+        segment: scores.segment,
+    })
+}
+
 /// `GET /api/v1/insights/nps`: NPS and CSAT by period with the trend, from the answered
-/// satisfaction surveys of the cases the caller may read.
+/// satisfaction surveys of the cases the caller may read, of the picked branch (the case's,
+/// with the branches below it) and RFM segment.
 pub async fn nps(
     State(state): State<AppState>,
     ApiSession(session): ApiSession,
     Query(params): Query<InsightParams>,
 ) -> ApiResult<Response> {
-    let (from, to) = nps_range(&session, &params)?;
-    let period = period(present(&params.period))?;
-    let group = present(&params.group);
-    if group.is_some_and(|g| g != "branch" && g != "segment") {
-        return Err(AppError::field("group", FieldError::INVALID_CHOICE).into());
-    }
     let report = state
         .app
-        .insight_nps(&session, from, to, period, group)
+        .insight_nps(&session, &nps_query(&session, &params)?)
         .await?;
     if params.csv() {
         let rows = report

@@ -125,13 +125,36 @@ pub fn insights_paths(paths: &mut Map<String, Value>) {
         "get": {"tags": tag, "operationId": "insights_retention", "description": "The retention list: customers likely to leave (min_churn, 0.5 by default), most valuable first; as CSV a campaign target list.",
             "parameters": filters(), "responses": responses("200", "A page of scores", json_or_csv(page))},
     }));
+    let tagging = json!({"type": "object", "properties": {
+        "id": {"type": "string", "format": "uuid"}, "tag": {"type": "string"}, "filters": {"type": "object"},
+        "requested_by": {"type": "string", "format": "uuid"}, "nightly": {"type": "boolean"},
+        "state": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+        "progress": {"type": "integer"}, "tagged": {"type": "integer"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "finished_at": {"type": ["string", "null"], "format": "date-time"}, "error": {"type": ["string", "null"]},
+    }});
+    let tagging_body = json!({"type": "object", "required": ["tag"], "properties": {
+        "tag": {"type": "string"}, "nightly": {"type": "boolean", "description": "Tag again after every recomputation."},
+        "min_churn": {"type": "number"}, "min_clv": {"type": "integer"},
+        "segment": {"type": "string"}, "tier": {"type": "string"}, "cell": {"type": "string"}, "loyalty": {"type": "string"},
+        "from": {"type": "string"}, "to": {"type": "string"}, "branch_id": {"type": "string", "format": "uuid"},
+    }});
     paths.insert("/api/v1/insights/retention/tag".into(), json!({
-        "post": {"tags": tag, "operationId": "tag_insights_retention", "description": "Adds a tag to every customer of the retention list (same filters as fields) that the caller may update, at most 5000, with an audit entry each.",
-            "requestBody": {"required": true, "content": json_only(json!({"type": "object", "required": ["tag"], "properties": {
-                "tag": {"type": "string"}, "min_churn": {"type": "number"}, "min_clv": {"type": "integer"},
-                "segment": {"type": "string"}, "tier": {"type": "string"}, "branch_id": {"type": "string", "format": "uuid"},
-            }}))},
-            "responses": responses("200", "How many were tagged", json_only(json!({"type": "object", "properties": {"tagged": {"type": "integer"}, "tag": {"type": "string"}}})))},
+        "post": {"tags": tag, "operationId": "tag_insights_retention", "description": "Queues a background job that adds a tag to every customer of the retention list (min_churn 0.5 unless given; the other filters as fields) that the caller may update, with an audit entry each; with nightly, again after every recomputation. Follow it at /api/v1/insights/taggings/{id}.",
+            "requestBody": {"required": true, "content": json_only(tagging_body.clone())},
+            "responses": responses("202", "The tagging, queued", json_only(tagging.clone()))},
+    }));
+    paths.insert("/api/v1/insights/taggings".into(), json!({
+        "get": {"tags": tag, "operationId": "list_insights_taggings", "responses": responses("200", "The newest taggings", json_only(json!({"type": "object", "properties": {"items": {"type": "array", "items": tagging.clone()}}})))},
+        "post": {"tags": tag, "operationId": "create_insights_tagging", "description": "As /api/v1/insights/retention/tag for any list of the newest run (no bar on churn unless min_churn is given).",
+            "requestBody": {"required": true, "content": json_only(tagging_body)},
+            "responses": responses("202", "The tagging, queued", json_only(tagging.clone()))},
+    }));
+    paths.insert("/api/v1/insights/taggings/{id}".into(), json!({
+        "parameters": [id_param.clone()],
+        "get": {"tags": tag, "operationId": "get_insights_tagging", "responses": responses("200", "The tagging's state and progress", json_only(tagging))},
+        "delete": {"tags": tag, "operationId": "stop_insights_tagging", "description": "Stops a tagging (a nightly one is no longer repeated); its requester or an administrator. A running tagging is in use until it ends.",
+            "responses": {"204": {"description": "Stopped"}}},
     }));
     paths.insert("/api/v1/insights/groups/{dimension}".into(), json!({
         "parameters": [{"name": "dimension", "in": "path", "required": true, "schema": {"type": "string", "enum": ["segment", "tier", "cell", "loyalty"]}}],
@@ -145,9 +168,11 @@ pub fn insights_paths(paths: &mut Map<String, Value>) {
             "responses": responses("200", "Market basket rules over invoice lines, highest lift first", json_or_csv(rules.clone()))},
     }));
     paths.insert("/api/v1/insights/nps".into(), json!({
-        "get": {"tags": tag, "operationId": "insights_nps", "description": "NPS (promoters 9–10 minus detractors 0–6) and CSAT (share of 4–5) of the satisfaction surveys answered in the range, by period with the trend.",
+        "get": {"tags": tag, "operationId": "insights_nps", "description": "NPS (promoters 9–10 minus detractors 0–6) and CSAT (share of 4–5) of the satisfaction surveys answered in the range about cases the caller may read, by period with the trend.",
             "parameters": [query("from", "First day (a year before to by default)."), query("to", "Last day (today by default)."),
-                query("period", "month (default), quarter or year."), query("group", "branch or segment."), query("format", "csv for a file.")],
+                query("period", "month (default), quarter or year."), query("group", "branch or segment."),
+                query("branch_id", "Only cases of this branch and the branches below it."), query("segment", "Only answers of customers in this RFM segment (newest run)."),
+                query("format", "csv for a file.")],
             "responses": responses("200", "The report", json_or_csv(json!({"type": "object"})))},
     }));
     paths.insert("/api/v1/{kind}/{id}/insights".into(), json!({

@@ -29,6 +29,7 @@ pub(crate) mod service;
 // The analytical CRM in the app (issue 6).
 pub(crate) mod insights;
 mod insights_openapi;
+mod insights_tagging;
 // The sales dashboard and the customer's opportunities and punctuality (issue 4 §9, §10).
 pub(crate) mod sales_dashboard;
 mod sales_dashboard_openapi;
@@ -221,7 +222,15 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/insights/retention", get(insights::retention))
         .route(
             "/api/v1/insights/retention/tag",
-            post(insights::tag_retention),
+            post(insights_tagging::tag_retention),
+        )
+        .route(
+            "/api/v1/insights/taggings",
+            get(insights_tagging::list).post(insights_tagging::create),
+        )
+        .route(
+            "/api/v1/insights/taggings/{id}",
+            get(insights_tagging::get).delete(insights_tagging::stop),
         )
         .route("/api/v1/insights/groups/{dimension}", get(insights::groups))
         .route("/api/v1/insights/rules", get(insights::rules))

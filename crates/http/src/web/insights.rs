@@ -18,7 +18,7 @@ use super::pipeline::{Choice, record_choices};
 use super::service_report::{Chart, chart};
 use crate::AppState;
 use crate::api::insights::{
-    InsightParams, RETENTION_MIN_CHURN, customer_names, nps_range, period, product_names,
+    InsightParams, RETENTION_MIN_CHURN, customer_names, nps_query, product_names,
 };
 use crate::i18n::t;
 
@@ -47,6 +47,10 @@ struct InsightsTemplate {
     headers: Vec<String>,
     rows: Vec<Vec<String>>,
     tag_form: bool,
+    /// The newest taggings, one line each (shown under the tag form).
+    taggings: Vec<String>,
+    /// Whether the page refreshes itself: a recomputation or a tagging is under way.
+    refresh: bool,
 }
 
 fn label(l: &Layout, prefix: &str, code: &str) -> String {
@@ -105,6 +109,40 @@ async fn status_line(state: &AppState, session: &Session, l: &Layout) -> WebResu
         ));
     }
     Ok((parts.join(" — "), running))
+}
+
+/// The newest taggings as lines of text, and whether one is under way.
+async fn tagging_lines(
+    state: &AppState,
+    session: &Session,
+    l: &Layout,
+) -> WebResult<(Vec<String>, bool)> {
+    let fmt = Fmt::of(session);
+    let taggings = state.app.insight_taggings(session).await?;
+    let busy = taggings
+        .iter()
+        .any(|t| t.state == "queued" || t.state == "running");
+    let lines = taggings
+        .iter()
+        .take(5)
+        .map(|t| {
+            let mut line = crate::i18n::t_args(
+                l.locale,
+                "insights-tagging",
+                &[
+                    ("tag", t.tag.clone()),
+                    ("state", l.t(&format!("insights-stage-{}", t.state))),
+                    ("progress", fmt.integer(t.progress)),
+                    ("tagged", fmt.integer(t.tagged)),
+                ],
+            );
+            if t.nightly {
+                line = format!("{line} ({})", l.t("insights-tag-nightly"));
+            }
+            line
+        })
+        .collect();
+    Ok((lines, busy))
 }
 
 async fn groups_tab(
@@ -303,11 +341,9 @@ async fn nps_tab(
     fmt: &Fmt,
     params: &InsightParams,
 ) -> WebResult<(Chart, Vec<String>, Vec<Vec<String>>)> {
-    let (from, to) = nps_range(session, params)?;
-    let period = period(params.period.as_deref().filter(|p| !p.is_empty()))?;
     let report = state
         .app
-        .insight_nps(session, from, to, period, None)
+        .insight_nps(session, &nps_query(session, params)?)
         .await?;
     let score = |v: Option<f64>| v.map_or("—".into(), |v| fmt.digits(&format!("{v:.0}")));
     let chart_rows = report
@@ -372,6 +408,11 @@ pub async fn show(
         _ => nps_tab(&state, &session, &l, &fmt, &params).await?,
     };
     let (status, running) = status_line(&state, &session, &l).await?;
+    let (taggings, tagging) = if tab == "churn" {
+        tagging_lines(&state, &session, &l).await?
+    } else {
+        (Vec::new(), false)
+    };
     let branch_id = query.branch_id.map(|b| b.to_string()).unwrap_or_default();
     let filters = format!(
         "from={}&to={}&segment={}&branch_id={branch_id}",
@@ -403,6 +444,8 @@ pub async fn show(
         tab,
         status,
         running,
+        taggings,
+        refresh: running || tagging,
         from: params.from.clone().unwrap_or_default(),
         to: params.to.clone().unwrap_or_default(),
         segment: params.segment.clone().unwrap_or_default(),
@@ -426,7 +469,8 @@ pub async fn run(
     Ok(see_other("/insights"))
 }
 
-/// `POST /insights/churn/tag`: tags the retention list.
+/// `POST /insights/churn/tag`: queues a tagging of the retention list (once, or after every
+/// recomputation when `nightly` is ticked); the churn tab shows its progress.
 pub async fn tag(
     State(state): State<AppState>,
     WebSession(session): WebSession,
@@ -446,9 +490,15 @@ pub async fn tag(
         })?),
         None => None,
     };
+    let nightly = form.get("nightly").is_some_and(|v| !v.is_empty());
     state
         .app
-        .tag_insight_customers(&session, &query, form.get("tag").unwrap_or_default())
+        .request_insight_tagging(
+            &session,
+            &query,
+            form.get("tag").unwrap_or_default(),
+            nightly,
+        )
         .await?;
     Ok(see_other("/insights/churn"))
 }

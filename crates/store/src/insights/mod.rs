@@ -123,7 +123,7 @@ pub(super) fn sql_date(d: Date) -> sea_query::Value {
     to_sql(&Value::Date(d), ColType::Date)
 }
 
-fn sql_time(t: Option<OffsetDateTime>) -> sea_query::Value {
+pub(super) fn sql_time(t: Option<OffsetDateTime>) -> sea_query::Value {
     to_sql(&t.map_or(Value::Null, Value::Time), ColType::Time)
 }
 
@@ -366,11 +366,13 @@ impl Tx {
             .collect())
     }
 
-    /// The satisfaction answers given from `from` to `until` about cases `access` lets through,
-    /// with the case's branch and customer.
+    /// The satisfaction answers given from `from` to `until` about cases `access` lets through
+    /// (and, when `branches` is given, whose branch is one of them), with the case's branch and
+    /// customer.
     pub async fn insight_answers(
         &mut self,
         access: &RowFilter,
+        branches: Option<&[Uuid]>,
         from: OffsetDateTime,
         until: OffsetDateTime,
     ) -> StoreResult<Vec<AnswerFact>> {
@@ -399,6 +401,11 @@ impl Tx {
                     .lt(to_sql(&Value::Time(until), ColType::Time)),
             )
             .order_by(("surveys", "answered_at"), Order::Asc);
+        if let Some(branches) = branches {
+            select.and_where(
+                Expr::col((CASES.table, "branch_id")).is_in(branches.iter().map(|b| sql_id(*b))),
+            );
+        }
         let types = [
             ColType::Id,
             ColType::Id,
@@ -725,4 +732,6 @@ impl Tx {
 
 mod demo;
 mod results;
+mod taggings;
 pub use results::{GroupTotals, RuleRow, ScoreFilter, ScoreRow};
+pub use taggings::TaggingRow;
