@@ -45,9 +45,7 @@ async fn a_changed_record_is_listed_with_its_new_values() {
             )
             .await;
         assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
-        let listed = t
-            .list_all("/api/v1/contacts?sort=last_name", &admin)
-            .await;
+        let listed = t.list_all("/api/v1/contacts?sort=last_name", &admin).await;
         let found = listed.iter().find(|c| c["id"] == id).unwrap();
         assert_eq!(found["city"], "بیرجند", "{}", t.name());
         assert_eq!(
@@ -70,9 +68,7 @@ async fn a_changed_record_is_listed_with_its_new_values() {
         // A deleted record leaves the list although its JSON is still cached.
         let deleted = t.delete(&format!("/api/v1/contacts/{id}"), &admin).await;
         assert!(deleted.status.is_success(), "{}", deleted.body);
-        let after = t
-            .list_all("/api/v1/contacts?sort=last_name", &admin)
-            .await;
+        let after = t.list_all("/api/v1/contacts?sort=last_name", &admin).await;
         assert_eq!(after.len(), listed.len() - 1, "{}", t.name());
         assert!(after.iter().all(|c| c["id"] != id));
     }
@@ -84,16 +80,23 @@ async fn cached_records_keep_hidden_fields_hidden_and_pages_in_order() {
         let admin = t.token("admin@peyvand.demo").await;
         let viewer = t.token("viewer@peyvand.demo").await;
         // The administrator's lists cache every record in full, emails and phones included.
-        let full = t.list_all("/api/v1/contacts?sort=-created_at", &admin).await;
+        let full = t
+            .list_all("/api/v1/contacts?sort=-created_at", &admin)
+            .await;
         assert!(full.iter().any(|c| !c["email"].is_null()), "{}", t.name());
-        let seen = t.list_all("/api/v1/contacts?sort=-created_at", &viewer).await;
+        let seen = t
+            .list_all("/api/v1/contacts?sort=-created_at", &viewer)
+            .await;
         assert!(!seen.is_empty(), "{}", t.name());
         for contact in &seen {
             assert!(contact.get("email").is_none(), "{}: {contact}", t.name());
             assert!(contact.get("mobile").is_none(), "{}: {contact}", t.name());
         }
         let one = t
-            .get(&format!("/api/v1/contacts/{}", seen[0]["id"].as_str().unwrap()), &viewer)
+            .get(
+                &format!("/api/v1/contacts/{}", seen[0]["id"].as_str().unwrap()),
+                &viewer,
+            )
             .await;
         assert!(one.json().get("email").is_none(), "{}", t.name());
         // Small pages of a cached list visit the same records in the same order.

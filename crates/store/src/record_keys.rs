@@ -45,7 +45,10 @@ impl Tx {
                 .collect());
         }
         let mut select = Query::select();
-        select.from(query.schema.table).column("id").column("version");
+        select
+            .from(query.schema.table)
+            .column("id")
+            .column("version");
         let mut types = vec![ColType::Id, ColType::Int];
         let by_field = query.sort.field != "id";
         if by_field {
@@ -80,7 +83,10 @@ impl Tx {
         names: &[&'static str],
     ) -> StoreResult<Vec<RecordRow>> {
         let mut select = Query::select();
-        select.from(query.schema.table).column("id").column("version");
+        select
+            .from(query.schema.table)
+            .column("id")
+            .column("version");
         let mut types = vec![ColType::Id, ColType::Int];
         for name in names {
             select.column(*name);

@@ -71,9 +71,12 @@ pub async fn list(
     let cache = &state.json_cache;
     let page = state
         .app
-        .list_cached(&session, schema.kind, &list_params(&query)?, |id, version| {
-            cache.get(generation, schema.kind, id, version)
-        })
+        .list_cached(
+            &session,
+            schema.kind,
+            &list_params(&query)?,
+            |id, version| cache.get(generation, schema.kind, id, version),
+        )
         .await?;
     // The page is written by hand around each record's JSON.
     let mut body = String::with_capacity(64 + page.items.len() * 800);
