@@ -6,14 +6,18 @@
 # both side by side with the targets.
 #
 #   bench/scale.sh [--contacts N] [--duration SECONDS] [--connections C] [--only sqlite|postgres]
-#                  [--fresh]
+#                  [--fresh] [--bin PATH]...
+#
+# Each --bin runs the scenarios against another build of the server (say, a copy of an earlier
+# one) on the same databases, one after the other, for before/after figures in one run; the
+# columns are then named backend@file name. Without --bin the release binary is built and run.
 #
 # Seeded databases are kept under target/bench-scale/ and reused by later runs with the same N
 # (seeding a million contacts takes minutes); --fresh seeds again. Needs wrk and, for
 # PostgreSQL, initdb/pg_ctl (PATH gets /usr/lib/postgresql/15/bin). Builds the release binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-contacts=1000000 duration=15 connections=32 only="" fresh=""
+contacts=1000000 duration=15 connections=32 only="" fresh="" bins=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --contacts) contacts=$2; shift 2;;
@@ -21,13 +25,17 @@ while [ $# -gt 0 ]; do
     --connections) connections=$2; shift 2;;
     --only) only=$2; shift 2;;
     --fresh) fresh=1; shift;;
+    --bin) bins+=("$2"); shift 2;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 export PATH=$PATH:/usr/lib/postgresql/15/bin
-cargo build --release -q -p peyvand
-bin=${CARGO_TARGET_DIR:-target}/release/peyvand
+if [ ${#bins[@]} -eq 0 ]; then
+  cargo build --release -q -p peyvand
+  bins=("${CARGO_TARGET_DIR:-target}/release/peyvand")
+fi
+bin=${bins[0]}
 dir=$(pwd)/target/bench-scale
 mkdir -p "$dir"
 work=$(mktemp -d)
@@ -185,8 +193,17 @@ bench() { # backend, url
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 backends=()
-if [ "$only" != postgres ]; then sqlite_url; bench sqlite "$url"; backends+=(sqlite); fi
-if [ "$only" != sqlite ]; then postgres_url; bench postgres "$url"; backends+=(postgres); fi
+# Runs every build against one backend's database; columns are named after both when there
+# are several builds.
+bench_builds() { # backend, url
+  for bin in "${bins[@]}"; do
+    local name=$1
+    [ ${#bins[@]} -gt 1 ] && name="$1@$(basename "$bin")"
+    bench "$name" "$2"; backends+=("$name")
+  done
+}
+if [ "$only" != postgres ]; then sqlite_url; bench_builds sqlite "$url"; fi
+if [ "$only" != sqlite ]; then postgres_url; bench_builds postgres "$url"; fi
 
 ratio() { awk -v a="${results[$1/get/rps]:-0}" -v b="${results[$1/$2/rps]:-1}" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
 echo

@@ -58,7 +58,9 @@ pub use history::{Relationship, TimelineEntry};
 pub use merge::{MAX_MERGED, MergeRequest};
 pub use peyvand_store::AttachmentRow;
 pub use peyvand_store::{ApiTokenRow, LineRow as DocumentLine, NoteRow as NoteView};
-pub use records::{COUNT_CAP, ListParams, Page, RecordJson, RecordView, editable_fields};
+pub use records::{
+    COUNT_CAP, CachedItem, CachedPage, ListParams, Page, RecordJson, RecordView, editable_fields,
+};
 pub use schemas::Schemas;
 
 use clock::{Clock, SystemClock};

@@ -1,7 +1,7 @@
 //! Listing, reading, creating, updating and deleting records of every kind, with access rights,
 //! hidden fields, optimistic concurrency and the audit trail.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -243,6 +243,120 @@ fn matches_visible(schema: &Schema, view: &RecordView, words: &[String]) -> bool
     peyvand_store::matches_words(&record::search_text(schema, &view.fields), words)
 }
 
+/// A list request parsed and checked against the schema and the user's rights: what
+/// [`App::list`] and [`App::list_cached`] share.
+struct PreparedList {
+    access: RowFilter,
+    /// Page size.
+    limit: u64,
+    /// Normalised search words.
+    words: Vec<String>,
+    by_relevance: bool,
+    sort: SortKey,
+    after: Option<(Value, Uuid)>,
+    equals: Vec<(String, Value)>,
+    tag: Option<String>,
+}
+
+impl PreparedList {
+    /// The store's query for a page and one row more (which tells whether more follow).
+    fn query<'a>(&'a self, schema: &'a Schema) -> ListQuery<'a> {
+        ListQuery {
+            schema,
+            access: &self.access,
+            equals: self.equals.clone(),
+            tag: self.tag.clone(),
+            search: self.words.clone(),
+            ids: None,
+            sort: self.sort.clone(),
+            after: self.after.clone(),
+            limit: self.limit + 1,
+        }
+    }
+}
+
+async fn prepare_list(
+    tx: &mut Tx,
+    session: &Session,
+    schema: &'static Schema,
+    params: &ListParams,
+    action: Action,
+) -> AppResult<PreparedList> {
+    let access = filter_for(tx, session, schema.kind, action).await?;
+    if access == RowFilter::Nothing {
+        return Err(AppError::Forbidden);
+    }
+    let limit = params.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+    let words: Vec<String> = params
+        .q
+        .as_deref()
+        .map(|q| {
+            normalize_search(q)
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    // A search without a chosen sort shows the best matches first. Exports keep a field
+    // order, because relevance ranks only a window of the matches (see peyvand_store).
+    let by_relevance = params.sort.as_deref().is_none_or(str::is_empty)
+        && action == Action::Read
+        && words
+            .iter()
+            .any(|w| peyvand_store::search_tokens(w).next().is_some());
+    let sort = if by_relevance {
+        SortKey {
+            field: RELEVANCE.to_owned(),
+            descending: false,
+        }
+    } else {
+        parse_sort(
+            session,
+            schema,
+            params.sort.as_deref().filter(|s| !s.is_empty()),
+        )?
+    };
+    let after = match params.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(cursor) => Some(decode_cursor(schema, &sort, cursor)?),
+        None => None,
+    };
+    let equals = parse_filters(session, schema, &params.filters)?;
+    Ok(PreparedList {
+        access,
+        limit,
+        words,
+        by_relevance,
+        sort,
+        after,
+        equals,
+        tag: params
+            .tag
+            .clone()
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| t.trim().to_owned()),
+    })
+}
+
+/// An item of a page listed by [`App::list_cached`].
+#[derive(Debug, Clone)]
+pub enum CachedItem<T> {
+    /// What the caller's cache holds for the record's (id, version).
+    Cached(T),
+    /// The record, read whole because the cache did not know it.
+    Read(RecordView),
+}
+
+/// One page of a list from [`App::list_cached`].
+#[derive(Debug, Clone)]
+pub struct CachedPage<T> {
+    /// The records, in the list's order.
+    pub items: Vec<CachedItem<T>>,
+    /// Where the next page starts, if there is one.
+    pub next_cursor: Option<String>,
+    /// Whether the records are in order of relevance to the search rather than by a field.
+    pub by_relevance: bool,
+}
+
 impl App {
     /// One page of records the signed-in user may read.
     pub async fn list(
@@ -279,63 +393,14 @@ impl App {
     ) -> AppResult<Page> {
         let schema = session.schema(kind);
         let mut tx = self.store.read().await?;
-        let access = filter_for(&mut tx, session, kind, action).await?;
-        if access == RowFilter::Nothing {
-            return Err(AppError::Forbidden);
-        }
-        let limit = params.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
-        let words: Vec<String> = params
-            .q
-            .as_deref()
-            .map(|q| {
-                normalize_search(q)
-                    .split_whitespace()
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
-        // A search without a chosen sort shows the best matches first. Exports keep a field
-        // order, because relevance ranks only a window of the matches (see peyvand_store).
-        let by_relevance = params.sort.as_deref().is_none_or(str::is_empty)
-            && action == Action::Read
-            && words
-                .iter()
-                .any(|w| peyvand_store::search_tokens(w).next().is_some());
-        let sort = if by_relevance {
-            SortKey {
-                field: RELEVANCE.to_owned(),
-                descending: false,
-            }
-        } else {
-            parse_sort(
-                session,
-                schema,
-                params.sort.as_deref().filter(|s| !s.is_empty()),
-            )?
-        };
-        let after = match params.cursor.as_deref().filter(|c| !c.is_empty()) {
-            Some(cursor) => Some(decode_cursor(schema, &sort, cursor)?),
-            None => None,
-        };
+        let prepared = prepare_list(&mut tx, session, schema, params, action).await?;
+        let (limit, by_relevance) = (prepared.limit, prepared.by_relevance);
+        let (sort, words) = (&prepared.sort, &prepared.words);
         let hides_searchable = schema
             .fields
             .iter()
             .any(|f| f.searchable && session.actor.grants.is_hidden(kind, f.name));
-        let mut query = ListQuery {
-            schema,
-            access: &access,
-            equals: parse_filters(session, schema, &params.filters)?,
-            tag: params
-                .tag
-                .clone()
-                .filter(|t| !t.trim().is_empty())
-                .map(|t| t.trim().to_owned()),
-            search: words.clone(),
-            ids: None,
-            sort: sort.clone(),
-            after,
-            limit: limit + 1,
-        };
+        let mut query = prepared.query(schema);
         let mut items = Vec::new();
         loop {
             let rows = tx.list_records(&query).await?;
@@ -363,7 +428,7 @@ impl App {
                 };
                 last = Some((key, row.id));
                 let view = view(session, schema, row);
-                if !hides_searchable || words.is_empty() || matches_visible(schema, &view, &words) {
+                if !hides_searchable || words.is_empty() || matches_visible(schema, &view, words) {
                     items.push(view);
                 }
                 if items.len() as u64 == limit {
@@ -373,7 +438,7 @@ impl App {
             let more = more_in_database || consumed < batch;
             if items.len() as u64 == limit || !more {
                 let next_cursor = match (&last, more) {
-                    (Some((value, id)), true) => Some(encode_cursor(&sort, value, *id)),
+                    (Some((value, id)), true) => Some(encode_cursor(sort, value, *id)),
                     _ => None,
                 };
                 return Ok(Page {
@@ -384,6 +449,81 @@ impl App {
             }
             query.after = last;
         }
+    }
+
+    /// One page of records the signed-in user may read, like [`App::list`], for a caller that
+    /// keeps what it made of records by (id, version): `cached` is asked first, and only the
+    /// records it does not know are read whole. A viewer with hidden fields always gets whole
+    /// records, filtered for them, since no cache by (id, version) holds their view.
+    pub async fn list_cached<T>(
+        &self,
+        session: &Session,
+        kind: RecordKind,
+        params: &ListParams,
+        cached: impl Fn(Uuid, i64) -> Option<T>,
+    ) -> AppResult<CachedPage<T>> {
+        if !session.actor.grants.hidden_fields(kind).is_empty() {
+            let page = self.list(session, kind, params).await?;
+            return Ok(CachedPage {
+                items: page.items.into_iter().map(CachedItem::Read).collect(),
+                next_cursor: page.next_cursor,
+                by_relevance: page.by_relevance,
+            });
+        }
+        let schema = session.schema(kind);
+        let mut tx = self.store.read().await?;
+        let prepared = prepare_list(&mut tx, session, schema, params, Action::Read).await?;
+        let query = prepared.query(schema);
+        let mut keys = tx.list_record_keys(&query).await?;
+        // One key more than a page was asked for: its presence says whether more follow.
+        let more = keys.len() as u64 > prepared.limit;
+        keys.truncate(usize::try_from(prepared.limit).unwrap_or(usize::MAX));
+        let next_cursor = match keys.last() {
+            Some(last) if more => {
+                let position = if prepared.by_relevance {
+                    // A relevance page is a position in the ranking, not a keyset.
+                    let shown_before = match &query.after {
+                        Some((Value::Int(shown), _)) => *shown,
+                        _ => 0,
+                    };
+                    Value::Int(shown_before + keys.len() as i64)
+                } else {
+                    last.sort_value.clone()
+                };
+                Some(encode_cursor(&prepared.sort, &position, last.id))
+            }
+            _ => None,
+        };
+        let mut items: Vec<Option<CachedItem<T>>> = keys
+            .iter()
+            .map(|key| cached(key.id, key.version).map(CachedItem::Cached))
+            .collect();
+        let missing: Vec<Uuid> = keys
+            .iter()
+            .zip(&items)
+            .filter(|(_, item)| item.is_none())
+            .map(|(key, _)| key.id)
+            .collect();
+        if !missing.is_empty() {
+            // The access filter again: a record changed since its key was read is shown only
+            // if its new state may still be read.
+            let rows = tx
+                .records_by_ids(schema, Some(&prepared.access), &missing)
+                .await?;
+            let mut rows: HashMap<Uuid, RecordRow> = rows.into_iter().map(|r| (r.id, r)).collect();
+            for (key, item) in keys.iter().zip(items.iter_mut()) {
+                if item.is_none() {
+                    *item = rows
+                        .remove(&key.id)
+                        .map(|row| CachedItem::Read(view(session, schema, row)));
+                }
+            }
+        }
+        Ok(CachedPage {
+            items: items.into_iter().flatten().collect(),
+            next_cursor,
+            by_relevance: prepared.by_relevance,
+        })
     }
 
     /// How many records a list would show in all (for page headers), counted up to
@@ -465,7 +605,35 @@ impl App {
             after: None,
             limit: ids.len() as u64,
         };
-        let rows = tx.list_records(&query).await?;
+        // Only the title's fields are read: pages name many records by title.
+        let rows = tx.list_record_fields(&query, schema.title_fields).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (r.id, record::title(schema, &r.fields)))
+            .collect())
+    }
+
+    /// The ids and titles of the first `limit` records of `kind` the user may read, in the
+    /// list's default order (choices of select boxes). Only the title's fields are read, so
+    /// that a list page offering several such boxes does not decode hundreds of whole rows.
+    pub async fn record_choices(
+        &self,
+        session: &Session,
+        kind: RecordKind,
+        limit: u64,
+    ) -> AppResult<Vec<(Uuid, String)>> {
+        let schema = session.schema(kind);
+        let mut tx = self.store.read().await?;
+        let params = ListParams {
+            limit: Some(limit),
+            ..ListParams::default()
+        };
+        let prepared = prepare_list(&mut tx, session, schema, &params, Action::Read).await?;
+        let query = ListQuery {
+            limit: prepared.limit,
+            ..prepared.query(schema)
+        };
+        let rows = tx.list_record_fields(&query, schema.title_fields).await?;
         Ok(rows
             .into_iter()
             .map(|r| (r.id, record::title(schema, &r.fields)))

@@ -110,7 +110,7 @@ pub(crate) fn access_condition(schema: &Schema, access: &RowFilter) -> Cond {
     }
 }
 
-fn col_type(schema: &Schema, name: &str) -> ColType {
+pub(crate) fn col_type(schema: &Schema, name: &str) -> ColType {
     match name {
         "id" => ColType::Id,
         "version" => ColType::Int,
@@ -289,6 +289,55 @@ fn filter_condition(query: &ListQuery<'_>, postgres: bool) -> Cond {
             .add(Expr::col("id").is_in(ids.iter().map(|id| to_sql(&Value::Id(*id), ColType::Id))));
     }
     cond
+}
+
+/// Adds the query's filters, keyset position, order and limit to `select`, whose columns the
+/// caller chose: the statement of one page in field order (not by relevance).
+pub(crate) fn order_page(select: &mut SelectStatement, query: &ListQuery<'_>, postgres: bool) {
+    let mut cond = filter_condition(query, postgres);
+    let column = order_column(query.schema, &query.sort.field);
+    let by_key = column == "sort_key";
+    if let Some((value, id)) = &query.after {
+        // Cursors carry the field's value; the key is derived from it the same way as on write.
+        let position = if by_key {
+            (
+                Value::Text(
+                    value
+                        .as_text()
+                        .map(peyvand_domain::sort::sort_key)
+                        .unwrap_or_default(),
+                ),
+                *id,
+            )
+        } else {
+            (value.clone(), *id)
+        };
+        let sort = SortKey {
+            field: column.clone(),
+            descending: query.sort.descending,
+        };
+        let col = if by_key {
+            ColType::Text
+        } else {
+            col_type(query.schema, &query.sort.field)
+        };
+        let nullable = !by_key && nullable(query.schema, &query.sort.field);
+        cond = cond.add(keyset_condition(&sort, col, nullable, &position));
+    }
+    select.cond_where(cond);
+    let order = if query.sort.descending {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
+    if query.sort.field != "id" {
+        if !by_key && nullable(query.schema, &query.sort.field) {
+            let nulls_first = Expr::col(column.clone()).is_null();
+            select.order_by_expr(nulls_first, order.clone());
+        }
+        select.order_by(column, order.clone());
+    }
+    select.order_by("id", order).limit(query.limit);
 }
 
 impl Tx {
@@ -570,53 +619,16 @@ impl Tx {
     /// One page of records in the query's order.
     pub async fn list_records(&mut self, query: &ListQuery<'_>) -> StoreResult<Vec<RecordRow>> {
         if query.sort.field == RELEVANCE {
-            return self.list_by_relevance(query).await;
+            let page = self.relevance_page(query).await?;
+            let ids: Vec<Uuid> = page.iter().map(|(id, _)| *id).collect();
+            let mut rows = self
+                .records_by_ids(query.schema, Some(query.access), &ids)
+                .await?;
+            rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
+            return Ok(rows);
         }
         let (mut select, types) = select_all_columns(query.schema);
-        let mut cond = filter_condition(query, self.is_postgres());
-        let column = order_column(query.schema, &query.sort.field);
-        let by_key = column == "sort_key";
-        if let Some((value, id)) = &query.after {
-            // Cursors carry the field's value; the key is derived from it the same way as on write.
-            let position = if by_key {
-                (
-                    Value::Text(
-                        value
-                            .as_text()
-                            .map(peyvand_domain::sort::sort_key)
-                            .unwrap_or_default(),
-                    ),
-                    *id,
-                )
-            } else {
-                (value.clone(), *id)
-            };
-            let sort = SortKey {
-                field: column.clone(),
-                descending: query.sort.descending,
-            };
-            let col = if by_key {
-                ColType::Text
-            } else {
-                col_type(query.schema, &query.sort.field)
-            };
-            let nullable = !by_key && nullable(query.schema, &query.sort.field);
-            cond = cond.add(keyset_condition(&sort, col, nullable, &position));
-        }
-        select.cond_where(cond);
-        let order = if query.sort.descending {
-            Order::Desc
-        } else {
-            Order::Asc
-        };
-        if query.sort.field != "id" {
-            if !by_key && nullable(query.schema, &query.sort.field) {
-                let nulls_first = Expr::col(column.clone()).is_null();
-                select.order_by_expr(nulls_first, order.clone());
-            }
-            select.order_by(column, order.clone());
-        }
-        select.order_by("id", order).limit(query.limit);
+        order_page(&mut select, query, self.is_postgres());
         let rows = self.fetch(&select, &types).await?;
         let names = fields_by_name(query.schema);
         Ok(rows
@@ -625,10 +637,40 @@ impl Tx {
             .collect())
     }
 
-    /// One page of the records matching the search words, best first: the newest
-    /// [`RELEVANCE_WINDOW`] matches that pass the filters are ranked (`crate::search::rank`),
-    /// and the page is a position in that ranking.
-    async fn list_by_relevance(&mut self, query: &ListQuery<'_>) -> StoreResult<Vec<RecordRow>> {
+    /// The records of `schema` with these ids, whole, in no particular order; ids that do not
+    /// exist or that `access`, when given, does not cover are left out.
+    pub async fn records_by_ids(
+        &mut self,
+        schema: &Schema,
+        access: Option<&RowFilter>,
+        ids: &[Uuid],
+    ) -> StoreResult<Vec<RecordRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (mut select, types) = select_all_columns(schema);
+        select.and_where(
+            Expr::col("id").is_in(ids.iter().map(|id| to_sql(&Value::Id(*id), ColType::Id))),
+        );
+        if let Some(access) = access {
+            select.cond_where(access_condition(schema, access));
+        }
+        let names = fields_by_name(schema);
+        Ok(self
+            .fetch(&select, &types)
+            .await?
+            .into_iter()
+            .map(|values| row_from_values(&names, values))
+            .collect())
+    }
+
+    /// The (id, version) of one page of the records matching the search words, best first:
+    /// the newest [`RELEVANCE_WINDOW`] matches that pass the filters are ranked
+    /// (`crate::search::rank`), and the page is a position in that ranking.
+    pub(crate) async fn relevance_page(
+        &mut self,
+        query: &ListQuery<'_>,
+    ) -> StoreResult<Vec<(Uuid, i64)>> {
         let shown = match &query.after {
             Some((Value::Int(shown), _)) => usize::try_from(*shown).unwrap_or(usize::MAX),
             _ => 0,
@@ -652,6 +694,7 @@ impl Tx {
             .from(table)
             .column((table, "id"))
             .column((table, "search_text"))
+            .column((table, "version"))
             .cond_where(filters)
             .limit(RELEVANCE_WINDOW);
         match &search {
@@ -674,33 +717,26 @@ impl Tx {
                     .order_by("id", Order::Desc);
             }
         }
-        let hits = self.fetch(&window, &[ColType::Id, ColType::Text]).await?;
+        let hits = self
+            .fetch(&window, &[ColType::Id, ColType::Text, ColType::Int])
+            .await?;
         let texts: Vec<&str> = hits
             .iter()
             .map(|row| row.get(1).and_then(Value::as_text).unwrap_or_default())
             .collect();
-        let page: Vec<Uuid> = crate::search::rank(&query.search, &texts)
+        Ok(crate::search::rank(&query.search, &texts)
             .into_iter()
             .skip(shown)
             .take(usize::try_from(query.limit).unwrap_or(usize::MAX))
-            .filter_map(|i| hits[i].first().and_then(Value::as_id))
-            .collect();
-        if page.is_empty() {
-            return Ok(Vec::new());
-        }
-        let (mut select, types) = select_all_columns(query.schema);
-        select.and_where(
-            Expr::col("id").is_in(page.iter().map(|id| to_sql(&Value::Id(*id), ColType::Id))),
-        );
-        let names = fields_by_name(query.schema);
-        let mut rows: Vec<RecordRow> = self
-            .fetch(&select, &types)
-            .await?
-            .into_iter()
-            .map(|values| row_from_values(&names, values))
-            .collect();
-        rows.sort_by_key(|row| page.iter().position(|id| *id == row.id));
-        Ok(rows)
+            .filter_map(|i| {
+                let id = hits[i].first().and_then(Value::as_id)?;
+                let version = match hits[i].get(2) {
+                    Some(Value::Int(version)) => *version,
+                    _ => 0,
+                };
+                Some((id, version))
+            })
+            .collect())
     }
 
     /// How many records match the query's filters (ignoring its position), counting no

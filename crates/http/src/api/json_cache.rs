@@ -28,6 +28,22 @@ pub struct JsonCache {
 }
 
 impl JsonCache {
+    /// The JSON object of a record shown in full, if the cache holds it: lists ask first and
+    /// read whole only the records it does not hold (`App::list_cached`).
+    pub fn get(
+        &self,
+        generation: u64,
+        kind: RecordKind,
+        id: Uuid,
+        version: i64,
+    ) -> Option<Arc<str>> {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&(generation, kind, id, version))
+            .cloned()
+    }
+
     /// The JSON object of a record shown in full, read with schemas of `generation`.
     pub fn full_record(&self, generation: u64, view: &RecordView) -> Arc<str> {
         let key = (generation, view.kind, view.id, view.version);

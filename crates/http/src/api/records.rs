@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use peyvand_app::json::input_from_json;
-use peyvand_app::{AppError, ListParams, NewUser, RecordView};
+use peyvand_app::{AppError, CachedItem, ListParams, NewUser, RecordView};
 use peyvand_domain::calendar::CalendarKind;
 use peyvand_domain::permission::{Grants, RecordKind};
 use peyvand_domain::record::Input;
@@ -65,27 +65,34 @@ pub async fn list(
     Query(query): Query<HashMap<String, String>>,
 ) -> ApiResult<Response> {
     let schema = schema_at(&session, &kind)?;
+    // Records whose JSON is cached (viewers who see them in full) are not read whole again.
+    let shows_all = session.actor.grants.hidden_fields(schema.kind).is_empty();
+    let generation = session.schemas.generation();
+    let cache = &state.json_cache;
     let page = state
         .app
-        .list(&session, schema.kind, &list_params(&query)?)
+        .list_cached(
+            &session,
+            schema.kind,
+            &list_params(&query)?,
+            |id, version| cache.get(generation, schema.kind, id, version),
+        )
         .await?;
-    // The page is written by hand around each record's JSON, which comes from the cache when
-    // the viewer sees records in full.
-    let shows_all = session.actor.grants.hidden_fields(schema.kind).is_empty();
+    // The page is written by hand around each record's JSON.
     let mut body = String::with_capacity(64 + page.items.len() * 800);
     body.push_str("{\"items\":[");
-    for (i, view) in page.items.iter().enumerate() {
+    for (i, item) in page.items.iter().enumerate() {
         if i > 0 {
             body.push(',');
         }
-        if shows_all {
-            body.push_str(
-                &state
-                    .json_cache
-                    .full_record(session.schemas.generation(), view),
-            );
-        } else {
-            body.push_str(&serde_json::to_string(&view.as_json()).unwrap_or_default());
+        match item {
+            CachedItem::Cached(json) => body.push_str(json),
+            CachedItem::Read(view) if shows_all => {
+                body.push_str(&cache.full_record(generation, view));
+            }
+            CachedItem::Read(view) => {
+                body.push_str(&serde_json::to_string(&view.as_json()).unwrap_or_default());
+            }
         }
     }
     body.push_str("],\"next_cursor\":");
@@ -149,7 +156,22 @@ pub async fn get(
 ) -> ApiResult<Response> {
     let schema = schema_at(&session, &kind)?;
     let view = state.app.get(&session, schema.kind, parse_id(&id)?).await?;
-    Ok(record_response(StatusCode::OK, &view))
+    if !session.actor.grants.hidden_fields(schema.kind).is_empty() {
+        return Ok(record_response(StatusCode::OK, &view));
+    }
+    // Shown in full: the same cached JSON as lists write.
+    let json = state
+        .json_cache
+        .full_record(session.schemas.generation(), &view);
+    let mut response = (
+        [(header::CONTENT_TYPE, "application/json")],
+        json.to_string(),
+    )
+        .into_response();
+    if let Ok(etag) = format!("\"{}\"", view.version).parse() {
+        response.headers_mut().insert(header::ETAG, etag);
+    }
+    Ok(response)
 }
 
 /// The version the client read: the body's `version`, or an `If-Match: "N"` header.

@@ -1,6 +1,6 @@
 //! Options of select boxes: translated choices, and records to pick for a reference.
 
-use peyvand_app::{App, ListParams, Session};
+use peyvand_app::{App, Session};
 use peyvand_domain::permission::RecordKind;
 use peyvand_domain::record::{FieldDef, FieldType};
 use uuid::Uuid;
@@ -54,18 +54,13 @@ fn field_choice_options(
 /// Titles of up to [`MAX_OPTIONS`] records of `kind` the user may read, in the list's default
 /// order. A user who may not read the kind gets none (the current value is added by callers).
 pub async fn record_choices(app: &App, session: &Session, kind: RecordKind) -> Vec<(Uuid, String)> {
-    let params = ListParams {
-        limit: Some(MAX_OPTIONS),
-        ..ListParams::default()
-    };
-    match app.list(session, kind, &params).await {
+    match app.record_choices(session, kind, MAX_OPTIONS).await {
         // Built-in roles are known by translated names; other titles are people's own words.
-        Ok(page) if kind == RecordKind::Role => page
-            .items
+        Ok(choices) if kind == RecordKind::Role => choices
             .into_iter()
-            .map(|r| (r.id, super::page::role_label(session.locale, &r.title)))
+            .map(|(id, title)| (id, super::page::role_label(session.locale, &title)))
             .collect(),
-        Ok(page) => page.items.into_iter().map(|r| (r.id, r.title)).collect(),
+        Ok(choices) => choices,
         Err(_) => Vec::new(),
     }
 }

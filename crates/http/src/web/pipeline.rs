@@ -131,19 +131,15 @@ pub async fn record_choices(
     kind: RecordKind,
     current: Option<Uuid>,
 ) -> Vec<Choice> {
-    let params = ListParams {
-        limit: Some(200),
-        ..Default::default()
-    };
-    let Ok(page) = state.app.list(session, kind, &params).await else {
+    let Ok(choices) = state.app.record_choices(session, kind, 200).await else {
         return Vec::new();
     };
-    page.items
-        .iter()
-        .map(|r| Choice {
-            value: r.id.to_string(),
-            label: r.title.clone(),
-            selected: Some(r.id) == current,
+    choices
+        .into_iter()
+        .map(|(id, title)| Choice {
+            value: id.to_string(),
+            label: title,
+            selected: Some(id) == current,
         })
         .collect()
 }
