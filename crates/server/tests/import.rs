@@ -466,6 +466,9 @@ async fn a_bulk_import_leaves_search_lists_and_duplicate_checks_exact() {
         ] {
             assert_eq!(duplicates_of(&t, &token, body).await, 1, "{}", t.name());
         }
+        // The phone the update replaced no longer points at the record.
+        let replaced = json!({"mobile": "09128880002"});
+        assert_eq!(duplicates_of(&t, &token, replaced).await, 0, "{}", t.name());
 
         // A bulk import with a bad last row keeps nothing, keys included.
         let mut bad = String::from("first_name,last_name,mobile,email,city\n");
