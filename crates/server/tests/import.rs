@@ -421,7 +421,10 @@ async fn duplicates_of(t: &TestApp, token: &str, body: Value) -> usize {
 async fn a_bulk_import_leaves_search_lists_and_duplicate_checks_exact() {
     use common::web_client::encode;
     use peyvand_app::import::OnDuplicate;
-    for backend in [peyvand_store::Backend::Sqlite, peyvand_store::Backend::Postgres] {
+    for backend in [
+        peyvand_store::Backend::Sqlite,
+        peyvand_store::Backend::Postgres,
+    ] {
         let t = common::start_with(backend, 0).await;
         let token = t.token("admin@peyvand.demo").await;
         let mut csv = String::from("first_name,last_name,mobile,email,city\n");
@@ -455,7 +458,10 @@ async fn a_bulk_import_leaves_search_lists_and_duplicate_checks_exact() {
                 &token,
             )
             .await;
-        let names: Vec<&str> = city.iter().filter_map(|c| c["last_name"].as_str()).collect();
+        let names: Vec<&str> = city
+            .iter()
+            .filter_map(|c| c["last_name"].as_str())
+            .collect();
         let expected: Vec<String> = (30..60).map(|i| format!("انبوه{i}")).collect();
         assert_eq!(names, expected, "{}", t.name());
         // Duplicate checks find them by email and phone, the updated phone included.

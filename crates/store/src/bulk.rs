@@ -55,9 +55,7 @@ impl Tx {
             .and_where(Expr::col("type").eq("index"))
             .and_where(Expr::col("tbl_name").eq(schema.table))
             .and_where(Expr::col("sql").is_not_null());
-        let rows = self
-            .fetch(&select, &[ColType::Text, ColType::Text])
-            .await?;
+        let rows = self.fetch(&select, &[ColType::Text, ColType::Text]).await?;
         let mut creates = Vec::with_capacity(rows.len());
         for row in rows {
             let (Some(Value::Text(name)), Some(Value::Text(sql))) = (row.first(), row.get(1))

@@ -80,9 +80,11 @@ impl Tx {
         // Three parameters a row: well under both databases' limits per statement.
         for chunk in rows.chunks(3_000) {
             let mut insert = Query::insert();
-            insert
-                .into_table(sea_query::Alias::new(table))
-                .columns(["kind", "block_key", "record_id"]);
+            insert.into_table(sea_query::Alias::new(table)).columns([
+                "kind",
+                "block_key",
+                "record_id",
+            ]);
             for (record, key) in chunk {
                 insert.values_panic([
                     Expr::val(int(kind)),
