@@ -171,6 +171,23 @@ pub(crate) async fn insert_new_keys<'a>(
     Ok(())
 }
 
+/// Like [`insert_new_keys`], for a bulk load that gathers the keys until its end
+/// (`Tx::defer_match_keys`).
+pub(crate) async fn defer_new_keys<'a>(
+    tx: &mut Tx,
+    schema: &'static Schema,
+    records: impl Iterator<Item = (Uuid, &'a Fields)>,
+) -> AppResult<()> {
+    let (Some(number), Some(fields)) = (kind_number(schema.kind), MatchFields::of(schema)) else {
+        return Ok(());
+    };
+    let keyed: Vec<(Uuid, Vec<i64>)> = records
+        .map(|(id, values)| (id, fields.stored_keys(values)))
+        .collect();
+    tx.insert_deferred_match_keys(number, &keyed).await?;
+    Ok(())
+}
+
 /// Whether an update that changes `changes` can change the record's keys.
 pub(crate) fn touches_keys(schema: &'static Schema, changes: &Fields) -> bool {
     MatchFields::of(schema).is_some_and(|f| changes.keys().any(|name| f.contains(name)))

@@ -72,6 +72,7 @@ pub async fn run(app: &App, args: ImportArgs) -> Result<i32> {
         read: ReadOptions::default(),
         rejects_path: Some(rejects_path.clone()),
         describe: peyvand_http::importing::describer(Locale::En, schema),
+        bulk_from_rows: peyvand_app::import::BULK_FROM_ROWS,
     };
     let file = std::fs::File::open(&args.file)
         .with_context(|| format!("opening {}", args.file.display()))?;

@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use common::web_client::{Browser, assert_translated, location};
 use common::{Reply, TestApp, backends};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const CSV: &str = "نام,نام خانوادگی,موبایل,ایمیل,شهر,تاریخ تولد\n\
 علی,واردشده,۰۹۱۲۷۷۷۰۰۰۱,ali.import@example.com,تهران,1370/01/15\n\
@@ -361,5 +361,134 @@ async fn the_web_import_uploads_maps_checks_and_imports() {
         let xlsx = browser.get("/api/v1/contacts/export?format=xlsx").await;
         assert_eq!(xlsx.status, StatusCode::OK);
         assert!(xlsx.body.starts_with("PK"), "a zip archive");
+    }
+}
+
+/// Imports `csv` (headers are field names) as the demo administrator, calling the application
+/// directly so that a few rows count as a large import: `bulk_from_rows` of 5 makes the import
+/// write in bulk on SQLite (indexes set aside and built again, duplicate keys gathered).
+async fn bulk_import(
+    t: &TestApp,
+    csv: String,
+    on_duplicate: peyvand_app::import::OnDuplicate,
+) -> peyvand_app::import::ImportReport {
+    use peyvand_app::import::{ImportOptions, ImportProgress};
+    use peyvand_domain::permission::RecordKind;
+    let admin = t
+        .app
+        .find_id(RecordKind::User, "email", "admin@peyvand.demo")
+        .await
+        .unwrap()
+        .unwrap();
+    let session = t.app.session_for_user(admin).await.unwrap();
+    let headers: Vec<Option<String>> = csv
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .map(|h| Some(h.to_owned()))
+        .collect();
+    let options = ImportOptions {
+        kind: RecordKind::Contact,
+        mapping: headers,
+        on_duplicate,
+        dry_run: false,
+        keep_good_rows: false,
+        calendar: peyvand_domain::calendar::CalendarKind::Jalali,
+        read: peyvand_tabular::ReadOptions::default(),
+        rejects_path: None,
+        describe: peyvand_app::import::Describe::default(),
+        bulk_from_rows: 5,
+    };
+    let bytes = csv.into_bytes();
+    let progress = ImportProgress::new(bytes.len() as u64);
+    t.app
+        .import(&session, std::io::Cursor::new(bytes), options, progress)
+        .await
+        .unwrap()
+}
+
+/// How many contacts the duplicate check finds for `body`.
+async fn duplicates_of(t: &TestApp, token: &str, body: Value) -> usize {
+    let reply = t
+        .post("/api/v1/contacts/duplicates/check", token, body)
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.json()["items"].as_array().unwrap().len()
+}
+
+#[tokio::test]
+async fn a_bulk_import_leaves_search_lists_and_duplicate_checks_exact() {
+    use common::web_client::encode;
+    use peyvand_app::import::OnDuplicate;
+    for backend in [
+        peyvand_store::Backend::Sqlite,
+        peyvand_store::Backend::Postgres,
+    ] {
+        let t = common::start_with(backend, 0).await;
+        let token = t.token("admin@peyvand.demo").await;
+        let mut csv = String::from("first_name,last_name,mobile,email,city\n");
+        for i in 0..30 {
+            csv += &format!("نام,انبوه{i:02},0912888{i:04},bulk{i}@example.com,تهران\n");
+        }
+        // The same email again, in the middle of the bulk writing: the record written above
+        // is updated, its keys follow, and later rows are written in bulk again.
+        csv += "بهروز,انبوه02,09128889999,bulk2@example.com,شیراز\n";
+        for i in 30..60 {
+            csv += &format!("نام,انبوه{i:02},0912888{i:04},bulk{i}@example.com,قم\n");
+        }
+        let report = bulk_import(&t, csv, OnDuplicate::Update).await;
+        assert!(report.committed, "{} {:?}", t.name(), report.rejected_rows);
+        assert_eq!((report.created, report.updated), (60, 1), "{}", t.name());
+
+        // Full-text search finds the records, the updated one with its new values.
+        let found = t
+            .list_all(&format!("/api/v1/contacts?q={}", encode("انبوه02")), &token)
+            .await;
+        assert_eq!(found.len(), 1, "{}: {found:?}", t.name());
+        assert_eq!(found[0]["city"], "شیراز");
+        let late = t
+            .list_all(&format!("/api/v1/contacts?q={}", encode("انبوه59")), &token)
+            .await;
+        assert_eq!(late.len(), 1, "{}", t.name());
+        // A filtered, sorted list (served by the rebuilt indexes) has them all, in order.
+        let city = t
+            .list_all(
+                &format!("/api/v1/contacts?city={}&sort=last_name", encode("قم")),
+                &token,
+            )
+            .await;
+        let names: Vec<&str> = city
+            .iter()
+            .filter_map(|c| c["last_name"].as_str())
+            .collect();
+        let expected: Vec<String> = (30..60).map(|i| format!("انبوه{i}")).collect();
+        assert_eq!(names, expected, "{}", t.name());
+        // Duplicate checks find them by email and phone, the updated phone included.
+        for body in [
+            json!({"email": "bulk45@example.com"}),
+            json!({"mobile": "09128880007"}),
+            json!({"mobile": "09128889999"}),
+        ] {
+            assert_eq!(duplicates_of(&t, &token, body).await, 1, "{}", t.name());
+        }
+        // The phone the update replaced no longer points at the record.
+        let replaced = json!({"mobile": "09128880002"});
+        assert_eq!(duplicates_of(&t, &token, replaced).await, 0, "{}", t.name());
+
+        // A bulk import with a bad last row keeps nothing, keys included.
+        let mut bad = String::from("first_name,last_name,mobile,email,city\n");
+        for i in 0..20 {
+            bad += &format!("نام,ردشده{i:02},0912777{i:04},gone{i}@example.com,تهران\n");
+        }
+        bad += "نام,ردشده,12345,gone@example.com,تهران\n";
+        let report = bulk_import(&t, bad, OnDuplicate::Skip).await;
+        assert!(!report.committed && report.rejected == 1, "{}", t.name());
+        let email = json!({"email": "gone3@example.com"});
+        assert_eq!(duplicates_of(&t, &token, email).await, 0, "{}", t.name());
+        let gone = t
+            .list_all(&format!("/api/v1/contacts?q={}", encode("ردشده03")), &token)
+            .await;
+        assert!(gone.is_empty(), "{}", t.name());
     }
 }

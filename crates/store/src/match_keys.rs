@@ -21,6 +21,14 @@ fn id(value: Uuid) -> sea_query::Value {
     to_sql(&Value::Id(value), ColType::Id)
 }
 
+/// One (record, key) row per key of each record.
+pub(crate) fn key_rows(records: &[(Uuid, Vec<i64>)]) -> Vec<(Uuid, i64)> {
+    records
+        .iter()
+        .flat_map(|(record, keys)| keys.iter().map(move |key| (*record, *key)))
+        .collect()
+}
+
 impl Tx {
     /// Stores the keys of one record of `kind` (one statement, whatever their number).
     pub async fn insert_match_keys(
@@ -54,19 +62,29 @@ impl Tx {
         kind: i64,
         records: &[(Uuid, Vec<i64>)],
     ) -> StoreResult<()> {
-        let mut rows: Vec<(Uuid, i64)> = records
-            .iter()
-            .flat_map(|(record, keys)| keys.iter().map(move |key| (*record, *key)))
-            .collect();
+        self.insert_match_key_rows(TABLE, kind, key_rows(records))
+            .await
+    }
+
+    /// Inserts (record, key) rows of `kind` into `table` (`match_keys`, or the gathering
+    /// table of a bulk load), sorted by key, in multi-row statements.
+    pub(crate) async fn insert_match_key_rows(
+        &mut self,
+        table: &str,
+        kind: i64,
+        mut rows: Vec<(Uuid, i64)>,
+    ) -> StoreResult<()> {
         // In key order the inserts walk the index from one end to the other instead of
         // touching a random page for every row.
         rows.sort_unstable_by_key(|(record, key)| (*key, *record));
         // Three parameters a row: well under both databases' limits per statement.
         for chunk in rows.chunks(3_000) {
             let mut insert = Query::insert();
-            insert
-                .into_table(TABLE)
-                .columns(["kind", "block_key", "record_id"]);
+            insert.into_table(sea_query::Alias::new(table)).columns([
+                "kind",
+                "block_key",
+                "record_id",
+            ]);
             for (record, key) in chunk {
                 insert.values_panic([
                     Expr::val(int(kind)),

@@ -88,7 +88,14 @@ pub struct ImportOptions {
     pub rejects_path: Option<PathBuf>,
     /// How the `error` column of the rejects file words a row's errors.
     pub describe: Describe,
+    /// After how many created records a large import may switch to bulk writing (indexes
+    /// built again at the end; SQLite only). [`BULK_FROM_ROWS`] unless a test wants it sooner.
+    pub bulk_from_rows: u64,
 }
+
+/// The usual [`ImportOptions::bulk_from_rows`]: below it, inserting into the indexes row by
+/// row costs about as much as building them again, and small imports keep the simple path.
+pub const BULK_FROM_ROWS: u64 = 20_000;
 
 /// Words a rejected row's errors for the rejects file, in the importer's language (the caller
 /// knows the translations; by default the machine codes are written).

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use peyvand_domain::permission::Action;
 use peyvand_domain::record::{self, Fields, Schema};
-use peyvand_store::{AuditRow, NewRecord, Tx};
+use peyvand_store::{AuditRow, NewRecord, SuspendedIndexes, Tx};
 use peyvand_tabular::{CsvTableWriter, ExportOptions};
 use tokio::sync::mpsc;
 use uuid::Uuid;
@@ -21,7 +21,7 @@ use super::{
 use crate::App;
 use crate::auth::Session;
 use crate::error::{AppError, AppResult};
-use crate::match_keys::{insert_new_keys, sync_keys, touches_keys};
+use crate::match_keys::{defer_new_keys, insert_new_keys, sync_keys, touches_keys};
 use crate::records::read_checked;
 use crate::writes::{audit, check_placement, check_references, diff};
 
@@ -30,6 +30,8 @@ use crate::writes::{audit, check_placement, check_references, diff};
 struct KeyIndex {
     by_key: HashMap<u64, u32>,
     ids: Vec<Uuid>,
+    /// How many records the table held when the import started (with keys or without).
+    existing: u64,
 }
 
 impl KeyIndex {
@@ -53,6 +55,7 @@ async fn load_keys(tx: &mut Tx, schema: &Schema) -> AppResult<KeyIndex> {
     let names: Vec<&str> = fields.iter().map(|(n, _)| *n).collect();
     let mut index = KeyIndex::default();
     tx.scan_text_fields(schema, &names, |id, values| {
+        index.existing += 1;
         let keys: Vec<u64> = fields
             .iter()
             .zip(values)
@@ -78,10 +81,23 @@ struct Run<'a> {
     /// Created records not written yet, and their audit entries (see [`Run::flush`]).
     pending: Vec<NewRecord>,
     pending_audits: Vec<AuditRow>,
+    /// Whether the import writes in bulk (see [`Run::consider_bulk`]).
+    bulk: Bulk,
 }
 
 /// Created records written together.
 const FLUSH_ROWS: usize = 500;
+
+/// How an import maintains the table's indexes and the duplicate keys.
+enum Bulk {
+    /// Row by row, like any other write (small imports, PostgreSQL, dry runs).
+    No,
+    /// Not decided yet: the import has not created enough records.
+    Undecided,
+    /// The table's indexes are set aside until the end and the duplicate keys gathered and
+    /// stored in key order (`peyvand_store::bulk`).
+    Yes(SuspendedIndexes),
+}
 
 impl Run<'_> {
     fn reject(&mut self, line: u64, cells: Vec<String>, errors: Vec<RowError>) -> AppResult<()> {
@@ -200,24 +216,61 @@ impl Run<'_> {
         if self.pending.is_empty() {
             return Ok(());
         }
+        self.consider_bulk(tx).await?;
         tx.insert_records(self.schema, &self.pending).await?;
         tx.insert_audits(&self.pending_audits).await?;
-        insert_new_keys(
-            tx,
-            self.schema,
-            self.pending.iter().map(|r| (r.id, &r.fields)),
-        )
-        .await?;
+        let records = self.pending.iter().map(|r| (r.id, &r.fields));
+        if matches!(self.bulk, Bulk::Yes(_)) {
+            defer_new_keys(tx, self.schema, records).await?;
+        } else {
+            insert_new_keys(tx, self.schema, records).await?;
+        }
         self.pending.clear();
         self.pending_audits.clear();
+        Ok(())
+    }
+
+    /// Switches to bulk writing once the import has created [`ImportOptions::bulk_from_rows`]
+    /// records and they are at least a third of what the table held: from then on, building
+    /// the indexes again once costs less than inserting every further row into each of them
+    /// (measured in docs/benchmarks.md). Only SQLite says yes.
+    async fn consider_bulk(&mut self, tx: &mut Tx) -> AppResult<()> {
+        let created = self.report.created;
+        if !matches!(self.bulk, Bulk::Undecided)
+            || created < self.options.bulk_from_rows
+            || created.saturating_mul(3) < self.index.existing
+        {
+            return Ok(());
+        }
+        self.bulk = match tx.suspend_indexes(self.schema).await? {
+            Some(suspended) => {
+                tx.defer_match_keys().await?;
+                Bulk::Yes(suspended)
+            }
+            None => Bulk::No,
+        };
+        Ok(())
+    }
+
+    /// Ends bulk writing: the gathered keys go into their table in key order and the indexes
+    /// are built again, before the transaction commits.
+    async fn finish_bulk(&mut self, tx: &mut Tx) -> AppResult<()> {
+        if let Bulk::Yes(suspended) = std::mem::replace(&mut self.bulk, Bulk::No) {
+            tx.apply_deferred_match_keys().await?;
+            tx.restore_indexes(suspended).await?;
+        }
         Ok(())
     }
 
     /// Fills the row's own values into the existing record (the importer's defaults for owner
     /// and branch do not move someone else's record).
     async fn update(&mut self, tx: &mut Tx, id: Uuid, valid: Valid) -> AppResult<()> {
-        // The record may be one this import created and has not written yet.
+        // The record may be one this import created and has not written yet, or whose keys
+        // are still gathered (updating them below needs them in their table).
         self.flush(tx).await?;
+        if matches!(self.bulk, Bulk::Yes(_)) {
+            tx.apply_deferred_match_keys().await?;
+        }
         let kind = self.schema.kind;
         let (row, _) = read_checked(tx, self.session, kind, id, Action::Update).await?;
         let changes: Fields = valid
@@ -320,6 +373,7 @@ async fn process(
         }
     }
     run.flush(tx).await?;
+    run.finish_bulk(tx).await?;
     if let Some(file) = run.rejects.take() {
         file.finish()
             .map_err(|e| AppError::Internal(format!("rejects file: {e}")))?;
@@ -394,6 +448,11 @@ impl<'a> Run<'a> {
             rejects: None,
             pending: Vec::new(),
             pending_audits: Vec::new(),
+            bulk: if options.dry_run {
+                Bulk::No
+            } else {
+                Bulk::Undecided
+            },
         }
     }
 }

@@ -158,6 +158,7 @@ pub async fn start(
         read: ReadOptions::default(),
         rejects_path: Some(uploads::rejects_path(user, upload)),
         describe: describer(session.locale, schema),
+        bulk_from_rows: peyvand_app::import::BULK_FROM_ROWS,
     };
     let id = match state
         .app

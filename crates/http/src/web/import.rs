@@ -334,6 +334,7 @@ pub async fn start(
         read: ReadOptions::default(),
         rejects_path: Some(uploads::rejects_path(user, upload)),
         describe: describer(session.locale, schema),
+        bulk_from_rows: peyvand_app::import::BULK_FROM_ROWS,
     };
     match state.app.start_import(&session, path, options, dry_run) {
         Ok(job) => Ok(see_other(&format!("/imports/{job}"))),

@@ -1,0 +1,185 @@
+//! Bulk loading on SQLite: what a large import does to write a million rows in seconds.
+//!
+//! A row inserted into a table with secondary indexes costs one B-tree insert per index, at a
+//! random place once an index holds more than the page cache (names, cities and sort keys
+//! arrive in no order); the duplicate keys of `match_keys` are random 64-bit hashes, about a
+//! dozen per record. Measured on 200,000 contacts, those random inserts were most of an
+//! import's time (docs/benchmarks.md). So a large import, inside its one transaction:
+//!
+//! - sets the table's secondary indexes aside ([`Tx::suspend_indexes`]) and builds them again
+//!   at its end ([`Tx::restore_indexes`]): `CREATE INDEX` sorts all the rows once and writes
+//!   each index from left to right;
+//! - gathers the records' match keys in a temporary table ([`Tx::defer_match_keys`]) and moves
+//!   them into `match_keys` in key order ([`Tx::apply_deferred_match_keys`]), so the inserts
+//!   walk the index once instead of touching a random page for every key.
+//!
+//! SQLite's DDL is transactional: other connections keep reading the indexes of the last
+//! commit meanwhile, and a rollback or a crash gives them back untouched. PostgreSQL is left
+//! alone: dropping an index there locks the table against every reader until the commit.
+
+use sea_query::{Expr, ExprTrait, Query};
+use uuid::Uuid;
+
+use crate::StoreResult;
+use crate::match_keys::key_rows;
+use crate::tx::Tx;
+use crate::values::ColType;
+use peyvand_domain::record::{Schema, Value};
+
+/// The secondary indexes of a table, set aside by [`Tx::suspend_indexes`].
+#[derive(Debug)]
+pub struct SuspendedIndexes {
+    /// The `CREATE INDEX` statements that put them back, as SQLite stored them.
+    creates: Vec<String>,
+}
+
+/// The temporary table that collects the match keys of a bulk load.
+/// Unqualified names find the `temp` schema first, so only its own connection sees it.
+const DEFERRED_KEYS: &str = "deferred_match_keys";
+
+impl Tx {
+    /// SQLite: drops the secondary indexes of `schema`'s table (not the primary key nor the
+    /// unique constraints, which SQLite names `sqlite_autoindex_…`) and returns what restores
+    /// them. PostgreSQL: None, nothing changes.
+    pub async fn suspend_indexes(
+        &mut self,
+        schema: &Schema,
+    ) -> StoreResult<Option<SuspendedIndexes>> {
+        if self.is_postgres() {
+            return Ok(None);
+        }
+        let mut select = Query::select();
+        select
+            .from("sqlite_master")
+            .columns(["name", "sql"])
+            .and_where(Expr::col("type").eq("index"))
+            .and_where(Expr::col("tbl_name").eq(schema.table))
+            .and_where(Expr::col("sql").is_not_null());
+        let rows = self.fetch(&select, &[ColType::Text, ColType::Text]).await?;
+        let mut creates = Vec::with_capacity(rows.len());
+        for row in rows {
+            let (Some(Value::Text(name)), Some(Value::Text(sql))) = (row.first(), row.get(1))
+            else {
+                continue;
+            };
+            self.run_ddl(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))
+                .await?;
+            creates.push(sql.clone());
+        }
+        Ok(Some(SuspendedIndexes { creates }))
+    }
+
+    /// Builds again the indexes that [`Tx::suspend_indexes`] set aside.
+    pub async fn restore_indexes(&mut self, suspended: SuspendedIndexes) -> StoreResult<()> {
+        for create in &suspended.creates {
+            self.run_ddl(create).await?;
+        }
+        Ok(())
+    }
+
+    /// Starts gathering match keys for [`Tx::insert_deferred_match_keys`] (SQLite only; the
+    /// caller asks after [`Tx::suspend_indexes`] said it is SQLite).
+    pub async fn defer_match_keys(&mut self) -> StoreResult<()> {
+        self.run_ddl(&format!(
+            "CREATE TEMP TABLE IF NOT EXISTS {DEFERRED_KEYS} \
+             (kind INTEGER NOT NULL, block_key INTEGER NOT NULL, record_id BLOB NOT NULL)"
+        ))
+        .await
+    }
+
+    /// Adds the keys of many records of `kind` to those gathered by [`Tx::defer_match_keys`],
+    /// in arrival order (appending to a table without an index costs next to nothing).
+    pub async fn insert_deferred_match_keys(
+        &mut self,
+        kind: i64,
+        records: &[(Uuid, Vec<i64>)],
+    ) -> StoreResult<()> {
+        self.insert_match_key_rows(DEFERRED_KEYS, kind, key_rows(records))
+            .await
+    }
+
+    /// The names of the indexes of `table`, those SQLite made for constraints included.
+    #[cfg(test)]
+    pub(crate) async fn index_names_of(&mut self, table: &'static str) -> StoreResult<Vec<String>> {
+        let mut select = Query::select();
+        select
+            .from("sqlite_master")
+            .column("name")
+            .and_where(Expr::col("type").eq("index"))
+            .and_where(Expr::col("tbl_name").eq(table));
+        let rows = self.fetch(&select, &[ColType::Text]).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| match row.into_iter().next() {
+                Some(Value::Text(name)) => Some(name),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// Moves the gathered keys into `match_keys` in key order and empties the gathering table.
+    pub async fn apply_deferred_match_keys(&mut self) -> StoreResult<()> {
+        self.run_ddl(&format!(
+            "INSERT INTO match_keys (kind, block_key, record_id) \
+             SELECT kind, block_key, record_id FROM {DEFERRED_KEYS} \
+             ORDER BY kind, block_key, record_id"
+        ))
+        .await?;
+        self.run_ddl(&format!("DELETE FROM {DEFERRED_KEYS}")).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use peyvand_domain::record::CONTACTS;
+    use uuid::Uuid;
+
+    use crate::Store;
+    use crate::tx::Tx;
+
+    async fn index_names(tx: &mut Tx) -> Vec<String> {
+        let mut names = tx.index_names_of("contacts").await.unwrap();
+        names.sort();
+        names
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn indexes_and_keys_come_back_after_a_bulk_load_and_after_a_rollback() {
+        let path = std::env::temp_dir().join(format!("peyvand-bulk-{}.db", Uuid::now_v7()));
+        let store = Store::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        let before = index_names(&mut store.read().await.unwrap()).await;
+        assert!(before.iter().any(|n| n == "contacts_sort"), "{before:?}");
+
+        // Two loads with the same keys for different records: the first keeps its changes,
+        // the second is rolled back.
+        let (kept, rolled_back) = (Uuid::now_v7(), Uuid::now_v7());
+        for (record, keep) in [(kept, true), (rolled_back, false)] {
+            store
+                .write_job(Box::new(move |tx| {
+                    Box::pin(async move {
+                        let suspended = tx.suspend_indexes(&CONTACTS).await.unwrap().unwrap();
+                        let during = index_names(tx).await;
+                        assert!(during.iter().all(|n| n.starts_with("sqlite_autoindex")));
+                        tx.defer_match_keys().await.unwrap();
+                        tx.insert_deferred_match_keys(2, &[(record, vec![7, -3, 11])])
+                            .await
+                            .unwrap();
+                        tx.apply_deferred_match_keys().await.unwrap();
+                        tx.restore_indexes(suspended).await.unwrap();
+                        keep
+                    })
+                }))
+                .await
+                .unwrap();
+        }
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(index_names(&mut tx).await, before);
+        for key in [7, -3, 11] {
+            assert_eq!(tx.match_key_records(2, key, 10).await.unwrap(), [kept]);
+        }
+        let _ = std::fs::remove_file(&path);
+    }
+}
