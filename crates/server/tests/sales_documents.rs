@@ -5,6 +5,7 @@
 mod common;
 
 use axum::http::StatusCode;
+use common::web_client::Browser;
 use common::{Reply, TestApp, backends};
 use serde_json::{Value, json};
 
@@ -649,5 +650,63 @@ async fn concurrent_creates_get_distinct_numbers_without_gaps() {
         }
         sequences.sort_unstable();
         assert_eq!(sequences, (1..=16).collect::<Vec<i64>>(), "{}", t.name());
+    }
+}
+
+/// A customer that documents point at cannot be deleted: the API answers 409 `in_use` and the
+/// page says so in Persian, and the customer stays. SQLite reports its `ON DELETE RESTRICT`
+/// references unlike PostgreSQL, which once made this a server error there.
+#[tokio::test]
+async fn a_customer_with_documents_is_kept_with_a_clear_in_use_answer() {
+    for t in backends().await {
+        let admin = t.token("admin@peyvand.demo").await;
+        let customer = account(&t, &admin, "retail", &[]).await;
+        let quote = created(
+            &t.post(
+                "/api/v1/quotes",
+                &admin,
+                json!({"account_id": customer, "issue_date": "2026-04-01"}),
+            )
+            .await,
+            "quote",
+        );
+        let path = format!("/api/v1/accounts/{customer}");
+
+        let refused = t.delete(&path, &admin).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::CONFLICT,
+            "{}: {}",
+            t.name(),
+            refused.body
+        );
+        assert_eq!(refused.json()["error"], "in_use", "{}", refused.body);
+        ok(&t.get(&path, &admin).await, "the account is still there");
+
+        let mut browser = Browser::new(&t);
+        browser.login("admin@peyvand.demo").await;
+        let page = browser
+            .post(&format!("/accounts/{customer}/delete"), &[])
+            .await;
+        assert_eq!(
+            page.status,
+            StatusCode::CONFLICT,
+            "{}: {}",
+            t.name(),
+            page.body
+        );
+        assert!(
+            page.body.contains("هنوز"),
+            "a translated reason: {}",
+            page.body
+        );
+        ok(&t.get(&path, &admin).await, "still there after the page");
+
+        let quote_path = format!("/api/v1/quotes/{}", quote["id"].as_str().unwrap());
+        assert_eq!(
+            t.delete(&quote_path, &admin).await.status,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(t.delete(&path, &admin).await.status, StatusCode::NO_CONTENT);
     }
 }

@@ -21,13 +21,20 @@ use crate::{StoreError, StoreResult};
 
 impl From<rusqlite::Error> for StoreError {
     fn from(error: rusqlite::Error) -> Self {
-        if let rusqlite::Error::SqliteFailure(failure, _) = &error {
+        if let rusqlite::Error::SqliteFailure(failure, message) = &error {
             match failure.extended_code {
                 rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
                 | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
                     return StoreError::UniqueViolation;
                 }
                 rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY => {
+                    return StoreError::ForeignKeyViolation;
+                }
+                rusqlite::ffi::SQLITE_CONSTRAINT_TRIGGER
+                    if message
+                        .as_deref()
+                        .is_some_and(crate::is_sqlite_restrict_message) =>
+                {
                     return StoreError::ForeignKeyViolation;
                 }
                 _ => {}

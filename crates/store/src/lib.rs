@@ -111,11 +111,23 @@ impl From<sqlx::Error> for StoreError {
                 sqlx::error::ErrorKind::ForeignKeyViolation => {
                     return StoreError::ForeignKeyViolation;
                 }
+                _ if is_sqlite_restrict_message(db.message()) => {
+                    return StoreError::ForeignKeyViolation;
+                }
                 _ => {}
             }
         }
         StoreError::Database(error)
     }
+}
+
+/// Whether an SQLite error message is the one of an `ON DELETE RESTRICT` reference. SQLite
+/// enforces that action with a generated `RAISE(ABORT, …)` trigger, so the error carries the
+/// trigger's constraint code rather than the foreign-key one, and only its text tells the two
+/// apart. Without this, deleting a customer that invoices still point at was a server error
+/// instead of "still in use".
+pub(crate) fn is_sqlite_restrict_message(message: &str) -> bool {
+    message == "FOREIGN KEY constraint failed"
 }
 
 /// Result type of store operations.
