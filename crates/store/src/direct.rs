@@ -44,6 +44,9 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+/// The writer's page cache, in KiB as SQLite's negative `cache_size` takes it.
+pub(crate) const WRITER_CACHE_KIB: i64 = 65_536;
+
 /// Opens the writer's connection with the same settings as the sqlx pools.
 pub(crate) fn open(path: &Path) -> StoreResult<rusqlite::Connection> {
     let conn = rusqlite::Connection::open(path)?;
@@ -55,7 +58,7 @@ pub(crate) fn open(path: &Path) -> StoreResult<rusqlite::Connection> {
     // cache their dirty index pages spill to the WAL and are read back again and again, which
     // cost most of an import's time in the kernel (bench/import.sh, perf). 64 MB is a ceiling,
     // used only as a transaction needs it.
-    conn.pragma_update(None, "cache_size", -65_536)?;
+    conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
     conn.set_prepared_statement_cache_capacity(256);
     Ok(conn)
 }
