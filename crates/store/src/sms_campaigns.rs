@@ -2,13 +2,13 @@
 //! its message from queued to sent (with the gateway's id and delivery report) or failed.
 
 use peyvand_domain::record::Value;
-use sea_query::{Alias, Expr, ExprTrait, NullOrdering, Order, Query};
+use sea_query::{Alias, Expr, ExprTrait, Order, Query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::StoreResult;
 use crate::jobs::{v_text, v_time};
-use crate::sms_delivery::PENDING;
+use crate::sms_delivery::{PENDING, awaiting_delivery_check};
 use crate::tx::Tx;
 use crate::values::{ColType, to_sql};
 
@@ -334,14 +334,8 @@ impl Tx {
         select
             .from("sms_campaign_recipients")
             .columns(["campaign_id", "phone", "provider_id", "updated_at"])
-            .and_where(Expr::col("delivery").eq(v_text(PENDING)))
-            .and_where(
-                Expr::col("delivery_checked_at")
-                    .is_null()
-                    .or(Expr::col("delivery_checked_at").lt(v_time(asked_before))),
-            )
-            .order_by_with_nulls("delivery_checked_at", Order::Asc, NullOrdering::First)
             .limit(limit);
+        awaiting_delivery_check(&mut select, asked_before);
         let types = [ColType::Id, ColType::Text, ColType::Text, ColType::Time];
         let rows = self.fetch(&select, &types).await?;
         Ok(rows

@@ -3,7 +3,7 @@
 //! is too old to ask about.
 
 use peyvand_domain::record::Value;
-use sea_query::{Alias, Expr, ExprTrait, NullOrdering, Order, Query};
+use sea_query::{Alias, Expr, ExprTrait, NullOrdering, Order, Query, SelectStatement};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -25,6 +25,21 @@ pub struct PendingDelivery {
 
 /// The code of a delivery that is still on its way.
 pub const PENDING: &str = "pending";
+
+/// Narrows `select` (of a table with `delivery` and `delivery_checked_at`, as jobs and campaign
+/// recipients have) to deliveries still pending and not asked about since `asked_before`,
+/// longest unasked first. Shared so single and campaign messages are asked about alike.
+pub(crate) fn awaiting_delivery_check(select: &mut SelectStatement, asked_before: OffsetDateTime) {
+    select
+        .and_where(Expr::col("delivery").eq(v_text(PENDING)))
+        .and_where(
+            Expr::col("delivery_checked_at")
+                .is_null()
+                .or(Expr::col("delivery_checked_at").lt(v_time(asked_before))),
+        )
+        // Never asked first, on both databases (PostgreSQL puts nulls last by default).
+        .order_by_with_nulls("delivery_checked_at", Order::Asc, NullOrdering::First);
+}
 
 impl Tx {
     /// Notes the gateway's id of the SMS a job sent at `now`; its delivery is pending, and
@@ -57,15 +72,8 @@ impl Tx {
         select
             .from("jobs")
             .columns(["id", "provider_id", "updated_at"])
-            .and_where(Expr::col("delivery").eq(v_text(PENDING)))
-            .and_where(
-                Expr::col("delivery_checked_at")
-                    .is_null()
-                    .or(Expr::col("delivery_checked_at").lt(v_time(asked_before))),
-            )
-            // Never asked first, on both databases (PostgreSQL puts nulls last by default).
-            .order_by_with_nulls("delivery_checked_at", Order::Asc, NullOrdering::First)
             .limit(limit);
+        awaiting_delivery_check(&mut select, asked_before);
         let rows = self
             .fetch(&select, &[ColType::Id, ColType::Text, ColType::Time])
             .await?;
