@@ -106,6 +106,12 @@ impl App {
         &self.store
     }
 
+    /// The SQLite writer's (transactions, write jobs) since the start, for `/metrics`; None on
+    /// PostgreSQL.
+    pub fn write_counts(&self) -> Option<(u64, u64)> {
+        self.store.write_counts()
+    }
+
     /// Checks that the database answers (health checks).
     pub async fn ping(&self) -> AppResult<()> {
         Ok(self.store.ping().await?)

@@ -18,6 +18,8 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures_util::FutureExt;
 use tokio::runtime::Handle;
@@ -37,6 +39,9 @@ const MAX_BATCH: usize = 256;
 
 struct Request {
     job: Option<WriteJob>,
+    /// A large job (an import, a recomputation over every customer): it runs in a transaction
+    /// of its own, with SQLite's temporary storage on disk (see [`run_batch`]).
+    alone: bool,
     done: oneshot::Sender<StoreResult<()>>,
 }
 
@@ -44,6 +49,17 @@ struct Request {
 #[derive(Debug, Clone)]
 pub(crate) struct Batcher {
     queue: mpsc::Sender<Request>,
+    counts: Arc<WriteCounts>,
+}
+
+/// What the writer has committed since the start, for `/metrics`: jobs per batch is how much
+/// the group commit saves.
+#[derive(Debug, Default)]
+pub struct WriteCounts {
+    /// Transactions the writer ran (committed or not).
+    pub batches: AtomicU64,
+    /// Write jobs those transactions held.
+    pub jobs: AtomicU64,
 }
 
 impl Batcher {
@@ -64,19 +80,28 @@ impl Batcher {
             .spawn(move || checkpoint_after_commits(&checkpointer, &commits))?;
         let (queue, requests) = mpsc::channel(4 * MAX_BATCH);
         let runtime = Handle::current();
+        let counts = Arc::new(WriteCounts::default());
+        let writer_counts = counts.clone();
         std::thread::Builder::new()
             .name("peyvand-writer".into())
             // The checkpointer stops with the writer, when `committed` is dropped.
-            .spawn(move || run(conn, requests, runtime, &committed))?;
-        Ok(Batcher { queue })
+            .spawn(move || run(conn, requests, runtime, &committed, &writer_counts))?;
+        Ok(Batcher { queue, counts })
     }
 
-    /// Runs a job in the next batch and waits until that batch is committed.
-    pub(crate) async fn submit(&self, job: WriteJob) -> StoreResult<()> {
+    /// The writer's counters.
+    pub(crate) fn counts(&self) -> &WriteCounts {
+        &self.counts
+    }
+
+    /// Runs a job in the next batch and waits until that batch is committed. An `alone` job
+    /// gets a transaction of its own.
+    pub(crate) async fn submit(&self, job: WriteJob, alone: bool) -> StoreResult<()> {
         let (done, outcome) = oneshot::channel();
         self.queue
             .send(Request {
                 job: Some(job),
+                alone,
                 done,
             })
             .await
@@ -107,17 +132,31 @@ fn run(
     mut requests: mpsc::Receiver<Request>,
     runtime: Handle,
     committed: &std::sync::mpsc::SyncSender<()>,
+    counts: &WriteCounts,
 ) {
-    while let Some(first) = requests.blocking_recv() {
+    // A job that must run alone, met while a batch was being gathered: it starts the next one.
+    let mut held: Option<Request> = None;
+    while let Some(first) = held.take().or_else(|| requests.blocking_recv()) {
+        let alone = first.alone;
         let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
+        while !alone && batch.len() < MAX_BATCH {
             match requests.try_recv() {
+                Ok(request) if request.alone => {
+                    held = Some(request);
+                    break;
+                }
                 Ok(request) => batch.push(request),
                 Err(_) => break,
             }
         }
+        counts.batches.fetch_add(1, Ordering::Relaxed);
+        counts.jobs.fetch_add(batch.len() as u64, Ordering::Relaxed);
         let outcome;
-        (conn, outcome) = run_batch(conn, &mut batch, &runtime);
+        (conn, outcome) = if alone {
+            run_alone(conn, &mut batch, &runtime)
+        } else {
+            run_batch(conn, &mut batch, &runtime)
+        };
         if outcome.is_ok() {
             // Full means a round is already due; either way the commit will be copied.
             let _ = committed.try_send(());
@@ -130,6 +169,29 @@ fn run(
             let _ = request.done.send(reply);
         }
     }
+}
+
+/// Runs a large job in a transaction of its own, with SQLite's temporary storage in files.
+///
+/// The writer keeps temporary storage in memory (`direct::open`): a job's savepoint copies
+/// each page the job changes to a statement journal, and in a file that journal cost a file
+/// created and deleted per job. A large job would hold far more than memory should: its
+/// temporary tables (an import's gathered match keys) and the statement journals of its
+/// statements that rewrite many existing pages. So it runs with files, as SQLite does by
+/// default; the setting can change only between transactions.
+fn run_alone(
+    conn: rusqlite::Connection,
+    batch: &mut [Request],
+    runtime: &Handle,
+) -> (rusqlite::Connection, StoreResult<()>) {
+    if let Err(error) = conn.execute_batch("PRAGMA temp_store = FILE") {
+        return (conn, Err(error.into()));
+    }
+    let (conn, outcome) = run_batch(conn, batch, runtime);
+    // Changing it back also drops the temporary database the job may have filled.
+    let restored = conn.execute_batch("PRAGMA temp_store = MEMORY");
+    let outcome = outcome.and(restored.map_err(StoreError::from));
+    (conn, outcome)
 }
 
 /// Runs every job of a batch in one transaction and commits it; gives the connection back.
@@ -145,8 +207,8 @@ fn run_batch(
     let mut failure = None;
     // Whether a job kept in this transaction has written. Until one has, a job runs without a
     // savepoint: a savepoint makes SQLite copy every page the job changes to a statement
-    // journal first (a temporary file once it passes 64 KiB), which was a tenth of the CPU
-    // time of moving a card when each batch holds a single job (perf, bench/sales.sh). Undoing
+    // journal first, which was a tenth of the CPU time of moving a card when each batch holds
+    // a single job (perf, bench/sales.sh). Undoing
     // such a job is rolling back the whole transaction, which holds nothing else, and
     // beginning again.
     let mut kept_writes = false;
@@ -179,6 +241,9 @@ fn run_batch(
             break;
         }
     }
+    if failure.is_none() {
+        failure = runtime.block_on(tx.apply_pending_search()).err();
+    }
     let conn = match tx.into_direct() {
         Some(conn) => conn,
         None => unreachable!("a batch runs on the writer's own connection"),
@@ -210,6 +275,59 @@ mod tests {
             at: OffsetDateTime::UNIX_EPOCH,
             changes: "{}".into(),
         }
+    }
+
+    /// The writer's `temp_store` as a job sees it (1 files, 2 memory).
+    async fn temp_store_seen(store: &Store, large: bool) -> i64 {
+        let seen = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(-1));
+        let into = seen.clone();
+        let job: super::WriteJob = Box::new(move |tx| {
+            Box::pin(async move {
+                let mut select = sea_query::Query::select();
+                select.expr(sea_query::Expr::cust(
+                    "(SELECT temp_store FROM pragma_temp_store)",
+                ));
+                let rows = tx
+                    .fetch(&select, &[crate::values::ColType::Int])
+                    .await
+                    .unwrap();
+                if let Some(peyvand_domain::record::Value::Int(value)) = rows[0].first() {
+                    into.store(*value, std::sync::atomic::Ordering::Relaxed);
+                }
+                true
+            })
+        });
+        if large {
+            store.write_large_job(job).await.unwrap();
+        } else {
+            store.write_job(job).await.unwrap();
+        }
+        seen.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn large_jobs_run_alone_with_temporary_storage_in_files() {
+        let path = std::env::temp_dir().join(format!("peyvand-alone-{}.db", Uuid::now_v7()));
+        let store = Store::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        assert_eq!(temp_store_seen(&store, false).await, 2);
+        assert_eq!(temp_store_seen(&store, true).await, 1);
+        assert_eq!(temp_store_seen(&store, false).await, 2);
+
+        // Submitted among ordinary jobs, a large job still gets a transaction of its own.
+        let before = store.write_counts().unwrap();
+        let (a, b, c) = tokio::join!(
+            temp_store_seen(&store, false),
+            temp_store_seen(&store, true),
+            temp_store_seen(&store, false)
+        );
+        assert_eq!((a, b, c), (2, 1, 2));
+        let after = store.write_counts().unwrap();
+        assert_eq!(after.1 - before.1, 3, "jobs");
+        assert!(after.0 - before.0 >= 2, "batches");
+        let _ = std::fs::remove_file(&path);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

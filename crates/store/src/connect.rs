@@ -147,8 +147,19 @@ impl Store {
     /// returns false). On SQLite, jobs waiting at the same time share one commit (group commit);
     /// on PostgreSQL each runs in its own transaction.
     pub async fn write_job(&self, job: WriteJob) -> StoreResult<()> {
+        self.submit(job, false).await
+    }
+
+    /// As [`Store::write_job`], for a job that writes a great deal (an import, a recomputation
+    /// over every customer): on SQLite it runs in a transaction of its own, with temporary
+    /// storage in files rather than memory.
+    pub async fn write_large_job(&self, job: WriteJob) -> StoreResult<()> {
+        self.submit(job, true).await
+    }
+
+    async fn submit(&self, job: WriteJob, alone: bool) -> StoreResult<()> {
         match &self.pools {
-            Pools::Sqlite { batcher, .. } => batcher.submit(job).await,
+            Pools::Sqlite { batcher, .. } => batcher.submit(job, alone).await,
             Pools::Postgres(pool) => {
                 let mut tx = Tx::postgres(pool.begin().await?);
                 if job(&mut tx).await {
@@ -186,6 +197,19 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// On SQLite, the group-commit writer's transactions and the write jobs they held since the
+    /// start, as (batches, jobs); None on PostgreSQL, where every job is a transaction.
+    pub fn write_counts(&self) -> Option<(u64, u64)> {
+        use std::sync::atomic::Ordering::Relaxed;
+        match &self.pools {
+            Pools::Sqlite { batcher, .. } => {
+                let counts = batcher.counts();
+                Some((counts.batches.load(Relaxed), counts.jobs.load(Relaxed)))
+            }
+            Pools::Postgres(_) => None,
+        }
     }
 
     /// The tables and their columns as the database reports them (for the migration parity test).

@@ -59,6 +59,12 @@ pub(crate) fn open(path: &Path) -> StoreResult<rusqlite::Connection> {
     // cost most of an import's time in the kernel (bench/import.sh, perf). 64 MB is a ceiling,
     // used only as a transaction needs it.
     conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
+    // Each job of a group-commit batch but the first runs in a savepoint, and SQLite copies the
+    // pages it changes to a statement journal, in a temporary file once past 64 KiB: a created
+    // contact passes that (twenty-odd index pages), so every job created, wrote and deleted a
+    // file, a third of the writer's time (perf, bench/http.sh). In memory, the journal is a
+    // copy. Large jobs switch back to files (`batch::run_alone`).
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.set_prepared_statement_cache_capacity(256);
     Ok(conn)
 }

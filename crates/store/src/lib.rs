@@ -24,6 +24,7 @@ mod record_keys;
 mod records;
 mod sales;
 mod search;
+mod search_queue;
 mod service;
 mod service_report;
 mod settings;

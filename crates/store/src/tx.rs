@@ -115,7 +115,10 @@ impl Tx {
     }
 
     /// Makes the transaction's changes permanent.
-    pub async fn commit(self) -> StoreResult<()> {
+    pub async fn commit(mut self) -> StoreResult<()> {
+        if matches!(self.inner, Inner::Sqlite(_) | Inner::Direct(_)) {
+            self.apply_pending_search().await?;
+        }
         match self.inner {
             Inner::Sqlite(tx) => tx.commit().await?,
             Inner::Direct(conn) => conn.execute_batch("COMMIT")?,
@@ -295,6 +298,25 @@ impl Tx {
             Conn::Direct(conn) => conn.execute_batch(sql)?,
             Conn::Postgres(tx) => {
                 sqlx::query(sql).execute(&mut *tx).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs statements the store wrote itself (never from outside input), outside any job's
+    /// savepoint: the work a transaction does on its own behalf, such as before its commit.
+    pub(crate) async fn exec_store_sql(&mut self, sql: &str) -> StoreResult<()> {
+        match self.inner.conn() {
+            Conn::Sqlite(tx) => {
+                sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Conn::Direct(conn) => conn.execute_batch(sql)?,
+            Conn::Postgres(tx) => {
+                sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
+                    .execute(&mut *tx)
+                    .await?;
             }
         }
         Ok(())

@@ -168,7 +168,7 @@ impl App {
                     search_text: format!("bench-{i:08}"),
                 });
             }
-            self.write(move |tx| {
+            self.write_large(move |tx| {
                 Box::pin(async move {
                     tx.insert_records(&INVOICES, &records).await?;
                     tx.insert_sales_lines_bulk(&rows).await?;

@@ -196,7 +196,7 @@ impl App {
                 let name = name.clone();
                 run.done += batch.len() as i64;
                 let progress = run.clone();
-                self.write(move |tx| {
+                self.write_large(move |tx| {
                     Box::pin(async move {
                         tx.set_customer_classes(table, &name, &batch).await?;
                         tx.update_classification_run(&progress).await?;

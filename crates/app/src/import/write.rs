@@ -401,7 +401,7 @@ pub(super) async fn run(
     let slot: Arc<Mutex<Option<ImportReport>>> = Arc::default();
     let (filled, session, options) = (slot.clone(), session.clone(), options.clone());
     let outcome = app
-        .write(move |tx| {
+        .write_large(move |tx| {
             Box::pin(async move {
                 let mut run = Run::new(&session, schema, &options, now);
                 let stop = process(tx, &mut run, &mut batches, &progress).await;

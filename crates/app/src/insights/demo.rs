@@ -429,7 +429,7 @@ impl App {
             .take(HISTORY_CUSTOMERS)
             .collect();
         let history = self.build_history(&buyers, &baskets, admin.id);
-        self.write(move |tx| Box::pin(async move { write_history(tx, history).await }))
+        self.write_large(move |tx| Box::pin(async move { write_history(tx, history).await }))
             .await
     }
 

@@ -257,7 +257,7 @@ impl App {
                 closed.extend(deal.closed);
                 records.push(deal.record);
             }
-            self.write(move |tx| {
+            self.write_large(move |tx| {
                 Box::pin(async move {
                     tx.insert_records(&OPPORTUNITIES, &records).await?;
                     tx.enter_stages(&open, &closed).await?;

@@ -79,7 +79,7 @@ impl App {
                 }
                 index += 1;
             }
-            self.write(move |tx| {
+            self.write_large(move |tx| {
                 Box::pin(async move {
                     tx.insert_records(&QUOTES, &batch.quotes).await?;
                     tx.insert_records(&ORDERS, &batch.orders).await?;
