@@ -17,12 +17,12 @@ const BUCKETS: [f64; 8] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 2.5];
 /// they held (their ratio is the size of a group commit).
 pub(crate) fn render_write_counts(batches: u64, jobs: u64) -> String {
     format!(
-        "# HELP peyvand_store_write_batches_total Transactions of the SQLite group-commit writer.\n\
-         # TYPE peyvand_store_write_batches_total counter\n\
-         peyvand_store_write_batches_total {batches}\n\
-         # HELP peyvand_store_write_jobs_total Write jobs in those transactions.\n\
-         # TYPE peyvand_store_write_jobs_total counter\n\
-         peyvand_store_write_jobs_total {jobs}\n"
+        "# HELP peyvand_writer_batches_total Transactions of the SQLite group-commit writer.\n\
+         # TYPE peyvand_writer_batches_total counter\n\
+         peyvand_writer_batches_total {batches}\n\
+         # HELP peyvand_writer_jobs_total Write jobs in those transactions.\n\
+         # TYPE peyvand_writer_jobs_total counter\n\
+         peyvand_writer_jobs_total {jobs}\n"
     )
 }
 

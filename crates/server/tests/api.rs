@@ -5,6 +5,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use common::backends;
+use peyvand_store::Backend;
 use serde_json::json;
 
 #[tokio::test]
@@ -620,6 +621,14 @@ async fn health_metrics_and_openapi_match_the_server() {
             metrics
                 .body
                 .contains("peyvand_http_requests_total{class=\"2xx\"}"),
+            "{}",
+            metrics.body
+        );
+        // SQLite's group-commit writer reports its transactions and the jobs they held.
+        let writer_counted = metrics.body.contains("peyvand_writer_jobs_total ");
+        assert_eq!(
+            writer_counted,
+            t.backend == Backend::Sqlite,
             "{}",
             metrics.body
         );
