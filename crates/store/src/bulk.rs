@@ -157,7 +157,6 @@ mod tests {
     use peyvand_domain::record::CONTACTS;
     use uuid::Uuid;
 
-    use crate::Store;
     use crate::tx::Tx;
 
     async fn index_names(tx: &mut Tx) -> Vec<String> {
@@ -168,11 +167,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn indexes_and_keys_come_back_after_a_bulk_load_and_after_a_rollback() {
-        let path = std::env::temp_dir().join(format!("peyvand-bulk-{}.db", Uuid::now_v7()));
-        let store = Store::connect(&format!("sqlite://{}", path.display()))
-            .await
-            .unwrap();
-        store.migrate().await.unwrap();
+        let (store, path) = crate::temp_sqlite_store("bulk").await;
         let before = index_names(&mut store.read().await.unwrap()).await;
         assert!(before.iter().any(|n| n == "contacts_sort"), "{before:?}");
 

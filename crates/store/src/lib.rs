@@ -133,3 +133,14 @@ pub(crate) fn is_sqlite_restrict_message(message: &str) -> bool {
 
 /// Result type of store operations.
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A migrated store on a new SQLite file in the temporary directory, and the file's path.
+#[cfg(test)]
+pub(crate) async fn temp_sqlite_store(name: &str) -> (Store, std::path::PathBuf) {
+    let path = std::env::temp_dir().join(format!("peyvand-{name}-{}.db", uuid::Uuid::now_v7()));
+    let store = Store::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    (store, path)
+}

@@ -45,12 +45,12 @@ impl Tx {
             };
             self.exec_store_sql(&apply_statements(table)).await?;
         }
-        self.exec_store_sql(&format!("DELETE FROM {PENDING}")).await
+        Ok(())
     }
 }
 
 /// Removes the words the index holds for the noted rows, then indexes the rows as they are now
-/// (a deleted row is no longer there to index).
+/// (a deleted row is no longer there to index), and forgets the table's notes.
 fn apply_statements(table: &str) -> String {
     format!(
         "INSERT INTO {table}_search({table}_search, rowid, search_text) \
@@ -58,7 +58,8 @@ fn apply_statements(table: &str) -> String {
              WHERE table_name = '{table}' AND indexed = 1; \
          INSERT INTO {table}_search(rowid, search_text) \
              SELECT t.rowid, t.search_text FROM {PENDING} p JOIN {table} t ON t.rowid = p.row_id \
-             WHERE p.table_name = '{table}';"
+             WHERE p.table_name = '{table}'; \
+         DELETE FROM {PENDING} WHERE table_name = '{table}';"
     )
 }
 
@@ -66,19 +67,9 @@ fn apply_statements(table: &str) -> String {
 mod tests {
     use peyvand_domain::record::Value;
     use sea_query::{Expr, ExprTrait, Query};
-    use uuid::Uuid;
 
     use super::*;
     use crate::Store;
-
-    async fn sqlite_store() -> (Store, std::path::PathBuf) {
-        let path = std::env::temp_dir().join(format!("peyvand-search-{}.db", Uuid::now_v7()));
-        let store = Store::connect(&format!("sqlite://{}", path.display()))
-            .await
-            .unwrap();
-        store.migrate().await.unwrap();
-        (store, path)
-    }
 
     /// Runs statements as one write job; `keep` false rolls the job back.
     async fn write(store: &Store, sql: String, keep: bool) {
@@ -130,7 +121,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_index_follows_inserts_updates_deletes_and_undone_jobs() {
-        let (store, path) = sqlite_store().await;
+        let (store, path) = crate::temp_sqlite_store("search").await;
         write(&store, insert("alpha") + &insert("beta"), true).await;
         assert_eq!(found(&store, "alp").await, ["alpha"]);
         assert_eq!(found(&store, "beta").await, ["beta"]);
@@ -176,7 +167,7 @@ mod tests {
     #[tokio::test]
     async fn no_trigger_writes_a_full_text_index_directly() {
         // Written per statement, an index gets a segment per record again (see the module).
-        let (store, path) = sqlite_store().await;
+        let (store, path) = crate::temp_sqlite_store("search").await;
         let mut tx = store.read().await.unwrap();
         let mut select = Query::select();
         select
@@ -204,6 +195,6 @@ mod tests {
         let sql = apply_statements("contacts");
         assert!(sql.contains("INSERT INTO contacts_search(contacts_search, rowid, search_text)"));
         assert!(sql.contains("JOIN contacts t ON t.rowid = p.row_id"));
-        assert_eq!(sql.matches("table_name = 'contacts'").count(), 2);
+        assert_eq!(sql.matches("table_name = 'contacts'").count(), 3);
     }
 }
