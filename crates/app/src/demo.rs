@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::App;
 use crate::auth::hash_password;
 use crate::error::{AppError, AppResult};
+use crate::match_keys::{MatchFields, kind_number};
 use crate::records::diff;
 
 /// The password of every demo user.
@@ -428,11 +429,18 @@ impl App {
         contacts: usize,
     ) -> AppResult<()> {
         let schema = record::schema(RecordKind::Contact);
+        // The demo's contacts are found as duplicates like any others: the bulk path stores
+        // their match keys as a create would.
+        let matched = MatchFields::of(schema)
+            .ok_or_else(|| AppError::Internal("contacts have match fields".into()))?;
+        let kind = kind_number(RecordKind::Contact)
+            .ok_or_else(|| AppError::Internal("contacts have match keys".into()))?;
         let mut start = 0;
         while start < contacts {
             let end = (start + CONTACTS_PER_WRITE).min(contacts);
             let mut records = Vec::with_capacity(end - start);
             let mut audits = Vec::with_capacity(end - start);
+            let mut keys = Vec::with_capacity(end - start);
             for i in start..end {
                 let inputs = contact_inputs(dice, i, &owners[i % owners.len()], accounts);
                 let fields = record::validate(schema, &inputs, false, CalendarKind::Gregorian)
@@ -447,6 +455,7 @@ impl App {
                     at: now,
                     changes: diff(&Fields::new(), &fields, false).to_string(),
                 });
+                keys.push((id, matched.stored_keys(&fields)));
                 records.push(NewRecord {
                     id,
                     now,
@@ -457,6 +466,7 @@ impl App {
             self.write(move |tx| {
                 Box::pin(async move {
                     tx.insert_records(schema, &records).await?;
+                    tx.insert_match_keys_many(kind, &keys).await?;
                     tx.insert_audits(&audits).await?;
                     Ok(())
                 })

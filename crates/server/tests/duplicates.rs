@@ -190,6 +190,34 @@ async fn the_check_finds_spelling_variants_phones_and_emails() {
 }
 
 #[tokio::test]
+async fn generated_demo_contacts_are_found_as_duplicates() {
+    for t in backends().await {
+        let admin = t.token("admin@peyvand.demo").await;
+        let listed = t.get("/api/v1/contacts?limit=200&sort=email", &admin).await;
+        assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+        let generated = listed.json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| {
+                c["email"]
+                    .as_str()
+                    .is_some_and(|e| e.starts_with("customer"))
+            })
+            .cloned()
+            .expect("the demo generates contacts");
+        let id = generated["id"].as_str().unwrap();
+        let mobile = generated["mobile"].as_str().unwrap();
+        let same_phone = json!({"last_name": "دیگری", "mobile": mobile});
+        assert_eq!(
+            reasons_for(&t, &admin, "contacts", same_phone, id).await,
+            Some(vec!["phone".to_owned()]),
+            "{generated}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn custom_phone_fields_are_matched() {
     for t in backends().await {
         let admin = t.token("admin@peyvand.demo").await;
