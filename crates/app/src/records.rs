@@ -665,7 +665,7 @@ impl App {
         let (now, session, inputs, extra) =
             (self.now(), session.clone(), inputs.clone(), extra.to_vec());
         let view = self
-            .write(move |tx| {
+            .write_repeatable(move |tx| {
                 Box::pin(async move {
                     create_in(tx, now, &session, kind, &inputs, calendar, &extra).await
                 })
@@ -687,7 +687,7 @@ impl App {
     ) -> AppResult<RecordView> {
         let (now, session, inputs) = (self.now(), session.clone(), inputs.clone());
         let view = self
-            .write(move |tx| {
+            .write_repeatable(move |tx| {
                 Box::pin(async move {
                     update_in(tx, now, &session, kind, id, version, &inputs, calendar, &[]).await
                 })
@@ -700,8 +700,10 @@ impl App {
     /// Deletes a record with its notes and relationships; the audit trail keeps its last values.
     pub async fn delete(&self, session: &Session, kind: RecordKind, id: Uuid) -> AppResult<()> {
         let (now, session) = (self.now(), session.clone());
-        self.write(move |tx| Box::pin(async move { delete_in(tx, now, &session, kind, id).await }))
-            .await?;
+        self.write_repeatable(move |tx| {
+            Box::pin(async move { delete_in(tx, now, &session, kind, id).await })
+        })
+        .await?;
         self.sessions_changed(Some(kind));
         Ok(())
     }

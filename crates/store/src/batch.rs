@@ -34,11 +34,39 @@ pub type WriteFuture<'t> = Pin<Box<dyn Future<Output = bool> + Send + 't>>;
 /// A write job: runs on a transaction and says whether its changes stand.
 pub type WriteJob = Box<dyn for<'t> FnOnce(&'t mut Tx) -> WriteFuture<'t> + Send>;
 
+/// Makes the same write job again, each time it is called: a job the writer may run over.
+///
+/// Such a job needs no savepoint of its own (see [`run_jobs`]): if a later job of its batch
+/// fails after writing, the writer rolls the whole transaction back and runs it again instead.
+pub type RepeatableJob = Box<dyn FnMut() -> WriteJob + Send>;
+
 /// Most jobs committed together; bounds how long the first job of a batch waits.
 const MAX_BATCH: usize = 256;
 
+/// What a request asks the writer to run.
+pub(crate) enum Work {
+    /// A job that runs once (taken when it runs).
+    Once(Option<WriteJob>),
+    /// A job the writer can make again and run over.
+    Repeatable(RepeatableJob),
+}
+
+impl Work {
+    /// The job to run now; `None` once a one-off job has run.
+    pub(crate) fn next(&mut self) -> Option<WriteJob> {
+        match self {
+            Work::Once(job) => job.take(),
+            Work::Repeatable(make) => Some(make()),
+        }
+    }
+
+    fn repeatable(&self) -> bool {
+        matches!(self, Work::Repeatable(_))
+    }
+}
+
 struct Request {
-    job: Option<WriteJob>,
+    work: Work,
     /// A large job (an import, a recomputation over every customer): it runs in a transaction
     /// of its own, with SQLite's temporary storage on disk (see [`run_alone`]).
     alone: bool,
@@ -96,14 +124,10 @@ impl Batcher {
 
     /// Runs a job in the next batch and waits until that batch is committed. An `alone` job
     /// gets a transaction of its own.
-    pub(crate) async fn submit(&self, job: WriteJob, alone: bool) -> StoreResult<()> {
+    pub(crate) async fn submit(&self, work: Work, alone: bool) -> StoreResult<()> {
         let (done, outcome) = oneshot::channel();
         self.queue
-            .send(Request {
-                job: Some(job),
-                alone,
-                done,
-            })
+            .send(Request { work, alone, done })
             .await
             .map_err(|_| StoreError::Closed)?;
         outcome.await.map_err(|_| StoreError::Closed)?
@@ -206,57 +230,101 @@ fn run_batch(
         return (conn, Err(error.into()));
     }
     let mut tx = Tx::direct(conn);
-    let mut failure = None;
-    // Whether a job kept in this transaction has written. Until one has, a job runs without a
-    // savepoint: a savepoint makes SQLite copy every page the job changes to a statement
-    // journal first, which was a tenth of the CPU time of moving a card when each batch holds
-    // a single job (perf, bench/sales.sh). Undoing such a job is rolling back the whole
-    // transaction, which holds nothing else, and beginning again.
-    let mut kept_writes = false;
-    for request in batch.iter_mut() {
-        let Some(job) = request.job.take() else {
-            continue;
-        };
-        tx.begin_job(kept_writes);
-        // A panicking job must not take the writer (and every later write) down with it.
-        let keep = runtime
-            .block_on(AssertUnwindSafe(job(&mut tx)).catch_unwind())
-            .unwrap_or(false);
-        if !tx.job_wrote() {
-            continue;
-        }
-        if keep {
-            kept_writes = true;
-            continue;
-        }
-        let undone = if kept_writes {
-            runtime.block_on(tx.raw("ROLLBACK TO job"))
-        } else {
-            runtime.block_on(async {
-                tx.raw("ROLLBACK").await?;
-                tx.raw("BEGIN IMMEDIATE").await
-            })
-        };
-        if let Err(error) = undone {
-            failure = Some(error);
-            break;
-        }
-    }
-    if failure.is_none() {
-        failure = runtime.block_on(tx.apply_pending_search()).err();
+    let mut outcome = run_jobs(&mut tx, batch, runtime);
+    if outcome.is_ok() {
+        outcome = runtime.block_on(tx.apply_pending_search());
     }
     let conn = match tx.into_direct() {
         Some(conn) => conn,
         None => unreachable!("a batch runs on the writer's own connection"),
     };
-    let outcome = match failure {
-        Some(error) => Err(error),
-        None => conn.execute_batch("COMMIT").map_err(StoreError::from),
-    };
+    let outcome = outcome.and_then(|()| conn.execute_batch("COMMIT").map_err(StoreError::from));
     if outcome.is_err() {
         let _ = conn.execute_batch("ROLLBACK");
     }
     (conn, outcome)
+}
+
+/// How running one job went.
+enum Ran {
+    /// It wrote nothing (whether it succeeded or not).
+    Nothing,
+    /// It wrote and its changes stand.
+    Kept,
+    /// It wrote, failed, and was rolled back to its savepoint.
+    Undone,
+    /// It wrote and failed without a savepoint: the transaction holds its changes.
+    FailedUnguarded,
+}
+
+/// Runs the jobs of a batch in order on the open transaction.
+///
+/// A savepoint makes SQLite copy every page a job changes to a statement journal before
+/// changing it — a fifth of the writer's time when creating contacts (perf, bench/http.sh). A
+/// job therefore runs without one as long as every job kept so far can be run again: if it
+/// then fails after writing, the transaction is rolled back and the kept jobs are run over
+/// ([`run_over`]). Once a one-off job has been kept, later jobs get a savepoint each, as its
+/// changes could not be made again.
+fn run_jobs(tx: &mut Tx, batch: &mut [Request], runtime: &Handle) -> StoreResult<()> {
+    let mut kept: Vec<usize> = Vec::new();
+    let mut kept_once = false;
+    for index in 0..batch.len() {
+        match run_one(tx, &mut batch[index].work, kept_once, runtime)? {
+            Ran::Nothing | Ran::Undone => {}
+            Ran::Kept => {
+                kept_once |= !batch[index].work.repeatable();
+                kept.push(index);
+            }
+            Ran::FailedUnguarded => run_over(tx, batch, &mut kept, runtime)?,
+        }
+    }
+    Ok(())
+}
+
+/// Rolls the transaction back and runs the kept jobs (all repeatable) again, dropping any that
+/// now fail after writing, until they all stand together.
+fn run_over(
+    tx: &mut Tx,
+    batch: &mut [Request],
+    kept: &mut Vec<usize>,
+    runtime: &Handle,
+) -> StoreResult<()> {
+    'again: loop {
+        runtime.block_on(async {
+            tx.raw("ROLLBACK").await?;
+            tx.raw("BEGIN IMMEDIATE").await
+        })?;
+        for position in 0..kept.len() {
+            if let Ran::FailedUnguarded =
+                run_one(tx, &mut batch[kept[position]].work, false, runtime)?
+            {
+                kept.remove(position);
+                continue 'again;
+            }
+        }
+        return Ok(());
+    }
+}
+
+/// Runs one job, in a savepoint when `guarded`, and rolls it back to the savepoint if it fails.
+fn run_one(tx: &mut Tx, work: &mut Work, guarded: bool, runtime: &Handle) -> StoreResult<Ran> {
+    let Some(job) = work.next() else {
+        return Ok(Ran::Nothing);
+    };
+    tx.begin_job(guarded);
+    // A panicking job must not take the writer (and every later write) down with it.
+    let keep = runtime
+        .block_on(AssertUnwindSafe(job(tx)).catch_unwind())
+        .unwrap_or(false);
+    Ok(match (tx.job_wrote(), keep, guarded) {
+        (false, _, _) => Ran::Nothing,
+        (true, true, _) => Ran::Kept,
+        (true, false, true) => {
+            runtime.block_on(tx.raw("ROLLBACK TO job"))?;
+            Ran::Undone
+        }
+        (true, false, false) => Ran::FailedUnguarded,
+    })
 }
 
 #[cfg(test)]
@@ -398,6 +466,135 @@ mod tests {
                 "job {i} was rolled back whole"
             );
         }
+        let _ = std::fs::remove_file(&path);
+    }
+
+    /// A job that writes an audit entry named `action` for `record`, counts its runs in `runs`
+    /// and keeps its change on the runs `keep` says yes to (numbered from 1).
+    fn counted_job(
+        record: Uuid,
+        action: &'static str,
+        runs: &std::sync::Arc<std::sync::atomic::AtomicUsize>,
+        keep: fn(usize) -> bool,
+    ) -> super::WriteJob {
+        let runs = runs.clone();
+        Box::new(move |tx| {
+            Box::pin(async move {
+                let run = runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                tx.insert_audit(&entry(record, action)).await.unwrap();
+                keep(run)
+            })
+        })
+    }
+
+    fn request(work: super::Work) -> super::Request {
+        super::Request {
+            work,
+            alone: false,
+            done: tokio::sync::oneshot::channel().0,
+        }
+    }
+
+    fn repeatable(
+        record: Uuid,
+        action: &'static str,
+        runs: &std::sync::Arc<std::sync::atomic::AtomicUsize>,
+        keep: fn(usize) -> bool,
+    ) -> super::Request {
+        let runs = runs.clone();
+        request(super::Work::Repeatable(Box::new(move || {
+            counted_job(record, action, &runs, keep)
+        })))
+    }
+
+    fn once(
+        record: Uuid,
+        action: &'static str,
+        runs: &std::sync::Arc<std::sync::atomic::AtomicUsize>,
+        keep: fn(usize) -> bool,
+    ) -> super::Request {
+        request(super::Work::Once(Some(counted_job(
+            record, action, runs, keep,
+        ))))
+    }
+
+    /// Runs `batch` as the writer would, on a connection of its own, and gives the actions
+    /// committed for `record`.
+    async fn committed(
+        store: &Store,
+        path: &std::path::Path,
+        record: Uuid,
+        mut batch: Vec<super::Request>,
+    ) -> Vec<String> {
+        let (path, runtime) = (path.to_owned(), tokio::runtime::Handle::current());
+        tokio::task::spawn_blocking(move || {
+            let conn = crate::direct::open(&path).unwrap();
+            let (_, outcome) = super::run_batch(conn, &mut batch, &runtime);
+            outcome.unwrap();
+        })
+        .await
+        .unwrap();
+        let mut tx = store.read().await.unwrap();
+        let entries = tx.audit_of("contact", record, 100).await.unwrap();
+        let mut actions: Vec<String> = entries.into_iter().map(|e| e.action).collect();
+        actions.sort();
+        actions
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn repeatable_jobs_are_run_over_when_a_later_job_fails_after_writing() {
+        let (store, path) = crate::temp_sqlite_store("batch").await;
+        let counters: Vec<_> = (0..4).map(|_| std::sync::Arc::default()).collect();
+        let (yes, no): (fn(usize) -> bool, fn(usize) -> bool) = (|_| true, |_| false);
+
+        // The failing one-off job rolls everything back; the repeatable job before it runs
+        // again, the one after it once.
+        let record = Uuid::now_v7();
+        let batch = vec![
+            repeatable(record, "first", &counters[0], yes),
+            once(record, "failed", &counters[1], no),
+            repeatable(record, "third", &counters[2], yes),
+        ];
+        let actions = committed(&store, &path, record, batch).await;
+        assert_eq!(actions, ["first", "third"]);
+        let runs: Vec<usize> = counters
+            .iter()
+            .map(|c| c.load(std::sync::atomic::Ordering::SeqCst))
+            .collect();
+        assert_eq!(runs[..3], [2, 1, 1]);
+
+        // After a one-off job is kept, a failing job is undone by its savepoint: nothing runs
+        // over, and the one-off job's change stands.
+        let record = Uuid::now_v7();
+        let counters: Vec<_> = (0..3).map(|_| std::sync::Arc::default()).collect();
+        let batch = vec![
+            once(record, "kept once", &counters[0], yes),
+            repeatable(record, "failed", &counters[1], no),
+            repeatable(record, "after", &counters[2], yes),
+        ];
+        let actions = committed(&store, &path, record, batch).await;
+        assert_eq!(actions, ["after", "kept once"]);
+        let runs: Vec<usize> = counters
+            .iter()
+            .map(|c| c.load(std::sync::atomic::Ordering::SeqCst))
+            .collect();
+        assert_eq!(runs, [1, 1, 1]);
+
+        // A job that fails when run over is dropped, and the others run over once more.
+        let record = Uuid::now_v7();
+        let counters: Vec<_> = (0..3).map(|_| std::sync::Arc::default()).collect();
+        let batch = vec![
+            repeatable(record, "steady", &counters[0], yes),
+            repeatable(record, "only the first time", &counters[1], |run| run == 1),
+            repeatable(record, "failed", &counters[2], no),
+        ];
+        let actions = committed(&store, &path, record, batch).await;
+        assert_eq!(actions, ["steady"]);
+        let runs: Vec<usize> = counters
+            .iter()
+            .map(|c| c.load(std::sync::atomic::Ordering::SeqCst))
+            .collect();
+        assert_eq!(runs, [3, 2, 1]);
         let _ = std::fs::remove_file(&path);
     }
 }

@@ -7,7 +7,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
-use crate::batch::{Batcher, WriteJob};
+use crate::batch::{Batcher, RepeatableJob, Work, WriteJob};
 use crate::direct::ReadPool;
 use crate::tx::Tx;
 use crate::{StoreError, StoreResult};
@@ -147,20 +147,31 @@ impl Store {
     /// returns false). On SQLite, jobs waiting at the same time share one commit (group commit);
     /// on PostgreSQL each runs in its own transaction.
     pub async fn write_job(&self, job: WriteJob) -> StoreResult<()> {
-        self.submit(job, false).await
+        self.submit(Work::Once(Some(job)), false).await
+    }
+
+    /// As [`Store::write_job`], for a job that `make` can make again: on SQLite it needs no
+    /// savepoint of its own in a shared transaction, and is run over if another job of that
+    /// transaction fails after writing (see `batch::run_jobs`). Its effects must all be in the
+    /// transaction, so that running it twice is running it once.
+    pub async fn write_repeatable_job(&self, make: RepeatableJob) -> StoreResult<()> {
+        self.submit(Work::Repeatable(make), false).await
     }
 
     /// As [`Store::write_job`], for a job that writes a great deal (an import, a recomputation
     /// over every customer): on SQLite it runs in a transaction of its own, with temporary
     /// storage in files rather than memory.
     pub async fn write_large_job(&self, job: WriteJob) -> StoreResult<()> {
-        self.submit(job, true).await
+        self.submit(Work::Once(Some(job)), true).await
     }
 
-    async fn submit(&self, job: WriteJob, alone: bool) -> StoreResult<()> {
+    async fn submit(&self, mut work: Work, alone: bool) -> StoreResult<()> {
         match &self.pools {
-            Pools::Sqlite { batcher, .. } => batcher.submit(job, alone).await,
+            Pools::Sqlite { batcher, .. } => batcher.submit(work, alone).await,
             Pools::Postgres(pool) => {
+                let Some(job) = work.next() else {
+                    return Ok(());
+                };
                 let mut tx = Tx::postgres(pool.begin().await?);
                 if job(&mut tx).await {
                     tx.commit().await?;
