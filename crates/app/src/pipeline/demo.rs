@@ -220,9 +220,9 @@ impl App {
     /// the demo contacts, each deal's fields are what a create would store (search text, sort
     /// key), but the per-record checks and audit entries are skipped. Three deals in five have
     /// product lines priced for their customer, and their amount is the lines' total. Each won
-    /// deal gets its quote, order and invoice with the same lines (two invoice lines per deal in
-    /// all; the documents' lines are drawn on their own, not copied from the deal's) and most
-    /// invoices their payments.
+    /// deal gets a quote, an order and an invoice, the three with the same lines (two invoice
+    /// lines per deal in all; drawn on their own, not copied from the deal's lines, so that
+    /// count stays exact) and most invoices their payments.
     pub async fn seed_opportunities_bulk(&self, count: usize) -> AppResult<()> {
         let mut tx = self.store.read().await?;
         let pipeline = super::setup::default_pipeline(&mut tx)
