@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -17,6 +17,7 @@ use crate::auth::cookie;
 use crate::web::form::WebForm;
 use crate::web::guard::guest_locale;
 use crate::web::page::{Layout, render_status, see_other};
+use crate::web::sales_print::PrintQuery;
 
 /// The portal's session cookie, apart from the staff one.
 pub const PORTAL_COOKIE: &str = "peyvand_portal";
@@ -605,11 +606,13 @@ async fn documents(State(state): State<AppState>, headers: HeaderMap) -> Respons
 }
 
 /// `GET /portal/documents/{kind}/{id}`: the printable page of one of the organisation's
-/// documents, in the customer's language; another customer's is not found.
+/// documents, in the customer's language, its amounts in Rials or, with `?currency=toman`,
+/// Tomans (the page links to the other); another customer's is not found.
 async fn document(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path((kind, id)): Path<(String, String)>,
+    Query(asked): Query<PrintQuery>,
 ) -> Response {
     let Some(portal) = portal_session(&state, &headers).await else {
         return see_other("/portal");
@@ -636,7 +639,7 @@ async fn document(
             &reader,
             id,
             Some(portal.locale),
-            false,
+            asked.toman(),
             "/portal/documents".into(),
         )
         .await
@@ -645,9 +648,10 @@ async fn document(
             Err(error) => failure(&error.0, portal.locale),
         };
     }
-    let query = crate::web::sales_print::PrintQuery {
+    // The portal's pages are in the customer's language, whatever the query says.
+    let query = PrintQuery {
         lang: Some(portal.locale.code().to_owned()),
-        currency: None,
+        currency: asked.currency,
     };
     match crate::web::sales_print::print_page(
         &state,

@@ -2,7 +2,8 @@
 //! its validation, recompute runs on the job queue compared with classes computed here from
 //! the raw invoices, the class on customers (lists, filters, export, access rights, merge),
 //! the class's price on a new quote line, contract value from agreed contracts, the nightly
-//! schedule, and the pages.
+//! schedule, the pages, and that a recompute writes (and gives a new version to) only the
+//! customers whose class changed.
 
 mod common;
 
@@ -10,10 +11,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::http::StatusCode;
-use common::web_client::{Browser, assert_translated, location};
+use common::web_client::{Browser, assert_translated, input_value, location};
 use common::{Reply, TestApp, backends};
 use peyvand_app::App;
 use peyvand_app::clock::Clock;
+use peyvand_store::CustomerTable;
 use serde_json::{Value, json};
 use time::{OffsetDateTime, UtcOffset};
 
@@ -706,6 +708,113 @@ async fn the_class_is_kept_out_of_users_hands_and_merging_keeps_one() {
             [&a["customer_class"], &b["customer_class"]].contains(&&merged["customer_class"]),
             "{merged}"
         );
+    }
+}
+
+/// Every customer's class and version, keyed `account:id` or `contact:id`.
+async fn classes_and_versions(t: &TestApp, token: &str) -> HashMap<String, (Value, i64)> {
+    let mut out = HashMap::new();
+    for (path, kind) in [
+        ("/api/v1/accounts", "account"),
+        ("/api/v1/contacts", "contact"),
+    ] {
+        for record in t.list_all(path, token).await {
+            let version = record["version"].as_i64().unwrap();
+            let class = record["customer_class"].clone();
+            out.insert(format!("{kind}:{}", id(&record)), (class, version));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_recompute_writes_only_the_customers_whose_class_changed() {
+    for t in backends().await {
+        let admin = t.token("admin@peyvand.demo").await;
+        let rep = t.token("rep@peyvand.demo").await;
+        let chair = product(&t, &admin, "CH-V", 1_000_000, 600_000).await;
+        let mut buyers = Vec::new();
+        for quantity in [1, 2, 3, 5] {
+            let buyer = account(&t, &rep, "").await;
+            purchase(&t, &rep, &buyer, &chair, quantity).await;
+            buyers.push(buyer);
+        }
+        // A customer who never buys stays in the last class.
+        let idle = account(&t, &rep, "").await;
+        put_scheme(
+            &t,
+            &admin,
+            json!({"criterion": "purchase_amount", "period": {"kind": "last_days", "days": 30},
+                "method": "shares", "classes": [
+                    {"name": "A", "share_bp": 2000}, {"name": "B", "share_bp": 3000},
+                    {"name": "C", "share_bp": 5000}]}),
+        )
+        .await;
+        recompute(&t, &admin).await;
+
+        // The idle customer's edit form is opened before a run that moves other customers.
+        let mut browser = Browser::new(&t);
+        browser.login("rep@peyvand.demo").await;
+        let form = browser.get(&format!("/accounts/{idle}/edit")).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+        let version = input_value(&form.body, "version").expect("a version");
+
+        // The smallest buyer becomes the biggest by far: its class changes to A.
+        let yacht = product(&t, &admin, "YT-V", 10_000_000_000_000, 0).await;
+        purchase(&t, &rep, &buyers[0], &yacht, 1).await;
+        let before = classes_and_versions(&t, &admin).await;
+        let run = recompute(&t, &admin).await;
+        let after = classes_and_versions(&t, &admin).await;
+        let mut changed = 0;
+        for (customer, (class, version)) in &after {
+            let (old_class, old_version) = &before[customer];
+            if class == old_class {
+                assert_eq!(
+                    version,
+                    old_version,
+                    "{}: {customer} kept {class}",
+                    t.name()
+                );
+            } else {
+                changed += 1;
+                assert_eq!(
+                    *version,
+                    old_version + 1,
+                    "{}: {customer} written once",
+                    t.name()
+                );
+            }
+        }
+        let mover = &after[&format!("account:{}", buyers[0])];
+        assert_eq!(mover.0, "A", "{}", t.name());
+        assert!(
+            changed > 0 && changed < after.len(),
+            "{}: {changed}",
+            t.name()
+        );
+        assert_eq!(run["changed"], changed, "{}: {run}", t.name());
+
+        // Another run that computed the same change from the same snapshot (a second process
+        // sharing the database) finds it made and writes nothing.
+        let mover_id: uuid::Uuid = buyers[0].parse().unwrap();
+        let mut tx = t.app.store().write().await.unwrap();
+        let written = tx
+            .set_customer_classes(CustomerTable::Accounts, "A", &[mover_id])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(written, 0, "{}", t.name());
+        let now = classes_and_versions(&t, &admin).await;
+        assert_eq!(now[&format!("account:{}", buyers[0])], *mover);
+
+        // The form opened before the run saves: nothing it shows or sends changed.
+        let saved = browser
+            .post(
+                &format!("/accounts/{idle}"),
+                &[("version", version.as_str()), ("name", "شرکت بی‌خرید")],
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     }
 }
 

@@ -587,6 +587,26 @@ async fn the_portal_shows_the_organisations_contracts_only() {
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         assert!(page.body.contains("شرکت ما"));
         assert!(!page.body.contains("<form"), "read-only");
+        // The value in Rials, with a switch to Tomans as on the staff's printable page.
+        assert!(page.body.contains("۵٬۰۰۰ ریال"), "{}", page.body);
+        assert!(page.body.contains("currency=toman\""), "{}", page.body);
+        let tomans = me
+            .get(&format!(
+                "/portal/documents/contracts/{}?currency=toman",
+                id(&active)
+            ))
+            .await;
+        assert_eq!(tomans.status, StatusCode::OK, "{}", tomans.body);
+        assert!(
+            tomans.body.contains("۵۰۰ تومان"),
+            "{}: {}",
+            t.name(),
+            tomans.body
+        );
+        assert!(
+            tomans.body.contains("href=\"?lang=fa\""),
+            "a switch back to Rials"
+        );
         for other in [&foreign, &draft] {
             let refused = me
                 .get(&format!("/portal/documents/contracts/{}", id(other)))

@@ -7,7 +7,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::web_client::{Browser, assert_translated, location};
+use common::web_client::{Browser, assert_translated, input_value, location};
 use common::{Reply, TestApp, backends};
 use serde_json::{Value, json};
 
@@ -535,6 +535,56 @@ async fn the_opportunity_page_shows_lines_and_quotes_and_makes_one() {
             "a second quote is said to be a revision"
         );
         assert_translated(&page_path, &page.body);
+    }
+}
+
+#[tokio::test]
+async fn the_edit_form_shows_the_amount_of_a_deal_with_lines_read_only() {
+    for t in backends().await {
+        let rep = t.token("rep@peyvand.demo").await;
+        let customer = account(&t, &rep, "retail").await;
+        let id = id_of(&deal(&t, &rep, &customer, 7_000).await);
+        let mut browser = Browser::new(&t);
+        browser.login("rep@peyvand.demo").await;
+        let edit = format!("/opportunities/{id}/edit");
+        let amount_input = "name=\"amount\"";
+        let hint = "جمع ردیف‌های کالای این فرصت";
+
+        // Without lines the amount is typed.
+        let form = browser.get(&edit).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+        assert!(form.body.contains(amount_input), "{}", t.name());
+        assert!(!form.body.contains(hint));
+
+        // With lines it is their total, shown but not a field of the form.
+        let lines = format!("/api/v1/opportunities/{id}/lines");
+        let line = json!({"description": "نصب", "quantity": 2, "unit_price": 6_000});
+        created(&t.post(&lines, &rep, line).await, "line");
+        let form = browser.get(&edit).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+        assert!(!form.body.contains(amount_input), "{}", t.name());
+        assert!(form.body.contains("۱۲٬۰۰۰ ریال"), "{}", form.body);
+        assert!(form.body.contains(hint));
+        assert_translated(&edit, &form.body);
+
+        // A refused save shows the form again, the amount still read-only.
+        let version = input_value(&form.body, "version").expect("a version");
+        let action = format!("/opportunities/{id}");
+        let refused = browser
+            .post(&action, &[("version", &version), ("name", "")])
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(!refused.body.contains(amount_input));
+        assert!(refused.body.contains("۱۲٬۰۰۰ ریال"), "{}", refused.body);
+
+        // Saving what the form sends changes the deal and keeps the lines' total.
+        let saved = browser
+            .post(&action, &[("version", &version), ("name", "فروش سرور دوم")])
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        let stored = read(&t, &format!("/api/v1/opportunities/{id}"), &rep).await;
+        assert_eq!(stored["name"], "فروش سرور دوم", "{}", t.name());
+        assert_eq!(stored["amount"], 12_000);
     }
 }
 

@@ -358,6 +358,23 @@ async fn customers_see_their_organisations_sent_documents() {
             "{}",
             page.body
         );
+        // Amounts in Rials, with a switch to Tomans as on the staff's printable page.
+        assert!(page.body.contains("currency=toman\""), "{}", page.body);
+        let tomans = me
+            .get(&format!(
+                "/portal/documents/quotes/{}?currency=toman",
+                quotes[0].0
+            ))
+            .await;
+        assert_eq!(tomans.status, StatusCode::OK, "{}", tomans.body);
+        assert!(
+            tomans.body.contains("۱٬۶۵۰٬۰۰۰"),
+            "{}: {}",
+            t.name(),
+            tomans.body
+        );
+        assert!(!tomans.body.contains("۱۶٬۵۰۰٬۰۰۰"), "no Rial amount");
+        assert!(tomans.body.contains("تومان"));
         let foreign = me
             .get(&format!("/portal/documents/quotes/{}", quotes[1].0))
             .await;

@@ -1,7 +1,8 @@
 //! The sales benchmark's bulk generator (issue 4, `peyvand demo --opportunities N`), on SQLite
 //! and PostgreSQL: the won deals' quotes, orders and invoices are whole documents — two invoice
 //! lines per generated deal in all, totals that are the sums of their lines, payments that add
-//! up to what each invoice says was paid — as the API reads them back.
+//! up to what each invoice says was paid — as the API reads them back; and most deals, the
+//! demo's and the generated ones, have product lines whose total is their amount.
 
 mod common;
 
@@ -30,11 +31,53 @@ fn sum(lines: &[Value], amount: &str) -> i64 {
     lines.iter().map(|l| l[amount].as_i64().unwrap()).sum()
 }
 
+/// Checks that every deal with product lines has their total as its amount, and returns how
+/// many deals have lines and how many there are.
+async fn deals_with_lines(t: &TestApp, token: &str) -> (usize, usize) {
+    let deals = t.list_all("/api/v1/opportunities", token).await;
+    let mut with_lines = 0;
+    for deal in &deals {
+        let id = deal["id"].as_str().unwrap();
+        let lines = lines_of(t, token, "opportunities", id).await;
+        if lines.is_empty() {
+            continue;
+        }
+        with_lines += 1;
+        assert_eq!(
+            deal["amount"].as_i64().unwrap(),
+            sum(&lines, "total"),
+            "{}: amount of {id}",
+            t.name()
+        );
+        for line in &lines {
+            assert!(line["product_id"].is_string(), "{}: {line}", t.name());
+            assert!(line["unit_price"].as_i64().unwrap() > 0, "{line}");
+        }
+    }
+    (with_lines, deals.len())
+}
+
+/// Asserts that a realistic share of deals — more than a third, not all — have lines.
+fn assert_share(t: &TestApp, (with_lines, all): (usize, usize)) {
+    assert!(
+        with_lines * 3 > all && with_lines < all,
+        "{}: {with_lines} of {all} deals have lines",
+        t.name()
+    );
+}
+
 #[tokio::test]
 async fn won_deals_get_whole_documents_with_two_invoice_lines_per_deal() {
     for t in backends().await {
         let admin = t.token("admin@peyvand.demo").await;
+        // The demo's own deals, made through the use cases, already sell products.
+        let demo = deals_with_lines(&t, &admin).await;
+        assert_share(&t, demo);
         t.app.seed_opportunities_bulk(DEALS).await.unwrap();
+        // So do the generated ones, written in bulk.
+        let (with_lines, all) = deals_with_lines(&t, &admin).await;
+        assert_eq!(all, demo.1 + DEALS, "{}", t.name());
+        assert_share(&t, (with_lines - demo.0, DEALS));
         let won = t
             .list_all("/api/v1/opportunities?status=won", &admin)
             .await

@@ -7,7 +7,7 @@
 //! each customer table, never a query per customer.
 
 use peyvand_domain::record::Value;
-use sea_query::{Expr, ExprTrait, Order, Query};
+use sea_query::{Cond, Expr, ExprTrait, Order, Query};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -364,7 +364,11 @@ impl Tx {
     }
 
     /// Gives the customers `ids` of `table` the class `class`, each a new version (so no
-    /// cached copy of the record stays stale); returns how many rows changed.
+    /// cached copy of the record stays stale); returns how many rows changed. A customer that
+    /// already has `class` is not written and keeps its version: the caller chose `ids` from
+    /// a snapshot, which another run (another process sharing the database) may have
+    /// overtaken, and a version given for no change would only make an edit open on that
+    /// customer fail with a conflict.
     pub async fn set_customer_classes(
         &mut self,
         table: CustomerTable,
@@ -378,7 +382,15 @@ impl Tx {
                 .table(table.table())
                 .value("customer_class", v_text(class))
                 .value("version", Expr::col("version").add(1))
-                .and_where(Expr::col("id").is_in(chunk.iter().map(|id| v_id(*id))));
+                .cond_where(
+                    Cond::all()
+                        .add(Expr::col("id").is_in(chunk.iter().map(|id| v_id(*id))))
+                        .add(
+                            Cond::any()
+                                .add(Expr::col("customer_class").is_null())
+                                .add(Expr::col("customer_class").ne(v_text(class))),
+                        ),
+                );
             changed += self.execute(&update).await?;
         }
         Ok(changed)

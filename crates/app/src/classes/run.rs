@@ -94,6 +94,30 @@ async fn read_customers(tx: &mut Tx, scheme: &Scheme, today: time::Date) -> AppR
     Ok(customers)
 }
 
+/// The customers (`keys`, with their `current` classes) whose new class in `classes` differs,
+/// grouped by table and new class.
+///
+/// Only these are written. Writing a customer gives it a new version, which the JSON cache is
+/// keyed on and which an edit form open on that customer then meets as a conflict (409). A
+/// real class change must give a new version — a reader must not be served the old class from
+/// a cache, and the class decides the customer's prices — so that conflict is the price of a
+/// change that happened; but a customer whose class stays is never written, so a nightly run
+/// neither bumps every customer's version nor fails the open edits of customers it did not
+/// move. (The store checks again as it writes, for a snapshot another run overtook.)
+fn changed_classes(
+    keys: &[(CustomerTable, Uuid)],
+    current: &[usize],
+    classes: &[usize],
+) -> HashMap<(CustomerTable, usize), Vec<Uuid>> {
+    let mut changes: HashMap<(CustomerTable, usize), Vec<Uuid>> = HashMap::new();
+    for ((key, current), class) in keys.iter().zip(current).zip(classes) {
+        if current != class {
+            changes.entry((key.0, *class)).or_default().push(key.1);
+        }
+    }
+    changes
+}
+
 /// How a failed run is recorded: an error code for people, and whether the queue should try
 /// again.
 fn failure(error: &AppError) -> (&'static str, bool) {
@@ -176,36 +200,13 @@ impl App {
         let counts = class_counts(&scheme, &classes);
         drop(keyed);
 
-        // Only customers whose class differs are written, grouped by table and class.
-        let mut changes: HashMap<(CustomerTable, usize), Vec<Uuid>> = HashMap::new();
-        for ((key, current), class) in customers.keys.iter().zip(&customers.current).zip(&classes) {
-            if current != class {
-                changes.entry((key.0, *class)).or_default().push(key.1);
-            }
-        }
+        let changes = changed_classes(&customers.keys, &customers.current, &classes);
         let changed: usize = changes.values().map(Vec::len).sum();
         run.total = customers.keys.len() as i64;
         run.done = run.total - changed as i64;
         run.changed = changed as i64;
         self.save_run(&run).await?;
-
-        for ((table, class), ids) in changes {
-            let name = scheme.classes[class].name.clone();
-            for batch in ids.chunks(WRITE_BATCH) {
-                let batch = batch.to_vec();
-                let name = name.clone();
-                run.done += batch.len() as i64;
-                let progress = run.clone();
-                self.write_large(move |tx| {
-                    Box::pin(async move {
-                        tx.set_customer_classes(table, &name, &batch).await?;
-                        tx.update_classification_run(&progress).await?;
-                        Ok(())
-                    })
-                })
-                .await?;
-            }
-        }
+        run.changed = self.write_classes(&mut run, &scheme, changes).await?;
 
         let now = self.now();
         run.state = "done".to_owned();
@@ -225,6 +226,38 @@ impl App {
         .await?;
         tracing::info!(run = %run.id, customers = run.total, changed = run.changed, "customer classes recomputed");
         Ok(())
+    }
+
+    /// Writes the changed classes in batches of [`WRITE_BATCH`], each with the run's progress,
+    /// and returns how many customers were written: fewer than asked when another run wrote
+    /// some of the same changes first.
+    async fn write_classes(
+        &self,
+        run: &mut ClassificationRunRow,
+        scheme: &Scheme,
+        changes: HashMap<(CustomerTable, usize), Vec<Uuid>>,
+    ) -> AppResult<i64> {
+        let mut written = 0;
+        for ((table, class), ids) in changes {
+            let name = scheme.classes[class].name.clone();
+            for batch in ids.chunks(WRITE_BATCH) {
+                let batch = batch.to_vec();
+                let name = name.clone();
+                run.done += batch.len() as i64;
+                let progress = run.clone();
+                let rows = self
+                    .write_large(move |tx| {
+                        Box::pin(async move {
+                            let rows = tx.set_customer_classes(table, &name, &batch).await?;
+                            tx.update_classification_run(&progress).await?;
+                            Ok(rows)
+                        })
+                    })
+                    .await?;
+                written += i64::try_from(rows).unwrap_or(i64::MAX);
+            }
+        }
+        Ok(written)
     }
 
     /// Queues tonight's recompute once the night has begun ([`NIGHTLY_HOUR`], Iran time) when

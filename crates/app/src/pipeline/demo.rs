@@ -1,5 +1,6 @@
 //! Demo and benchmark data for the sales pipeline: a few deals moved through the ordinary use
 //! cases for the demo, and a bulk generator of deals with their stage history for benchmarks.
+//! In both, most deals have product lines (`lines`).
 
 use std::collections::BTreeMap;
 
@@ -16,8 +17,10 @@ use crate::auth::Session;
 use crate::error::{AppError, AppResult};
 
 mod documents;
+mod lines;
 
 use documents::WonDeal;
+use lines::{DealPricing, pick_lines, sellable_products};
 
 /// Deals the bulk generator writes per transaction.
 const DEALS_PER_WRITE: usize = 10_000;
@@ -86,7 +89,8 @@ async fn everything(
 }
 
 impl App {
-    /// Demo deals owned by the demo sales people, moved along the default pipeline through the
+    /// Demo deals owned by the demo sales people, most with product lines of the demo catalogue
+    /// (so their amount is the lines' total), moved along the default pipeline through the
     /// ordinary updates (so their stage history is real), some won and some lost; and a target
     /// per branch for the current Jalali year.
     pub(crate) async fn seed_opportunities(
@@ -103,7 +107,9 @@ impl App {
         let stages = tx.stages_of(Some(pipeline)).await?;
         tx.commit().await?;
         let reasons = everything(self, &LOSS_REASONS).await?;
+        let products = sellable_products(self).await?;
         let mut dice = Dice(0x5DEE_CE66_D1CE_4E5B);
+        let mut line_dice = Dice(0x3C6E_F372_FE94_F82B);
         let today = self.now().date();
         for i in 0..count {
             let (owner, branch) = &owners[i % owners.len()];
@@ -128,6 +134,13 @@ impl App {
                     CalendarKind::Gregorian,
                 )
                 .await?;
+            // Lines before the moves, so every stay in a stage carries the lines' total.
+            let picks = pick_lines(&mut line_dice, products.len());
+            if !picks.is_empty() {
+                self.add_demo_deal_lines(system, deal.id, &products, &picks)
+                    .await?;
+                deal = self.get(system, RecordKind::Opportunity, deal.id).await?;
+            }
             let reached = usize::try_from(dice.below(stages.len() as u64)).unwrap_or(0);
             for stage in stages.iter().take(reached + 1).skip(1) {
                 deal = self
@@ -205,9 +218,11 @@ impl App {
     /// the users who own accounts, spread over the two years before now, each having moved
     /// through one to all stages of the default pipeline and then won, lost or still open. Like
     /// the demo contacts, each deal's fields are what a create would store (search text, sort
-    /// key), but the per-record checks and audit entries are skipped. Each won deal gets its
-    /// quote, order and invoice with the same lines (two invoice lines per deal in all) and
-    /// most invoices their payments.
+    /// key), but the per-record checks and audit entries are skipped. Three deals in five have
+    /// product lines priced for their customer, and their amount is the lines' total. Each won
+    /// deal gets a quote, an order and an invoice, the three with the same lines (two invoice
+    /// lines per deal in all; drawn on their own, not copied from the deal's lines, so that
+    /// count stays exact) and most invoices their payments.
     pub async fn seed_opportunities_bulk(&self, count: usize) -> AppResult<()> {
         let mut tx = self.store.read().await?;
         let pipeline = super::setup::default_pipeline(&mut tx)
@@ -232,8 +247,10 @@ impl App {
             .iter()
             .map(|r| r.id)
             .collect();
+        let pricing = DealPricing::load(self, &accounts).await?;
         let now = self.now();
         let mut dice = Dice(0x2545_F491_4F6C_DD1D);
+        let mut line_dice = Dice(0xA54F_F53A_5F1D_36F1);
         let mut won = Vec::new();
         let mut done = 0;
         while done < count {
@@ -241,9 +258,16 @@ impl App {
             let mut records = Vec::with_capacity(batch);
             let mut open = Vec::new();
             let mut closed = Vec::new();
+            let mut lines = Vec::new();
             for i in done..done + batch {
                 let place = owners[i % owners.len()];
-                let deal = generate(&mut dice, i, now, pipeline, &stages, &reasons, place);
+                let mut deal = generate(&mut dice, i, now, pipeline, &stages, &reasons, place);
+                let picks = pick_lines(&mut line_dice, pricing.len());
+                if !picks.is_empty() {
+                    let (rows, total) = pricing.rows(deal.record.id, place.0, &picks)?;
+                    deal.set_amount(total);
+                    lines.extend(rows);
+                }
                 if let Some(won_at) = deal.won_at {
                     let (account, owner, branch) = place;
                     won.push(WonDeal {
@@ -261,6 +285,7 @@ impl App {
                 Box::pin(async move {
                     tx.insert_records(&OPPORTUNITIES, &records).await?;
                     tx.enter_stages(&open, &closed).await?;
+                    tx.insert_sales_lines_bulk(&lines).await?;
                     Ok(())
                 })
             })
@@ -282,6 +307,20 @@ struct GeneratedDeal {
     won_at: Option<OffsetDateTime>,
     open: Vec<StageEntryRow>,
     closed: Vec<(StageEntryRow, OffsetDateTime)>,
+}
+
+impl GeneratedDeal {
+    /// Makes `amount` the deal's amount (its lines' total), in the record and in the copy every
+    /// stay in a stage keeps.
+    fn set_amount(&mut self, amount: i64) {
+        let record = &mut self.record;
+        record.fields.insert("amount".into(), Value::Int(amount));
+        record.search_text = record::search_text(&OPPORTUNITIES, &record.fields);
+        let stays = self.open.iter_mut();
+        for entry in stays.chain(self.closed.iter_mut().map(|(entry, _)| entry)) {
+            entry.amount = amount;
+        }
+    }
 }
 
 /// One deal of the bulk generator with its stays in stages.

@@ -24,6 +24,8 @@ pub(crate) use documents::set_fields;
 // Opportunities' product lines (issue 4 §2) are edited and copied onto quotes by the same code.
 pub(crate) use documents::{apply_line_change, copy_lines_onto, lines_totals};
 pub(crate) use hooks::{after_create, after_delete, before_create, before_delete, before_update};
+// Generated deals' lines (`pipeline::demo`) are priced as a line added by hand would be.
+pub(crate) use pricing::proposed_for;
 
 use peyvand_domain::permission::RecordKind;
 use peyvand_domain::record::{Fields, Value};

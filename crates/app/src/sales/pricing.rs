@@ -86,6 +86,19 @@ pub(super) async fn proposed_in(
     proposed(tx, product, &customer, day).await
 }
 
+/// The price proposed for `product` to `customer` (an account or contact as stored) on `day`:
+/// for generated data that prices many lines at once, with no document to hold them yet.
+pub(crate) async fn proposed_for(
+    tx: &mut Tx,
+    customer: &RecordRow,
+    product: &RecordRow,
+    day: time::Date,
+) -> AppResult<i64> {
+    Ok(proposed(tx, product, &profile(&customer.fields), day)
+        .await?
+        .unit_price)
+}
+
 async fn proposed(
     tx: &mut Tx,
     product: &RecordRow,

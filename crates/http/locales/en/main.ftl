@@ -1218,6 +1218,7 @@ sales-dashboard-scope-all = all branches
 
 ## Products on opportunities and quotes made from them (issue 4 §2, §6).
 opportunity-amount-from-lines = The deal's amount is the total of its lines.
+opportunity-amount-readonly-hint = The total of the deal's product lines; it changes when the lines do.
 opportunity-quotes-empty = No quote has been made from this deal yet.
 opportunity-make-quote = Make a quote
 opportunity-quote-revision = This deal already has quotes: another one is a new revision, and the earlier ones stay as they are.

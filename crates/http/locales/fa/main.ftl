@@ -1218,6 +1218,7 @@ sales-dashboard-scope-all = همهٔ شعبه‌ها
 
 ## Products on opportunities and quotes made from them (issue 4 §2, §6).
 opportunity-amount-from-lines = مبلغ این فرصت جمع ردیف‌های آن است.
+opportunity-amount-readonly-hint = جمع ردیف‌های کالای این فرصت؛ با تغییر ردیف‌ها تغییر می‌کند.
 opportunity-quotes-empty = هنوز پیش‌فاکتوری از این فرصت ساخته نشده است.
 opportunity-make-quote = ساختن پیش‌فاکتور
 opportunity-quote-revision = این فرصت پیش‌فاکتور دارد: پیش‌فاکتور تازه نسخهٔ جدیدی است و پیش‌فاکتورهای قبلی همان‌طور می‌مانند.

@@ -422,14 +422,7 @@ pub(crate) async fn print_page(
         customer,
         facts,
         currency: super::sales_print::currency_word(locale, toman),
-        other_currency: (
-            format!(
-                "?lang={}{}",
-                locale.code(),
-                if toman { "" } else { "&currency=toman" }
-            ),
-            super::sales_print::currency_word(locale, !toman),
-        ),
+        other_currency: super::sales_print::currency_switch(locale, toman),
         paragraphs: view
             .get("body")
             .as_text()

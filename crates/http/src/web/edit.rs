@@ -29,7 +29,8 @@ pub struct FormField {
     pub name: String,
     /// Label.
     pub label: String,
-    /// Widget: `input`, `textarea`, `select` or `checkbox`.
+    /// Widget: `input`, `textarea`, `select`, `checkbox`, `checkboxes`, or `readonly` (the value
+    /// shown as text and not sent with the form).
     pub widget: &'static str,
     /// `type` of an `input`.
     pub input_type: &'static str,
@@ -153,6 +154,22 @@ async fn build_fields(
         first.autofocus = true;
     }
     fields
+}
+
+/// The fields of the edit form of record `id`: those of [`build_fields`], with what the record's
+/// kind shows read-only (an opportunity's amount while it has product lines).
+async fn edit_fields(
+    state: &AppState,
+    session: &Session,
+    schema: &'static Schema,
+    id: uuid::Uuid,
+    source: Source<'_>,
+    errors: &BTreeMap<String, &'static str>,
+) -> WebResult<Vec<FormField>> {
+    let mut fields = build_fields(state, session, schema, source, errors, false).await;
+    super::opportunity_lines::amount_from_lines(state, session, schema.kind, id, &mut fields)
+        .await?;
+    Ok(fields)
 }
 
 /// Fields of the service set-up that name a customer class: offered as a choice among the
@@ -476,15 +493,15 @@ pub async fn edit_form(
 ) -> WebResult {
     let schema = schema_at(&session, &kind)?;
     let view = state.app.get(&session, schema.kind, parse_id(&id)?).await?;
-    let fields = build_fields(
+    let fields = edit_fields(
         &state,
         &session,
         schema,
+        view.id,
         Source::Record(&view.fields),
         &BTreeMap::new(),
-        false,
     )
-    .await;
+    .await?;
     Ok(page(
         &session,
         schema,
@@ -526,15 +543,8 @@ pub async fn update(
         Err(error @ (AppError::Validation(_) | AppError::UnknownPlaceholder(_))) => {
             let current: RecordView = state.app.get(&session, schema.kind, id).await?;
             let errors = errors_of(&error);
-            let fields = build_fields(
-                &state,
-                &session,
-                schema,
-                Source::Typed(&form),
-                &errors,
-                false,
-            )
-            .await;
+            let fields =
+                edit_fields(&state, &session, schema, id, Source::Typed(&form), &errors).await?;
             let alert = Some(form_alert(session.locale, &error));
             Ok(page(
                 &session,
@@ -547,15 +557,15 @@ pub async fn update(
         }
         Err(AppError::VersionConflict) => {
             let current = state.app.get(&session, schema.kind, id).await?;
-            let fields = build_fields(
+            let fields = edit_fields(
                 &state,
                 &session,
                 schema,
+                id,
                 Source::Record(&current.fields),
                 &BTreeMap::new(),
-                false,
             )
-            .await;
+            .await?;
             let alert = Some(t(session.locale, "form-conflict"));
             Ok(page(
                 &session,

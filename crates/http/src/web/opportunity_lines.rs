@@ -8,8 +8,10 @@ use peyvand_app::{AppError, DocumentLine, RecordView, Session};
 use peyvand_domain::permission::{Action, RecordKind};
 use peyvand_domain::pipeline::opportunity::{is_closed, may_reopen};
 use peyvand_domain::record::Value;
-use peyvand_domain::sales::totals::{LineAmounts, document_totals};
+use peyvand_domain::sales::totals::{LineAmounts, Totals, document_totals};
+use uuid::Uuid;
 
+use super::edit::FormField;
 use super::format::Fmt;
 use super::guard::WebSession;
 use super::options::Opt;
@@ -68,6 +70,40 @@ fn amounts(line: &DocumentLine) -> LineAmounts {
     }
 }
 
+/// The totals of a deal's lines (zero for none).
+fn lines_totals(lines: &[DocumentLine]) -> Totals {
+    document_totals(lines.iter().map(amounts).collect::<Vec<_>>().iter()).unwrap_or_default()
+}
+
+/// Shows an opportunity's amount read-only on its edit form when the deal has product lines:
+/// then the amount is the lines' total, set when the lines change, and a typed one would only
+/// be refused (`amount_from_lines`). A read-only value is not a form control, so the form does
+/// not send the amount and the save leaves it as the lines made it. Other kinds are untouched.
+pub(super) async fn amount_from_lines(
+    state: &AppState,
+    session: &Session,
+    kind: RecordKind,
+    id: Uuid,
+    fields: &mut [FormField],
+) -> WebResult<()> {
+    if kind != RecordKind::Opportunity {
+        return Ok(());
+    }
+    let Some(field) = fields.iter_mut().find(|f| f.name == "amount") else {
+        return Ok(());
+    };
+    let lines = state.app.document_lines(session, kind, id).await?;
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let fmt = Fmt::of(session);
+    field.widget = "readonly";
+    field.value = money(&fmt, lines_totals(&lines).total);
+    field.required = false;
+    field.hint = t(fmt.locale, "opportunity-amount-readonly-hint");
+    Ok(())
+}
+
 fn number_of(view: &RecordView) -> String {
     view.get("number").as_text().unwrap_or_default().to_owned()
 }
@@ -115,8 +151,7 @@ pub async fn record_panel(
         .app
         .document_lines(session, view.kind, view.id)
         .await?;
-    let totals =
-        document_totals(lines.iter().map(amounts).collect::<Vec<_>>().iter()).unwrap_or_default();
+    let totals = lines_totals(&lines);
     let totals = [
         ("field-subtotal", totals.gross),
         ("field-discount_total", totals.discount),

@@ -45,6 +45,17 @@ pub(crate) fn currency_word(locale: Locale, toman: bool) -> String {
     t(locale, if toman { "toman" } else { "rial" })
 }
 
+/// The link that shows the same printed page in the other currency, and its label: a
+/// relative query, so it serves the staff pages and the customer portal alike, keeping the
+/// page's language.
+pub(crate) fn currency_switch(locale: Locale, toman: bool) -> (String, String) {
+    let currency = if toman { "" } else { "&currency=toman" };
+    (
+        format!("?lang={}{currency}", locale.code()),
+        currency_word(locale, !toman),
+    )
+}
+
 /// One printed line.
 #[derive(Debug, Clone)]
 pub struct PrintLine {
@@ -90,6 +101,8 @@ pub struct PrintTemplate {
     pub totals: Vec<(String, String)>,
     /// The currency the amounts are in, translated.
     pub currency: String,
+    /// The same page with the amounts in the other currency: (link, label).
+    pub other_currency: (String, String),
     /// Where the page came from (a link back).
     pub back: String,
 }
@@ -108,6 +121,13 @@ pub struct PrintQuery {
     pub(crate) lang: Option<String>,
     /// `toman` to print Tomans; Rials otherwise.
     pub(crate) currency: Option<String>,
+}
+
+impl PrintQuery {
+    /// Whether the page is asked for in Tomans.
+    pub(crate) fn toman(&self) -> bool {
+        self.currency.as_deref() == Some("toman")
+    }
 }
 
 /// `GET /{kind}/{id}/print`.
@@ -145,7 +165,7 @@ pub(crate) async fn print_page(
     if let Some(locale) = query.lang.as_deref().and_then(Locale::parse) {
         fmt.locale = locale;
     }
-    let toman = query.currency.as_deref() == Some("toman");
+    let toman = query.toman();
     let amount = |rials: i64| print_amount(&fmt, rials, toman);
     let int = |name: &str| match view.get(name) {
         Value::Int(n) => *n,
@@ -258,6 +278,7 @@ pub(crate) async fn print_page(
             .collect(),
         totals,
         currency: currency_word(locale, toman),
+        other_currency: currency_switch(locale, toman),
         back,
     };
     Ok(render(&template))
