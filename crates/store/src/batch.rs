@@ -348,14 +348,17 @@ mod tests {
 
     /// The writer's `temp_store` as a job sees it (1 files, 2 memory).
     async fn temp_store_seen(store: &Store, large: bool) -> i64 {
+        pragma_seen(store, large, "(SELECT temp_store FROM pragma_temp_store)").await
+    }
+
+    /// The value of a pragma (`query` reads it) as a job sees it.
+    async fn pragma_seen(store: &Store, large: bool, query: &'static str) -> i64 {
         let seen = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(-1));
         let into = seen.clone();
         let job: super::WriteJob = Box::new(move |tx| {
             Box::pin(async move {
                 let mut select = sea_query::Query::select();
-                select.expr(sea_query::Expr::cust(
-                    "(SELECT temp_store FROM pragma_temp_store)",
-                ));
+                select.expr(sea_query::Expr::cust(query));
                 let rows = tx
                     .fetch(&select, &[crate::values::ColType::Int])
                     .await
@@ -372,6 +375,17 @@ mod tests {
             store.write_job(job).await.unwrap();
         }
         seen.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_wal_is_cut_back_when_it_starts_over() {
+        let (store, path) = crate::temp_sqlite_store("batch").await;
+        let limit = "(SELECT journal_size_limit FROM pragma_journal_size_limit)";
+        assert_eq!(
+            pragma_seen(&store, false, limit).await,
+            crate::direct::WAL_SIZE_LIMIT
+        );
+        let _ = std::fs::remove_file(&path);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
