@@ -59,7 +59,8 @@ pub use merge::{MAX_MERGED, MergeRequest};
 pub use peyvand_store::AttachmentRow;
 pub use peyvand_store::{ApiTokenRow, LineRow as DocumentLine, NoteRow as NoteView};
 pub use records::{
-    COUNT_CAP, CachedItem, CachedPage, ListParams, Page, RecordJson, RecordView, editable_fields,
+    COUNT_CAP, CachedItem, CachedPage, ListParams, ListedRecord, Page, RecordJson, RecordView,
+    editable_fields,
 };
 pub use schemas::Schemas;
 

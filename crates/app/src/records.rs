@@ -107,35 +107,69 @@ impl serde::Serialize for RecordJson<'_> {
     }
 }
 
-/// One page of a list.
+/// One page of a list: of whole records ([`App::list`]) or of some of their fields
+/// ([`App::list_fields`]).
 #[derive(Debug, Clone)]
-pub struct Page {
+pub struct Page<T = RecordView> {
     /// The records.
-    pub items: Vec<RecordView>,
+    pub items: Vec<T>,
     /// Where the next page starts, if there is one.
     pub next_cursor: Option<String>,
     /// Whether the records are in order of relevance to the search rather than by a field.
     pub by_relevance: bool,
 }
 
+/// A listed record with only some of its fields: those a list shows (see [`App::list_fields`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedRecord {
+    /// Id.
+    pub id: Uuid,
+    /// Version.
+    pub version: i64,
+    /// The fields read, less those hidden from the viewer.
+    pub fields: Fields,
+}
+
+impl<T> Page<T> {
+    /// The same page with each item made into another.
+    fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+            by_relevance: self.by_relevance,
+        }
+    }
+}
+
+impl ListedRecord {
+    /// A field's value, Null when absent, hidden or not read.
+    pub fn get(&self, name: &str) -> &Value {
+        self.fields.get(name).unwrap_or(&Value::Null)
+    }
+}
+
 pub(crate) fn view(session: &Session, schema: &'static Schema, row: RecordRow) -> RecordView {
     let placement = record::placement(schema, row.id, &row.fields);
     let title = record::title(schema, &row.fields);
-    let fields = if session.actor.grants.hidden_fields(schema.kind).is_empty() {
-        row.fields
-    } else {
-        row.fields
-            .into_iter()
-            .filter(|(name, _)| !session.actor.grants.is_hidden(schema.kind, name))
-            .collect()
-    };
     RecordView {
         kind: schema.kind,
         id: row.id,
         version: row.version,
         title,
-        fields,
+        fields: visible(session, schema, row.fields),
         placement,
+    }
+}
+
+/// `fields` less those hidden from the session's user.
+fn visible(session: &Session, schema: &Schema, fields: Fields) -> Fields {
+    if session.actor.grants.hidden_fields(schema.kind).is_empty() {
+        fields
+    } else {
+        fields
+            .into_iter()
+            .filter(|(name, _)| !session.actor.grants.is_hidden(schema.kind, name))
+            .collect()
     }
 }
 
@@ -242,8 +276,13 @@ fn parse_filters(
 /// Whether a record matches every search word on the fields its viewer can see, by the same
 /// rule as the database's index. Used only when the viewer has hidden searchable fields, so that
 /// a search cannot reveal a hidden value.
-fn matches_visible(schema: &Schema, view: &RecordView, words: &[String]) -> bool {
-    peyvand_store::matches_words(&record::search_text(schema, &view.fields), words)
+fn matches_visible(session: &Session, schema: &Schema, fields: &Fields, words: &[String]) -> bool {
+    let seen: Fields = fields
+        .iter()
+        .filter(|(name, _)| !session.actor.grants.is_hidden(schema.kind, name))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
+    peyvand_store::matches_words(&record::search_text(schema, &seen), words)
 }
 
 /// A list request parsed and checked against the schema and the user's rights: what
@@ -340,6 +379,32 @@ async fn prepare_list(
     })
 }
 
+/// The columns a page of [`App::list_fields`] reads: the fields asked for, the one sorted by
+/// (the next page's cursor holds its value) and, when a search must be checked against the
+/// fields the viewer can see, the searchable ones.
+fn columns_to_read(
+    schema: &'static Schema,
+    names: &[&'static str],
+    sort: &SortKey,
+    check_search: bool,
+) -> Vec<&'static str> {
+    let mut columns = names.to_vec();
+    columns.extend(schema.field(&sort.field).map(|f| f.name));
+    if check_search {
+        columns.extend(
+            schema
+                .fields
+                .iter()
+                .filter(|f| f.searchable)
+                .map(|f| f.name),
+        );
+    }
+    // In name order, as whole rows are read: the field maps are then built without sorting.
+    columns.sort_unstable();
+    columns.dedup();
+    columns
+}
+
 /// An item of a page listed by [`App::list_cached`].
 #[derive(Debug, Clone)]
 pub enum CachedItem<T> {
@@ -395,6 +460,50 @@ impl App {
         action: Action,
     ) -> AppResult<Page> {
         let schema = session.schema(kind);
+        let page = self
+            .list_rows(session, schema, params, action, None)
+            .await?;
+        Ok(page.map(|row| view(session, schema, row)))
+    }
+
+    /// One page of records the signed-in user may read, like [`App::list`], each with only the
+    /// fields named (those of them the user may see) rather than whole: what a list page
+    /// shows. Reading and decoding every column of fifty cases cost a list page more than
+    /// the few columns it shows. A record may hold other fields too (the one sorted by, and
+    /// when needed those a search is checked on), but none hidden from the user.
+    pub async fn list_fields(
+        &self,
+        session: &Session,
+        kind: RecordKind,
+        params: &ListParams,
+        names: &[&str],
+    ) -> AppResult<Page<ListedRecord>> {
+        let schema = session.schema(kind);
+        let names: Vec<&'static str> = names
+            .iter()
+            .filter_map(|name| schema.field(name).map(|f| f.name))
+            .collect();
+        let page = self
+            .list_rows(session, schema, params, Action::Read, Some(&names))
+            .await?;
+        Ok(page.map(|row| ListedRecord {
+            id: row.id,
+            version: row.version,
+            fields: visible(session, schema, row.fields),
+        }))
+    }
+
+    /// The rows of one page as the store gives them (hidden fields still in): whole, or with
+    /// `names` only the columns named and those the page itself needs.
+    async fn list_rows(
+        &self,
+        session: &Session,
+        schema: &'static Schema,
+        params: &ListParams,
+        action: Action,
+        names: Option<&[&'static str]>,
+    ) -> AppResult<Page<RecordRow>> {
+        let kind = schema.kind;
         let mut tx = self.store.read().await?;
         let prepared = prepare_list(&mut tx, session, schema, params, action).await?;
         let (limit, by_relevance) = (prepared.limit, prepared.by_relevance);
@@ -403,10 +512,15 @@ impl App {
             .fields
             .iter()
             .any(|f| f.searchable && session.actor.grants.is_hidden(kind, f.name));
+        let check_search = hides_searchable && !words.is_empty();
+        let columns = names.map(|names| columns_to_read(schema, names, sort, check_search));
         let mut query = prepared.query(schema);
         let mut items = Vec::new();
         loop {
-            let rows = tx.list_records(&query).await?;
+            let rows = match &columns {
+                None => tx.list_records(&query).await?,
+                Some(columns) => tx.list_record_fields(&query, columns).await?,
+            };
             // One row more than a page was asked for: its presence says whether more follow.
             let more_in_database = rows.len() as u64 > limit;
             let batch = rows.len().min(limit as usize);
@@ -430,9 +544,8 @@ impl App {
                         .unwrap_or(Value::Null)
                 };
                 last = Some((key, row.id));
-                let view = view(session, schema, row);
-                if !hides_searchable || words.is_empty() || matches_visible(schema, &view, words) {
-                    items.push(view);
+                if !check_search || matches_visible(session, schema, &row.fields, words) {
+                    items.push(row);
                 }
                 if items.len() as u64 == limit {
                     break;

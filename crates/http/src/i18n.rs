@@ -2,9 +2,10 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use fluent_templates::fluent_bundle::FluentValue;
-use fluent_templates::{LanguageIdentifier, Loader, static_loader};
+use fluent_templates::{LanguageIdentifier, static_loader};
 use peyvand_domain::calendar::Locale;
 
 static_loader! {
@@ -16,15 +17,37 @@ static_loader! {
     };
 }
 
-fn language(locale: Locale) -> LanguageIdentifier {
-    locale.code().parse().unwrap_or_default()
+/// The identifiers of the two languages, parsed once: parsing one for every message looked up
+/// was a visible share of a list page's CPU.
+static FA: LazyLock<LanguageIdentifier> = LazyLock::new(|| langid("fa"));
+static EN: LazyLock<LanguageIdentifier> = LazyLock::new(|| langid("en"));
+
+fn langid(code: &str) -> LanguageIdentifier {
+    code.parse().unwrap_or_default()
+}
+
+/// `key` in `locale`, else in English (the fallback language), formatted with `args`.
+///
+/// This asks the two bundles directly instead of going through the loader's language
+/// negotiation, which allocates and compares language ranges on every call: with exactly the
+/// locales `fa` and `en` loaded, negotiation always ends in this order anyway.
+fn lookup(
+    locale: Locale,
+    key: &str,
+    args: Option<&HashMap<Cow<'static, str>, FluentValue<'_>>>,
+) -> Option<String> {
+    let languages: &[&LanguageIdentifier] = match locale {
+        Locale::Fa => &[&FA, &EN],
+        Locale::En => &[&EN],
+    };
+    languages
+        .iter()
+        .find_map(|language| LOCALES.lookup_single_language(language, key, args).ok())
 }
 
 /// The message `key` in `locale`; the key itself when it is missing (visible in review, never empty).
 pub fn t(locale: Locale, key: &str) -> String {
-    LOCALES
-        .try_lookup(&language(locale), key)
-        .unwrap_or_else(|| key.to_owned())
+    lookup(locale, key, None).unwrap_or_else(|| key.to_owned())
 }
 
 /// The message `key` in `locale` with named arguments.
@@ -33,9 +56,7 @@ pub fn t_args(locale: Locale, key: &str, args: &[(&str, String)]) -> String {
         .iter()
         .map(|(k, v)| (Cow::Owned((*k).to_owned()), FluentValue::from(v.clone())))
         .collect();
-    LOCALES
-        .try_lookup_with_args(&language(locale), key, &args)
-        .unwrap_or_else(|| key.to_owned())
+    lookup(locale, key, Some(&args)).unwrap_or_else(|| key.to_owned())
 }
 
 /// The label of a schema field: an administrator's label for a custom field, the translation
@@ -49,7 +70,7 @@ pub fn field_def_label(locale: Locale, def: &peyvand_domain::record::FieldDef) -
 
 /// Whether `key` has a translation in `locale` (for tests that every key is translated).
 pub fn has(locale: Locale, key: &str) -> bool {
-    LOCALES.try_lookup(&language(locale), key).is_some()
+    lookup(locale, key, None).is_some()
 }
 
 #[cfg(test)]
@@ -62,5 +83,37 @@ mod tests {
         assert_eq!(t(Locale::Fa, "app-name"), "پیوند");
         let text = t_args(Locale::En, "list-count", &[("count", "12".into())]);
         assert!(!text.contains('\u{2068}') && text.contains("12"), "{text}");
+    }
+
+    /// Every message of either file reads the same through [`t`] as through the loader's own
+    /// lookup with language negotiation, which [`lookup`] skips.
+    #[test]
+    fn direct_lookups_match_the_loaders_negotiated_ones() {
+        use fluent_templates::Loader;
+        let mut keys = std::collections::BTreeSet::new();
+        for file in [
+            include_str!("../locales/en/main.ftl"),
+            include_str!("../locales/fa/main.ftl"),
+        ] {
+            for line in file.lines() {
+                if let Some((key, _)) = line.split_once(" =")
+                    && !key.is_empty()
+                    && key
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                {
+                    keys.insert(key.to_owned());
+                }
+            }
+        }
+        assert!(keys.len() > 500, "{}", keys.len());
+        keys.insert("no-such-message".to_owned());
+        for locale in [Locale::Fa, Locale::En] {
+            let language: LanguageIdentifier = locale.code().parse().unwrap();
+            for key in &keys {
+                let negotiated = LOCALES.try_lookup(&language, key);
+                assert_eq!(lookup(locale, key, None), negotiated, "{key}");
+            }
+        }
     }
 }

@@ -148,12 +148,49 @@ async fn check_class(
     else {
         return Ok(None);
     };
-    let scheme = crate::classes::stored_scheme(tx).await?;
-    let known = scheme.is_some_and(|s| s.classes.iter().any(|c| sla::same_class(&c.name, class)));
-    if !known {
+    if !known_classes(tx, &[class]).await? {
         errors.add(field, UNKNOWN_CLASS);
     }
     Ok(Some(class.to_owned()))
+}
+
+/// The classes listed in `field` checked against the classification scheme, as
+/// [`check_class`] checks one: a rule naming any class that is not the scheme's is refused.
+async fn check_classes(
+    tx: &mut Tx,
+    fields: &Fields,
+    field: &str,
+    errors: &mut ValidationErrors,
+) -> AppResult<()> {
+    let Value::Tags(classes) = get(fields, field) else {
+        return Ok(());
+    };
+    let classes: Vec<&str> = classes.iter().map(String::as_str).collect();
+    if !known_classes(tx, &classes).await? {
+        errors.add(field, UNKNOWN_CLASS);
+    }
+    Ok(())
+}
+
+/// Whether every one of `classes` (blank names aside) is a class of the stored scheme.
+async fn known_classes(tx: &mut Tx, classes: &[&str]) -> AppResult<bool> {
+    let wanted: Vec<&str> = classes
+        .iter()
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+        .collect();
+    if wanted.is_empty() {
+        return Ok(true);
+    }
+    let Some(scheme) = crate::classes::stored_scheme(tx).await? else {
+        return Ok(false);
+    };
+    Ok(wanted.iter().all(|want| {
+        scheme
+            .classes
+            .iter()
+            .any(|c| sla::same_class(&c.name, want))
+    }))
 }
 
 async fn check_routing_rule(
@@ -164,7 +201,7 @@ async fn check_routing_rule(
     if get(fields, "assign_team_id").is_null() && get(fields, "assign_user_id").is_null() {
         errors.add("assign_team_id", FieldError::REQUIRED);
     }
-    check_class(tx, fields, "match_customer_class", errors).await?;
+    check_classes(tx, fields, "match_customer_classes", errors).await?;
     if let Value::Tags(products) = get(fields, "match_products") {
         for product in products {
             if setup::product_named(tx, product).await?.is_none() {

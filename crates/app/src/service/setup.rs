@@ -108,7 +108,7 @@ pub(crate) async fn routing_rules(tx: &mut Tx) -> AppResult<Vec<(Rule, RecordRow
                 customer_kind: text(&row, "match_customer_kind"),
                 case_type: text(&row, "match_case_type"),
                 products: tags(&row, "match_products"),
-                customer_class: text(&row, "match_customer_class"),
+                customer_classes: tags(&row, "match_customer_classes"),
                 assignment,
             };
             (rule, row)

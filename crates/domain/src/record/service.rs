@@ -143,8 +143,9 @@ const ROUTING_RULE_FIELDS: &[FieldDef] = &[
     field("match_case_type", FieldType::Choice(CASE_TYPES)),
     // Product codes or names from the catalogue; the rule holds for a case about any of them.
     field("match_products", FieldType::Tags),
-    // A class name of the classification scheme.
-    field("match_customer_class", FieldType::Text),
+    // Class names of the classification scheme; the rule holds for a customer of any of them
+    // (migration 0200 turned the single class of earlier rules into a list of one).
+    field("match_customer_classes", FieldType::Tags),
     listed(field(
         "assign_team_id",
         FieldType::Reference(RecordKind::Team),

@@ -66,10 +66,11 @@ pub struct Rule {
     /// The case is about one of these products, each named by its catalogue code or name;
     /// empty for any product.
     pub products: Vec<String>,
-    /// The case's customer is of this class (compared as [`sla::same_class`] does).
+    /// The case's customer is of one of these classes (compared as [`sla::same_class`] does);
+    /// empty (or only blank names) for any customer, classified or not.
     ///
     /// [`sla::same_class`]: super::sla::same_class
-    pub customer_class: Option<String>,
+    pub customer_classes: Vec<String>,
     /// What to do; `None` makes the rule useless and it is skipped.
     pub assignment: Option<Assignment>,
 }
@@ -134,12 +135,17 @@ impl Rule {
                 .any(|name| wanted.contains(&normalize_search(name.trim())))
     }
 
-    /// A blank class in a rule means any class.
+    /// A rule without classes holds for any customer; one with classes only for a customer of
+    /// one of them, so never for a case whose customer has no class.
     fn matches_class(&self, class: Option<&str>) -> bool {
-        match self.customer_class.as_deref().map(str::trim) {
-            None | Some("") => true,
-            Some(wanted) => class.is_some_and(|have| same_class(wanted, have)),
-        }
+        let mut wanted = self
+            .customer_classes
+            .iter()
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+            .peekable();
+        wanted.peek().is_none()
+            || class.is_some_and(|have| wanted.any(|want| same_class(want, have)))
     }
 }
 
@@ -202,7 +208,7 @@ mod tests {
             customer_kind: None,
             case_type: None,
             products: vec![],
-            customer_class: None,
+            customer_classes: vec![],
             assignment: Some(Assignment::Person(id(1000 + n))),
         }
     }
@@ -236,20 +242,39 @@ mod tests {
         assert!(first_match(&[rule(2, 2)], &other_case).is_some());
     }
 
+    fn classes(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| (*n).to_owned()).collect()
+    }
+
     #[test]
-    fn a_class_rule_matches_only_customers_of_that_class() {
+    fn a_class_rule_matches_only_customers_of_its_classes() {
         let mut class_a = rule(1, 1);
-        class_a.customer_class = Some("a".into());
+        class_a.customer_classes = classes(&["a"]);
         let mut class_b = rule(2, 0);
-        class_b.customer_class = Some("B".into());
+        class_b.customer_classes = classes(&["B"]);
         let rules = [class_a, class_b];
         assert_eq!(first_match(&rules, &case()).unwrap().id, id(1));
         let mut unclassified = case();
         unclassified.customer_class = None;
         assert!(first_match(&rules, &unclassified).is_none());
         let mut blank = rule(3, 3);
-        blank.customer_class = Some(" ".into());
+        blank.customer_classes = classes(&[" "]);
         assert!(first_match(&[blank], &unclassified).is_some());
+    }
+
+    #[test]
+    fn a_rule_with_several_classes_matches_a_customer_of_any_of_them() {
+        let mut silver_or_gold = rule(1, 1);
+        silver_or_gold.customer_classes = classes(&["نقره‌ای", " B ", "a"]);
+        assert!(first_match(std::slice::from_ref(&silver_or_gold), &case()).is_some());
+        let mut class_b = case();
+        class_b.customer_class = Some("b".into());
+        assert!(first_match(std::slice::from_ref(&silver_or_gold), &class_b).is_some());
+        let mut class_c = case();
+        class_c.customer_class = Some("C".into());
+        assert!(first_match(std::slice::from_ref(&silver_or_gold), &class_c).is_none());
+        class_c.customer_class = None;
+        assert!(first_match(&[silver_or_gold], &class_c).is_none());
     }
 
     #[test]

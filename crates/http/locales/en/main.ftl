@@ -462,7 +462,10 @@ field-match_keyword = If subject or text contains
 field-match_customer_kind = If customer type is
 field-match_case_type = If case type is
 field-match_products = If the product is one of (codes or names)
+field-match_customer_classes = If customer class is one of
+# Rules before migration 0200 named one class; their audit entries still show this field.
 field-match_customer_class = If customer class is
+classes-choice-none = No customer classes yet: set up the classification under Settings.
 field-sla_target_id = Service-level target applied
 field-error-unknown_class = Not a class of the customer classification scheme.
 field-error-unknown_product = Names a product that is not in the catalogue (use its code or name).

@@ -462,7 +462,10 @@ field-match_keyword = اگر موضوع یا متن شامل این است
 field-match_customer_kind = اگر نوع مشتری این است
 field-match_case_type = اگر نوع درخواست این است
 field-match_products = اگر کالا یکی از این‌هاست (کد یا نام)
+field-match_customer_classes = اگر طبقه مشتری یکی از این‌هاست
+# Rules before migration 0200 named one class; their audit entries still show this field.
 field-match_customer_class = اگر طبقه مشتری این است
+classes-choice-none = هنوز طبقه‌ای برای مشتریان تعریف نشده است: رتبه‌بندی را در تنظیمات بسازید.
 field-sla_target_id = هدف سطح خدمت به‌کاررفته
 field-error-unknown_class = طبقه‌ای از طرح رتبه‌بندی مشتریان نیست.
 field-error-unknown_product = کالایی را نام می‌برد که در فهرست کالاها نیست (کد یا نام آن را بنویسید).

@@ -3,6 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use peyvand_domain::permission::RecordKind;
 use peyvand_domain::record::{FieldDef, FieldType, Schema};
 use serde_json::{Map, Value, json};
 
@@ -55,6 +56,18 @@ fn field_schema(field: &FieldDef) -> Value {
     schema
 }
 
+/// What the document says of a field whose type alone does not tell how it is used.
+fn field_note(kind: RecordKind, field: &str) -> Option<&'static str> {
+    match (kind, field) {
+        (RecordKind::RoutingRule, "match_customer_classes") => Some(
+            "Class names of the customer classification scheme (GET /api/v1/settings/classes): \
+             the rule holds for a customer of any of them; empty or null for any customer. A \
+             name that is not a class of the scheme is refused with unknown_class.",
+        ),
+        _ => None,
+    }
+}
+
 fn record_schema(schema: &Schema) -> Value {
     let mut properties = Map::new();
     properties.insert(
@@ -63,7 +76,11 @@ fn record_schema(schema: &Schema) -> Value {
     );
     properties.insert("version".into(), json!({"type": "integer", "description": "Send it back when updating; a stale version gets 409."}));
     for field in schema.fields {
-        properties.insert(field.name.into(), field_schema(field));
+        let mut property = field_schema(field);
+        if let Some(note) = field_note(schema.kind, field.name) {
+            property["description"] = note.into();
+        }
+        properties.insert(field.name.into(), property);
     }
     if schema.kind == peyvand_domain::permission::RecordKind::User {
         properties.insert("password".into(), json!({"type": "string", "writeOnly": true, "minLength": peyvand_app::auth::MIN_PASSWORD_LEN}));

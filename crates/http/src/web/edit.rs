@@ -8,10 +8,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use peyvand_app::{AppError, NewUser, RecordView, Session};
+use peyvand_domain::calendar::Locale;
 use peyvand_domain::permission::{Grants, RecordKind};
 use peyvand_domain::record::{FieldDef, FieldType, Schema, Value};
+use peyvand_domain::service::sla::same_class;
 
-use super::form::{WebForm, schema_inputs};
+use super::form::{WebForm, is_checkbox_list, schema_inputs};
 use super::format::Fmt;
 use super::guard::WebSession;
 use super::options::{Opt, field_options};
@@ -113,9 +115,7 @@ async fn build_fields(
                 (text, *value == Value::Bool(true))
             }
             // Ticked boxes of a multiple choice come as repeated names.
-            Source::Typed(form) if matches!(def.ty, FieldType::MultiChoice(_)) => {
-                (form.all(def.name).join(","), false)
-            }
+            Source::Typed(form) if is_checkbox_list(def) => (form.all(def.name).join(","), false),
             Source::Typed(form) => (
                 form.get(def.name).unwrap_or_default().to_owned(),
                 form.checked(def.name),
@@ -125,6 +125,8 @@ async fn build_fields(
         field.options = field_options(&state.app, session, &fmt, def, &field.value).await;
         if CLASS_FIELDS.contains(&def.name) {
             offer_classes(&mut field, &classes);
+        } else if CLASS_LIST_FIELDS.contains(&def.name) {
+            offer_class_list(&mut field, &classes, session.locale);
         }
         field.error = errors
             .get(def.name)
@@ -174,14 +176,16 @@ async fn edit_fields(
 
 /// Fields of the service set-up that name a customer class: offered as a choice among the
 /// classification scheme's classes, so an administrator picks a class that exists.
-const CLASS_FIELDS: [&str; 2] = ["customer_class", "match_customer_class"];
+const CLASS_FIELDS: [&str; 1] = ["customer_class"];
+
+/// Fields of the service set-up that name several customer classes (a routing rule's): offered
+/// as a multiple choice among the scheme's classes.
+pub(super) const CLASS_LIST_FIELDS: [&str; 1] = ["match_customer_classes"];
 
 /// The scheme's class names, read only when the form has a class field.
 async fn class_names(state: &AppState, session: &Session, defs: &[&FieldDef]) -> Vec<String> {
-    if !defs
-        .iter()
-        .any(|d| d.writable && CLASS_FIELDS.contains(&d.name))
-    {
+    let names_class = |name| CLASS_FIELDS.contains(&name) || CLASS_LIST_FIELDS.contains(&name);
+    if !defs.iter().any(|d| d.writable && names_class(d.name)) {
         return Vec::new();
     }
     match state.app.classification_scheme(session).await {
@@ -212,6 +216,39 @@ fn offer_classes(field: &mut FormField, classes: &[String]) {
             },
         );
     }
+}
+
+/// Turns a field holding several class names into checkboxes of `classes`, ticking those it
+/// holds (compared as the routing compares classes). Names it holds that are no longer among
+/// them come first, ticked, so saving the form never drops them silently.
+fn offer_class_list(field: &mut FormField, classes: &[String], locale: Locale) {
+    let chosen: Vec<&str> = field
+        .value
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    let option = |name: &str, selected| Opt {
+        value: name.to_owned(),
+        label: name.to_owned(),
+        selected,
+    };
+    let mut options: Vec<Opt> = chosen
+        .iter()
+        .filter(|c| !classes.iter().any(|class| same_class(class, c)))
+        .map(|c| option(c, true))
+        .collect();
+    options.extend(classes.iter().map(|class| {
+        let ticked = chosen.iter().any(|c| same_class(class, c));
+        option(class, ticked)
+    }));
+    field.widget = "checkboxes";
+    field.options = options;
+    field.hint = if classes.is_empty() {
+        t(locale, "classes-choice-none")
+    } else {
+        String::new()
+    };
 }
 
 impl FormField {

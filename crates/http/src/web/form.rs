@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use peyvand_app::{AppError, Session};
-use peyvand_domain::record::{FieldType, Input, Schema};
+use peyvand_domain::record::{FieldDef, FieldType, Input, Schema};
 
 use super::page::WebError;
 
@@ -127,17 +127,16 @@ pub fn schema_inputs(
         .filter_map(|def| {
             let input = match (def.ty, form.get(def.name)) {
                 (FieldType::Bool, value) => Input::Bool(value.is_some()),
-                // The form always sends an empty value for a multiple choice, so that ticking
-                // nothing clears it; a field missing altogether was not on the form.
-                (FieldType::MultiChoice(_), None) => return None,
-                (FieldType::MultiChoice(_), Some(_)) => Input::List(
+                (_, None) => return None,
+                // The form always sends an empty value for a list of checkboxes, so that
+                // ticking nothing clears it (a field missing altogether was not on the form).
+                (_, Some(_)) if is_checkbox_list(def) => Input::List(
                     form.all(def.name)
                         .into_iter()
                         .filter(|v| !v.is_empty())
                         .map(str::to_owned)
                         .collect(),
                 ),
-                (_, None) => return None,
                 (_, Some(value)) if value.trim().is_empty() && is_placement(schema, def.name) => {
                     return None;
                 }
@@ -146,6 +145,13 @@ pub fn schema_inputs(
             Some((def.name.to_owned(), input))
         })
         .collect()
+}
+
+/// Whether the form shows `def` as a list of checkboxes, sent as one value per ticked box: a
+/// multiple choice, or a list of customer classes (see `edit::CLASS_LIST_FIELDS`).
+pub fn is_checkbox_list(def: &FieldDef) -> bool {
+    matches!(def.ty, FieldType::MultiChoice(_))
+        || super::edit::CLASS_LIST_FIELDS.contains(&def.name)
 }
 
 fn is_placement(schema: &Schema, field: &str) -> bool {

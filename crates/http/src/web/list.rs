@@ -1,18 +1,19 @@
 //! `GET /{kind}`: the one list page of every kind — columns, search, filters, sorting by
 //! column headers and keyset pagination, all from the schema.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::Response;
-use peyvand_app::ListParams;
+use peyvand_app::{ListParams, ListedRecord};
 use peyvand_domain::permission::{Action, RecordKind};
 use peyvand_domain::record::{FieldDef, FieldType, Schema};
 
 use super::form::{parse_urlencoded, query_string};
-use super::format::{Cell, Fmt, load_titles, references};
+use super::format::{ColumnFmt, Fmt, Link, Titles, load_titles, references};
 use super::guard::WebSession;
 use super::options::{Opt, field_options};
 use super::page::{Layout, WebResult, def_label, kind_label, may, render};
@@ -32,13 +33,27 @@ pub struct Column {
     pub arrow: &'static str,
 }
 
-/// One row.
+/// One row. Its cells borrow from the page's columns, records and titles, so that a row costs
+/// no more allocations than the values that must be formatted.
 #[derive(Debug, Clone)]
-pub struct Row {
+pub struct Row<'a> {
     /// The record page.
-    pub href: String,
+    pub href: Link,
     /// Cells in column order.
-    pub cells: Vec<Cell>,
+    pub cells: Vec<ListCell<'a>>,
+}
+
+/// One cell of a row.
+#[derive(Debug, Clone)]
+pub struct ListCell<'a> {
+    /// The column's label (shown before the value when tables stack into cards).
+    pub label: &'a str,
+    /// The text shown.
+    pub text: Cow<'a, str>,
+    /// A link, for references the user can see.
+    pub href: Option<Link>,
+    /// Left-to-right content (emails, phone numbers) inside a right-to-left page.
+    pub ltr: bool,
 }
 
 /// A filter select box.
@@ -55,7 +70,7 @@ pub struct Filter {
 /// The list page.
 #[derive(Template)]
 #[template(path = "list.html")]
-pub struct ListTemplate {
+pub struct ListTemplate<'a> {
     /// Frame.
     pub l: Layout,
     /// The kind's path.
@@ -69,7 +84,7 @@ pub struct ListTemplate {
     /// Column headers.
     pub columns: Vec<Column>,
     /// Rows.
-    pub rows: Vec<Row>,
+    pub rows: Vec<Row<'a>>,
     /// Filters.
     pub filters: Vec<Filter>,
     /// "N records".
@@ -147,14 +162,17 @@ pub async fn show(
         // Not offered in the page, but kept when given (bookmarks, tests of paging).
         limit: limit.parse().ok(),
     };
-    let page = state.app.list(&session, schema.kind, &params).await?;
-    let total = state.app.count(&session, schema.kind, &params).await?;
-
-    let columns_defs: Vec<&FieldDef> = schema
+    let columns_defs: Vec<&'static FieldDef> = schema
         .fields
         .iter()
         .filter(|f| f.in_list && !session.actor.grants.is_hidden(schema.kind, f.name))
         .collect();
+    let names: Vec<&str> = columns_defs.iter().map(|f| f.name).collect();
+    let page = state
+        .app
+        .list_fields(&session, schema.kind, &params, &names)
+        .await?;
+    let total = state.app.count(&session, schema.kind, &params).await?;
     let titles = load_titles(
         &state.app,
         &session,
@@ -164,16 +182,18 @@ pub async fn show(
         ),
     )
     .await;
+    let labels: Vec<String> = columns_defs
+        .iter()
+        .map(|def| def_label(session.locale, def))
+        .collect();
+    let formats: Vec<ColumnFmt> = columns_defs
+        .iter()
+        .map(|def| ColumnFmt::new(fmt, def))
+        .collect();
     let rows = page
         .items
         .iter()
-        .map(|record| Row {
-            href: format!("/{}/{}", schema.path, record.id),
-            cells: columns_defs
-                .iter()
-                .map(|def| fmt.cell(def, record.get(def.name), &titles))
-                .collect(),
-        })
+        .map(|record| row(schema, record, &formats, &labels, &titles))
         .collect();
 
     // Links keep the search and filters; each decides sort and cursor itself.
@@ -204,7 +224,8 @@ pub async fn show(
     };
     let columns = columns_defs
         .iter()
-        .map(|def| {
+        .zip(&labels)
+        .map(|(def, label)| {
             let (sorted, arrow, next) = if current == def.name {
                 ("ascending", "▲", format!("-{}", def.name))
             } else if current.strip_prefix('-') == Some(def.name) {
@@ -213,7 +234,7 @@ pub async fn show(
                 ("", "", def.name.to_owned())
             };
             Column {
-                label: def_label(session.locale, def),
+                label: label.clone(),
                 href: schema.is_sortable(def.name).then(|| link(&next, "")),
                 sorted,
                 arrow,
@@ -286,6 +307,33 @@ pub async fn show(
     })
 }
 
-fn render_list(template: ListTemplate) -> WebResult<Response> {
+/// A record's row: a cell per column, each column's words already translated (`columns`) and
+/// its label written once (`labels`).
+fn row<'a>(
+    schema: &Schema,
+    record: &'a ListedRecord,
+    columns: &'a [ColumnFmt],
+    labels: &'a [String],
+    titles: &'a Titles,
+) -> Row<'a> {
+    Row {
+        href: Link::new(schema.path, record.id),
+        cells: columns
+            .iter()
+            .zip(labels)
+            .map(|(column, label)| {
+                let value = record.get(column.def().name);
+                ListCell {
+                    label,
+                    text: column.text(value, titles),
+                    href: column.link(value, titles),
+                    ltr: column.ltr(),
+                }
+            })
+            .collect(),
+    }
+}
+
+fn render_list(template: ListTemplate<'_>) -> WebResult<Response> {
     Ok(render(&template))
 }
