@@ -379,7 +379,7 @@ pub async fn rules(
     ApiSession(session): ApiSession,
     Query(params): Query<InsightParams>,
 ) -> ApiResult<Response> {
-    let rules = state.app.insight_rules(&session).await?;
+    let rules = state.app.insight_rules(&session, None).await?.items;
     if params.csv() {
         let names = product_names(&state, &session, &rules).await;
         let rows = rules

@@ -287,7 +287,7 @@ async fn basket_tab(
     l: &Layout,
     fmt: &Fmt,
 ) -> WebResult<(Chart, Vec<String>, Vec<Vec<String>>)> {
-    let rules: Vec<RuleView> = state.app.insight_rules(session).await?;
+    let rules: Vec<RuleView> = state.app.insight_rules(session, None).await?.items;
     let names = product_names(state, session, &rules).await;
     let chart_rows = rules
         .iter()
