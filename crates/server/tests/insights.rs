@@ -576,7 +576,9 @@ async fn basket_rules_follow_the_branch_picker_in_the_api_the_csv_and_the_page()
         let bad = t.get("/api/v1/insights/rules?branch_id=nope", &admin).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
 
-        // The CSV follows the branch: a line per rule after the header.
+        // The CSV follows the branch: a line per rule after the header; Kashan's is the
+        // header alone, and Isfahan's has its own support for laptop → keyboard.
+        let mut files = Vec::new();
         for (query, set) in [
             (String::new(), &all),
             (format!("&branch_id={isfahan}"), &picked),
@@ -588,7 +590,16 @@ async fn basket_rules_follow_the_branch_picker_in_the_api_the_csv_and_the_page()
             assert_eq!(csv.status, StatusCode::OK);
             let items = set["items"].as_array().unwrap().len();
             assert_eq!(csv.body.lines().count(), 1 + items, "{}: {query}", t.name());
+            files.push(csv.body);
         }
+        assert_eq!(files[2].lines().count(), 1, "{}: {}", t.name(), files[2]);
+        let support = subtree.with_both as f64 / subtree.orders as f64;
+        assert!(
+            files[1].contains(&format!(",{support:.4},")),
+            "{}: {}",
+            t.name(),
+            files[1]
+        );
 
         // The basket tab shows the picked branch's rules, and says why Kashan has none.
         let mut browser = Browser::new(&t);
