@@ -162,7 +162,7 @@ fn streamed_lines_close_baskets_per_invoice_and_loyalty_per_customer() {
     assert_eq!(facts.loyalty.len(), 2, "both customers get a class");
 }
 
-/// The demo's shape: the head office over Isfahan (over Kashan) and Mashhad.
+/// The demo's shape: the head office over Isfahan (over Kashan), Mashhad and Shiraz.
 const HQ: u128 = 1;
 const ISFAHAN: u128 = 2;
 const KASHAN: u128 = 3;
