@@ -63,9 +63,11 @@ fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
 }
 
 /// Finds every item set with support ≥ `min_support` and at most `max_len` items.
-/// `orders[i]` lists the item indices of order i (any order, duplicates ignored).
-pub fn frequent_itemsets(
-    orders: &[Vec<u32>],
+/// `orders[i]` lists the item indices of order i (any order, duplicates ignored). Orders may be
+/// owned (`Vec<u32>`) or borrowed (`&[u32]`), so a caller can mine a subset of its orders
+/// without copying them.
+pub fn frequent_itemsets<O: AsRef<[u32]>>(
+    orders: &[O],
     item_count: usize,
     min_support: f64,
     max_len: usize,
@@ -82,7 +84,7 @@ pub fn frequent_itemsets(
     let support = |count: usize| count as f64 / total;
     let mut containing: Vec<Vec<u32>> = vec![Vec::new(); item_count];
     for (order, items) in orders.iter().enumerate() {
-        for &item in items {
+        for &item in items.as_ref() {
             let list = &mut containing[item as usize];
             if list.last() != Some(&(order as u32)) {
                 list.push(order as u32);
@@ -241,5 +243,17 @@ mod tests {
         let sets = frequent_itemsets(&orders, 3, 0.5, 2).unwrap();
         assert_eq!(sets.len(), 6);
         assert!(frequent_itemsets(&orders, 3, 0.0, 2).is_err());
+    }
+
+    #[test]
+    fn borrowed_orders_give_the_same_sets_as_owned_ones() {
+        let orders = [vec![0, 1], vec![0, 1, 2], vec![2], vec![0, 2]];
+        // A subset picked by reference, as the app mines one branch's invoices.
+        let picked: Vec<&[u32]> = [0, 1, 3].iter().map(|&i| orders[i].as_slice()).collect();
+        let copied: Vec<Vec<u32>> = [0, 1, 3].iter().map(|&i| orders[i].clone()).collect();
+        assert_eq!(
+            frequent_itemsets(&picked, 3, 0.3, 3).unwrap(),
+            frequent_itemsets(&copied, 3, 0.3, 3).unwrap()
+        );
     }
 }

@@ -411,6 +411,240 @@ async fn also_bought_matches_the_invoices_and_shows_on_the_product_page() {
     }
 }
 
+/// Baskets counted from the invoices themselves: orders with products, those with the laptop,
+/// and those with the laptop and the keyboard.
+#[derive(Debug, Default, Clone, Copy)]
+struct Baskets {
+    orders: u64,
+    with_laptop: u64,
+    with_both: u64,
+}
+
+impl Baskets {
+    fn add(&mut self, other: Baskets) {
+        self.orders += other.orders;
+        self.with_laptop += other.with_laptop;
+        self.with_both += other.with_both;
+    }
+}
+
+/// The baskets of every order, per branch id of its invoice.
+async fn baskets_by_branch(
+    t: &TestApp,
+    token: &str,
+    laptop: &str,
+    keyboard: &str,
+) -> BTreeMap<String, Baskets> {
+    let mut by_branch: BTreeMap<String, Baskets> = BTreeMap::new();
+    for invoice in t.list_all("/api/v1/invoices", token).await {
+        let status = invoice["status"].as_str().unwrap_or_default();
+        if !peyvand_store::ORDER_STATUSES.contains(&status) || invoice["issue_date"].is_null() {
+            continue;
+        }
+        let id = invoice["id"].as_str().unwrap();
+        let lines = t
+            .get(&format!("/api/v1/invoices/{id}/lines"), token)
+            .await
+            .json();
+        let lines = lines["items"]
+            .as_array()
+            .or(lines.as_array())
+            .unwrap()
+            .clone();
+        if !lines.iter().any(|l| l["product_id"].is_string()) {
+            continue;
+        }
+        let has = |product: &str| lines.iter().any(|l| l["product_id"] == product);
+        let branch = invoice["branch_id"].as_str().unwrap().to_owned();
+        by_branch.entry(branch).or_default().add(Baskets {
+            orders: 1,
+            with_laptop: u64::from(has(laptop)),
+            with_both: u64::from(has(laptop) && has(keyboard)),
+        });
+    }
+    by_branch
+}
+
+/// The basket tab's table rows (the header row left out).
+fn table_rows(page: &str) -> usize {
+    page.matches("<tr>").count().saturating_sub(1)
+}
+
+#[tokio::test]
+async fn basket_rules_follow_the_branch_picker_in_the_api_the_csv_and_the_page() {
+    use peyvand_app::insights::compute::MIN_BRANCH_INVOICES;
+    for t in backends().await {
+        let admin = t.token("admin@peyvand.demo").await;
+        recompute(&t, &admin).await;
+        let branches = t.list_all("/api/v1/branches", &admin).await;
+        let branch = |code: &str| {
+            branches
+                .iter()
+                .find(|b| b["code"] == code)
+                .and_then(|b| b["id"].as_str())
+                .unwrap()
+                .to_owned()
+        };
+        let (headquarters, isfahan, kashan) = (branch("HQ"), branch("ISF"), branch("KSH"));
+        let laptop = product_id(&t, &admin, "LP-100").await;
+        let keyboard = product_id(&t, &admin, "KB-01").await;
+        let by_branch = baskets_by_branch(&t, &admin, &laptop, &keyboard).await;
+        let mut company = Baskets::default();
+        by_branch.values().for_each(|b| company.add(*b));
+        // Isfahan's subtree is Isfahan and Kashan (Kashan sells nothing in the demo).
+        let mut subtree = Baskets::default();
+        for id in [&isfahan, &kashan] {
+            subtree.add(by_branch.get(id).copied().unwrap_or_default());
+        }
+        assert!(
+            subtree.orders >= MIN_BRANCH_INVOICES as u64 && subtree.orders < company.orders,
+            "{}: the demo gives Isfahan enough orders, not all of them: {subtree:?} {company:?}",
+            t.name()
+        );
+        assert!(
+            subtree.with_both * company.orders != company.with_both * subtree.orders,
+            "the demo's Isfahan buys laptops with keyboards unlike the company as a whole"
+        );
+        let rules = |query: String| {
+            let t = &t;
+            let admin = &admin;
+            async move {
+                let reply = t
+                    .get(&format!("/api/v1/insights/rules{query}"), admin)
+                    .await;
+                assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+                reply.json()
+            }
+        };
+        let laptop_to_keyboard = |set: &Value| {
+            set["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| {
+                    r["antecedents"] == json!([laptop]) && r["consequents"] == json!([keyboard])
+                })
+                .cloned()
+                .unwrap_or_else(|| panic!("{}: laptop → keyboard missing: {set}", t.name()))
+        };
+        let close =
+            |a: &Value, n: u64, d: u64| (a.as_f64().unwrap() - n as f64 / d as f64).abs() < 1e-9;
+
+        // No branch: the company-wide rules, as before.
+        let all = rules(String::new()).await;
+        let rule = laptop_to_keyboard(&all);
+        assert!(
+            close(&rule["support"], company.with_both, company.orders),
+            "{rule}"
+        );
+        assert_eq!(all["branch_id"], Value::Null);
+        assert_eq!(all["invoices"], company.orders, "{}", t.name());
+        assert_eq!(all["too_few_invoices"], false);
+
+        // Isfahan: rules over the invoices of Isfahan and the branches below it, and no others.
+        let picked = rules(format!("?branch_id={isfahan}")).await;
+        let rule = laptop_to_keyboard(&picked);
+        assert!(
+            close(&rule["support"], subtree.with_both, subtree.orders),
+            "{}: support {rule} vs {subtree:?}",
+            t.name()
+        );
+        assert!(
+            close(&rule["confidence"], subtree.with_both, subtree.with_laptop),
+            "{rule}"
+        );
+        // Every support is a count of Isfahan's orders over their number.
+        for rule in picked["items"].as_array().unwrap() {
+            let count = rule["support"].as_f64().unwrap() * subtree.orders as f64;
+            assert!((count - count.round()).abs() < 1e-6, "{rule}");
+        }
+        assert_eq!(picked["branch_id"], isfahan.as_str());
+        assert_eq!(picked["invoices"], subtree.orders, "{}", t.name());
+        assert_eq!(picked["too_few_invoices"], false);
+        // The head office's subtree is the whole company.
+        let root = rules(format!("?branch_id={headquarters}")).await;
+        assert_eq!(root["items"], all["items"], "{}", t.name());
+        assert_eq!(root["invoices"], company.orders);
+
+        // Kashan sold nothing: too few invoices, no rules, while the company has some.
+        let none = rules(format!("?branch_id={kashan}")).await;
+        assert_eq!(none["items"], json!([]), "{}", t.name());
+        assert_eq!(none["invoices"], 0);
+        assert_eq!(none["too_few_invoices"], true);
+        assert_eq!(none["min_invoices"], MIN_BRANCH_INVOICES);
+        assert!(!all["items"].as_array().unwrap().is_empty());
+        let bad = t.get("/api/v1/insights/rules?branch_id=nope", &admin).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+
+        // The CSV follows the branch: a line per rule after the header; Kashan's is the
+        // header alone, and Isfahan's has its own support for laptop → keyboard.
+        let mut files = Vec::new();
+        for (query, set) in [
+            (String::new(), &all),
+            (format!("&branch_id={isfahan}"), &picked),
+            (format!("&branch_id={kashan}"), &none),
+        ] {
+            let csv = t
+                .get(&format!("/api/v1/insights/rules?format=csv{query}"), &admin)
+                .await;
+            assert_eq!(csv.status, StatusCode::OK);
+            let items = set["items"].as_array().unwrap().len();
+            assert_eq!(csv.body.lines().count(), 1 + items, "{}: {query}", t.name());
+            files.push(csv.body);
+        }
+        assert_eq!(files[2].lines().count(), 1, "{}: {}", t.name(), files[2]);
+        let support = subtree.with_both as f64 / subtree.orders as f64;
+        assert!(
+            files[1].contains(&format!(",{support:.4},")),
+            "{}: {}",
+            t.name(),
+            files[1]
+        );
+
+        // The basket tab shows the picked branch's rules, and says why Kashan has none.
+        let mut browser = Browser::new(&t);
+        browser.login("admin@peyvand.demo").await;
+        let too_few = [
+            "Too few invoices in this branch",
+            "برای قواعد سبد بازارِ جداگانه کافی نیست",
+        ];
+        for (query, set) in [
+            (String::new(), &all),
+            (format!("?branch_id={isfahan}"), &picked),
+        ] {
+            let page = browser.get(&format!("/insights/basket{query}")).await;
+            assert_eq!(page.status, StatusCode::OK);
+            let items = set["items"].as_array().unwrap().len();
+            assert_eq!(
+                table_rows(&page.body),
+                items.min(200),
+                "{}: {query}",
+                t.name()
+            );
+            assert!(!too_few.iter().any(|s| page.body.contains(s)));
+        }
+        let page = browser
+            .get(&format!("/insights/basket?branch_id={kashan}"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(table_rows(&page.body), 0, "{}", t.name());
+        assert!(
+            too_few.iter().any(|s| page.body.contains(s)),
+            "{}: {}",
+            t.name(),
+            page.body
+        );
+        // The link's `&` is escaped in the page (`&#38;`).
+        let unescaped = page.body.replace("&#38;", "&").replace("&amp;", "&");
+        let csv_link = format!("href=\"/api/v1/insights/rules?format=csv&branch_id={kashan}\"");
+        assert!(
+            unescaped.contains(&csv_link),
+            "{}: the CSV link keeps the branch",
+            t.name()
+        );
+    }
+}
+
 #[tokio::test]
 async fn nps_is_computed_from_known_answers_by_month_and_segment() {
     use peyvand_domain::calendar::{CalendarKind, format_date};

@@ -8,11 +8,11 @@
 //! the CLV summary, the churn features) as soon as the next customer starts, and their lines to
 //! a margin and a loyalty class. So a run holds a few hundred bytes per customer whatever the
 //! number of orders; only the market basket keeps every invoice's products (as small product
-//! indexes), because frequent item sets are counted over all baskets.
+//! indexes) and its branch (a small branch index), because frequent item sets are counted over
+//! all baskets — company-wide and per branch subtree (`basket`).
 
 use std::collections::HashMap;
 
-use peyvand_analytics::basket;
 use peyvand_analytics::churn;
 use peyvand_analytics::clv::{self, Summary, TimeUnit};
 use peyvand_analytics::dates::{Day, from_time};
@@ -23,6 +23,9 @@ use peyvand_store::{CustomerRef, LineFact, OrderFact, RuleRow, ScoreRow, Service
 use serde_json::json;
 use time::Date;
 use uuid::Uuid;
+
+mod basket;
+pub use basket::BranchRules;
 
 /// What one case costs to serve, in Rials (the cost-to-serve rule, `docs/analytics.md`).
 pub const CASE_COST: i64 = 2_000_000;
@@ -46,6 +49,11 @@ pub const MIN_CONFIDENCE: f64 = 0.3;
 pub const MAX_RULE_LEN: usize = 3;
 /// Rules kept, the highest lift first.
 pub const MAX_RULES: usize = 500;
+/// Invoices (with products) a branch's subtree needs for basket rules of its own. Below 50, a
+/// single invoice is more than the minimum support (2%), so one purchase alone would make a
+/// "frequent" item set and a rule; such a branch gets no rules, and says so. The company-wide
+/// rules have no such floor.
+pub const MIN_BRANCH_INVOICES: usize = 50;
 
 /// One customer's orders, reduced to what the analyses need.
 #[derive(Debug, Clone)]
@@ -90,7 +98,16 @@ pub struct Facts {
     product_index: HashMap<Uuid, u32>,
     /// Products per invoice (as indexes into `products`), for the basket.
     pub baskets: Vec<Vec<u32>>,
-    open_basket: Option<(Uuid, Vec<u32>)>,
+    /// The branch of each basket, as an index into `branches`.
+    pub basket_branch: Vec<u32>,
+    /// The branches of the baskets, by index.
+    pub branches: Vec<Uuid>,
+    branch_index: HashMap<Uuid, u32>,
+    /// The invoice, branch index and products of the basket being read.
+    open_basket: Option<(Uuid, u32, Vec<u32>)>,
+    /// Every branch with its parent (none for the root): the tree whose subtrees get basket
+    /// rules of their own.
+    pub branch_tree: Vec<(Uuid, Option<Uuid>)>,
     /// Cases, activities and answered surveys per customer.
     pub service: HashMap<CustomerRef, ServiceCounts>,
     /// The customers each customer referred.
@@ -110,7 +127,11 @@ impl Facts {
             products: Vec::new(),
             product_index: HashMap::new(),
             baskets: Vec::new(),
+            basket_branch: Vec::new(),
+            branches: Vec::new(),
+            branch_index: HashMap::new(),
             open_basket: None,
+            branch_tree: Vec::new(),
             service: HashMap::new(),
             referrals: HashMap::new(),
         }
@@ -171,12 +192,22 @@ impl Facts {
             }
         }
         match &mut self.open_basket {
-            Some((invoice, products)) if *invoice == line.invoice_id => products.push(index),
+            Some((invoice, _, products)) if *invoice == line.invoice_id => products.push(index),
             _ => {
                 self.close_basket();
-                self.open_basket = Some((line.invoice_id, vec![index]));
+                let branch = self.branch_index_of(line.branch_id);
+                self.open_basket = Some((line.invoice_id, branch, vec![index]));
             }
         }
+    }
+
+    fn branch_index_of(&mut self, branch: Uuid) -> u32 {
+        let next = self.branches.len() as u32;
+        let index = *self.branch_index.entry(branch).or_insert(next);
+        if index == next {
+            self.branches.push(branch);
+        }
+        index
     }
 
     fn close_purchases(&mut self) {
@@ -188,8 +219,9 @@ impl Facts {
     }
 
     fn close_basket(&mut self) {
-        if let Some((_, products)) = self.open_basket.take() {
+        if let Some((_, branch, products)) = self.open_basket.take() {
             self.baskets.push(products);
+            self.basket_branch.push(branch);
         }
     }
 
@@ -214,8 +246,12 @@ impl Facts {
 pub struct Computed {
     /// One row per customer with orders.
     pub scores: Vec<ScoreRow>,
-    /// Basket rules, highest lift first.
+    /// Company-wide basket rules, highest lift first.
     pub rules: Vec<RuleRow>,
+    /// Invoices with products: the baskets the company-wide rules were mined from.
+    pub invoices: usize,
+    /// Basket rules per branch, over the invoices of its subtree.
+    pub branch_rules: Vec<BranchRules>,
     /// Counts, model parameters and validation, for the run's page.
     pub summary: serde_json::Value,
 }
@@ -354,40 +390,6 @@ fn churn_of(
     }
 }
 
-/// Basket rules over the invoices' products.
-fn basket_rules(
-    baskets: &[Vec<u32>],
-    products: &[Uuid],
-    summary: &mut serde_json::Map<String, serde_json::Value>,
-) -> Vec<RuleRow> {
-    let itemsets =
-        match basket::frequent_itemsets(baskets, products.len(), MIN_SUPPORT, MAX_RULE_LEN) {
-            Ok(sets) => sets,
-            Err(error) => {
-                summary.insert("basket_error".into(), json!(error.to_string()));
-                return Vec::new();
-            }
-        };
-    let mut rules = basket::rules(&itemsets, MIN_CONFIDENCE);
-    rules.sort_by(|a, b| {
-        b.lift
-            .total_cmp(&a.lift)
-            .then(b.confidence.total_cmp(&a.confidence))
-    });
-    rules.truncate(MAX_RULES);
-    let ids = |items: &[u32]| items.iter().map(|&i| products[i as usize]).collect();
-    rules
-        .iter()
-        .map(|rule| RuleRow {
-            antecedents: ids(&rule.antecedents),
-            consequents: ids(&rule.consequents),
-            support: rule.support,
-            confidence: rule.confidence,
-            lift: rule.lift,
-        })
-        .collect()
-}
-
 /// The loyalty class of a customer's purchases (day, product index), products standing for
 /// brands.
 fn loyalty_of(mut purchases: Vec<(Date, u32)>) -> Option<&'static str> {
@@ -498,12 +500,19 @@ pub fn compute(facts: &Facts) -> Computed {
             }
         })
         .collect();
-    let rules = basket_rules(&facts.baskets, &facts.products, &mut summary);
+    let rules = basket::company_rules(facts, &mut summary);
+    let branch_rules = basket::branch_rules(facts, &rules);
     summary.insert("rules".into(), json!(rules.len()));
     summary.insert("invoices".into(), json!(facts.baskets.len()));
+    summary.insert(
+        "branches_with_rules".into(),
+        json!(branch_rules.iter().filter(|b| !b.rules.is_empty()).count()),
+    );
     Computed {
         scores,
         rules,
+        invoices: facts.baskets.len(),
+        branch_rules,
         summary: serde_json::Value::Object(summary),
     }
 }

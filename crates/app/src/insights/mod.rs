@@ -30,7 +30,7 @@ use crate::jobs::{Job, queue_in};
 
 pub use peyvand_analytics::nps::Period;
 pub use reads::{
-    CustomerInsights, GroupRow, NpsGroup, NpsPeriod, NpsQuery, NpsReport, Offer, RuleView,
+    CustomerInsights, GroupRow, NpsGroup, NpsPeriod, NpsQuery, NpsReport, Offer, RuleSet, RuleView,
     ScoreQuery, ScoreView, ScoresPage,
 };
 pub use tagging::{TAG_BATCH, TaggingView};

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+use super::compute::MIN_BRANCH_INVOICES;
 use super::{may_see_scores, require_analytics};
 use crate::App;
 use crate::auth::Session;
@@ -179,6 +180,35 @@ pub struct RuleView {
     pub confidence: f64,
     /// Lift.
     pub lift: f64,
+}
+
+/// One set of basket rules: company-wide, or mined over the invoices of a branch's subtree.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleSet {
+    /// The branch whose subtree's invoices the rules come from; none for company-wide.
+    pub branch_id: Option<Uuid>,
+    /// The rules, highest lift first.
+    pub items: Vec<RuleView>,
+    /// Invoices with products the rules were mined from; none when the newest run has no such
+    /// set (no run yet, or a branch made since).
+    pub invoices: Option<i64>,
+    /// Whether the branch's subtree had fewer invoices than `min_invoices`, so it has no
+    /// rules of its own.
+    pub too_few_invoices: bool,
+    /// Invoices a branch's subtree needs for rules of its own.
+    pub min_invoices: usize,
+}
+
+impl RuleSet {
+    fn empty(branch_id: Option<Uuid>) -> RuleSet {
+        RuleSet {
+            branch_id,
+            items: Vec::new(),
+            invoices: None,
+            too_few_invoices: false,
+            min_invoices: MIN_BRANCH_INVOICES,
+        }
+    }
 }
 
 fn rule_view(rule: RuleRow) -> RuleView {
@@ -389,19 +419,28 @@ impl App {
             .collect())
     }
 
-    /// The newest run's basket rules, highest lift first.
-    pub async fn insight_rules(&self, session: &Session) -> AppResult<Vec<RuleView>> {
+    /// The newest run's basket rules, highest lift first: those mined over the invoices of
+    /// `branch_id`'s subtree, or the company-wide ones when no branch is picked. Rules are
+    /// about products, not customers, so the reader's reach does not narrow them.
+    pub async fn insight_rules(
+        &self,
+        session: &Session,
+        branch_id: Option<Uuid>,
+    ) -> AppResult<RuleSet> {
         require_analytics(session)?;
         let mut tx = self.store.read().await?;
         let Some((run, _)) = Self::current_run(&mut tx).await? else {
-            return Ok(Vec::new());
+            return Ok(RuleSet::empty(branch_id));
         };
-        Ok(tx
-            .insight_rules(run)
-            .await?
-            .into_iter()
-            .map(rule_view)
-            .collect())
+        let invoices = tx.insight_rule_set_invoices(run, branch_id).await?;
+        let items = tx.insight_rules(run, branch_id).await?;
+        Ok(RuleSet {
+            items: items.into_iter().map(rule_view).collect(),
+            invoices,
+            too_few_invoices: branch_id.is_some()
+                && invoices.is_some_and(|n| n < MIN_BRANCH_INVOICES as i64),
+            ..RuleSet::empty(branch_id)
+        })
     }
 
     /// "Customers who bought X also buy Y": the rules whose antecedent is this product alone,
@@ -423,8 +462,9 @@ impl App {
         let Some((run, _)) = Self::current_run(&mut tx).await? else {
             return Ok(Vec::new());
         };
+        // A product page has no branch: the company-wide rules.
         Ok(tx
-            .insight_rules(run)
+            .insight_rules(run, None)
             .await?
             .into_iter()
             .filter(|r| r.antecedents == [product_id])
@@ -474,9 +514,11 @@ impl App {
             self.get(session, kind, id).await?;
         }
         let bought = self.products_bought(&mut tx, customer_kind, id).await?;
+        // Offers follow the company-wide rules, as "also bought" does: a customer page has no
+        // branch picker.
         let offers = offers_for(
             &bought,
-            &tx.insight_rules(run).await?,
+            &tx.insight_rules(run, None).await?,
             &tx.insight_catalogue().await?,
         );
         Ok(CustomerInsights {

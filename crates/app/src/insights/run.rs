@@ -6,7 +6,7 @@
 
 use uuid::Uuid;
 
-use super::compute::{Facts, compute};
+use super::compute::{Computed, Facts, compute};
 use crate::App;
 use crate::error::{AppError, AppResult};
 
@@ -89,6 +89,7 @@ impl App {
             for (referrer, referred) in tx.insight_referrals().await? {
                 facts.referrals.entry(referrer).or_default().push(referred);
             }
+            facts.branch_tree = tx.id_pairs("branches", "parent_id").await?;
         }
         facts.finish();
         self.progress(run_id, "scoring", 40).await?;
@@ -105,9 +106,31 @@ impl App {
             let percent = 70 + 28 * written / total as i64;
             self.progress(run_id, "writing", percent).await?;
         }
-        let mut tx = self.store.write().await?;
-        tx.insert_insight_rules(run_id, &computed.rules).await?;
-        tx.commit().await?;
+        self.write_rules(run_id, &computed).await?;
         Ok(computed.summary.to_string())
+    }
+
+    /// Writes the company-wide rules, then each branch's set, about [`WRITE_CHUNK`] rows per
+    /// transaction (a branch's set holds up to 500 rules, and there may be many branches).
+    async fn write_rules(&self, run_id: Uuid, computed: &Computed) -> AppResult<()> {
+        let company = (None, computed.invoices, &computed.rules);
+        let branches = computed
+            .branch_rules
+            .iter()
+            .map(|set| (Some(set.branch_id), set.invoices, &set.rules));
+        let mut tx = self.store.write().await?;
+        let mut rows = 0;
+        for (branch, invoices, rules) in std::iter::once(company).chain(branches) {
+            if rows >= WRITE_CHUNK {
+                tx.commit().await?;
+                tx = self.store.write().await?;
+                rows = 0;
+            }
+            tx.insert_insight_rules(run_id, branch, invoices as i64, rules)
+                .await?;
+            rows += 1 + rules.len();
+        }
+        tx.commit().await?;
+        Ok(())
     }
 }

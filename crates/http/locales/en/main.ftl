@@ -956,6 +956,7 @@ insights-tab-nps = NPS and CSAT
 insights-tab-pyramid = Value pyramid
 insights-tab-matrix = Profitability matrix
 insights-tab-loyalty = Loyalty classes
+insights-basket-too-few = Too few invoices in this branch and the branches below it for basket rules of their own: { $invoices }, and at least { $min } are needed. Without a branch, the company-wide rules show.
 insights-last-order-from = Last order from
 insights-csv = CSV
 insights-top-clv = Most valuable customers

@@ -956,6 +956,7 @@ insights-tab-nps = NPS و رضایت
 insights-tab-pyramid = هرم ارزش مشتری
 insights-tab-matrix = ماتریس سودمندی
 insights-tab-loyalty = طبقات وفاداری
+insights-basket-too-few = فاکتورهای این شعبه و شعبه‌های زیرمجموعه‌اش برای قواعد سبد بازارِ جداگانه کافی نیست: { $invoices } فاکتور، و دست‌کم { $min } لازم است. بدون انتخاب شعبه، قواعد کل شرکت نمایش داده می‌شود.
 insights-last-order-from = آخرین خرید از
 insights-csv = CSV
 insights-top-clv = باارزش‌ترین مشتریان

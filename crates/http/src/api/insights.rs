@@ -84,12 +84,7 @@ impl InsightParams {
                 .transpose()
         };
         Ok(ScoreQuery {
-            branch_id: present(&self.branch_id)
-                .map(|s| {
-                    s.parse()
-                        .map_err(|_| AppError::field("branch_id", FieldError::INVALID))
-                })
-                .transpose()?,
+            branch_id: self.branch()?,
             segment: present(&self.segment).map(str::to_owned),
             tier: present(&self.tier).map(str::to_owned),
             cell: present(&self.cell).map(str::to_owned),
@@ -101,6 +96,16 @@ impl InsightParams {
             cursor: present(&self.cursor).map(str::to_owned),
             limit: self.limit.unwrap_or(100),
         })
+    }
+
+    /// The picked branch, if any; a bad id is a field error.
+    pub fn branch(&self) -> Result<Option<Uuid>, AppError> {
+        present(&self.branch_id)
+            .map(|s| {
+                s.parse()
+                    .map_err(|_| AppError::field("branch_id", FieldError::INVALID))
+            })
+            .transpose()
     }
 
     fn csv(&self) -> bool {
@@ -373,16 +378,19 @@ fn names_of(ids: &[Uuid], names: &BTreeMap<Uuid, String>) -> String {
         .join("|")
 }
 
-/// `GET /api/v1/insights/rules`: market basket rules, highest lift first.
+/// `GET /api/v1/insights/rules`: market basket rules, highest lift first — those mined over
+/// the invoices of the picked branch and the branches below it (`branch_id`), else the
+/// company-wide ones; with how many invoices they come from and whether that was too few.
 pub async fn rules(
     State(state): State<AppState>,
     ApiSession(session): ApiSession,
     Query(params): Query<InsightParams>,
 ) -> ApiResult<Response> {
-    let rules = state.app.insight_rules(&session).await?;
+    let set = state.app.insight_rules(&session, params.branch()?).await?;
     if params.csv() {
-        let names = product_names(&state, &session, &rules).await;
-        let rows = rules
+        let names = product_names(&state, &session, &set.items).await;
+        let rows = set
+            .items
             .iter()
             .map(|r| {
                 vec![
@@ -407,7 +415,7 @@ pub async fn rules(
         )?;
         return Ok(csv_response(file, "rules.csv"));
     }
-    Ok(Json(json!({"items": rules})).into_response())
+    Ok(Json(json!(set)).into_response())
 }
 
 /// The NPS period from its code.

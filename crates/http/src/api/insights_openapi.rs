@@ -103,8 +103,14 @@ pub fn insights_paths(paths: &mut Map<String, Value>) {
         "consequents": {"type": "array", "items": {"type": "string", "format": "uuid"}},
         "support": {"type": "number"}, "confidence": {"type": "number"}, "lift": {"type": "number"},
     }});
-    let rules =
-        json!({"type": "object", "properties": {"items": {"type": "array", "items": rule}}});
+    let rules = json!({"type": "object", "properties": {"items": {"type": "array", "items": rule.clone()}}});
+    let rule_set = json!({"type": "object", "properties": {
+        "branch_id": {"type": ["string", "null"], "format": "uuid", "description": "The picked branch; null for the company-wide rules."},
+        "items": {"type": "array", "items": rule},
+        "invoices": {"type": ["integer", "null"], "description": "Invoices with products the rules were mined from (the branch's and those below it); null when the newest run has no such set."},
+        "too_few_invoices": {"type": "boolean", "description": "The branch and those below it had fewer than min_invoices invoices, so it has no rules of its own."},
+        "min_invoices": {"type": "integer", "description": "Invoices a branch needs for rules of its own."},
+    }});
     paths.insert("/api/v1/insights/runs".into(), json!({
         "post": {"tags": tag, "operationId": "request_insights_run", "description": "Queues a recomputation of every analysis as a background job (or returns the one queued or running). Follow it at /api/v1/insights/runs/{id}.",
             "responses": responses("202", "The run", json_only(run.clone()))},
@@ -164,8 +170,9 @@ pub fn insights_paths(paths: &mut Map<String, Value>) {
                 "key": {"type": "string"}, "customers": {"type": "integer"}, "revenue": {"type": "integer"}, "profit": {"type": "integer"}, "clv": {"type": "integer"}}}}}})))},
     }));
     paths.insert("/api/v1/insights/rules".into(), json!({
-        "get": {"tags": tag, "operationId": "insights_rules", "parameters": [query("format", "csv for a CSV file (product names).")],
-            "responses": responses("200", "Market basket rules over invoice lines, highest lift first", json_or_csv(rules.clone()))},
+        "get": {"tags": tag, "operationId": "insights_rules", "description": "Market basket rules of the newest finished run. Each run mines the invoices of every branch and the branches below it as well as the whole company's; a branch with too few invoices gets none.",
+            "parameters": [query("branch_id", "Rules over the invoices of this branch and the branches below it (the company's when absent)."), query("format", "csv for a CSV file (product names).")],
+            "responses": responses("200", "Market basket rules over invoice lines, highest lift first", json_or_csv(rule_set))},
     }));
     paths.insert("/api/v1/insights/nps".into(), json!({
         "get": {"tags": tag, "operationId": "insights_nps", "description": "NPS (promoters 9–10 minus detractors 0–6) and CSAT (share of 4–5) of the satisfaction surveys answered in the range about cases the caller may read, by period with the trend.",

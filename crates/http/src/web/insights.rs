@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use peyvand_app::insights::{RuleView, ScoreQuery, may_see_analytics, may_see_scores};
+use peyvand_app::insights::{RuleSet, ScoreQuery, may_see_analytics, may_see_scores};
 use peyvand_app::{AppError, RecordView, Session};
 use peyvand_domain::calendar::format_date;
 use peyvand_domain::permission::RecordKind;
@@ -46,6 +46,8 @@ struct InsightsTemplate {
     chart: Chart,
     headers: Vec<String>,
     rows: Vec<Vec<String>>,
+    /// What the page says when there is nothing to show.
+    empty: String,
     tag_form: bool,
     /// The newest taggings, one line each (shown under the tag form).
     taggings: Vec<String>,
@@ -281,13 +283,33 @@ fn rule_text(ids: &[uuid::Uuid], names: &std::collections::BTreeMap<uuid::Uuid, 
         .join(" + ")
 }
 
+/// Why a basket tab is empty, when it is for a reason of its own: the picked branch had too
+/// few invoices for rules.
+fn basket_empty(l: &Layout, fmt: &Fmt, set: &RuleSet) -> Option<String> {
+    set.too_few_invoices.then(|| {
+        crate::i18n::t_args(
+            l.locale,
+            "insights-basket-too-few",
+            &[
+                ("invoices", fmt.integer(set.invoices.unwrap_or(0))),
+                ("min", fmt.integer(set.min_invoices as i64)),
+            ],
+        )
+    })
+}
+
+/// The basket rules of the picked branch (company-wide without one), and why there are none
+/// when the branch had too few invoices.
 async fn basket_tab(
     state: &AppState,
     session: &Session,
     l: &Layout,
     fmt: &Fmt,
-) -> WebResult<(Chart, Vec<String>, Vec<Vec<String>>)> {
-    let rules: Vec<RuleView> = state.app.insight_rules(session).await?;
+    query: &ScoreQuery,
+) -> WebResult<((Chart, Vec<String>, Vec<Vec<String>>), Option<String>)> {
+    let set = state.app.insight_rules(session, query.branch_id).await?;
+    let empty = basket_empty(l, fmt, &set);
+    let rules = set.items;
     let names = product_names(state, session, &rules).await;
     let chart_rows = rules
         .iter()
@@ -328,9 +350,12 @@ async fn basket_tab(
     .map(|h| l.t(&format!("insights-col-{h}")))
     .collect();
     Ok((
-        chart(l.t("insights-tab-basket"), chart_rows, fmt, l.locale),
-        headers,
-        rows,
+        (
+            chart(l.t("insights-tab-basket"), chart_rows, fmt, l.locale),
+            headers,
+            rows,
+        ),
+        empty,
     ))
 }
 
@@ -394,6 +419,7 @@ pub async fn show(
     let l = Layout::new(&session, t(session.locale, "insights-title"), "insights");
     let mut query = params.query(&session)?;
     query.limit = 50;
+    let mut empty = None;
     let (chart, headers, rows) = match tab.as_str() {
         "rfm" => groups_tab(&state, &session, &l, &fmt, "segment", "segment", &query).await?,
         "pyramid" => groups_tab(&state, &session, &l, &fmt, "tier", "tier", &query).await?,
@@ -404,7 +430,11 @@ pub async fn show(
             query.min_churn.get_or_insert(RETENTION_MIN_CHURN);
             customers_tab(&state, &session, &l, &fmt, &query, true).await?
         }
-        "basket" => basket_tab(&state, &session, &l, &fmt).await?,
+        "basket" => {
+            let (content, reason) = basket_tab(&state, &session, &l, &fmt, &query).await?;
+            empty = reason;
+            content
+        }
         _ => nps_tab(&state, &session, &l, &fmt, &params).await?,
     };
     let (status, running) = status_line(&state, &session, &l).await?;
@@ -432,7 +462,7 @@ pub async fn show(
         "loyalty" => format!("/api/v1/insights/groups/loyalty?format=csv&{filters}"),
         "clv" => format!("/api/v1/insights/customers?format=csv&{filters}"),
         "churn" => format!("/api/v1/insights/retention?format=csv&{filters}"),
-        "basket" => "/api/v1/insights/rules?format=csv".to_owned(),
+        "basket" => format!("/api/v1/insights/rules?format=csv&branch_id={branch_id}"),
         _ => format!("/api/v1/insights/nps?format=csv&{filters}"),
     };
     Ok(render(&InsightsTemplate {
@@ -455,6 +485,7 @@ pub async fn show(
         chart,
         headers,
         rows,
+        empty: empty.unwrap_or_else(|| l.t("report-empty")),
         l,
     }))
 }

@@ -147,6 +147,8 @@ pub struct LineFact {
     pub date: Date,
     /// The invoice (the basket).
     pub invoice_id: Uuid,
+    /// The invoice's branch (its basket counts towards this branch and those above it).
+    pub branch_id: Uuid,
     /// The product, when the line has one.
     pub product_id: Option<Uuid>,
     /// How many.
@@ -267,6 +269,7 @@ impl Tx {
                 ("sales_lines", "quantity"),
                 ("sales_lines", "net"),
                 ("products", "cost_price"),
+                ("invoices", "branch_id"),
             ])
             .inner_join(
                 "invoices",
@@ -289,12 +292,14 @@ impl Tx {
             ColType::Int,
             ColType::Int,
             ColType::Int,
+            ColType::Id,
         ];
         self.fetch_each(&select, &types, |row| {
-            let (Some(customer), Some(date), Some(invoice_id)) = (
+            let (Some(customer), Some(date), Some(invoice_id), Some(branch_id)) = (
                 customer_of(row.first(), row.get(1)),
                 date(row.get(2)),
                 row.get(3).and_then(Value::as_id),
+                row.get(8).and_then(Value::as_id),
             ) else {
                 return;
             };
@@ -302,6 +307,7 @@ impl Tx {
                 customer,
                 date,
                 invoice_id,
+                branch_id,
                 product_id: row.get(4).and_then(Value::as_id),
                 quantity: int(row.get(5)).unwrap_or(0),
                 net: int(row.get(6)).unwrap_or(0),
@@ -706,14 +712,14 @@ impl Tx {
     }
 
     /// Deletes the results of every finished or failed run older than `keep` (with their
-    /// scores and rules).
+    /// scores, rules and rule sets).
     pub async fn prune_insight_runs(&mut self, keep: Uuid) -> StoreResult<()> {
         let mut old = Query::select();
         old.from("insight_runs")
             .column("id")
             .and_where(Expr::col("id").ne(sql_id(keep)))
             .and_where(Expr::col("state").is_in([sql_text("done"), sql_text("failed")]));
-        for table in ["insight_scores", "insight_rules"] {
+        for table in ["insight_scores", "insight_rules", "insight_rule_sets"] {
             let mut delete = Query::delete();
             delete
                 .from_table(table)

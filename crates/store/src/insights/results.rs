@@ -172,6 +172,19 @@ fn ids_of(text: &str) -> Vec<Uuid> {
     text.split('|').filter_map(|s| s.parse().ok()).collect()
 }
 
+fn optional_id(id: Option<Uuid>) -> sea_query::Value {
+    to_sql(&id.map_or(Value::Null, Value::Id), ColType::Id)
+}
+
+/// The rows of one set of rules: a branch's, or the company-wide ones (no branch).
+fn of_branch(branch_id: Option<Uuid>) -> Cond {
+    let column = Expr::col("branch_id");
+    Cond::all().add(match branch_id {
+        Some(id) => column.eq(sql_id(id)),
+        None => column.is_null(),
+    })
+}
+
 /// Which customers a scores query covers.
 #[derive(Debug, Clone, Default)]
 pub struct ScoreFilter {
@@ -317,16 +330,32 @@ impl Tx {
         Ok(())
     }
 
-    /// Writes the basket rules of a run, in the order given.
+    /// Writes one set of basket rules of a run — company-wide when `branch_id` is none, else
+    /// the rules mined over that branch's subtree — in the order given, after the rules the
+    /// run has already (positions are unique within a run, and a set's rules follow one
+    /// another), with the number of invoices the set was mined from.
     pub async fn insert_insight_rules(
         &mut self,
         run_id: Uuid,
+        branch_id: Option<Uuid>,
+        invoices: i64,
         rules: &[RuleRow],
     ) -> StoreResult<()> {
+        let mut set = Query::insert();
+        set.into_table("insight_rule_sets")
+            .columns(["run_id", "branch_id", "invoices"])
+            .values_panic([
+                Expr::val(sql_id(run_id)),
+                Expr::val(optional_id(branch_id)),
+                Expr::val(sql_int(invoices)),
+            ]);
+        self.execute(&set).await?;
+        let first = self.next_rule_position(run_id).await?;
         for (offset, chunk) in rules.chunks(500).enumerate() {
             let mut insert = Query::insert();
             insert.into_table("insight_rules").columns([
                 "run_id",
+                "branch_id",
                 "position",
                 "antecedents",
                 "consequents",
@@ -337,7 +366,8 @@ impl Tx {
             for (i, rule) in chunk.iter().enumerate() {
                 insert.values_panic([
                     Expr::val(sql_id(run_id)),
-                    Expr::val(sql_int((offset * 500 + i) as i64)),
+                    Expr::val(optional_id(branch_id)),
+                    Expr::val(sql_int(first + (offset * 500 + i) as i64)),
                     Expr::val(sql_text(&ids_text(&rule.antecedents))),
                     Expr::val(sql_text(&ids_text(&rule.consequents))),
                     Expr::val(sql_float(Some(rule.support))),
@@ -350,8 +380,26 @@ impl Tx {
         Ok(())
     }
 
-    /// The rules of a run, in their stored order.
-    pub async fn insight_rules(&mut self, run_id: Uuid) -> StoreResult<Vec<RuleRow>> {
+    /// The position after the last rule the run has (0 for none).
+    async fn next_rule_position(&mut self, run_id: Uuid) -> StoreResult<i64> {
+        let mut select = Query::select();
+        select
+            .from("insight_rules")
+            .expr(Expr::col("position").max())
+            .and_where(Expr::col("run_id").eq(sql_id(run_id)));
+        let rows = self.fetch(&select, &[ColType::Int]).await?;
+        Ok(rows
+            .first()
+            .and_then(|row| int(row.first()))
+            .map_or(0, |last| last + 1))
+    }
+
+    /// The rules of a run's set for `branch_id` (none: company-wide), in their stored order.
+    pub async fn insight_rules(
+        &mut self,
+        run_id: Uuid,
+        branch_id: Option<Uuid>,
+    ) -> StoreResult<Vec<RuleRow>> {
         let mut select = Query::select();
         select
             .from("insight_rules")
@@ -363,6 +411,7 @@ impl Tx {
                 "lift",
             ])
             .and_where(Expr::col("run_id").eq(sql_id(run_id)))
+            .cond_where(of_branch(branch_id))
             .order_by("position", Order::Asc);
         let types = [
             ColType::Text,
@@ -382,6 +431,24 @@ impl Tx {
                 lift: float(row.get(4)).unwrap_or(0.0),
             })
             .collect())
+    }
+
+    /// How many invoices the run's set for `branch_id` (none: company-wide) was mined from;
+    /// none when the run has no such set (a branch made after the run, or a run older than
+    /// the sets).
+    pub async fn insight_rule_set_invoices(
+        &mut self,
+        run_id: Uuid,
+        branch_id: Option<Uuid>,
+    ) -> StoreResult<Option<i64>> {
+        let mut select = Query::select();
+        select
+            .from("insight_rule_sets")
+            .column("invoices")
+            .and_where(Expr::col("run_id").eq(sql_id(run_id)))
+            .cond_where(of_branch(branch_id));
+        let rows = self.fetch(&select, &[ColType::Int]).await?;
+        Ok(rows.first().and_then(|row| int(row.first())))
     }
 
     /// A page of a run's scores for the customers `filter` lets through, by predicted value
