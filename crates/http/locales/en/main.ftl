@@ -1116,6 +1116,7 @@ contract-placeholder-today = The day the contract is written
 ## The navigation's groups.
 nav-group-customers = Customers
 nav-group-sales = Sales
+nav-group-sales-setup = Sales setup
 nav-group-service = Service
 nav-group-analytics = Analytics
 nav-group-administration = Administration

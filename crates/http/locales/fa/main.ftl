@@ -1116,6 +1116,7 @@ contract-placeholder-today = روز تنظیم قرارداد
 ## The navigation's groups.
 nav-group-customers = مشتریان
 nav-group-sales = فروش
+nav-group-sales-setup = تنظیمات فروش
 nav-group-service = خدمات
 nav-group-analytics = تحلیل
 nav-group-administration = مدیریت
