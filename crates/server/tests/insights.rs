@@ -470,6 +470,16 @@ fn table_rows(page: &str) -> usize {
     page.matches("<tr>").count().saturating_sub(1)
 }
 
+/// The id of the branch with `code` among `branches` (as the API lists them).
+fn branch_id(branches: &[Value], code: &str) -> String {
+    branches
+        .iter()
+        .find(|b| b["code"] == code)
+        .and_then(|b| b["id"].as_str())
+        .unwrap_or_else(|| panic!("no branch {code}"))
+        .to_owned()
+}
+
 #[tokio::test]
 async fn basket_rules_follow_the_branch_picker_in_the_api_the_csv_and_the_page() {
     use peyvand_app::insights::compute::MIN_BRANCH_INVOICES;
@@ -477,14 +487,7 @@ async fn basket_rules_follow_the_branch_picker_in_the_api_the_csv_and_the_page()
         let admin = t.token("admin@peyvand.demo").await;
         recompute(&t, &admin).await;
         let branches = t.list_all("/api/v1/branches", &admin).await;
-        let branch = |code: &str| {
-            branches
-                .iter()
-                .find(|b| b["code"] == code)
-                .and_then(|b| b["id"].as_str())
-                .unwrap()
-                .to_owned()
-        };
+        let branch = |code: &str| branch_id(&branches, code);
         let (headquarters, isfahan, kashan) = (branch("HQ"), branch("ISF"), branch("KSH"));
         let laptop = product_id(&t, &admin, "LP-100").await;
         let keyboard = product_id(&t, &admin, "KB-01").await;
@@ -839,14 +842,7 @@ async fn nps_follows_the_branch_picker_the_segment_and_the_readers_scope() {
         let admin = t.token("admin@peyvand.demo").await;
         recompute(&t, &admin).await;
         let branches = t.list_all("/api/v1/branches", &admin).await;
-        let branch = |code: &str| {
-            branches
-                .iter()
-                .find(|b| b["code"] == code)
-                .and_then(|b| b["id"].as_str())
-                .unwrap()
-                .to_owned()
-        };
+        let branch = |code: &str| branch_id(&branches, code);
         let (isfahan, headquarters) = (branch("ISF"), branch("HQ"));
         let accounts = t.list_all("/api/v1/accounts", &admin).await;
         let account = accounts[0]["id"].as_str().unwrap().to_owned();

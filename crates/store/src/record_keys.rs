@@ -7,12 +7,12 @@
 //! each record from a cache of its JSON by (kind, id, version). Listing the keys first lets the
 //! caller read whole rows ([`Tx::records_by_ids`]) only for the records it has not cached.
 
-use peyvand_domain::record::{FieldName, Schema, Value};
+use peyvand_domain::record::{Schema, Value};
 use sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use uuid::Uuid;
 
 use crate::StoreResult;
-use crate::records::{ListQuery, RecordRow, access_condition, col_type, order_page};
+use crate::records::{ListQuery, RecordRow, access_condition, col_type, order_page, row_of_named};
 use crate::search::RELEVANCE;
 use crate::tx::Tx;
 use crate::values::{ColType, to_sql};
@@ -92,7 +92,7 @@ impl Tx {
         let rows = self.fetch(&select, &types).await?;
         Ok(rows
             .into_iter()
-            .map(|row| row_of_fields(names, row))
+            .map(|row| row_of_named(names.iter().copied(), row))
             .collect())
     }
 
@@ -121,7 +121,7 @@ impl Tx {
             .fetch(&select, &types)
             .await?
             .into_iter()
-            .map(|row| row_of_fields(names, row))
+            .map(|row| row_of_named(names.iter().copied(), row))
             .collect();
         rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
         Ok(rows)
@@ -139,24 +139,4 @@ fn select_fields(schema: &Schema, names: &[&'static str]) -> (SelectStatement, V
         types.push(col_type(schema, name));
     }
     (select, types)
-}
-
-/// A row read by [`select_fields`] with these `names`.
-fn row_of_fields(names: &[&'static str], row: Vec<Value>) -> RecordRow {
-    let mut values = row.into_iter();
-    let id = values.next().and_then(|v| v.as_id()).unwrap_or_default();
-    let version = match values.next() {
-        Some(Value::Int(version)) => version,
-        _ => 0,
-    };
-    let fields = names
-        .iter()
-        .map(|name| FieldName::Borrowed(name))
-        .zip(values)
-        .collect();
-    RecordRow {
-        id,
-        version,
-        fields,
-    }
 }

@@ -152,6 +152,14 @@ pub(crate) fn select_all_columns(schema: &Schema) -> (SelectStatement, Vec<ColTy
 
 /// Reads one row selected by [`select_all_columns`]; `names` are [`fields_by_name`]'s names.
 pub(crate) fn row_from_values(names: &[&'static FieldDef], values: Vec<Value>) -> RecordRow {
+    row_of_named(names.iter().map(|f| f.name), values)
+}
+
+/// Reads a row of `id`, `version`, then the fields `names` in that order.
+pub(crate) fn row_of_named(
+    names: impl IntoIterator<Item = &'static str>,
+    values: Vec<Value>,
+) -> RecordRow {
     let mut values = values.into_iter();
     let id = values.next().and_then(|v| v.as_id()).unwrap_or_default();
     let version = match values.next() {
@@ -159,8 +167,8 @@ pub(crate) fn row_from_values(names: &[&'static FieldDef], values: Vec<Value>) -
         _ => 0,
     };
     let fields = names
-        .iter()
-        .map(|f| peyvand_domain::record::FieldName::Borrowed(f.name))
+        .into_iter()
+        .map(peyvand_domain::record::FieldName::Borrowed)
         .zip(values)
         .collect();
     RecordRow {

@@ -248,8 +248,14 @@ impl Batch {
         ));
         for (kind, document) in [("quote", quote), ("order", order), ("invoice", invoice)] {
             for (position, ((product, input), amounts)) in inputs.iter().zip(&amounts).enumerate() {
-                self.lines
-                    .push(line_row(kind, document, position, product, input, amounts));
+                self.lines.push(line_row(
+                    kind,
+                    document,
+                    position,
+                    (product.id, String::new()),
+                    input,
+                    amounts,
+                ));
             }
         }
         Ok(())
@@ -336,11 +342,13 @@ fn new_record(schema: &Schema, id: Uuid, now: OffsetDateTime, fields: Fields) ->
     }
 }
 
-fn line_row(
+/// A generated line of document `document` (of `kind`) at `position` (from 0), selling
+/// `product_id` with the amounts computed from `input`.
+pub(super) fn line_row(
     kind: &str,
     document: Uuid,
     position: usize,
-    product: &Product,
+    (product_id, description): (Uuid, String),
     input: &LineInput,
     amounts: &LineAmounts,
 ) -> LineRow {
@@ -349,8 +357,8 @@ fn line_row(
         document_kind: kind.into(),
         document_id: document,
         position: i64::try_from(position).unwrap_or(0) + 1,
-        product_id: Some(product.id),
-        description: String::new(),
+        product_id: Some(product_id),
+        description,
         quantity: input.quantity,
         unit_price: input.unit_price,
         discount_bp: input.discount_bp,

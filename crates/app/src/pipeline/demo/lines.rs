@@ -13,10 +13,11 @@ use peyvand_domain::permission::RecordKind;
 use peyvand_domain::record::sales::PRODUCTS;
 use peyvand_domain::record::{self, Input, Value};
 use peyvand_domain::sales::percent::percent_input_text;
-use peyvand_domain::sales::totals::{LineAmounts, LineInput, document_totals, line_amounts};
+use peyvand_domain::sales::totals::{LineInput, document_totals, line_amounts};
 use peyvand_store::{LineRow, RecordRow};
 use uuid::Uuid;
 
+use super::documents::line_row;
 use super::{Dice, everything};
 use crate::App;
 use crate::auth::Session;
@@ -154,7 +155,16 @@ impl DealPricing {
                 },
             };
             let line = line_amounts(&input).map_err(AppError::Validation)?;
-            rows.push(line_row(deal, position, product, &input, &line));
+            // As a line added by hand: described by the product's name.
+            let sold = (product.id, record::title(&PRODUCTS, &product.fields));
+            rows.push(line_row(
+                OPPORTUNITY_LINES,
+                deal,
+                position,
+                sold,
+                &input,
+                &line,
+            ));
             amounts.push(line);
         }
         let total = document_totals(&amounts)
@@ -172,32 +182,5 @@ impl DealPricing {
                 Some(Value::Int(price)) => *price,
                 _ => 0,
             })
-    }
-}
-
-fn line_row(
-    deal: Uuid,
-    position: usize,
-    product: &RecordRow,
-    input: &LineInput,
-    amounts: &LineAmounts,
-) -> LineRow {
-    LineRow {
-        id: Uuid::now_v7(),
-        document_kind: OPPORTUNITY_LINES.into(),
-        document_id: deal,
-        position: i64::try_from(position).unwrap_or(0) + 1,
-        product_id: Some(product.id),
-        // As a line added by hand: described by the product's name.
-        description: record::title(&PRODUCTS, &product.fields),
-        quantity: input.quantity,
-        unit_price: input.unit_price,
-        discount_bp: input.discount_bp,
-        tax_bp: input.tax_bp,
-        gross: amounts.gross,
-        discount: amounts.discount,
-        net: amounts.net,
-        tax: amounts.tax,
-        total: amounts.total,
     }
 }
