@@ -203,6 +203,44 @@ pub(crate) fn check_template(
     peyvand_domain::sms_templates::check(body).map_err(AppError::UnknownPlaceholder)
 }
 
+/// The demo's SMS templates: (name, language, text).
+const DEMO_TEMPLATES: [(&str, &str, &str); 3] = [
+    (
+        "جشنواره پاییزه",
+        "fa",
+        "{{full_name}} عزیز، در جشنواره پاییزه تا پایان هفته ۲۰٪ تخفیف می‌گیرید.",
+    ),
+    (
+        "یادآوری تمدید",
+        "fa",
+        "{{first_name}} گرامی، قرارداد پشتیبانی شما به‌زودی پایان می‌یابد؛ برای تمدید با ما تماس بگیرید.",
+    ),
+    (
+        "Welcome",
+        "en",
+        "Dear {{first_name}}, welcome to our customer club.",
+    ),
+];
+
+/// Adds the demo's SMS templates.
+pub(crate) async fn add_demo_templates(app: &App, system: &Session) -> AppResult<()> {
+    use peyvand_domain::record::Input;
+    for (name, language, body) in DEMO_TEMPLATES {
+        let inputs = [("name", name), ("language", language), ("body", body)]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), Input::Text(v.to_owned())))
+            .collect();
+        app.create(
+            system,
+            peyvand_domain::permission::RecordKind::SmsTemplate,
+            &inputs,
+            peyvand_domain::calendar::CalendarKind::Gregorian,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Marks a scheduled campaign failed when its start job failed for good.
 pub(crate) async fn fail_start(tx: &mut Tx, campaign_id: Uuid) -> AppResult<()> {
     tx.move_campaign(

@@ -188,7 +188,7 @@ async fn templates_are_kept_by_marketing_checked_and_listed() {
         assert!(body["message"].as_str().unwrap().contains("frist_name"));
 
         for (name, language, text) in [
-            ("جشنواره پاییز", "fa", TEMPLATE),
+            ("حراج زمستانی", "fa", TEMPLATE),
             ("Welcome", "en", "Dear {{first_name}}, welcome"),
             (
                 "یادآوری قرار",
