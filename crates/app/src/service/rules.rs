@@ -156,7 +156,7 @@ async fn check_class(
 
 /// The classes listed in `field` checked against the classification scheme, as
 /// [`check_class`] checks one: a rule naming any class that is not the scheme's is refused.
-async fn check_classes(
+pub(crate) async fn check_classes(
     tx: &mut Tx,
     fields: &Fields,
     field: &str,

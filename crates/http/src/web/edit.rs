@@ -181,9 +181,9 @@ async fn edit_fields(
 /// classification scheme's classes, so an administrator picks a class that exists.
 const CLASS_FIELDS: [&str; 1] = ["customer_class"];
 
-/// Fields of the service set-up that name several customer classes (a routing rule's): offered
-/// as a multiple choice among the scheme's classes.
-pub(super) const CLASS_LIST_FIELDS: [&str; 1] = ["match_customer_classes"];
+/// Fields that name several customer classes (a routing rule's, a price list's): offered as a
+/// multiple choice among the scheme's classes.
+pub(super) const CLASS_LIST_FIELDS: [&str; 2] = ["match_customer_classes", "customer_classes"];
 
 /// The scheme's class names, read only when the form has a class field.
 async fn class_names(state: &AppState, session: &Session, defs: &[&FieldDef]) -> Vec<String> {
