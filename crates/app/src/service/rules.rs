@@ -412,7 +412,8 @@ async fn product_names(
     if !asked {
         return Ok(vec![]);
     }
-    setup::product_names(tx, get(fields, "product").as_text()).await
+    let linked = get(fields, "product_id").as_id();
+    setup::product_names(tx, linked, get(fields, "product").as_text()).await
 }
 
 /// Notes on the rule who got its latest case, for the next round-robin turn. This is the
