@@ -582,6 +582,12 @@ async fn the_pages_keep_templates_and_schedule_and_cancel_campaigns() {
         assert!(shown.body.contains("زمان‌بندی‌شده"), "{}", shown.body);
         assert!(shown.body.contains("۱۵۰۰"), "the Jalali moment is shown");
         assert!(shown.body.contains("/cancel"));
+        // Without the form's CSRF token nothing is cancelled.
+        let forged = browser
+            .send(Method::POST, &format!("{campaign}/cancel"), Some(&[]), &[])
+            .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", t.name());
+        assert!(browser.get(&campaign).await.body.contains("/cancel"));
         let cancelled = browser.post(&format!("{campaign}/cancel"), &[]).await;
         assert_eq!(
             cancelled.status,
