@@ -412,6 +412,8 @@ impl App {
             .await?;
         // Contracts (issue 4 §7).
         crate::contracts::add_demo_contracts(self, system, owners, &accounts).await?;
+        // Saved SMS templates for bulk SMS (issue 5 §5).
+        crate::sms_schedule::add_demo_templates(self, system).await?;
         Ok(())
     }
 

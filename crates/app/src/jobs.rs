@@ -10,8 +10,9 @@
 //! it, and puts the rest of its claim back untouched, so stopping and starting again sends
 //! nothing twice. Only a process killed between a gateway's answer and the record of it can
 //! leave a job whose lease runs out and which is then tried again; for that case every message
-//! carries the job's id (as the email's `Message-ID`, as the SMS gateway's local id) so that
-//! the receiving side can recognise the copy.
+//! carries the job's id (as the email's `Message-ID`, as the SMS gateway's local id; each
+//! message of a bulk chunk the job's id and its position) so that the receiving side can
+//! recognise the copy.
 
 use std::time::Duration;
 
@@ -75,6 +76,11 @@ pub enum Job {
         /// The run (`classification_runs`).
         run_id: Uuid,
     },
+    /// Start a scheduled SMS campaign: choose its recipients and queue their messages.
+    CampaignStart {
+        /// The campaign (`sms_campaigns`).
+        campaign_id: Uuid,
+    },
 }
 
 /// The worker's two kinds of claim. Messages are quick and must be recorded as soon as they
@@ -94,7 +100,8 @@ pub enum Lane {
 /// The job kinds of the message lane.
 const MESSAGE_KINDS: &[&str] = &["email", "sms", "sms_batch", "campaign_sms"];
 /// The job kinds of the long lane.
-const LONG_KINDS: &[&str] = &["insights", "insight_tag", "classify"];
+/// A campaign's start reads the whole contact list it names, so it takes the long lane.
+const LONG_KINDS: &[&str] = &["insights", "insight_tag", "classify", "campaign_start"];
 
 impl Lane {
     /// The job kinds this lane claims.
@@ -126,6 +133,7 @@ impl Job {
             Job::Insights { .. } => "insights",
             Job::InsightTag { .. } => "insight_tag",
             Job::Classify { .. } => "classify",
+            Job::CampaignStart { .. } => "campaign_start",
         }
     }
 }
@@ -175,9 +183,13 @@ fn view(row: JobRow) -> JobView {
         Ok(Job::Email(message)) => message.to,
         Ok(Job::Sms(message) | Job::CampaignSms(message)) => message.to,
         Ok(Job::SmsBatch(batch)) => crate::sms_campaigns::batch_summary(&batch),
-        Ok(Job::Insights { .. } | Job::InsightTag { .. } | Job::Classify { .. }) | Err(_) => {
-            String::new()
-        }
+        Ok(
+            Job::Insights { .. }
+            | Job::InsightTag { .. }
+            | Job::Classify { .. }
+            | Job::CampaignStart { .. },
+        )
+        | Err(_) => String::new(),
     };
     JobView {
         id: row.id,
@@ -368,6 +380,11 @@ impl App {
                     if row.kind == "sms_batch" || row.kind == "campaign_sms" {
                         tx.fail_campaign_job(row.id, now).await?
                     }
+                    if let Ok(Job::CampaignStart { campaign_id }) =
+                        serde_json::from_str(&row.payload)
+                    {
+                        crate::sms_schedule::fail_start(&mut tx, campaign_id).await?
+                    }
                 }
             }
         }
@@ -397,7 +414,7 @@ impl App {
                 .await
                 .map(|receipt| Receipt::Sms(receipt.provider_id)),
             Job::SmsBatch(batch) => {
-                let receipts = sms()?.send_bulk(&batch.to, &batch.text).await?;
+                let receipts = sms()?.send_bulk(&batch.messages()).await?;
                 let pairs = batch.to.iter().cloned().zip(receipts);
                 Ok(Receipt::Batch(
                     pairs.map(|(to, r)| (to, r.provider_id)).collect(),
@@ -414,6 +431,10 @@ impl App {
                 .map(|()| Receipt::Nothing),
             Job::Classify { run_id } => self
                 .perform_classification(*run_id)
+                .await
+                .map(|()| Receipt::Nothing),
+            Job::CampaignStart { campaign_id } => self
+                .perform_campaign_start(*campaign_id)
                 .await
                 .map(|()| Receipt::Nothing),
         }
@@ -483,11 +504,21 @@ impl App {
 /// the writer without the [`App`] call this; the worker finds the job on its next look (within
 /// [`IDLE_POLL`]).
 pub(crate) async fn queue_in(tx: &mut Tx, job: Job, now: OffsetDateTime) -> AppResult<Uuid> {
+    queue_at(tx, job, now, now).await
+}
+
+/// Queues `job` in `tx`, due at `run_at` (a scheduled campaign's start).
+pub(crate) async fn queue_at(
+    tx: &mut Tx,
+    job: Job,
+    run_at: OffsetDateTime,
+    now: OffsetDateTime,
+) -> AppResult<Uuid> {
     let id = Uuid::now_v7();
     let job = with_message_id(job, id);
     let payload =
         serde_json::to_string(&job).map_err(|e| AppError::Internal(format!("job: {e}")))?;
-    tx.insert_job(id, job.kind(), &payload, now, now).await?;
+    tx.insert_job(id, job.kind(), &payload, run_at, now).await?;
     Ok(id)
 }
 
@@ -506,10 +537,15 @@ fn with_message_id(job: Job, id: Uuid) -> Job {
             message.local_id = id.simple().to_string();
             Job::CampaignSms(message)
         }
-        // A bulk call has no per-message id of ours; its chunk's job id is in the campaign.
-        job @ Job::SmsBatch(_) => job,
+        // Each message of a chunk: the job's id and its position, the same on every attempt.
+        Job::SmsBatch(mut batch) => {
+            batch.local_ids = (0..batch.to.len())
+                .map(|i| crate::sms_campaigns::batch_local_id(id, i))
+                .collect();
+            Job::SmsBatch(batch)
+        }
         job @ (Job::Insights { .. } | Job::InsightTag { .. }) => job,
-        job @ Job::Classify { .. } => job,
+        job @ (Job::Classify { .. } | Job::CampaignStart { .. }) => job,
     }
 }
 

@@ -35,6 +35,7 @@ mod schemas;
 mod session_cache;
 pub mod sms_campaigns;
 mod sms_delivery;
+pub mod sms_schedule;
 // Activities and customer service (issue 5).
 pub mod service;
 mod write;

@@ -129,11 +129,13 @@ pub trait SmsSender: Send + Sync {
         None
     }
 
-    /// Sends the same text to many numbers; one receipt per number, in order.
+    /// Sends many texts in one call, each to its own number (a "pair-to-pair" bulk call, so
+    /// every recipient may get a text of their own) and each with its own local id, which a
+    /// gateway that supports it uses to refuse a second copy when a chunk is sent again. One
+    /// receipt per message, in order.
     fn send_bulk<'a>(
         &'a self,
-        to: &'a [String],
-        text: &'a str,
+        messages: &'a [SmsMessage],
     ) -> BoxFuture<'a, Result<Vec<SmsReceipt>, ChannelError>>;
 
     /// Asks where a sent message is.

@@ -138,6 +138,7 @@ pub(crate) async fn create_in(
     crate::sales::before_create(tx, now, session, schema, &mut fields).await?;
     crate::pipeline::rules::prepare(tx, now, session, kind, None, &mut fields).await?;
     crate::contracts::before_create(tx, now, session, schema, &mut fields).await?;
+    crate::sms_schedule::check_template(schema, &mut fields, true)?;
     crate::admin::check_rules(tx, session, kind, None, &fields).await?;
     check_references(tx, session, schema, &fields).await?;
     crate::contracts::check_case_contract(tx, kind, &fields, None).await?;
@@ -203,6 +204,7 @@ pub(crate) async fn update_in(
     crate::admin::check_rules(tx, session, kind, Some(&row), &merged).await?;
     crate::sales::before_update(tx, schema, &row, &changes, &merged).await?;
     crate::contracts::before_update(schema, &row, &changes, &merged)?;
+    crate::sms_schedule::check_template(schema, &mut merged.clone(), false)?;
     check_references(tx, session, schema, &changes).await?;
     crate::contracts::check_case_contract(tx, kind, &merged, Some(&changes)).await?;
     check_placement(tx, session, schema, id, &merged, Action::Update).await?;

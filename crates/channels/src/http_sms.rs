@@ -112,20 +112,13 @@ impl SmsSender for HttpSms {
 
     fn send_bulk<'a>(
         &'a self,
-        to: &'a [String],
-        text: &'a str,
+        messages: &'a [SmsMessage],
     ) -> BoxFuture<'a, Result<Vec<SmsReceipt>, ChannelError>> {
+        // No bulk call: one request per message, each with its own local id.
         Box::pin(async move {
-            let mut receipts = Vec::with_capacity(to.len());
-            for (i, number) in to.iter().enumerate() {
-                let message = SmsMessage {
-                    to: number.clone(),
-                    content: SmsContent::Text {
-                        text: text.to_owned(),
-                    },
-                    local_id: format!("bulk-{i}"),
-                };
-                receipts.push(self.send_one(&message).await?);
+            let mut receipts = Vec::with_capacity(messages.len());
+            for message in messages {
+                receipts.push(self.send_one(message).await?);
             }
             Ok(receipts)
         })

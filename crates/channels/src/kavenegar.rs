@@ -88,21 +88,46 @@ impl KavenegarSms {
             .ok_or_else(|| ChannelError::temporary("the gateway returned no message id"))
     }
 
-    async fn bulk(&self, to: &[String], text: &str) -> Result<Vec<SmsReceipt>, ChannelError> {
-        let mut all = Vec::with_capacity(to.len());
-        for chunk in to.chunks(BULK_LIMIT) {
-            let receptors: Vec<String> = chunk.iter().map(|n| local_number(n)).collect();
+    /// Sends through `sms/sendarray`, the pair-to-pair call: JSON arrays of receptors,
+    /// senders, texts and our local ids, one element per message. The gateway keeps each local
+    /// id and answers a message whose id it has seen with the earlier message instead of
+    /// sending it again, so a chunk retried after a crash does not reach anyone twice.
+    async fn bulk(&self, messages: &[SmsMessage]) -> Result<Vec<SmsReceipt>, ChannelError> {
+        let mut all = Vec::with_capacity(messages.len());
+        for chunk in messages.chunks(BULK_LIMIT) {
+            let mut receptors = Vec::with_capacity(chunk.len());
+            let mut texts = Vec::with_capacity(chunk.len());
+            let mut local_ids = Vec::with_capacity(chunk.len());
+            for message in chunk {
+                let SmsContent::Text { text } = &message.content else {
+                    return Err(ChannelError::permanent(
+                        "a bulk call carries plain texts only",
+                    ));
+                };
+                receptors.push(local_number(&message.to));
+                texts.push(text.as_str());
+                local_ids.push(message.local_id.as_str());
+            }
+            let senders = vec![self.sender.as_str(); chunk.len()];
             let entries = self
                 .call(
-                    "sms/send",
+                    "sms/sendarray",
                     &[
-                        ("receptor", &receptors.join(",")),
-                        ("sender", &self.sender),
-                        ("message", text),
+                        ("receptor", &json_array(&receptors)),
+                        ("sender", &json_array(&senders)),
+                        ("message", &json_array(&texts)),
+                        ("localmessageids", &json_array(&local_ids)),
                     ],
                 )
                 .await?;
-            all.extend(receipts(&entries)?);
+            let receipts = receipts(&entries)?;
+            if receipts.len() != chunk.len() {
+                // Receipts are matched to numbers by position; a short answer cannot be.
+                return Err(ChannelError::temporary(
+                    "the gateway answered a different number of messages",
+                ));
+            }
+            all.extend(receipts);
         }
         Ok(all)
     }
@@ -143,6 +168,17 @@ fn receipts(entries: &Value) -> Result<Vec<SmsReceipt>, ChannelError> {
         .collect())
 }
 
+/// A parameter of `sendarray`: a JSON array of strings.
+fn json_array<T: AsRef<str>>(items: &[T]) -> String {
+    Value::Array(
+        items
+            .iter()
+            .map(|item| Value::String(item.as_ref().to_owned()))
+            .collect(),
+    )
+    .to_string()
+}
+
 /// Iranian gateways take domestic numbers as `09…`; others keep the international form.
 fn local_number(e164: &str) -> String {
     match e164.strip_prefix("+98") {
@@ -165,10 +201,9 @@ impl SmsSender for KavenegarSms {
 
     fn send_bulk<'a>(
         &'a self,
-        to: &'a [String],
-        text: &'a str,
+        messages: &'a [SmsMessage],
     ) -> BoxFuture<'a, Result<Vec<SmsReceipt>, ChannelError>> {
-        Box::pin(self.bulk(to, text))
+        Box::pin(self.bulk(messages))
     }
 
     fn status<'a>(

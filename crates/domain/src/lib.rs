@@ -20,6 +20,7 @@ pub mod pipeline;
 pub mod record;
 pub mod sales;
 pub mod service;
+pub mod sms_templates;
 pub mod sort;
 pub mod text;
 pub mod validation;

@@ -112,6 +112,9 @@ pub enum RecordKind {
     ContractTemplate,
     /// A contract with a customer.
     Contract,
+    // Bulk SMS (issue 5 §5).
+    /// A saved SMS text with per-contact placeholders.
+    SmsTemplate,
 }
 
 coded_enum!(RecordKind {
@@ -143,6 +146,7 @@ coded_enum!(RecordKind {
     SalesTarget => "sales_target",
     ContractTemplate => "contract_template",
     Contract => "contract",
+    SmsTemplate => "sms_template",
 });
 
 impl RecordKind {
@@ -364,7 +368,7 @@ mod tests {
         for s in Scope::ALL {
             assert_eq!(Scope::parse(s.code()), Some(s));
         }
-        assert_eq!(RecordKind::ALL.len(), 28);
+        assert_eq!(RecordKind::ALL.len(), 29);
         assert_eq!(Action::ALL.len(), 5);
         assert_eq!(Scope::ALL.len(), 6);
         assert_eq!(RecordKind::parse("Contact"), None);

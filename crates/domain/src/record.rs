@@ -450,7 +450,7 @@ pub const BRANCHES: Schema = Schema {
 };
 
 /// Every schema, customer records first.
-pub const ALL_SCHEMAS: [&Schema; 28] = [
+pub const ALL_SCHEMAS: [&Schema; 29] = [
     &ACCOUNTS,
     &CONTACTS,
     &LEADS,
@@ -483,6 +483,8 @@ pub const ALL_SCHEMAS: [&Schema; 28] = [
     // Contracts (issue 4 §7).
     &crate::contracts::CONTRACT_TEMPLATES,
     &crate::contracts::CONTRACTS,
+    // Bulk SMS (issue 5 §5).
+    &crate::sms_templates::SMS_TEMPLATES,
 ];
 
 /// The schema of a record kind.
@@ -520,6 +522,8 @@ pub fn schema(kind: RecordKind) -> &'static Schema {
         // Contracts (issue 4 §7).
         RecordKind::ContractTemplate => &crate::contracts::CONTRACT_TEMPLATES,
         RecordKind::Contract => &crate::contracts::CONTRACTS,
+        // Bulk SMS (issue 5 §5).
+        RecordKind::SmsTemplate => &crate::sms_templates::SMS_TEMPLATES,
     }
 }
 

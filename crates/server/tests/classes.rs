@@ -522,6 +522,28 @@ async fn a_class_a_customer_gets_the_class_a_price_on_a_new_quote_line() {
         let loyal = account(&t, &rep, "").await;
         let newcomer = account(&t, &rep, "").await;
         purchase(&t, &rep, &loyal, &desk, 40).await;
+        put_scheme(
+            &t,
+            &admin,
+            json!({"criterion": "purchase_amount", "period": {"kind": "last_days", "days": 30},
+                "method": "thresholds", "classes": [
+                    {"name": "A", "min": 1_000_000_000, "offer": "قیمت ویژهٔ میز"}, {"name": "B"}]}),
+        )
+        .await;
+        assert_eq!(recompute(&t, &admin).await["state"], "done");
+        // A price list names classes of the scheme only (issue 4 §8), as routing rules do.
+        let unknown = t
+            .post(
+                "/api/v1/price-lists",
+                &admin,
+                json!({"name": "فهرست طبقه Z", "customer_classes": ["A", "Z"], "valid_from": "2020-01-01"}),
+            )
+            .await;
+        let unknown = status(&unknown, StatusCode::UNPROCESSABLE_ENTITY, "unknown class");
+        assert_eq!(
+            unknown["fields"]["customer_classes"], "unknown_class",
+            "{unknown}"
+        );
         let list = id(&status(
             &t.post(
                 "/api/v1/price-lists",
@@ -542,15 +564,18 @@ async fn a_class_a_customer_gets_the_class_a_price_on_a_new_quote_line() {
             StatusCode::CREATED,
             "price",
         );
-        put_scheme(
-            &t,
-            &admin,
-            json!({"criterion": "purchase_amount", "period": {"kind": "last_days", "days": 30},
-                "method": "thresholds", "classes": [
-                    {"name": "A", "min": 1_000_000_000, "offer": "قیمت ویژهٔ میز"}, {"name": "B"}]}),
-        )
-        .await;
-        assert_eq!(recompute(&t, &admin).await["state"], "done");
+        let mut admin_browser = Browser::new(&t);
+        admin_browser.login("admin@peyvand.demo").await;
+        let form = admin_browser
+            .get(&format!("/price-lists/{list}/edit"))
+            .await;
+        assert!(
+            form.body
+                .contains(r#"<input type="checkbox" name="customer_classes" value="A" checked>"#)
+                && form.body.contains(r#"name="customer_classes" value="B">"#),
+            "{}",
+            form.body
+        );
         let line_price = |customer: String| {
             let t = &t;
             let rep = rep.clone();

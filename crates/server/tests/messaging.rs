@@ -27,9 +27,13 @@ struct Accepting(AtomicU64);
 
 impl Respond for Accepting {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let receptors = form_value(&request.body, "receptor").unwrap_or_default();
-        let entries: Vec<Value> = receptors
-            .split(',')
+        let count = if request.url.path().ends_with("/sms/sendarray.json") {
+            array_value(&request.body, "receptor").len()
+        } else {
+            let receptors = form_value(&request.body, "receptor").unwrap_or_default();
+            receptors.split(',').count()
+        };
+        let entries: Vec<Value> = (0..count)
             .map(|_| json!({"messageid": self.0.fetch_add(1, Ordering::SeqCst), "status": 1}))
             .collect();
         ResponseTemplate::new(200).set_body_json(
@@ -44,13 +48,21 @@ fn form_value(body: &[u8], name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
+/// A `sendarray` parameter: a JSON array of strings.
+fn array_value(body: &[u8], name: &str) -> Vec<String> {
+    let text = form_value(body, name).unwrap_or_default();
+    serde_json::from_str(&text).unwrap_or_default()
+}
+
 async fn start_gateway() -> MockServer {
     let gateway = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(format!("/v1/{API_KEY}/sms/send.json")))
-        .respond_with(Accepting(AtomicU64::new(1000)))
-        .mount(&gateway)
-        .await;
+    for call in ["send", "sendarray"] {
+        Mock::given(method("POST"))
+            .and(path(format!("/v1/{API_KEY}/sms/{call}.json")))
+            .respond_with(Accepting(AtomicU64::new(1000)))
+            .mount(&gateway)
+            .await;
+    }
     gateway
 }
 
@@ -78,10 +90,11 @@ async fn contact(t: &TestApp, token: &str, body: Value) {
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
 }
 
+/// The bulk requests (campaigns go through the pair-to-pair `sendarray` call).
 fn sends(requests: &[Request]) -> Vec<&Request> {
     requests
         .iter()
-        .filter(|r| r.url.path().ends_with("/sms/send.json"))
+        .filter(|r| r.url.path().ends_with("/sms/sendarray.json"))
         .collect()
 }
 
@@ -207,17 +220,26 @@ async fn a_campaign_goes_in_bulk_chunks_to_those_who_allowed_sms_only() {
         );
         let mut sizes = Vec::new();
         let mut received = Vec::new();
+        let mut local_ids = BTreeSet::new();
         for request in &requests {
-            assert_eq!(form_value(&request.body, "message").as_deref(), Some(text));
-            assert_eq!(
-                form_value(&request.body, "sender").as_deref(),
-                Some("10004346")
+            let numbers = array_value(&request.body, "receptor");
+            let texts = array_value(&request.body, "message");
+            let senders = array_value(&request.body, "sender");
+            let ids = array_value(&request.body, "localmessageids");
+            assert!(texts.iter().all(|t| t == text), "{texts:?}");
+            assert!(senders.iter().all(|s| s == "10004346"), "{senders:?}");
+            assert_eq!((texts.len(), senders.len()), (numbers.len(), numbers.len()));
+            // Each message has a local id of its own: the chunk's job and its position.
+            assert_eq!(ids.len(), numbers.len());
+            assert!(
+                ids.iter().all(|id| id.len() > 33 && id.contains('-')),
+                "{ids:?}"
             );
-            let receptors = form_value(&request.body, "receptor").unwrap();
-            let numbers: Vec<String> = receptors.split(',').map(str::to_owned).collect();
+            local_ids.extend(ids);
             sizes.push(numbers.len());
             received.extend(numbers);
         }
+        assert_eq!(local_ids.len(), ALLOWED, "every local id differs");
         sizes.sort();
         assert_eq!(sizes, [5, 200], "{}", t.name());
         let unique: BTreeSet<String> = received.iter().cloned().collect();
@@ -383,8 +405,9 @@ async fn edited_templates_are_checked_previewed_used_and_reset() {
             t.app.run_due_jobs(&stopped).await.unwrap();
             let number = reply.json()["number"].as_str().unwrap().to_owned();
             let requests = gateway.received_requests().await.unwrap();
-            let last = sends(&requests)
-                .last()
+            let last = requests
+                .iter()
+                .rfind(|r| r.url.path().ends_with("/sms/send.json"))
                 .map(|r| form_value(&r.body, "message"));
             (number, last.flatten().unwrap_or_default())
         };

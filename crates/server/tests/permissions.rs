@@ -94,7 +94,8 @@ fn placement(kind: RecordKind, record: &Value) -> Placement {
             owner_id: id_of(record, "owner_id"),
             branch_id: id_of(record, "branch_id"),
         },
-        RecordKind::ContractTemplate => Placement {
+        // Contract and SMS templates belong to no branch.
+        RecordKind::ContractTemplate | RecordKind::SmsTemplate => Placement {
             owner_id: None,
             branch_id: None,
         },

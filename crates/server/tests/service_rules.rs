@@ -251,29 +251,116 @@ async fn a_case_about_a_product_goes_to_the_team_of_the_product_rule() {
             "match_products": [router["code"], modem["name"]], "assign_team_id": team, "assign_strategy": "least_loaded"})).await;
         let account = created(&t, "/api/v1/accounts", &admin, json!({"name": "مشتری کالا"})).await;
 
-        // By the code (in any letter case) or by the name of either product.
-        for product in ["rt-x100", "روتر آزمون", "MD-7", "مودم آزمون"] {
+        // A case names its product as a catalogue record; the rule named one product by code
+        // and the other by name.
+        let other = created(&t, "/api/v1/products", &admin, json!({"code": "RT-X1000", "name": "روتر دیگر", "product_kind": "product", "base_price": 1})).await;
+        for product in [&router, &modem] {
             let mut body = case_body("دستگاه خراب است", "normal");
             body["account_id"] = json!(id(&account));
-            body["product"] = json!(product);
+            body["product_id"] = product["id"].clone();
             let case = created(&t, "/api/v1/cases", &admin, body).await;
             assert_eq!(
                 case["routing_rule_id"],
                 rule["id"],
-                "{} {product}",
-                t.name()
+                "{} {}",
+                t.name(),
+                product["code"]
             );
             assert_eq!(case["team_id"], json!(team));
             assert_eq!(case["status"], "assigned");
         }
         // A product the rule does not name, or none, is not this rule's.
-        for product in [json!("RT-X1000"), Value::Null] {
+        for product in [other["id"].clone(), Value::Null] {
             let mut body = case_body("دستگاه دیگر", "normal");
             body["account_id"] = json!(id(&account));
-            body["product"] = product;
+            body["product_id"] = product;
             let case = created(&t, "/api/v1/cases", &admin, body).await;
             assert_ne!(case["routing_rule_id"], rule["id"], "{}", t.name());
         }
+        // A product that does not exist is refused by field.
+        let mut body = case_body("ناموجود", "normal");
+        body["account_id"] = json!(id(&account));
+        body["product_id"] = json!(uuid::Uuid::now_v7());
+        let refused = t.post("/api/v1/cases", &admin, body).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.body
+        );
+        assert_eq!(refused.json()["fields"]["product_id"], "not_found");
+    }
+}
+
+#[tokio::test]
+async fn typed_products_of_old_cases_are_linked_when_they_name_a_catalogue_product() {
+    for t in backends().await {
+        let admin = t.token("admin@peyvand.demo").await;
+        let laptop = created(&t, "/api/v1/products", &admin, json!({"code": "LP-15", "name": "لپ‌تاپ آزمون", "product_kind": "product", "base_price": 1})).await;
+        let screen = created(&t, "/api/v1/products", &admin, json!({"code": "MN-2", "name": "مانیتور آزمون", "product_kind": "product", "base_price": 1})).await;
+        // Cases from before the link, as the migration finds them: the product typed.
+        let account = created(
+            &t,
+            "/api/v1/accounts",
+            &admin,
+            json!({"name": "مشتری قدیمی"}),
+        )
+        .await;
+        let mut cases = Vec::new();
+        for typed in [" lp-15 ", "مانیتور آزمون", "کالای ناشناخته"] {
+            let mut body = case_body("قدیمی", "normal");
+            body["account_id"] = account["id"].clone();
+            let case = created(&t, "/api/v1/cases", &admin, body).await;
+            let id = uuid::Uuid::parse_str(case["id"].as_str().unwrap()).unwrap();
+            let mut tx = t.app.store().write().await.unwrap();
+            tx.set_extra("cases", id, "product", typed).await.unwrap();
+            tx.commit().await.unwrap();
+            cases.push(id);
+        }
+        let folder = match t.backend {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        };
+        let migration = std::fs::read_to_string(format!(
+            "{}/../store/migrations/{folder}/0271_case_product_text.sql",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        execute(&t, &migration).await;
+        execute(&t, &migration).await; // a second run changes nothing
+        let shown = |i: usize| {
+            let t = &t;
+            let admin = admin.clone();
+            let id = cases[i];
+            async move { t.get(&format!("/api/v1/cases/{id}"), &admin).await.json() }
+        };
+        let (first, second, third) = (shown(0).await, shown(1).await, shown(2).await);
+        assert_eq!(first["product_id"], laptop["id"], "{}: by code", t.name());
+        assert_eq!(first["product"], Value::Null);
+        assert_eq!(second["product_id"], screen["id"], "by name");
+        assert_eq!(third["product_id"], Value::Null);
+        assert_eq!(third["product"], "کالای ناشناخته", "kept, read-only");
+        // The typed text is no longer written through the API.
+        let mut body = case_body("تازه", "normal");
+        body["account_id"] = account["id"].clone();
+        body["product"] = json!("LP-15");
+        let typed = t.post("/api/v1/cases", &admin, body).await;
+        assert_eq!(
+            typed.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            typed.body
+        );
+
+        // The case form offers the catalogue's products to pick from.
+        let mut browser = Browser::new(&t);
+        browser.login("service@peyvand.demo").await;
+        let form = browser.get("/cases/new").await;
+        let picker = format!("value=\"{}\"", laptop["id"].as_str().unwrap());
+        assert!(form.body.contains("name=\"product_id\""), "{}", t.name());
+        assert!(form.body.contains(&picker), "{}", t.name());
+        let page = browser.get(&format!("/cases/{}", cases[0])).await;
+        assert!(page.body.contains("لپ‌تاپ آزمون"), "{}", t.name());
     }
 }
 

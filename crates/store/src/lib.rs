@@ -56,7 +56,9 @@ pub use records::{ExtraColumn, ListQuery, NewRecord, RecordRow, SortKey};
 pub use sales::{LineRow, PriceListPriceRow};
 pub use search::{RELEVANCE, RELEVANCE_WINDOW, matches_words, search_tokens};
 pub use service_report::CaseFacts;
-pub use sms_campaigns::{CampaignRecipient, CampaignRow, PendingCampaignDelivery, recipient_state};
+pub use sms_campaigns::{
+    CampaignRecipient, CampaignRow, PendingCampaignDelivery, campaign_state, recipient_state,
+};
 pub use sms_delivery::PendingDelivery;
 pub use surveys::SurveyRow;
 pub use tx::Tx;

@@ -31,6 +31,12 @@ pub struct CampaignRow {
     pub not_allowed: i64,
     /// Contacts left out because they have no number.
     pub no_number: i64,
+    /// Where it is: one of [`campaign_state`].
+    pub state: String,
+    /// When it starts, for a campaign that was scheduled.
+    pub scheduled_at: Option<OffsetDateTime>,
+    /// The saved template it started from, if any.
+    pub template_id: Option<Uuid>,
 }
 
 /// One recipient to queue: the contact, its number, and the job that carries its message.
@@ -57,6 +63,18 @@ pub struct PendingCampaignDelivery {
     pub sent_at: OffsetDateTime,
 }
 
+/// Campaign states.
+pub mod campaign_state {
+    /// Waiting for its moment; nothing chosen or queued yet.
+    pub const SCHEDULED: &str = "scheduled";
+    /// Stopped by a user before it started.
+    pub const CANCELLED: &str = "cancelled";
+    /// Its recipients are chosen and their messages queued.
+    pub const STARTED: &str = "started";
+    /// It could not start (see the job list for why).
+    pub const FAILED: &str = "failed";
+}
+
 /// Recipient states.
 pub mod recipient_state {
     /// Waiting for its chunk's job.
@@ -67,7 +85,7 @@ pub mod recipient_state {
     pub const FAILED: &str = "failed";
 }
 
-const CAMPAIGN_COLUMNS: [&str; 8] = [
+const CAMPAIGN_COLUMNS: [&str; 11] = [
     "id",
     "created_by",
     "created_at",
@@ -76,8 +94,11 @@ const CAMPAIGN_COLUMNS: [&str; 8] = [
     "recipients",
     "not_allowed",
     "no_number",
+    "state",
+    "scheduled_at",
+    "template_id",
 ];
-const CAMPAIGN_TYPES: [ColType; 8] = [
+const CAMPAIGN_TYPES: [ColType; 11] = [
     ColType::Id,
     ColType::Id,
     ColType::Time,
@@ -86,6 +107,9 @@ const CAMPAIGN_TYPES: [ColType; 8] = [
     ColType::Int,
     ColType::Int,
     ColType::Int,
+    ColType::Text,
+    ColType::Time,
+    ColType::Id,
 ];
 
 fn v_id(id: Uuid) -> sea_query::Value {
@@ -115,7 +139,17 @@ fn campaign_from(row: Vec<Value>) -> Option<CampaignRow> {
         recipients: int(next()),
         not_allowed: int(next()),
         no_number: int(next()),
+        state: next().as_text()?.to_owned(),
+        scheduled_at: match next() {
+            Value::Time(at) => Some(at),
+            _ => None,
+        },
+        template_id: next().as_id(),
     })
+}
+
+fn v_opt_id(id: Option<Uuid>) -> sea_query::Value {
+    to_sql(&id.map_or(Value::Null, Value::Id), ColType::Id)
 }
 
 impl Tx {
@@ -128,20 +162,54 @@ impl Tx {
             .values_panic(
                 [
                     v_id(campaign.id),
-                    to_sql(
-                        &campaign.created_by.map_or(Value::Null, Value::Id),
-                        ColType::Id,
-                    ),
+                    v_opt_id(campaign.created_by),
                     v_time(campaign.created_at),
                     v_text(&campaign.text),
                     v_text(&campaign.filter),
                     v_int(campaign.recipients),
                     v_int(campaign.not_allowed),
                     v_int(campaign.no_number),
+                    v_text(&campaign.state),
+                    to_sql(
+                        &campaign.scheduled_at.map_or(Value::Null, Value::Time),
+                        ColType::Time,
+                    ),
+                    v_opt_id(campaign.template_id),
                 ]
                 .map(Expr::val),
             );
         self.execute(&insert).await?;
+        Ok(())
+    }
+
+    /// Moves a campaign from state `from` to `to`; false when it was no longer in `from` (a
+    /// cancellation and the start of a scheduled campaign race, and only one of them wins).
+    pub async fn move_campaign(&mut self, id: Uuid, from: &str, to: &str) -> StoreResult<bool> {
+        let mut update = Query::update();
+        update
+            .table("sms_campaigns")
+            .value(Alias::new("state"), v_text(to))
+            .and_where(Expr::col("id").eq(v_id(id)))
+            .and_where(Expr::col("state").eq(v_text(from)));
+        Ok(self.execute(&update).await? == 1)
+    }
+
+    /// Records who a scheduled campaign reached when it started.
+    pub async fn set_campaign_counts(
+        &mut self,
+        id: Uuid,
+        recipients: i64,
+        not_allowed: i64,
+        no_number: i64,
+    ) -> StoreResult<()> {
+        let mut update = Query::update();
+        update
+            .table("sms_campaigns")
+            .value(Alias::new("recipients"), v_int(recipients))
+            .value(Alias::new("not_allowed"), v_int(not_allowed))
+            .value(Alias::new("no_number"), v_int(no_number))
+            .and_where(Expr::col("id").eq(v_id(id)));
+        self.execute(&update).await?;
         Ok(())
     }
 

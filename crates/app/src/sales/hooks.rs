@@ -36,7 +36,7 @@ pub(crate) async fn before_create(
         }
         RecordKind::PriceList => {
             default("active", Value::Bool(true));
-            Ok(())
+            price_list_classes(tx, fields).await
         }
         RecordKind::PriceListItem => {
             not_negative(fields, &["unit_price"])?;
@@ -80,6 +80,10 @@ pub(crate) async fn before_update(
 ) -> AppResult<()> {
     match schema.kind {
         RecordKind::Product => not_negative(merged, &["base_price", "cost_price"]),
+        // A list keeps classes the scheme has since dropped until its classes are edited.
+        RecordKind::PriceList if changes.contains_key("customer_classes") => {
+            price_list_classes(tx, merged).await
+        }
         RecordKind::PriceListItem => {
             not_negative(merged, &["unit_price"])?;
             unique_price(tx, merged, Some(old.id)).await
@@ -108,6 +112,14 @@ pub(crate) async fn before_update(
         }
         _ => Ok(()),
     }
+}
+
+/// A price list's customer classes must be classes of the classification scheme, as a routing
+/// rule's are: a list for a class no customer can have would never be proposed.
+async fn price_list_classes(tx: &mut Tx, fields: &Fields) -> AppResult<()> {
+    let mut errors = ValidationErrors::new();
+    crate::service::check_classes(tx, fields, "customer_classes", &mut errors).await?;
+    errors.into_result().map_err(AppError::Validation)
 }
 
 /// Checks that a record of a sales kind may be deleted, and removes what belongs to it.

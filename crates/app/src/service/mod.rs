@@ -23,5 +23,5 @@ pub use activities::{ActivityPeople, ActivityReport, AgendaQuery, Attendee, Repo
 pub(crate) use cases::transition_in;
 pub use cases::{AppliedTarget, CaseEntry, CaseSla, SlaClock};
 pub use report::{AgentRow, Count, MonthCount, ServiceReport};
-pub(crate) use rules::{apply_defaults, check_rules, on_create, on_update};
+pub(crate) use rules::{apply_defaults, check_classes, check_rules, on_create, on_update};
 pub use surveys::{SurveyForm, SurveyView};

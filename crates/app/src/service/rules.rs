@@ -156,7 +156,7 @@ async fn check_class(
 
 /// The classes listed in `field` checked against the classification scheme, as
 /// [`check_class`] checks one: a rule naming any class that is not the scheme's is refused.
-async fn check_classes(
+pub(crate) async fn check_classes(
     tx: &mut Tx,
     fields: &Fields,
     field: &str,
@@ -412,7 +412,8 @@ async fn product_names(
     if !asked {
         return Ok(vec![]);
     }
-    setup::product_names(tx, get(fields, "product").as_text()).await
+    let linked = get(fields, "product_id").as_id();
+    setup::product_names(tx, linked, get(fields, "product").as_text()).await
 }
 
 /// Notes on the rule who got its latest case, for the next round-robin turn. This is the

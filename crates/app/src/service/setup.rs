@@ -116,21 +116,28 @@ pub(crate) async fn routing_rules(tx: &mut Tx) -> AppResult<Vec<(Rule, RecordRow
         .collect())
 }
 
-/// The names a case's product goes by: as typed and, when that is a catalogue product's code
-/// or name, both of those, so a rule may name the product either way.
-pub(crate) async fn product_names(tx: &mut Tx, typed: Option<&str>) -> AppResult<Vec<String>> {
-    let Some(typed) = typed.map(str::trim).filter(|t| !t.is_empty()) else {
-        return Ok(vec![]);
-    };
-    let mut names = vec![typed.to_owned()];
-    if let Some(product) = product_named(tx, typed).await? {
-        names.extend(
-            ["code", "name"]
+/// The names a case's product goes by, so a rule may name the product by code or name: the
+/// linked catalogue product's code and name; for an old case whose product was typed and
+/// matched nothing in the catalogue (migration 0270), the text as typed.
+pub(crate) async fn product_names(
+    tx: &mut Tx,
+    product_id: Option<Uuid>,
+    typed: Option<&str>,
+) -> AppResult<Vec<String>> {
+    if let Some(id) = product_id {
+        return Ok(match tx.get_record(&PRODUCTS, id).await? {
+            Some(product) => ["code", "name"]
                 .into_iter()
-                .filter_map(|f| text(&product, f)),
-        );
+                .filter_map(|f| text(&product, f))
+                .collect(),
+            None => vec![],
+        });
     }
-    Ok(names)
+    Ok(typed
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| vec![t.to_owned()])
+        .unwrap_or_default())
 }
 
 /// The catalogue product whose code (unique and indexed), or else whose name, is `named`.

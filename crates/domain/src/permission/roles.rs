@@ -154,9 +154,13 @@ pub fn builtin_roles() -> Vec<BuiltinRole> {
     .map(|(key, grants)| BuiltinRole {
         key,
         // Sales pipeline (issue 4) on top of the service grants (issue 5), then contracts.
-        grants: crate::contracts::grants::add_builtin(
+        // SMS templates (issue 5 §5) last.
+        grants: crate::sms_templates::add_builtin(
             key,
-            crate::pipeline::grants::add_builtin(key, with_service_grants(key, grants)),
+            crate::contracts::grants::add_builtin(
+                key,
+                crate::pipeline::grants::add_builtin(key, with_service_grants(key, grants)),
+            ),
         ),
     })
     .collect()
@@ -260,6 +264,8 @@ mod tests {
             .filter(|k| !crate::pipeline::grants::is_sales_kind(*k))
             // Contracts' kinds are checked in `crate::contracts::grants`.
             .filter(|k| !crate::contracts::grants::is_contract_kind(*k))
+            // SMS templates are checked in `crate::sms_templates`.
+            .filter(|k| *k != RecordKind::SmsTemplate)
         {
             for action in Action::ALL {
                 let want = expected

@@ -85,7 +85,11 @@ const CASE_FIELDS: &[FieldDef] = &[
         FieldType::Reference(RecordKind::Account),
     )),
     field("contact_id", FieldType::Reference(RecordKind::Contact)),
-    searchable(field("product", FieldType::Text)),
+    // The catalogue product the case is about (migration 0270).
+    field("product_id", FieldType::Reference(RecordKind::Product)),
+    // The product as typed before cases linked to the catalogue, kept read-only where it
+    // matched no product's code or name (the migration linked those that did).
+    system(searchable(field("product", FieldType::Text))),
     field("team_id", FieldType::Reference(RecordKind::Team)),
     OWNER,
     BRANCH,

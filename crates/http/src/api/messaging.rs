@@ -74,6 +74,29 @@ pub async fn get(
     Ok(Json(body))
 }
 
+/// `POST /api/v1/sms-campaigns/{id}/cancel`: cancels a scheduled campaign before it starts.
+pub async fn cancel(
+    State(state): State<AppState>,
+    ApiSession(session): ApiSession,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CampaignView>> {
+    let id = parse_id(&id)?;
+    Ok(Json(state.app.cancel_campaign(&session, id).await?))
+}
+
+/// `GET /api/v1/sms-templates/placeholders`: the placeholders an SMS text may use, each with
+/// what it stands for in the user's language.
+pub async fn sms_placeholders(ApiSession(session): ApiSession) -> ApiResult<Json<Value>> {
+    let items: Vec<Value> = peyvand_domain::sms_templates::PLACEHOLDERS
+        .iter()
+        .map(|name| {
+            let description = crate::i18n::t(session.locale, &format!("sms-placeholder-{name}"));
+            json!({"name": name, "description": description})
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
 /// `GET /api/v1/settings/notice-templates`: every template with its text in use.
 pub async fn templates(
     State(state): State<AppState>,

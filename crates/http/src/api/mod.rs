@@ -97,6 +97,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/sms-campaigns/preview", post(messaging::preview))
         .route("/api/v1/sms-campaigns/{id}", get(messaging::get))
+        .route("/api/v1/sms-campaigns/{id}/cancel", post(messaging::cancel))
+        .route(
+            "/api/v1/sms-templates/placeholders",
+            get(messaging::sms_placeholders),
+        )
         .route(
             "/api/v1/settings/notice-templates",
             get(messaging::templates),

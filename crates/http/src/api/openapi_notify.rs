@@ -43,7 +43,7 @@ pub(crate) fn notify_paths(paths: &mut Map<String, Value>) {
         "requestBody": body(json!({"type": "object", "required": ["channel", "to"], "additionalProperties": false, "properties": {"channel": {"enum": ["email", "sms"]}, "to": {"type": "string"}}})),
         "responses": {"202": {"description": "Queued", "content": {"application/json": {"schema": {"type": "object", "properties": {"job_id": uuid}}}}}}}}));
     let job = json!({"type": "object", "properties": {
-        "id": uuid, "kind": {"enum": ["email", "sms", "sms_batch", "campaign_sms", "insights", "classify"]}, "state": {"enum": ["queued", "running", "done", "failed"]},
+        "id": uuid, "kind": {"enum": ["email", "sms", "sms_batch", "campaign_sms", "campaign_start", "insights", "insight_tag", "classify"]}, "state": {"enum": ["queued", "running", "done", "failed"]},
         "attempts": {"type": "integer"}, "to": {"type": "string"}, "last_error": {"type": ["string", "null"]},
         "run_at": moment, "created_at": moment,
         "delivery": {"type": ["string", "null"], "enum": ["pending", "delivered", "failed", "unknown", null], "description": "For a sent SMS, what its gateway last reported (asked every few minutes until delivered or failed; pending after three days becomes unknown)."}}});
@@ -89,16 +89,25 @@ fn messaging_paths(paths: &mut Map<String, Value>, id: &Value, uuid: &Value, mom
         "q": {"type": ["string", "null"], "description": "The contact list's search."},
         "filters": {"type": "object", "additionalProperties": {"type": "string"}, "description": "The contact list's field filters."},
         "tag": {"type": ["string", "null"]},
-        "text": {"type": "string", "maxLength": 469},
+        "text": {"type": "string", "maxLength": 469, "description": "May hold per-contact placeholders written {{name}} (see /api/v1/sms-templates/placeholders); an unknown one is refused with 422 fields.text = unknown_placeholder. Empty with template_id: the template's text."},
+        "template_id": {"type": ["string", "null"], "format": "uuid", "description": "A saved SMS template to start from; 422 fields.template_id = not_found when the user cannot read it."},
+        "scheduled_at": {"type": ["string", "null"], "format": "date-time", "description": "Start at this moment instead of now; must be in the future (422 in_the_past)."},
+        "send_date": {"type": ["string", "null"], "description": "Or: start on this day, written in the user's calendar (Jalali or Gregorian) …"},
+        "send_time": {"type": ["string", "null"], "description": "… at this time of day in Iran, HH:MM (09:00 when left out)."},
         "confirm": {"type": "boolean", "description": "Must be true to send; without it the answer is 422."}}});
     let audience = json!({"type": "object", "properties": {
         "recipients": {"type": "integer", "description": "Numbers that get the message (one per number)"},
         "not_allowed": {"type": "integer", "description": "Contacts left out: no SMS consent, or opted out"},
-        "no_number": {"type": "integer"}, "segments": {"type": "integer"}}});
+        "no_number": {"type": "integer"}, "segments": {"type": "integer", "description": "SMS segments of the first recipient's text"},
+        "text": {"type": "string", "description": "The text with its placeholders (the template's when none was typed)"},
+        "first_text": {"type": ["string", "null"], "description": "What the first recipient gets, placeholders filled"},
+        "length": {"type": "integer", "description": "Characters of first_text"}}});
     let campaign = json!({"type": "object", "properties": {
         "id": uuid, "created_at": moment, "text": {"type": "string"}, "filter": {"type": "object"},
         "recipients": {"type": "integer"}, "not_allowed": {"type": "integer"}, "no_number": {"type": "integer"},
-        "queued": {"type": "integer"}, "sent": {"type": "integer"}, "delivered": {"type": "integer"}, "failed": {"type": "integer"}}});
+        "queued": {"type": "integer"}, "sent": {"type": "integer"}, "delivered": {"type": "integer"}, "failed": {"type": "integer"},
+        "state": {"enum": ["scheduled", "cancelled", "started", "failed"], "description": "A scheduled campaign chooses its recipients when it starts; recipients is then the estimate of when it was confirmed."},
+        "scheduled_at": {"type": ["string", "null"], "format": "date-time"}, "template_id": {"type": ["string", "null"], "format": "uuid"}}});
     let rights = "Needs the right to export contacts (marketing, managers, administrators); the recipients are the contacts the user may export.";
     paths.insert("/api/v1/sms-campaigns/preview".into(), json!({"post": {
         "tags": ["notifications"], "operationId": "sms_campaign_preview", "description": rights,
@@ -107,10 +116,16 @@ fn messaging_paths(paths: &mut Map<String, Value>, id: &Value, uuid: &Value, mom
         "get": {"tags": ["notifications"], "operationId": "sms_campaigns", "responses": ok("Campaigns, newest first", items(campaign.clone()))},
         "post": {"tags": ["notifications"], "operationId": "send_sms_campaign", "description": rights,
             "requestBody": body(input),
-            "responses": {"201": {"description": "Queued: one job per 200 numbers, sent through the gateway's bulk call", "content": {"application/json": {"schema": campaign.clone()}}}}}}));
-    paths.insert("/api/v1/sms-campaigns/{id}".into(), json!({"parameters": [id], "get": {
+            "responses": {"201": {"description": "Queued: one job per 200 numbers, sent through the gateway's pair-to-pair bulk call (each number its own text and local id); or, with a schedule, one job at that moment", "content": {"application/json": {"schema": campaign.clone()}}}}}}));
+    paths.insert("/api/v1/sms-campaigns/{id}".into(), json!({"parameters": [id.clone()], "get": {
         "tags": ["notifications"], "operationId": "sms_campaign",
-        "responses": ok("The campaign with its progress and `recipient_list` (to, state, delivery)", campaign)}}));
+        "responses": ok("The campaign with its progress and `recipient_list` (to, state, delivery)", campaign.clone())}}));
+    paths.insert("/api/v1/sms-campaigns/{id}/cancel".into(), json!({"parameters": [id], "post": {
+        "tags": ["notifications"], "operationId": "cancel_sms_campaign", "description": "Cancels a scheduled campaign before it starts; 422 fields.state = not_scheduled once it has started or was cancelled.",
+        "responses": ok("The campaign, cancelled", campaign)}}));
+    paths.insert("/api/v1/sms-templates/placeholders".into(), json!({"get": {
+        "tags": ["sms-templates"], "operationId": "sms_template_placeholders", "description": "The per-contact placeholders an SMS template or campaign text may use, written {{name}}; any other is refused with 422 unknown_placeholder naming it.",
+        "responses": ok("Placeholders", items(json!({"type": "object", "properties": {"name": {"type": "string"}, "description": {"type": "string"}}})))}}));
     let template = json!({"type": "object", "properties": {
         "key": {"type": "string", "description": "locale.event.part, e.g. fa.received.sms"},
         "locale": {"enum": ["fa", "en"]}, "event": {"enum": ["received", "answered", "closed", "survey"]},

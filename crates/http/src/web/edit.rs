@@ -128,6 +128,9 @@ async fn build_fields(
         } else if CLASS_LIST_FIELDS.contains(&def.name) {
             offer_class_list(&mut field, &classes, session.locale);
         }
+        if schema.kind == RecordKind::SmsTemplate && def.name == "body" {
+            field.hint = sms_placeholders_hint(session.locale);
+        }
         field.error = errors
             .get(def.name)
             .map(|code| t(session.locale, &format!("field-error-{code}")));
@@ -178,9 +181,9 @@ async fn edit_fields(
 /// classification scheme's classes, so an administrator picks a class that exists.
 const CLASS_FIELDS: [&str; 1] = ["customer_class"];
 
-/// Fields of the service set-up that name several customer classes (a routing rule's): offered
-/// as a multiple choice among the scheme's classes.
-pub(super) const CLASS_LIST_FIELDS: [&str; 1] = ["match_customer_classes"];
+/// Fields that name several customer classes (a routing rule's, a price list's): offered as a
+/// multiple choice among the scheme's classes.
+pub(super) const CLASS_LIST_FIELDS: [&str; 2] = ["match_customer_classes", "customer_classes"];
 
 /// The scheme's class names, read only when the form has a class field.
 async fn class_names(state: &AppState, session: &Session, defs: &[&FieldDef]) -> Vec<String> {
@@ -326,6 +329,25 @@ fn widget(fmt: &Fmt, def: &FieldDef, value: String, checked: bool) -> FormField 
     field
 }
 
+/// Under an SMS template's text: the placeholders it may use and what each stands for (issue
+/// 5 §5).
+fn sms_placeholders_hint(locale: Locale) -> String {
+    let list: Vec<String> = peyvand_domain::sms_templates::PLACEHOLDERS
+        .iter()
+        .map(|name| {
+            format!(
+                "{{{{{name}}}}} {}",
+                t(locale, &format!("sms-placeholder-{name}"))
+            )
+        })
+        .collect();
+    format!(
+        "{} {}",
+        t(locale, "sms-placeholders-help"),
+        list.join(" · ")
+    )
+}
+
 /// The sentence above a refused form: "fix the marked fields", or for a contract template the
 /// placeholder that is not known, by name (contracts, issue 4 §7).
 fn form_alert(locale: peyvand_domain::calendar::Locale, error: &AppError) -> String {
@@ -365,7 +387,15 @@ pub async fn new_form(
     ) {
         return Err(WebError(AppError::Forbidden));
     }
-    let empty = BTreeMap::new();
+    // A new record with an "active" flag starts active (templates, products): an unticked box
+    // would otherwise save it inactive, out of the choices it was made for.
+    let mut empty = BTreeMap::new();
+    if schema
+        .field("active")
+        .is_some_and(|def| def.ty == FieldType::Bool)
+    {
+        empty.insert("active".into(), Value::Bool(true));
+    }
     let fields = build_fields(
         &state,
         &session,

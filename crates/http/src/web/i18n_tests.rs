@@ -164,6 +164,16 @@ fn all_keys() -> Vec<String> {
             keys.push(format!("sales-move-{status}"));
         }
     }
+    // Saved SMS templates and scheduled campaigns (issue 5 §5).
+    for error in peyvand_domain::sms_templates::FIELD_ERRORS {
+        keys.push(format!("field-error-{}", error.code()));
+    }
+    for name in peyvand_domain::sms_templates::PLACEHOLDERS {
+        keys.push(format!("sms-placeholder-{name}"));
+    }
+    for state in ["scheduled", "cancelled", "started", "failed"] {
+        keys.push(format!("campaign-status-{state}"));
+    }
     // Contracts (issue 4 §7).
     for error in peyvand_domain::contracts::FIELD_ERRORS {
         keys.push(format!("field-error-{}", error.code()));

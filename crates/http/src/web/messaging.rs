@@ -1,7 +1,8 @@
 //! `/sms-campaigns`: bulk SMS to a filtered contact list — the list's own search, field filters
 //! and tag in the query string (the contact list links here with its filters) —, with a
-//! preview of who it reaches and who is left out, an explicit confirmation, and the progress
-//! of each campaign. `/settings/notice-templates`: administrators edit, preview and reset the
+//! preview of who it reaches and who is left out and of the first recipient's text, a saved
+//! template to start from, an optional moment to send at (cancellable until then), an explicit
+//! confirmation, and the progress of each campaign. `/settings/notice-templates`: administrators edit, preview and reset the
 //! texts customers get about their cases.
 
 use std::collections::BTreeMap;
@@ -13,10 +14,14 @@ use axum::response::Response;
 use peyvand_app::AppError;
 use peyvand_app::notice_templates::TemplateView;
 use peyvand_app::sms_campaigns::{Audience, CampaignInput, CampaignView};
+use peyvand_app::{ListParams, Session};
+use peyvand_domain::permission::RecordKind;
+use peyvand_domain::sms_templates::PLACEHOLDERS;
 
 use super::form::{WebForm, parse_urlencoded, query_string};
 use super::format::Fmt;
 use super::guard::WebSession;
+use super::options::Opt;
 use super::page::{Layout, WebResult, render, see_other};
 use crate::AppState;
 
@@ -26,8 +31,20 @@ const CAMPAIGNS_SHOWN: u64 = 50;
 const RECIPIENTS_SHOWN: u64 = 500;
 /// Names of the query and form that are not field filters of the contact list.
 const NOT_FILTERS: &[&str] = &[
-    "q", "tag", "text", "confirm", "_csrf", "sort", "cursor", "limit",
+    "q",
+    "tag",
+    "text",
+    "confirm",
+    "_csrf",
+    "sort",
+    "cursor",
+    "limit",
+    "template_id",
+    "send_date",
+    "send_time",
 ];
+/// Templates offered in the campaign form.
+const TEMPLATES_SHOWN: u64 = 200;
 
 #[derive(Template)]
 #[template(path = "sms_campaigns.html")]
@@ -41,6 +58,15 @@ struct CampaignsPage {
     text: String,
     audience: Option<AudienceRow>,
     campaigns: Vec<CampaignRow>,
+    /// Active saved templates to start from; the chosen one selected.
+    templates: Vec<Opt>,
+    /// The chosen template's id, carried with the text.
+    template_id: String,
+    /// (placeholder as written, what it stands for).
+    placeholders: Vec<(String, String)>,
+    send_date: String,
+    send_time: String,
+    date_placeholder: String,
 }
 
 /// Who a campaign would reach, in the page's digits.
@@ -50,6 +76,9 @@ struct AudienceRow {
     not_allowed: String,
     no_number: String,
     segments: String,
+    /// What the first recipient gets.
+    first_text: Option<String>,
+    length: String,
 }
 
 /// One campaign as a row of the list or the head of its page.
@@ -65,12 +94,19 @@ struct CampaignRow {
     sent: String,
     delivered: String,
     failed: String,
+    /// The state, translated.
+    state: String,
+    /// When a scheduled campaign starts, formatted; empty for one sent at once.
+    scheduled: String,
+    /// Whether it may still be cancelled.
+    cancellable: bool,
 }
 
 #[derive(Template)]
 #[template(path = "sms_campaign.html")]
 struct CampaignPage {
     l: Layout,
+    errors: Vec<String>,
     campaign: CampaignRow,
     recipients: Vec<(String, String)>,
 }
@@ -87,6 +123,12 @@ fn campaign_row(
         .collect();
     pairs.push(("text", &view.text));
     CampaignRow {
+        state: l.t(&format!("campaign-status-{}", view.state)),
+        scheduled: view
+            .scheduled_at
+            .map(|at| fmt.datetime(at))
+            .unwrap_or_default(),
+        cancellable: view.state == "scheduled",
         href: format!("/sms-campaigns/{}", view.id),
         reuse_href: format!("/sms-campaigns{}", query_string(pairs)),
         created: fmt.datetime(view.created_at),
@@ -123,7 +165,11 @@ fn input_from(pairs: &[(String, String)]) -> CampaignInput {
         filters,
         tag: get("tag"),
         text: get("text").unwrap_or_default(),
+        template_id: get("template_id").and_then(|id| id.parse().ok()),
+        send_date: get("send_date"),
+        send_time: get("send_time"),
         confirm: get("confirm").as_deref() == Some("1"),
+        ..CampaignInput::default()
     }
 }
 
@@ -138,15 +184,63 @@ fn carried(input: &CampaignInput) -> Vec<(String, String)> {
     pairs
 }
 
-fn errors_of(session: &peyvand_app::Session, error: &AppError) -> Vec<String> {
-    super::page::error_sentences(session.locale, error, |field| {
+/// The sentences of a refused campaign; an unknown placeholder is named.
+fn errors_of(session: &Session, error: &AppError, text: &str) -> Vec<String> {
+    let mut sentences = super::page::error_sentences(session.locale, error, |field| {
         format!("campaign-field-{field}")
-    })
+    });
+    if let Some(name) = peyvand_app::sms_campaigns::unknown_placeholder(text) {
+        sentences.push(crate::i18n::t_args(
+            session.locale,
+            "error-unknown_placeholder",
+            &[("name", name)],
+        ));
+    }
+    sentences
+}
+
+/// The placeholders an SMS text may use, as written and with what they stand for.
+pub(super) fn placeholder_rows(l: &Layout) -> Vec<(String, String)> {
+    PLACEHOLDERS
+        .iter()
+        .map(|name| {
+            (
+                format!("{{{{{name}}}}}"),
+                l.t(&format!("sms-placeholder-{name}")),
+            )
+        })
+        .collect()
+}
+
+/// The active templates the user may read, the chosen one selected (none when the user may not
+/// read templates).
+async fn template_options(state: &AppState, session: &Session, chosen: &str) -> Vec<Opt> {
+    let params = ListParams {
+        filters: BTreeMap::from([("active".to_owned(), "true".to_owned())]),
+        limit: Some(TEMPLATES_SHOWN),
+        ..ListParams::default()
+    };
+    match state
+        .app
+        .list(session, RecordKind::SmsTemplate, &params)
+        .await
+    {
+        Ok(page) => page
+            .items
+            .iter()
+            .map(|view| Opt {
+                value: view.id.to_string(),
+                label: view.title.clone(),
+                selected: view.id.to_string() == chosen,
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    }
 }
 
 async fn campaigns_page(
     state: &AppState,
-    session: &peyvand_app::Session,
+    session: &Session,
     input: &CampaignInput,
     audience: Option<Audience>,
     errors: Vec<String>,
@@ -182,20 +276,37 @@ async fn campaigns_page(
             .join(" · ")
     };
     let count = |n: usize| fmt.integer(n as i64);
+    // The text shown: as typed, else the chosen template's as the preview resolved it.
+    let text = match (&audience, input.text.is_empty()) {
+        (Some(a), true) => a.text.clone(),
+        _ => input.text.clone(),
+    };
     let audience = audience.map(|a| AudienceRow {
         any: a.recipients > 0,
         recipients: count(a.recipients),
         not_allowed: count(a.not_allowed),
         no_number: count(a.no_number),
         segments: count(a.segments),
+        first_text: a.first_text,
+        length: count(a.length),
     });
+    let template_id = input
+        .template_id
+        .map(|id| id.to_string())
+        .unwrap_or_default();
     let template = CampaignsPage {
         errors,
         carried,
         filter_words,
-        text: input.text.clone(),
+        text,
         audience,
         campaigns,
+        templates: template_options(state, session, &template_id).await,
+        template_id,
+        placeholders: placeholder_rows(&l),
+        send_date: input.send_date.clone().unwrap_or_default(),
+        send_time: input.send_time.clone().unwrap_or_default(),
+        date_placeholder: fmt.date_placeholder(),
         l,
     };
     Ok(render(&template))
@@ -210,13 +321,13 @@ pub async fn show(
 ) -> WebResult<Response> {
     let pairs = parse_urlencoded(uri.query().unwrap_or_default().as_bytes());
     let input = input_from(&pairs);
-    if input.text.is_empty() {
+    if input.text.is_empty() && input.template_id.is_none() {
         return campaigns_page(&state, &session, &input, None, vec![]).await;
     }
     match state.app.campaign_audience(&session, &input).await {
         Ok(audience) => campaigns_page(&state, &session, &input, Some(audience), vec![]).await,
         Err(error @ AppError::Validation(_)) => {
-            let errors = errors_of(&session, &error);
+            let errors = errors_of(&session, &error, &input.text);
             campaigns_page(&state, &session, &input, None, errors).await
         }
         Err(error) => Err(error.into()),
@@ -233,7 +344,7 @@ pub async fn send(
     match state.app.send_campaign(&session, &input).await {
         Ok(campaign) => Ok(see_other(&format!("/sms-campaigns/{}", campaign.id))),
         Err(error @ AppError::Validation(_)) => {
-            let errors = errors_of(&session, &error);
+            let errors = errors_of(&session, &error, &input.text);
             let audience = state.app.campaign_audience(&session, &input).await.ok();
             campaigns_page(&state, &session, &input, audience, errors).await
         }
@@ -248,17 +359,44 @@ pub async fn campaign(
     Path(id): Path<String>,
 ) -> WebResult<Response> {
     let id = id.parse().map_err(|_| AppError::NotFound)?;
-    let view = state.app.campaign(&session, id).await?;
+    campaign_page(&state, &session, id, vec![]).await
+}
+
+/// `POST /sms-campaigns/{id}/cancel`: cancels a scheduled campaign, then shows it again.
+pub async fn cancel(
+    State(state): State<AppState>,
+    WebSession(session): WebSession,
+    Path(id): Path<String>,
+    _form: WebForm,
+) -> WebResult<Response> {
+    let id = id.parse().map_err(|_| AppError::NotFound)?;
+    match state.app.cancel_campaign(&session, id).await {
+        Ok(_) => Ok(see_other(&format!("/sms-campaigns/{id}"))),
+        Err(error @ AppError::Validation(_)) => {
+            let errors = errors_of(&session, &error, "");
+            campaign_page(&state, &session, id, errors).await
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+async fn campaign_page(
+    state: &AppState,
+    session: &Session,
+    id: uuid::Uuid,
+    errors: Vec<String>,
+) -> WebResult<Response> {
+    let view = state.app.campaign(session, id).await?;
     let recipients = state
         .app
-        .campaign_recipients(&session, id, RECIPIENTS_SHOWN)
+        .campaign_recipients(session, id, RECIPIENTS_SHOWN)
         .await?;
     let l = Layout::new(
-        &session,
+        session,
         crate::i18n::t(session.locale, "campaign-one"),
         "sms-campaigns",
     );
-    let fmt = Fmt::of(&session);
+    let fmt = Fmt::of(session);
     let recipients = recipients
         .into_iter()
         .map(|(to, state, delivery)| {
@@ -270,6 +408,7 @@ pub async fn campaign(
         })
         .collect();
     let template = CampaignPage {
+        errors,
         campaign: campaign_row(&fmt, &l, &view, &[]),
         recipients,
         l,

@@ -89,6 +89,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         // Bulk SMS and editable notification templates (issue 5 §5).
         .route("/sms-campaigns", get(messaging::show).post(messaging::send))
         .route("/sms-campaigns/{id}", get(messaging::campaign))
+        .route("/sms-campaigns/{id}/cancel", post(messaging::cancel))
         .route("/settings/notice-templates", get(messaging::templates))
         .route(
             "/settings/notice-templates/{key}",

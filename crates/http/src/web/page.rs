@@ -70,7 +70,8 @@ impl NavGroup {
     pub fn of(kind: RecordKind) -> NavGroup {
         use RecordKind as K;
         match kind {
-            K::Account | K::Contact | K::Lead => NavGroup::Customers,
+            // SMS templates serve the bulk SMS of the customer lists (issue 5 §5).
+            K::Account | K::Contact | K::Lead | K::SmsTemplate => NavGroup::Customers,
             K::Opportunity | K::Quote | K::Order | K::Invoice | K::Payment | K::Contract => {
                 NavGroup::Sales
             }
@@ -187,6 +188,7 @@ fn is_setup(kind: RecordKind) -> bool {
             | K::PipelineStage
             | K::LossReason
             | K::ContractTemplate
+            | K::SmsTemplate
             | K::CaseCategory
             | K::RoutingRule
             | K::SlaTarget
