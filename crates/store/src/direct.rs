@@ -73,7 +73,27 @@ pub(crate) fn open(path: &Path) -> StoreResult<rusqlite::Connection> {
     // over; this limit makes it shrink back then instead of keeping its largest size on disk.
     conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)?;
     conn.set_prepared_statement_cache_capacity(256);
+    stable_plans(&conn)?;
     Ok(conn)
+}
+
+/// Plans statements without looking at the values bound to them (SQLite's query planner
+/// stability guarantee), so that a cached statement is prepared once and then only run.
+///
+/// The bundled SQLite is built with `SQLITE_ENABLE_STAT4`, and `Store::optimize` runs `ANALYZE`:
+/// with samples of an index's values, SQLite plans an equality or a range on a bound parameter
+/// for the value bound at the time, and so marks the statement to be prepared again whenever
+/// that parameter is bound anew — every execution of a cached list or count statement parsed
+/// and planned it again (perf: a fifth of the queue page's CPU, docs/benchmarks.md). Plans now
+/// come from the statistics of whole indexes (`sqlite_stat1`), as on a database without
+/// samples; limits are written into the statements as numbers (`tx::direct_statement`), so
+/// that they still count.
+pub(crate) fn stable_plans(conn: &rusqlite::Connection) -> StoreResult<()> {
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
+    Ok(())
 }
 
 /// A bound parameter in the form sqlx would have written it.
@@ -234,6 +254,7 @@ impl ReadPool {
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(Duration::from_secs(10))?;
+        stable_plans(&conn)?;
         Ok(conn)
     }
 

@@ -1,7 +1,9 @@
 //! Transactions and the execution of built statements on either database.
 
 use peyvand_domain::record::Value;
-use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+use sea_query::{
+    PostgresQueryBuilder, QueryBuilder, QueryStatementWriter, SqlWriter, SqliteQueryBuilder,
+};
 use sea_query_sqlx::SqlxBinder;
 use sqlx::{AssertSqlSafe, Postgres, Sqlite, Transaction};
 
@@ -10,7 +12,7 @@ use crate::StoreResult;
 /// A statement rendered for SQLite through sqlx, with moments bound in the fixed-width text form
 /// the direct connection writes too (see [`crate::values::sqlite_moment`]), so that stored
 /// moments compare as text in time order whichever driver wrote them.
-fn sqlite_statement(statement: &impl SqlxBinder) -> (String, sea_query_sqlx::SqlxValues) {
+fn sqlite_statement(statement: &impl Statement) -> (String, sea_query_sqlx::SqlxValues) {
     let (sql, mut values) = statement.build_sqlx(SqliteQueryBuilder);
     for value in values.0.0.iter_mut() {
         if let sea_query::Value::TimeDateTimeWithTimeZone(Some(at)) = value {
@@ -20,9 +22,69 @@ fn sqlite_statement(statement: &impl SqlxBinder) -> (String, sea_query_sqlx::Sql
     (sql, values)
 }
 
-/// Parameters for the direct connection.
-fn direct_params(values: &sea_query::Values) -> StoreResult<Vec<rusqlite::types::Value>> {
-    values.0.iter().map(crate::direct::bind).collect()
+/// A statement the store runs: built by sea-query, rendered for either database.
+pub(crate) trait Statement: SqlxBinder + QueryStatementWriter {}
+
+impl<S: SqlxBinder + QueryStatementWriter> Statement for S {}
+
+/// A statement rendered for the direct SQLite connections, with its parameters in the forms
+/// sqlx would have written them, except a LIMIT, which is written into the text as a number.
+///
+/// The direct connections plan statements without looking at bound values
+/// (`direct::stable_plans`), so that a cached statement is not prepared again each time it is
+/// bound anew; a `LIMIT ?` would then be planned as if unknown, and the planner would lose what
+/// a small limit tells it (that walking an index in the requested order and stopping early
+/// beats sorting). Written as a number, the limit still counts. A list's limits are few (a page
+/// and one, a count's cap), so each gets a cached statement of its own.
+fn direct_statement(
+    statement: &impl QueryStatementWriter,
+) -> StoreResult<(String, Vec<rusqlite::types::Value>)> {
+    let mut writer = DirectWriter::default();
+    statement.build_collect_any_into(&SqliteQueryBuilder, &mut writer);
+    let params = writer
+        .values
+        .iter()
+        .map(crate::direct::bind)
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok((writer.sql, params))
+}
+
+/// Collects a statement's text and parameters for [`direct_statement`].
+#[derive(Default)]
+struct DirectWriter {
+    sql: String,
+    values: Vec<sea_query::Value>,
+}
+
+impl std::fmt::Write for DirectWriter {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.sql.push_str(s);
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for DirectWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.sql)
+    }
+}
+
+impl SqlWriter for DirectWriter {
+    fn push_param<T: QueryBuilder>(&mut self, value: sea_query::Value, _: &T) {
+        // sea-query writes " LIMIT " and then the limit's value, the only u64 it binds there.
+        if let sea_query::Value::BigUnsigned(Some(limit)) = value
+            && self.sql.ends_with(" LIMIT ")
+        {
+            let _ = std::fmt::Write::write_fmt(&mut self.sql, format_args!("{limit}"));
+            return;
+        }
+        self.sql.push('?');
+        self.values.push(value);
+    }
+
+    fn as_writer(&mut self) -> &mut dyn std::fmt::Write {
+        self as _
+    }
 }
 use crate::values::{ColType, decode_postgres, decode_sqlite};
 
@@ -129,7 +191,7 @@ impl Tx {
     }
 
     /// Runs an insert, update or delete and returns the number of rows it touched.
-    pub(crate) async fn execute(&mut self, statement: &impl SqlxBinder) -> StoreResult<u64> {
+    pub(crate) async fn execute(&mut self, statement: &impl Statement) -> StoreResult<u64> {
         Ok(match self.inner.conn() {
             Conn::Sqlite(tx) => {
                 let (sql, values) = sqlite_statement(statement);
@@ -139,14 +201,13 @@ impl Tx {
                     .rows_affected()
             }
             Conn::Direct(conn) => {
-                let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
+                let (sql, params) = direct_statement(statement)?;
                 // A job's savepoint is set just before its first write, so that a job refused
                 // before writing costs nothing.
                 if std::mem::take(&mut self.savepoint_pending) {
                     conn.execute_batch("SAVEPOINT job")?;
                 }
                 self.job_wrote = true;
-                let params = direct_params(&values.0)?;
                 conn.prepare_cached(&sql)?
                     .execute(rusqlite::params_from_iter(params))? as u64
             }
@@ -163,7 +224,7 @@ impl Tx {
     /// Runs a select and reads every row as values of the given column types, in order.
     pub(crate) async fn fetch(
         &mut self,
-        statement: &impl SqlxBinder,
+        statement: &impl Statement,
         columns: &[ColType],
     ) -> StoreResult<Vec<Vec<Value>>> {
         match self.inner.conn() {
@@ -183,8 +244,7 @@ impl Tx {
                     .collect()
             }
             Conn::Direct(conn) => {
-                let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
-                let params = direct_params(&values.0)?;
+                let (sql, params) = direct_statement(statement)?;
                 let mut prepared = conn.prepare_cached(&sql)?;
                 let mut rows = prepared.query(rusqlite::params_from_iter(params))?;
                 let mut out = Vec::new();
@@ -220,7 +280,7 @@ impl Tx {
     /// (scans of whole tables, such as the keys an import checks for duplicates).
     pub(crate) async fn fetch_each(
         &mut self,
-        statement: &impl SqlxBinder,
+        statement: &impl Statement,
         columns: &[ColType],
         mut visit: impl FnMut(Vec<Value>) + Send,
     ) -> StoreResult<()> {
@@ -238,8 +298,7 @@ impl Tx {
                 }
             }
             Conn::Direct(conn) => {
-                let (sql, values) = statement.build_sqlx(SqliteQueryBuilder);
-                let params = direct_params(&values.0)?;
+                let (sql, params) = direct_statement(statement)?;
                 let mut prepared = conn.prepare(&sql)?;
                 let mut rows = prepared.query(rusqlite::params_from_iter(params))?;
                 while let Some(row) = rows.next()? {
@@ -268,7 +327,7 @@ impl Tx {
     }
 
     /// Runs a select that returns one integer (a count).
-    pub(crate) async fn fetch_count(&mut self, statement: &impl SqlxBinder) -> StoreResult<i64> {
+    pub(crate) async fn fetch_count(&mut self, statement: &impl Statement) -> StoreResult<i64> {
         let rows = self.fetch(statement, &[ColType::Int]).await?;
         Ok(match rows.first().and_then(|r| r.first()) {
             Some(Value::Int(n)) => *n,
@@ -395,5 +454,69 @@ impl Tx {
         };
         pairs.sort();
         Ok(pairs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::StatementStatus;
+    use sea_query::{Alias, Expr, ExprTrait, Query};
+
+    use super::direct_statement;
+
+    /// A list statement with a filter and a limit, run again with other values, is run from the
+    /// statement cache without being parsed and planned again, even where the database has
+    /// `ANALYZE` samples of the filtered column (`sqlite_stat4`).
+    #[test]
+    fn cached_statements_are_not_prepared_again() {
+        let path = std::env::temp_dir().join(format!(
+            "peyvand-reprepare-{}-{:?}.db",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_file(&path);
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch(
+            "CREATE TABLE cases (id INTEGER PRIMARY KEY, owner INTEGER, sort_key TEXT);
+             CREATE INDEX cases_owner ON cases (owner, sort_key);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+             INSERT INTO cases SELECT i, CASE WHEN i % 10 = 0 THEN i ELSE 1 END, printf('%06d', i)
+             FROM n;
+             ANALYZE;",
+        )
+        .expect("fill");
+        let samples: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_stat4", [], |row| row.get(0))
+            .expect("samples");
+        assert!(samples > 0, "the bundled SQLite keeps STAT4 samples");
+        crate::direct::stable_plans(&conn).expect("planner settings");
+        let mut sql = String::new();
+        for (owner, limit) in [(1, 51), (10, 51), (20, 51), (1, 51), (1, 1001), (30, 1001)] {
+            let mut select = Query::select();
+            select
+                .column(Alias::new("id"))
+                .from(Alias::new("cases"))
+                .and_where(Expr::col(Alias::new("owner")).eq(owner))
+                .order_by(Alias::new("sort_key"), sea_query::Order::Asc)
+                .limit(limit);
+            let (text, params) = direct_statement(&select).expect("statement");
+            let mut statement = conn.prepare_cached(&text).expect("prepare");
+            let rows = statement
+                .query_map(rusqlite::params_from_iter(params), |row| {
+                    row.get::<_, i64>(0)
+                })
+                .expect("query")
+                .count();
+            assert!(rows >= 1);
+            if limit == 51 {
+                sql = text;
+            }
+        }
+        let statement = conn.prepare_cached(&sql).expect("cached");
+        assert_eq!(statement.get_status(StatementStatus::RePrepare), 0);
+        assert!(sql.contains("LIMIT 51"), "{sql}");
+        drop(statement);
+        drop(conn);
+        let _ = std::fs::remove_file(&path);
     }
 }
