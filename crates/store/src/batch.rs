@@ -232,7 +232,7 @@ fn run_batch(
     let mut tx = Tx::direct(conn);
     let mut outcome = run_jobs(&mut tx, batch, runtime);
     if outcome.is_ok() {
-        outcome = runtime.block_on(tx.apply_pending_search());
+        outcome = runtime.block_on(tx.before_sqlite_commit());
     }
     let conn = match tx.into_direct() {
         Some(conn) => conn,

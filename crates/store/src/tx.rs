@@ -5,7 +5,7 @@ use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
 use sea_query_sqlx::SqlxBinder;
 use sqlx::{AssertSqlSafe, Postgres, Sqlite, Transaction};
 
-use crate::StoreResult;
+use crate::{StoreError, StoreResult};
 
 /// A statement rendered for SQLite through sqlx, with moments bound in the fixed-width text form
 /// the direct connection writes too (see [`crate::values::sqlite_moment`]), so that stored
@@ -114,10 +114,17 @@ impl Tx {
         matches!(self.inner, Inner::Postgres(_))
     }
 
+    /// SQLite: what every transaction does just before it commits: write the full-text and the
+    /// duplicate-key indexes once for all its changes.
+    pub(crate) async fn before_sqlite_commit(&mut self) -> StoreResult<()> {
+        self.apply_pending_search().await?;
+        self.apply_pending_match_keys().await
+    }
+
     /// Makes the transaction's changes permanent.
     pub async fn commit(mut self) -> StoreResult<()> {
         if matches!(self.inner, Inner::Sqlite(_) | Inner::Direct(_)) {
-            self.apply_pending_search().await?;
+            self.before_sqlite_commit().await?;
         }
         match self.inner {
             Inner::Sqlite(tx) => tx.commit().await?,
@@ -303,6 +310,39 @@ impl Tx {
         Ok(())
     }
 
+    /// SQLite: runs one statement the store wrote itself (never from outside input) with `?`
+    /// placeholders bound to `values`, as a write of the current job. For statements
+    /// `sea_query` cannot express, such as inserting into an FTS5 index from a list of values.
+    pub(crate) async fn execute_sqlite_with(
+        &mut self,
+        sql: &str,
+        values: Vec<sea_query::Value>,
+    ) -> StoreResult<u64> {
+        Ok(match self.inner.conn() {
+            Conn::Sqlite(tx) => {
+                let values = sea_query_sqlx::SqlxValues(sea_query::Values(values));
+                sqlx::query_with(AssertSqlSafe(sql.to_owned()), values)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+            }
+            Conn::Direct(conn) => {
+                if std::mem::take(&mut self.savepoint_pending) {
+                    conn.execute_batch("SAVEPOINT job")?;
+                }
+                self.job_wrote = true;
+                let params = direct_params(&sea_query::Values(values))?;
+                conn.prepare_cached(sql)?
+                    .execute(rusqlite::params_from_iter(params))? as u64
+            }
+            Conn::Postgres(_) => {
+                return Err(StoreError::Corrupt(
+                    "an SQLite statement was sent to PostgreSQL".into(),
+                ));
+            }
+        })
+    }
+
     /// Runs statements the store wrote itself (never from outside input), outside any job's
     /// savepoint: the work a transaction does on its own behalf, such as before its commit.
     pub(crate) async fn exec_store_sql(&mut self, sql: &str) -> StoreResult<()> {
@@ -361,7 +401,8 @@ impl Tx {
 
     /// Every (table, column) pair of the application's tables, sorted. The full-text indexes
     /// (SQLite's FTS5 tables, PostgreSQL's `search_vector` columns) are left out: they are
-    /// each database's own way of indexing `search_text`, not data.
+    /// each database's own way of indexing `search_text`, not data. So are the duplicate-match
+    /// keys, an FTS5 index (`match_search`) on SQLite and a table (`match_keys`) on PostgreSQL.
     pub(crate) async fn describe_schema(&mut self) -> StoreResult<Vec<(String, String)>> {
         let mut pairs: Vec<(String, String)> = match self.inner.conn() {
             Conn::Sqlite(tx) => {
@@ -387,7 +428,7 @@ impl Tx {
                 sqlx::query_as(
                     "SELECT table_name::text, column_name::text FROM information_schema.columns \
                      WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%' \
-                     AND column_name <> 'search_vector'",
+                     AND column_name <> 'search_vector' AND table_name <> 'match_keys'",
                 )
                 .fetch_all(&mut *tx)
                 .await?
