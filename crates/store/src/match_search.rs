@@ -1,4 +1,4 @@
-//! SQLite's duplicate-match keys: an FTS5 index of one document per record (migration 0220).
+//! SQLite's duplicate-match keys: an FTS5 index of one document per record (migration 0234).
 //!
 //! A record's block keys are random 64-bit hashes. Kept one row each in a B-tree (as PostgreSQL
 //! still does, `match_keys`), every key of a created contact dirtied a page of its own, and
