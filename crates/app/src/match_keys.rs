@@ -229,6 +229,7 @@ async fn build_kind(app: &App, schema: &'static Schema, number: i64) -> AppResul
             _ => break,
         }
     }
+    tx.tidy_match_keys().await?;
     tx.mark_match_keys_built(number).await?;
     tx.commit().await?;
     Ok(done)

@@ -294,6 +294,7 @@ fn run_over(
             tx.raw("ROLLBACK").await?;
             tx.raw("BEGIN IMMEDIATE").await
         })?;
+        tx.forget_all_notes();
         for position in 0..kept.len() {
             if let Ran::FailedUnguarded =
                 run_one(tx, &mut batch[kept[position]].work, false, runtime)?
@@ -316,6 +317,9 @@ fn run_one(tx: &mut Tx, work: &mut Work, guarded: bool, runtime: &Handle) -> Sto
     let keep = runtime
         .block_on(AssertUnwindSafe(job(tx)).catch_unwind())
         .unwrap_or(false);
+    if !keep {
+        tx.forget_job_notes();
+    }
     Ok(match (tx.job_wrote(), keep, guarded) {
         (false, _, _) => Ran::Nothing,
         (true, true, _) => Ran::Kept,

@@ -168,7 +168,9 @@ impl Tx {
             ))
             .await?;
         }
-        self.run_ddl(&format!("DELETE FROM {DEFERRED_KEYS}")).await
+        self.run_ddl(&format!("DELETE FROM {DEFERRED_KEYS}"))
+            .await?;
+        self.tidy_match_keys().await
     }
 }
 

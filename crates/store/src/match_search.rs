@@ -10,9 +10,12 @@
 //!   token per key ([`token`]); the index keeps no copy of the text (`content=''`) and removes
 //!   a document by rowid (`contentless_delete`).
 //! - FTS5 writes out a segment whenever a statement that may need undoing begins, so a write
-//!   only notes the record's new keys in `pending_match_search`; [`Tx::apply_pending_match_keys`]
-//!   applies the notes just before the commit, once per transaction.
+//!   only notes the record's new keys in the transaction ([`MatchNote`]), and
+//!   [`Tx::apply_pending_match_keys`] writes the notes just before the commit, in two
+//!   statements whatever their number. A job that fails takes its notes with it (`batch.rs`).
 //! - `match_search_vocab` gives each key's number of records, in key order, for the report.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use sea_query::{Alias, Expr, ExprTrait, Order, Query};
 use uuid::Uuid;
@@ -22,8 +25,6 @@ use crate::values::{ColType, to_sql};
 use crate::{StoreError, StoreResult};
 use peyvand_domain::record::Value;
 
-/// The notes of writes not applied to the index yet.
-const PENDING: &str = "pending_match_search";
 /// The index itself.
 const INDEX: &str = "match_search";
 /// The index's words and how many documents hold each.
@@ -78,6 +79,20 @@ fn bound(kind: i64, key: Option<i64>) -> String {
     }
 }
 
+/// A change of one record's keys, to be written to the index at the commit.
+#[derive(Debug, Clone)]
+pub(crate) struct MatchNote {
+    /// The record's document rowid.
+    rid: i64,
+    /// Whether the index may hold a document of the record already, to be removed first.
+    replaces: bool,
+    /// The record's keys as they are now; `None` when it has none or is being deleted.
+    tokens: Option<String>,
+}
+
+/// Statements bind at most this many values each (well under SQLite's limit).
+const VALUES_PER_STATEMENT: usize = 1_000;
+
 fn text(value: String) -> sea_query::Value {
     to_sql(&Value::Text(value), ColType::Text)
 }
@@ -98,25 +113,20 @@ impl Tx {
         keys: &[i64],
     ) -> StoreResult<()> {
         let table = record_table(kind)?;
-        let tokens = if keys.is_empty() {
-            sea_query::Value::String(None)
-        } else {
-            text(document(kind, keys))
-        };
-        let mut source = Query::select();
-        source
-            .expr(Expr::cust_with_values("? + rowid", [int(rowid_base(kind))]))
-            .expr(Expr::val(int(i64::from(replaces))))
-            .expr(Expr::val(tokens))
+        let mut select = Query::select();
+        select
+            .expr(Expr::cust("rowid"))
             .from(table)
             .and_where(Expr::col("id").eq(to_sql(&Value::Id(record), ColType::Id)));
-        let mut insert = Query::insert();
-        insert
-            .into_table(PENDING)
-            .columns(["rid", "replaces", "tokens"])
-            .select_from(source)
-            .map_err(|e| StoreError::Corrupt(format!("match keys: {e}")))?;
-        self.execute(&insert).await?;
+        let rows = self.fetch(&select, &[ColType::Int]).await?;
+        let Some(Value::Int(rowid)) = rows.first().and_then(|row| row.first()) else {
+            return Ok(());
+        };
+        self.match_notes.push(MatchNote {
+            rid: rowid_base(kind) + rowid,
+            replaces,
+            tokens: (!keys.is_empty()).then(|| document(kind, keys)),
+        });
         Ok(())
     }
 
@@ -147,24 +157,46 @@ impl Tx {
         Ok(())
     }
 
-    /// SQLite: applies the notes of [`Tx::note_match_document`] to the index and forgets them.
+    /// SQLite: writes the notes of [`Tx::note_match_document`] to the index and forgets them.
     /// Called inside the transaction, just before it commits.
     pub(crate) async fn apply_pending_match_keys(&mut self) -> StoreResult<()> {
-        let mut any = Query::select();
-        any.expr(Expr::col(sea_query::Asterisk).count())
-            .from(PENDING);
-        if self.fetch_count(&any).await? == 0 {
+        let notes = std::mem::take(&mut self.match_notes);
+        if notes.is_empty() {
             return Ok(());
         }
-        // A record's last note says what it holds now; an earlier document of it goes first.
-        self.exec_store_sql(&format!(
-            "DELETE FROM {INDEX} WHERE rowid IN (SELECT rid FROM {PENDING} WHERE replaces = 1); \
-             INSERT INTO {INDEX}(rowid, keys) SELECT rid, tokens FROM \
-                 (SELECT rid, tokens, max(seq) FROM {PENDING} GROUP BY rid) \
-                 WHERE tokens IS NOT NULL; \
-             DELETE FROM {PENDING};"
-        ))
-        .await
+        // A record's earlier document goes first; its last note says what it holds now. In
+        // rowid order, FTS5 takes the documents without writing a segment for a step back.
+        let replaced: BTreeSet<i64> = notes.iter().filter(|n| n.replaces).map(|n| n.rid).collect();
+        let latest: BTreeMap<i64, Option<String>> =
+            notes.into_iter().map(|n| (n.rid, n.tokens)).collect();
+        let replaced: Vec<i64> = replaced.into_iter().collect();
+        for chunk in replaced.chunks(VALUES_PER_STATEMENT) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let values = chunk.iter().map(|rid| int(*rid)).collect();
+            self.exec_store_sqlite_with(
+                &format!("DELETE FROM {INDEX} WHERE rowid IN ({marks})"),
+                values,
+            )
+            .await?;
+        }
+        let documents: Vec<(i64, String)> = latest
+            .into_iter()
+            .filter_map(|(rid, tokens)| tokens.map(|t| (rid, t)))
+            .collect();
+        for chunk in documents.chunks(VALUES_PER_STATEMENT / 2) {
+            let marks = vec!["(?, ?)"; chunk.len()].join(", ");
+            let mut values = Vec::with_capacity(chunk.len() * 2);
+            for (rid, tokens) in chunk {
+                values.push(int(*rid));
+                values.push(text(tokens.clone()));
+            }
+            self.exec_store_sqlite_with(
+                &format!("INSERT INTO {INDEX}(rowid, keys) VALUES {marks}"),
+                values,
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     /// Up to `limit` records of `kind` holding `key`.
@@ -258,12 +290,9 @@ impl Tx {
             .and_where(Expr::col("rowid").gte(int(rowid_base(kind))))
             .and_where(Expr::col("rowid").lt(int(rowid_base(kind + 1))));
         self.execute(&delete).await?;
-        let mut forget = Query::delete();
-        forget
-            .from_table(Alias::new(PENDING))
-            .and_where(Expr::col("rid").gte(int(rowid_base(kind))))
-            .and_where(Expr::col("rid").lt(int(rowid_base(kind + 1))));
-        self.execute(&forget).await?;
+        let (from, until) = (rowid_base(kind), rowid_base(kind + 1));
+        self.match_notes
+            .retain(|note| note.rid < from || note.rid >= until);
         Ok(())
     }
 }

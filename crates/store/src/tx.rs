@@ -64,6 +64,10 @@ pub struct Tx {
     savepoint_pending: bool,
     /// In a group-commit batch: the current job has written something.
     job_wrote: bool,
+    /// SQLite: changes of duplicate-match keys not yet written to their index (see
+    /// `match_search.rs`), and where the current job's own begin.
+    pub(crate) match_notes: Vec<crate::match_search::MatchNote>,
+    job_notes_from: usize,
 }
 
 impl Tx {
@@ -72,6 +76,8 @@ impl Tx {
             inner: Inner::Sqlite(tx),
             savepoint_pending: false,
             job_wrote: false,
+            match_notes: Vec::new(),
+            job_notes_from: 0,
         }
     }
 
@@ -81,6 +87,8 @@ impl Tx {
             inner: Inner::Direct(conn),
             savepoint_pending: false,
             job_wrote: false,
+            match_notes: Vec::new(),
+            job_notes_from: 0,
         }
     }
 
@@ -97,6 +105,8 @@ impl Tx {
             inner: Inner::DirectRead(pooled),
             savepoint_pending: false,
             job_wrote: false,
+            match_notes: Vec::new(),
+            job_notes_from: 0,
         }
     }
 
@@ -105,6 +115,8 @@ impl Tx {
             inner: Inner::Postgres(tx),
             savepoint_pending: false,
             job_wrote: false,
+            match_notes: Vec::new(),
+            job_notes_from: 0,
         }
     }
 
@@ -289,6 +301,19 @@ impl Tx {
     pub(crate) fn begin_job(&mut self, guarded: bool) {
         self.savepoint_pending = guarded;
         self.job_wrote = false;
+        self.job_notes_from = self.match_notes.len();
+    }
+
+    /// Forgets what the current job noted for the commit: it failed, and its changes are
+    /// undone (or it had written nothing).
+    pub(crate) fn forget_job_notes(&mut self) {
+        self.match_notes.truncate(self.job_notes_from);
+    }
+
+    /// Forgets everything noted for the commit: the transaction was rolled back.
+    pub(crate) fn forget_all_notes(&mut self) {
+        self.match_notes.clear();
+        self.job_notes_from = 0;
     }
 
     /// Whether the current job of a batch has written (and so has a savepoint to roll back to).
@@ -318,6 +343,25 @@ impl Tx {
         sql: &str,
         values: Vec<sea_query::Value>,
     ) -> StoreResult<u64> {
+        self.sqlite_with(sql, values, true).await
+    }
+
+    /// As [`Tx::execute_sqlite_with`], for the work a transaction does on its own behalf
+    /// (before its commit), outside any job's savepoint.
+    pub(crate) async fn exec_store_sqlite_with(
+        &mut self,
+        sql: &str,
+        values: Vec<sea_query::Value>,
+    ) -> StoreResult<u64> {
+        self.sqlite_with(sql, values, false).await
+    }
+
+    async fn sqlite_with(
+        &mut self,
+        sql: &str,
+        values: Vec<sea_query::Value>,
+        job_write: bool,
+    ) -> StoreResult<u64> {
         Ok(match self.inner.conn() {
             Conn::Sqlite(tx) => {
                 let values = sea_query_sqlx::SqlxValues(sea_query::Values(values));
@@ -327,10 +371,12 @@ impl Tx {
                     .rows_affected()
             }
             Conn::Direct(conn) => {
-                if std::mem::take(&mut self.savepoint_pending) {
-                    conn.execute_batch("SAVEPOINT job")?;
+                if job_write {
+                    if std::mem::take(&mut self.savepoint_pending) {
+                        conn.execute_batch("SAVEPOINT job")?;
+                    }
+                    self.job_wrote = true;
                 }
-                self.job_wrote = true;
                 let params = direct_params(&sea_query::Values(values))?;
                 conn.prepare_cached(sql)?
                     .execute(rusqlite::params_from_iter(params))? as u64

@@ -13,23 +13,14 @@
 -- key is a token `k<kind>x<16 hex digits>` (the key with its sign bit flipped, so that the
 -- tokens sort as the signed keys do). `contentless_delete` lets a record's keys be removed by
 -- rowid alone; `match_search_vocab` counts the records holding each key, for the duplicate
--- report. Writes are noted in `pending_match_search` and applied just before each commit
--- (peyvand_store::match_search), because FTS5 writes out a segment whenever a statement that
--- may need undoing begins, as the search indexes found (0180).
+-- report. A write notes the record's new keys in its transaction, and the store writes the notes
+-- just before each commit (peyvand_store::match_search), because FTS5 writes out a segment
+-- whenever a statement that may need undoing begins, as the search indexes found (0180).
 --
 -- The keys are computed again at the next start (match_keys_built is emptied).
 CREATE VIRTUAL TABLE match_search USING fts5(
     keys, content='', contentless_delete=1, detail=none, tokenize='ascii'
 );
 CREATE VIRTUAL TABLE match_search_vocab USING fts5vocab(match_search, 'row');
-CREATE TABLE pending_match_search (
-    seq INTEGER PRIMARY KEY,
-    -- The record's rowid in match_search.
-    rid INTEGER NOT NULL,
-    -- Whether the index may hold keys of the record already (to be removed first).
-    replaces INTEGER NOT NULL,
-    -- The record's keys as they are now, as tokens; NULL when it has none or no longer exists.
-    tokens TEXT
-);
 DROP TABLE match_keys;
 DELETE FROM match_keys_built;
