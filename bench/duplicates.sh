@@ -23,8 +23,13 @@ while [ $# -gt 0 ]; do
   esac
 done
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
-cargo build --release -q -p peyvand
-bin=${CARGO_TARGET_DIR:-target}/release/peyvand
+# PEYVAND_BIN runs another build (for example a copy of the previous one, to compare before
+# and after in the same session) instead of building this tree.
+bin=${PEYVAND_BIN:-}
+if [ -z "$bin" ]; then
+  cargo build --release -q -p peyvand
+  bin=${CARGO_TARGET_DIR:-target}/release/peyvand
+fi
 server=""
 work=$(mktemp -d)
 trap '[ -n "$server" ] && kill $server 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -476,6 +476,8 @@ impl App {
             .await?;
             start = end;
         }
+        self.write_large(|tx| Box::pin(async move { Ok(tx.tidy_match_keys().await?) }))
+            .await?;
         Ok(())
     }
 }

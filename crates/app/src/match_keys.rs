@@ -6,8 +6,6 @@
 //! delete or merge removes them. Records written before the table existed get theirs at start
 //! ([`App::build_match_keys`]).
 
-use std::collections::BTreeSet;
-
 use peyvand_domain::duplicate::{BlockKey, MatchKeys, block_keys};
 use peyvand_domain::permission::{RecordKind, RowFilter};
 use peyvand_domain::record::{FieldType, Fields, Schema, Value};
@@ -98,7 +96,8 @@ pub(crate) fn stored(keys: &[BlockKey]) -> Vec<i64> {
 }
 
 /// Brings the stored keys of record `id` from what `before` gives to what `after` gives
-/// (`None`: the record did not exist, or no longer does). Other kinds are left alone.
+/// (`None`: the record did not exist, or is about to be deleted — called while its row is
+/// still there). Other kinds are left alone.
 pub(crate) async fn sync_keys(
     tx: &mut Tx,
     schema: &'static Schema,
@@ -111,12 +110,7 @@ pub(crate) async fn sync_keys(
     };
     let old = before.map(|f| fields.stored_keys(f)).unwrap_or_default();
     let new = after.map(|f| fields.stored_keys(f)).unwrap_or_default();
-    let old_set: BTreeSet<i64> = old.iter().copied().collect();
-    let new_set: BTreeSet<i64> = new.iter().copied().collect();
-    let removed: Vec<i64> = old_set.difference(&new_set).copied().collect();
-    let added: Vec<i64> = new_set.difference(&old_set).copied().collect();
-    tx.delete_match_keys(number, id, &removed).await?;
-    tx.insert_match_keys(number, id, &added).await?;
+    tx.replace_match_keys(number, id, &old, &new).await?;
     Ok(())
 }
 
@@ -144,13 +138,9 @@ pub(crate) async fn forget_field_keys(
         let Some(row) = tx.get_record(schema, id).await? else {
             continue;
         };
-        let kept: BTreeSet<i64> = without.stored_keys(&row.fields).into_iter().collect();
-        let removed: Vec<i64> = fields
-            .stored_keys(&row.fields)
-            .into_iter()
-            .filter(|key| !kept.contains(key))
-            .collect();
-        tx.delete_match_keys(number, id, &removed).await?;
+        let kept = without.stored_keys(&row.fields);
+        tx.replace_match_keys(number, id, &fields.stored_keys(&row.fields), &kept)
+            .await?;
     }
     Ok(())
 }
@@ -222,10 +212,11 @@ async fn build_kind(app: &App, schema: &'static Schema, number: i64) -> AppResul
                 limit: BUILD_PAGE,
             })
             .await?;
-        for row in &rows {
-            tx.insert_match_keys(number, row.id, &fields.stored_keys(&row.fields))
-                .await?;
-        }
+        let keyed: Vec<(Uuid, Vec<i64>)> = rows
+            .iter()
+            .map(|row| (row.id, fields.stored_keys(&row.fields)))
+            .collect();
+        tx.insert_match_keys_many(number, &keyed).await?;
         done += rows.len() as u64;
         match rows.last() {
             Some(last) if rows.len() as u64 == BUILD_PAGE => {
@@ -238,6 +229,7 @@ async fn build_kind(app: &App, schema: &'static Schema, number: i64) -> AppResul
             _ => break,
         }
     }
+    tx.tidy_match_keys().await?;
     tx.mark_match_keys_built(number).await?;
     tx.commit().await?;
     Ok(done)

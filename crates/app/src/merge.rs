@@ -160,10 +160,11 @@ async fn merge_in(
     for (id, fields) in &others {
         tx.repoint_record(kind, *id, survivor.id, &referencing, now)
             .await?;
+        // The keys go first: the store finds the record's entry in its index through the row.
+        sync_keys(tx, schema, *id, Some(fields), None).await?;
         if !tx.delete_record(schema, *id).await? {
             return Err(AppError::NotFound);
         }
-        sync_keys(tx, schema, *id, Some(fields), None).await?;
         audit(
             tx,
             now,

@@ -38,11 +38,12 @@ pub(crate) async fn delete_in(
     crate::pipeline::rules::check_deletable(tx, kind, &row).await?;
     crate::contracts::before_delete(kind, &row)?;
     tx.delete_attachments_of(kind.code(), id).await?;
+    // The keys go first: the store finds the record's entry in its index through the row.
+    sync_keys(tx, schema, id, Some(&row.fields), None).await?;
     if !tx.delete_record(schema, id).await? {
         return Err(AppError::NotFound);
     }
     crate::sales::after_delete(tx, now, session, kind, &row).await?;
-    sync_keys(tx, schema, id, Some(&row.fields), None).await?;
     let changes = diff(&row.fields, &Fields::new(), true);
     audit(tx, now, session, kind, id, "delete", changes).await
 }

@@ -232,7 +232,7 @@ fn run_batch(
     let mut tx = Tx::direct(conn);
     let mut outcome = run_jobs(&mut tx, batch, runtime);
     if outcome.is_ok() {
-        outcome = runtime.block_on(tx.apply_pending_search());
+        outcome = runtime.block_on(tx.before_sqlite_commit());
     }
     let conn = match tx.into_direct() {
         Some(conn) => conn,
@@ -294,6 +294,7 @@ fn run_over(
             tx.raw("ROLLBACK").await?;
             tx.raw("BEGIN IMMEDIATE").await
         })?;
+        tx.forget_all_notes();
         for position in 0..kept.len() {
             if let Ran::FailedUnguarded =
                 run_one(tx, &mut batch[kept[position]].work, false, runtime)?
@@ -316,6 +317,9 @@ fn run_one(tx: &mut Tx, work: &mut Work, guarded: bool, runtime: &Handle) -> Sto
     let keep = runtime
         .block_on(AssertUnwindSafe(job(tx)).catch_unwind())
         .unwrap_or(false);
+    if !keep {
+        tx.forget_job_notes();
+    }
     Ok(match (tx.job_wrote(), keep, guarded) {
         (false, _, _) => Ran::Nothing,
         (true, true, _) => Ran::Kept,

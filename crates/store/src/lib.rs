@@ -16,6 +16,7 @@ mod direct;
 mod history;
 mod jobs;
 mod match_keys;
+mod match_search;
 mod merge;
 mod pipeline;
 mod portal;

@@ -1,13 +1,15 @@
-//! The block keys of customer records (`domain::duplicate`), kept in the indexed table
-//! `match_keys (kind, block_key, record_id)` so that possible duplicates are found by lookups
-//! instead of scans. The application computes the keys and keeps them in step with every write
-//! in the same transaction; the store only stores and finds them.
+//! The block keys of customer records (`domain::duplicate`), kept so that possible duplicates
+//! are found by lookups instead of scans: on PostgreSQL in the indexed table
+//! `match_keys (kind, block_key, record_id)`, on SQLite in an FTS5 index (`match_search`).
+//! The application computes the keys and keeps them in step with every write in the same
+//! transaction; the store only stores and finds them.
 
 use peyvand_domain::record::Value;
 use sea_query::{Expr, ExprTrait, Order, Query};
 use uuid::Uuid;
 
 use crate::StoreResult;
+use crate::match_search::document;
 use crate::tx::Tx;
 use crate::values::{ColType, to_sql};
 
@@ -30,21 +32,46 @@ pub(crate) fn key_rows(records: &[(Uuid, Vec<i64>)]) -> Vec<(Uuid, i64)> {
 }
 
 impl Tx {
-    /// Stores the keys of one record of `kind` (one statement, whatever their number).
+    /// Stores the keys of one record of `kind`, which has none stored yet.
     pub async fn insert_match_keys(
         &mut self,
         kind: i64,
         record: Uuid,
         keys: &[i64],
     ) -> StoreResult<()> {
-        if keys.is_empty() {
+        self.replace_match_keys(kind, record, &[], keys).await
+    }
+
+    /// Brings the stored keys of one record of `kind` from `old` (what its previous values
+    /// gave; empty for a new record) to `new` (empty when it is about to be deleted: the record
+    /// must still be in its table). The caller names the old keys, so PostgreSQL deletes by the
+    /// table's primary key and needs no second index by record.
+    pub async fn replace_match_keys(
+        &mut self,
+        kind: i64,
+        record: Uuid,
+        old: &[i64],
+        new: &[i64],
+    ) -> StoreResult<()> {
+        if old == new {
+            return Ok(());
+        }
+        if !self.is_postgres() {
+            return self
+                .note_match_document(kind, record, !old.is_empty(), new)
+                .await;
+        }
+        let removed: Vec<i64> = old.iter().filter(|k| !new.contains(k)).copied().collect();
+        let added: Vec<i64> = new.iter().filter(|k| !old.contains(k)).copied().collect();
+        self.delete_match_key_rows(kind, record, &removed).await?;
+        if added.is_empty() {
             return Ok(());
         }
         let mut insert = Query::insert();
         insert
             .into_table(TABLE)
             .columns(["kind", "block_key", "record_id"]);
-        for key in keys {
+        for key in &added {
             insert.values_panic([
                 Expr::val(int(kind)),
                 Expr::val(int(*key)),
@@ -62,6 +89,14 @@ impl Tx {
         kind: i64,
         records: &[(Uuid, Vec<i64>)],
     ) -> StoreResult<()> {
+        if !self.is_postgres() {
+            let documents: Vec<(Uuid, String)> = records
+                .iter()
+                .filter(|(_, keys)| !keys.is_empty())
+                .map(|(record, keys)| (*record, document(kind, keys)))
+                .collect();
+            return self.insert_match_documents(kind, &documents).await;
+        }
         self.insert_match_key_rows(TABLE, kind, key_rows(records))
             .await
     }
@@ -97,10 +132,8 @@ impl Tx {
         Ok(())
     }
 
-    /// Removes the given keys of one record of `kind`. The caller names them (it computes them
-    /// from the record's previous values), so the delete uses the table's primary key and the
-    /// table needs no second index by record.
-    pub async fn delete_match_keys(
+    /// PostgreSQL: removes the given keys of one record of `kind`.
+    async fn delete_match_key_rows(
         &mut self,
         kind: i64,
         record: Uuid,
@@ -126,6 +159,9 @@ impl Tx {
         key: i64,
         limit: u64,
     ) -> StoreResult<Vec<Uuid>> {
+        if !self.is_postgres() {
+            return self.search_match_key(kind, key, Some(limit)).await;
+        }
         let mut select = Query::select();
         select
             .from(TABLE)
@@ -154,6 +190,11 @@ impl Tx {
         max_records: i64,
         limit: u64,
     ) -> StoreResult<Vec<i64>> {
+        if !self.is_postgres() {
+            return self
+                .shared_match_search_keys(kind, from, until, max_records, limit)
+                .await;
+        }
         let mut select = Query::select();
         select
             .from(TABLE)
@@ -189,6 +230,17 @@ impl Tx {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
+        if !self.is_postgres() {
+            let mut sorted = keys.to_vec();
+            sorted.sort_unstable();
+            sorted.dedup();
+            let mut pairs = Vec::new();
+            for key in sorted {
+                let records = self.search_match_key(kind, key, None).await?;
+                pairs.extend(records.into_iter().map(|record| (key, record)));
+            }
+            return Ok(pairs);
+        }
         let mut select = Query::select();
         select
             .from(TABLE)
@@ -211,6 +263,9 @@ impl Tx {
     /// How many keys of `kind` lie from `from` (inclusive) to `until` (exclusive); used on a
     /// narrow window to estimate how densely keys fill the range.
     pub async fn count_match_keys(&mut self, kind: i64, from: i64, until: i64) -> StoreResult<i64> {
+        if !self.is_postgres() {
+            return self.count_match_search_keys(kind, from, until).await;
+        }
         let mut select = Query::select();
         select
             .from(TABLE)
@@ -219,6 +274,17 @@ impl Tx {
             .and_where(Expr::col("block_key").gte(int(from)))
             .and_where(Expr::col("block_key").lt(int(until)));
         self.fetch_count(&select).await
+    }
+
+    /// After a bulk load of keys: SQLite merges the index's segments into one, so that a
+    /// lookup reads one segment instead of dozens (a key looked up in 18 µs instead of 120 at
+    /// 100,000 contacts; the merge took a third of a second). PostgreSQL has nothing to do.
+    pub async fn tidy_match_keys(&mut self) -> StoreResult<()> {
+        if self.is_postgres() {
+            return Ok(());
+        }
+        self.run_ddl("INSERT INTO match_search(match_search) VALUES ('optimize')")
+            .await
     }
 
     /// Whether the keys of every record of `kind` have been computed.
@@ -233,11 +299,15 @@ impl Tx {
 
     /// Forgets every key of `kind`, before computing them all again.
     pub async fn clear_match_keys(&mut self, kind: i64) -> StoreResult<()> {
-        let mut delete = Query::delete();
-        delete
-            .from_table(TABLE)
-            .and_where(Expr::col("kind").eq(int(kind)));
-        self.execute(&delete).await?;
+        if self.is_postgres() {
+            let mut delete = Query::delete();
+            delete
+                .from_table(TABLE)
+                .and_where(Expr::col("kind").eq(int(kind)));
+            self.execute(&delete).await?;
+        } else {
+            self.clear_match_search(kind).await?;
+        }
         let mut delete = Query::delete();
         delete
             .from_table("match_keys_built")

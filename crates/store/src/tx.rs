@@ -7,7 +7,7 @@ use sea_query::{
 use sea_query_sqlx::SqlxBinder;
 use sqlx::{AssertSqlSafe, Postgres, Sqlite, Transaction};
 
-use crate::StoreResult;
+use crate::{StoreError, StoreResult};
 
 /// A statement rendered for SQLite through sqlx, with moments bound in the fixed-width text form
 /// the direct connection writes too (see [`crate::values::sqlite_moment`]), so that stored
@@ -126,6 +126,10 @@ pub struct Tx {
     savepoint_pending: bool,
     /// In a group-commit batch: the current job has written something.
     job_wrote: bool,
+    /// SQLite: changes of duplicate-match keys not yet written to their index (see
+    /// `match_search.rs`), and where the current job's own begin.
+    pub(crate) match_notes: Vec<crate::match_search::MatchNote>,
+    job_notes_from: usize,
 }
 
 impl Tx {
@@ -134,6 +138,8 @@ impl Tx {
             inner: Inner::Sqlite(tx),
             savepoint_pending: false,
             job_wrote: false,
+            match_notes: Vec::new(),
+            job_notes_from: 0,
         }
     }
 
@@ -143,6 +149,8 @@ impl Tx {
             inner: Inner::Direct(conn),
             savepoint_pending: false,
             job_wrote: false,
+            match_notes: Vec::new(),
+            job_notes_from: 0,
         }
     }
 
@@ -159,6 +167,8 @@ impl Tx {
             inner: Inner::DirectRead(pooled),
             savepoint_pending: false,
             job_wrote: false,
+            match_notes: Vec::new(),
+            job_notes_from: 0,
         }
     }
 
@@ -167,6 +177,8 @@ impl Tx {
             inner: Inner::Postgres(tx),
             savepoint_pending: false,
             job_wrote: false,
+            match_notes: Vec::new(),
+            job_notes_from: 0,
         }
     }
 
@@ -176,10 +188,17 @@ impl Tx {
         matches!(self.inner, Inner::Postgres(_))
     }
 
+    /// SQLite: what every transaction does just before it commits: write the full-text and the
+    /// duplicate-key indexes once for all its changes.
+    pub(crate) async fn before_sqlite_commit(&mut self) -> StoreResult<()> {
+        self.apply_pending_search().await?;
+        self.apply_pending_match_keys().await
+    }
+
     /// Makes the transaction's changes permanent.
     pub async fn commit(mut self) -> StoreResult<()> {
         if matches!(self.inner, Inner::Sqlite(_) | Inner::Direct(_)) {
-            self.apply_pending_search().await?;
+            self.before_sqlite_commit().await?;
         }
         match self.inner {
             Inner::Sqlite(tx) => tx.commit().await?,
@@ -341,6 +360,19 @@ impl Tx {
     pub(crate) fn begin_job(&mut self, guarded: bool) {
         self.savepoint_pending = guarded;
         self.job_wrote = false;
+        self.job_notes_from = self.match_notes.len();
+    }
+
+    /// Forgets what the current job noted for the commit: it failed, and its changes are
+    /// undone (or it had written nothing).
+    pub(crate) fn forget_job_notes(&mut self) {
+        self.match_notes.truncate(self.job_notes_from);
+    }
+
+    /// Forgets everything noted for the commit: the transaction was rolled back.
+    pub(crate) fn forget_all_notes(&mut self) {
+        self.match_notes.clear();
+        self.job_notes_from = 0;
     }
 
     /// Whether the current job of a batch has written (and so has a savepoint to roll back to).
@@ -360,6 +392,60 @@ impl Tx {
             }
         }
         Ok(())
+    }
+
+    /// SQLite: runs one statement the store wrote itself (never from outside input) with `?`
+    /// placeholders bound to `values`, as a write of the current job. For statements
+    /// `sea_query` cannot express, such as inserting into an FTS5 index from a list of values.
+    pub(crate) async fn execute_sqlite_with(
+        &mut self,
+        sql: &str,
+        values: Vec<sea_query::Value>,
+    ) -> StoreResult<u64> {
+        self.sqlite_with(sql, values, true).await
+    }
+
+    /// As [`Tx::execute_sqlite_with`], for the work a transaction does on its own behalf
+    /// (before its commit), outside any job's savepoint.
+    pub(crate) async fn exec_store_sqlite_with(
+        &mut self,
+        sql: &str,
+        values: Vec<sea_query::Value>,
+    ) -> StoreResult<u64> {
+        self.sqlite_with(sql, values, false).await
+    }
+
+    async fn sqlite_with(
+        &mut self,
+        sql: &str,
+        values: Vec<sea_query::Value>,
+        job_write: bool,
+    ) -> StoreResult<u64> {
+        Ok(match self.inner.conn() {
+            Conn::Sqlite(tx) => {
+                let values = sea_query_sqlx::SqlxValues(sea_query::Values(values));
+                sqlx::query_with(AssertSqlSafe(sql.to_owned()), values)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+            }
+            Conn::Direct(conn) => {
+                if job_write {
+                    if std::mem::take(&mut self.savepoint_pending) {
+                        conn.execute_batch("SAVEPOINT job")?;
+                    }
+                    self.job_wrote = true;
+                }
+                let params = direct_params(&sea_query::Values(values))?;
+                conn.prepare_cached(sql)?
+                    .execute(rusqlite::params_from_iter(params))? as u64
+            }
+            Conn::Postgres(_) => {
+                return Err(StoreError::Corrupt(
+                    "an SQLite statement was sent to PostgreSQL".into(),
+                ));
+            }
+        })
     }
 
     /// Runs statements the store wrote itself (never from outside input), outside any job's
@@ -420,7 +506,8 @@ impl Tx {
 
     /// Every (table, column) pair of the application's tables, sorted. The full-text indexes
     /// (SQLite's FTS5 tables, PostgreSQL's `search_vector` columns) are left out: they are
-    /// each database's own way of indexing `search_text`, not data.
+    /// each database's own way of indexing `search_text`, not data. So are the duplicate-match
+    /// keys, an FTS5 index (`match_search`) on SQLite and a table (`match_keys`) on PostgreSQL.
     pub(crate) async fn describe_schema(&mut self) -> StoreResult<Vec<(String, String)>> {
         let mut pairs: Vec<(String, String)> = match self.inner.conn() {
             Conn::Sqlite(tx) => {
@@ -446,7 +533,7 @@ impl Tx {
                 sqlx::query_as(
                     "SELECT table_name::text, column_name::text FROM information_schema.columns \
                      WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%' \
-                     AND column_name <> 'search_vector'",
+                     AND column_name <> 'search_vector' AND table_name <> 'match_keys'",
                 )
                 .fetch_all(&mut *tx)
                 .await?

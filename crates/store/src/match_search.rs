@@ -1,0 +1,440 @@
+//! SQLite's duplicate-match keys: an FTS5 index of one document per record (migration 0234).
+//!
+//! A record's block keys are random 64-bit hashes. Kept one row each in a B-tree (as PostgreSQL
+//! still does, `match_keys`), every key of a created contact dirtied a page of its own, and
+//! SQLite wrote each such page whole to the WAL: about 60 KB per created contact and half of
+//! the writer's time. FTS5 keeps a commit's keys in memory and writes them out as one sorted
+//! segment, merging segments in the background of later writes.
+//!
+//! - A record's document has rowid `kind × 2^56 + rowid of the record in its table` and one
+//!   token per key ([`token`]); the index keeps no copy of the text (`content=''`) and removes
+//!   a document by rowid (`contentless_delete`).
+//! - FTS5 writes out a segment whenever a statement that may need undoing begins, so a write
+//!   only notes the record's new keys in the transaction ([`MatchNote`]), and
+//!   [`Tx::apply_pending_match_keys`] writes the notes just before the commit, in two
+//!   statements whatever their number. A job that fails takes its notes with it (`batch.rs`).
+//! - `match_search_vocab` gives each key's number of records, in key order, for the report.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sea_query::{Alias, Expr, ExprTrait, Order, Query};
+use uuid::Uuid;
+
+use crate::tx::Tx;
+use crate::values::{ColType, to_sql};
+use crate::{StoreError, StoreResult};
+use peyvand_domain::record::Value;
+
+/// The index itself.
+const INDEX: &str = "match_search";
+/// The index's words and how many documents hold each.
+const VOCAB: &str = "match_search_vocab";
+
+/// The table whose records have the keys of `kind` (the numbers of migration 0014).
+pub(crate) fn record_table(kind: i64) -> StoreResult<&'static str> {
+    match kind {
+        1 => Ok("accounts"),
+        2 => Ok("contacts"),
+        3 => Ok("leads"),
+        _ => Err(StoreError::Corrupt(format!("no match keys of kind {kind}"))),
+    }
+}
+
+/// The first document rowid of `kind`.
+fn rowid_base(kind: i64) -> i64 {
+    kind << 56
+}
+
+/// The token of `key` of `kind`: `k`, the kind, `x` and the key's 16 hex digits with the sign
+/// bit flipped, so that tokens of one kind sort as their keys do as signed numbers.
+pub(crate) fn token(kind: i64, key: i64) -> String {
+    format!("k{kind}x{:016x}", (key as u64) ^ (1 << 63))
+}
+
+/// The key a token of `kind` stands for, if it is one.
+fn key_of(kind: i64, token: &str) -> Option<i64> {
+    let hex = token.strip_prefix(&format!("k{kind}x"))?;
+    let bits = u64::from_str_radix(hex, 16).ok()?;
+    Some((bits ^ (1 << 63)) as i64)
+}
+
+/// A record's keys as one document.
+pub(crate) fn document(kind: i64, keys: &[i64]) -> String {
+    let mut text = String::with_capacity(keys.len() * 20);
+    for key in keys {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(&token(kind, *key));
+    }
+    text
+}
+
+/// The first token of `kind` at or after `key`; past the last key of the kind when `None`.
+fn bound(kind: i64, key: Option<i64>) -> String {
+    match key {
+        Some(key) => token(kind, key),
+        // `y` sorts after every hex digit.
+        None => format!("k{kind}y"),
+    }
+}
+
+/// A change of one record's keys, to be written to the index at the commit.
+#[derive(Debug, Clone)]
+pub(crate) struct MatchNote {
+    /// The record's document rowid.
+    rid: i64,
+    /// Whether the index may hold a document of the record already, to be removed first.
+    replaces: bool,
+    /// The record's keys as they are now; `None` when it has none or is being deleted.
+    tokens: Option<String>,
+}
+
+/// Statements bind at most this many values each (well under SQLite's limit).
+const VALUES_PER_STATEMENT: usize = 1_000;
+
+fn text(value: String) -> sea_query::Value {
+    to_sql(&Value::Text(value), ColType::Text)
+}
+
+fn int(value: i64) -> sea_query::Value {
+    to_sql(&Value::Int(value), ColType::Int)
+}
+
+impl Tx {
+    /// Notes that record `record` of `kind` now has the keys `keys` (none: it has none or is
+    /// about to be deleted); `replaces` says whether the index may hold keys of it already.
+    /// The record must still be in its table: its rowid is read now.
+    pub(crate) async fn note_match_document(
+        &mut self,
+        kind: i64,
+        record: Uuid,
+        replaces: bool,
+        keys: &[i64],
+    ) -> StoreResult<()> {
+        let table = record_table(kind)?;
+        let mut select = Query::select();
+        select
+            .expr(Expr::cust("rowid"))
+            .from(table)
+            .and_where(Expr::col("id").eq(to_sql(&Value::Id(record), ColType::Id)));
+        let rows = self.fetch(&select, &[ColType::Int]).await?;
+        let Some(Value::Int(rowid)) = rows.first().and_then(|row| row.first()) else {
+            return Ok(());
+        };
+        self.match_notes.push(MatchNote {
+            rid: rowid_base(kind) + rowid,
+            replaces,
+            tokens: (!keys.is_empty()).then(|| document(kind, keys)),
+        });
+        Ok(())
+    }
+
+    /// Writes the keys of many records of `kind`, which have none in the index yet, straight
+    /// into the index (bulk writers: demo data, imports, a rebuild). One statement per chunk, so
+    /// FTS5 writes a segment per chunk at most.
+    pub(crate) async fn insert_match_documents(
+        &mut self,
+        kind: i64,
+        records: &[(Uuid, String)],
+    ) -> StoreResult<()> {
+        let table = record_table(kind)?;
+        for chunk in records.chunks(500) {
+            let mut sql = format!(
+                "INSERT INTO {INDEX}(rowid, keys) SELECT {} + t.rowid, v.column2 \
+                 FROM (VALUES ",
+                rowid_base(kind)
+            );
+            let mut values = Vec::with_capacity(chunk.len() * 2);
+            for (i, (record, tokens)) in chunk.iter().enumerate() {
+                sql.push_str(if i == 0 { "(?, ?)" } else { ", (?, ?)" });
+                values.push(to_sql(&Value::Id(*record), ColType::Id));
+                values.push(text(tokens.clone()));
+            }
+            sql.push_str(&format!(") v JOIN {table} t ON t.id = v.column1"));
+            self.execute_sqlite_with(&sql, values).await?;
+        }
+        Ok(())
+    }
+
+    /// SQLite: writes the notes of [`Tx::note_match_document`] to the index and forgets them.
+    /// Called inside the transaction, just before it commits.
+    pub(crate) async fn apply_pending_match_keys(&mut self) -> StoreResult<()> {
+        let notes = std::mem::take(&mut self.match_notes);
+        if notes.is_empty() {
+            return Ok(());
+        }
+        // A record's earlier document goes first; its last note says what it holds now. In
+        // rowid order, FTS5 takes the documents without writing a segment for a step back.
+        let replaced: BTreeSet<i64> = notes.iter().filter(|n| n.replaces).map(|n| n.rid).collect();
+        let latest: BTreeMap<i64, Option<String>> =
+            notes.into_iter().map(|n| (n.rid, n.tokens)).collect();
+        let replaced: Vec<i64> = replaced.into_iter().collect();
+        for chunk in replaced.chunks(VALUES_PER_STATEMENT) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let values = chunk.iter().map(|rid| int(*rid)).collect();
+            self.exec_store_sqlite_with(
+                &format!("DELETE FROM {INDEX} WHERE rowid IN ({marks})"),
+                values,
+            )
+            .await?;
+        }
+        let documents: Vec<(i64, String)> = latest
+            .into_iter()
+            .filter_map(|(rid, tokens)| tokens.map(|t| (rid, t)))
+            .collect();
+        for chunk in documents.chunks(VALUES_PER_STATEMENT / 2) {
+            let marks = vec!["(?, ?)"; chunk.len()].join(", ");
+            let mut values = Vec::with_capacity(chunk.len() * 2);
+            for (rid, tokens) in chunk {
+                values.push(int(*rid));
+                values.push(text(tokens.clone()));
+            }
+            self.exec_store_sqlite_with(
+                &format!("INSERT INTO {INDEX}(rowid, keys) VALUES {marks}"),
+                values,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Up to `limit` records of `kind` holding `key`.
+    pub(crate) async fn search_match_key(
+        &mut self,
+        kind: i64,
+        key: i64,
+        limit: Option<u64>,
+    ) -> StoreResult<Vec<Uuid>> {
+        let table = record_table(kind)?;
+        let mut inner = format!(
+            "rowid IN (SELECT rowid - ? FROM {INDEX} WHERE {INDEX} MATCH ? \
+             AND rowid >= ? AND rowid < ?"
+        );
+        let mut values = vec![
+            int(rowid_base(kind)),
+            text(token(kind, key)),
+            int(rowid_base(kind)),
+            int(rowid_base(kind + 1)),
+        ];
+        if let Some(limit) = limit {
+            inner.push_str(" LIMIT ?");
+            values.push(int(i64::try_from(limit).unwrap_or(i64::MAX)));
+        }
+        inner.push(')');
+        let mut select = Query::select();
+        select
+            .column("id")
+            .from(table)
+            .and_where(Expr::cust_with_values(inner, values));
+        let rows = self.fetch(&select, &[ColType::Id]).await?;
+        let mut ids: Vec<Uuid> = rows
+            .into_iter()
+            .filter_map(|row| row.into_iter().next().and_then(|v| v.as_id()))
+            .collect();
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    /// Keys of `kind` in `[from, until)` that between 2 and `max_records` records hold, in key
+    /// order, at most `limit` of them.
+    pub(crate) async fn shared_match_search_keys(
+        &mut self,
+        kind: i64,
+        from: i64,
+        until: Option<i64>,
+        max_records: i64,
+        limit: u64,
+    ) -> StoreResult<Vec<i64>> {
+        let mut select = Query::select();
+        select
+            .column("term")
+            .from(VOCAB)
+            .and_where(Expr::col("term").gte(bound(kind, Some(from))))
+            .and_where(Expr::col("term").lt(bound(kind, until)))
+            .and_where(Expr::col("doc").gte(int(2)))
+            .and_where(Expr::col("doc").lte(int(max_records)))
+            .order_by("term", Order::Asc)
+            .limit(limit);
+        let rows = self.fetch(&select, &[ColType::Text]).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| match row.first() {
+                Some(Value::Text(term)) => key_of(kind, term),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// How many (key, record) pairs of `kind` have keys in `[from, until)`.
+    pub(crate) async fn count_match_search_keys(
+        &mut self,
+        kind: i64,
+        from: i64,
+        until: i64,
+    ) -> StoreResult<i64> {
+        let mut select = Query::select();
+        select
+            .expr(Expr::cust("coalesce(sum(doc), 0)"))
+            .from(VOCAB)
+            .and_where(Expr::col("term").gte(bound(kind, Some(from))))
+            .and_where(Expr::col("term").lt(bound(kind, Some(until))));
+        self.fetch_count(&select).await
+    }
+
+    /// Removes every document of `kind`.
+    pub(crate) async fn clear_match_search(&mut self, kind: i64) -> StoreResult<()> {
+        let mut delete = Query::delete();
+        delete
+            .from_table(Alias::new(INDEX))
+            .and_where(Expr::col("rowid").gte(int(rowid_base(kind))))
+            .and_where(Expr::col("rowid").lt(int(rowid_base(kind + 1))));
+        self.execute(&delete).await?;
+        let (from, until) = (rowid_base(kind), rowid_base(kind + 1));
+        self.match_notes
+            .retain(|note| note.rid < from || note.rid >= until);
+        Ok(())
+    }
+}
+
+/// Test support: contacts with the given ids and nothing else of interest (with the branch,
+/// role and user they need), so that keys can be stored for them.
+#[cfg(test)]
+pub(crate) async fn insert_bare_contacts(tx: &mut Tx, ids: &[Uuid]) {
+    let blob = |id: Uuid| format!("X'{}'", id.simple());
+    let (branch, role, user) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    let now = "'2026-01-01T00:00:00Z'";
+    let mut sql = format!(
+        "INSERT INTO branches (id, version, created_at, updated_at, search_text, name) \
+         VALUES ({b}, 1, {now}, {now}, '', 'b'); \
+         INSERT INTO roles (id, version, created_at, updated_at, search_text, name, builtin, grants) \
+         VALUES ({r}, 1, {now}, {now}, '', 'r-{r2}', 0, '[]'); \
+         INSERT INTO users (id, version, created_at, updated_at, search_text, name, email, role_id, \
+         branch_id, disabled, password_hash) \
+         VALUES ({u}, 1, {now}, {now}, '', 'u', 'u-{r2}@x', {r}, {b}, 0, 'x');",
+        b = blob(branch),
+        r = blob(role),
+        r2 = role.simple(),
+        u = blob(user),
+    );
+    for id in ids {
+        sql.push_str(&format!(
+            " INSERT INTO contacts (id, version, created_at, updated_at, search_text, last_name, \
+             owner_id, branch_id) VALUES ({}, 1, {now}, {now}, '', 'c', {}, {});",
+            blob(*id),
+            blob(user),
+            blob(branch)
+        ));
+    }
+    tx.run_ddl(&sql).await.unwrap();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs `job` in a transaction of its own through the group-commit writer.
+    async fn write<F>(store: &crate::Store, job: F)
+    where
+        F: for<'t> FnOnce(&'t mut Tx) -> crate::WriteFuture<'t> + Send + 'static,
+    {
+        store.write_job(Box::new(job)).await.unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn keys_follow_creates_replacements_deletes_and_rollbacks() {
+        let (store, path) = crate::temp_sqlite_store("match-search").await;
+        let (a, b, c) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        write(&store, move |tx| {
+            Box::pin(async move {
+                insert_bare_contacts(tx, &[a, b, c]).await;
+                tx.insert_match_keys(2, a, &[1, 2, 3]).await.unwrap();
+                tx.insert_match_keys(2, b, &[2, 3, -4]).await.unwrap();
+                // Replaced twice before the commit: only the last keys count.
+                tx.insert_match_keys(2, c, &[9]).await.unwrap();
+                tx.replace_match_keys(2, c, &[9], &[8]).await.unwrap();
+                tx.replace_match_keys(2, c, &[8], &[3, 7]).await.unwrap();
+                true
+            })
+        })
+        .await;
+        let records = |key: i64| {
+            let store = store.clone();
+            async move {
+                let mut tx = store.read().await.unwrap();
+                tx.match_key_records(2, key, 10).await.unwrap()
+            }
+        };
+        let mut abc = vec![a, b, c];
+        abc.sort();
+        assert_eq!(records(3).await, abc);
+        assert_eq!(records(1).await, [a]);
+        assert_eq!(records(9).await, [] as [Uuid; 0]);
+        assert_eq!(records(8).await, [] as [Uuid; 0]);
+        // The same number under another kind is another key.
+        let mut tx = store.read().await.unwrap();
+        assert!(tx.match_key_records(3, 3, 10).await.unwrap().is_empty());
+        assert_eq!(
+            tx.shared_match_keys(2, i64::MIN, None, 10, 100)
+                .await
+                .unwrap(),
+            [2, 3]
+        );
+        assert!(
+            tx.shared_match_keys(2, 3, None, 2, 100)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(tx.count_match_keys(2, i64::MIN, i64::MAX).await.unwrap(), 8);
+        assert_eq!(tx.match_key_members(2, &[3, 1]).await.unwrap().len(), 4);
+        drop(tx);
+
+        // A rolled-back change leaves the keys as they were; a kept one replaces them.
+        write(&store, move |tx| {
+            Box::pin(async move {
+                tx.replace_match_keys(2, a, &[1, 2, 3], &[5]).await.unwrap();
+                false
+            })
+        })
+        .await;
+        assert_eq!(records(1).await, [a]);
+        write(&store, move |tx| {
+            Box::pin(async move {
+                tx.replace_match_keys(2, a, &[1, 2, 3], &[5]).await.unwrap();
+                tx.replace_match_keys(2, b, &[2, 3, -4], &[]).await.unwrap();
+                true
+            })
+        })
+        .await;
+        assert_eq!(records(1).await, [] as [Uuid; 0]);
+        assert_eq!(records(5).await, [a]);
+        assert_eq!(records(-4).await, [] as [Uuid; 0]);
+        assert_eq!(records(3).await, [c]);
+
+        write(&store, move |tx| {
+            Box::pin(async move {
+                tx.clear_match_keys(2).await.unwrap();
+                true
+            })
+        })
+        .await;
+        assert_eq!(records(3).await, [] as [Uuid; 0]);
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
+    fn tokens_sort_as_their_keys_and_read_back() {
+        let keys = [i64::MIN, -5, -1, 0, 1, 7, i64::MAX];
+        let tokens: Vec<String> = keys.iter().map(|k| token(2, *k)).collect();
+        let mut sorted = tokens.clone();
+        sorted.sort();
+        assert_eq!(tokens, sorted);
+        for (key, token) in keys.iter().zip(&tokens) {
+            assert_eq!(key_of(2, token), Some(*key));
+            assert_eq!(key_of(3, token), None);
+        }
+        assert!(bound(2, None) > token(2, i64::MAX));
+        assert!(bound(2, None) < token(3, i64::MIN));
+    }
+}
