@@ -436,7 +436,10 @@ impl Tx {
                     }
                     self.job_wrote = true;
                 }
-                let params = direct_params(&sea_query::Values(values))?;
+                let params = values
+                    .iter()
+                    .map(crate::direct::bind)
+                    .collect::<StoreResult<Vec<_>>>()?;
                 conn.prepare_cached(sql)?
                     .execute(rusqlite::params_from_iter(params))? as u64
             }
