@@ -50,10 +50,13 @@ pub(crate) const WRITER_CACHE_KIB: i64 = 65_536;
 /// The size, in bytes, the WAL file is cut back to when it starts over.
 pub(crate) const WAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
 
+/// How long a connection waits for a lock another one holds before it gives up.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Opens the writer's connection with the same settings as the sqlx pools.
 pub(crate) fn open(path: &Path) -> StoreResult<rusqlite::Connection> {
     let conn = rusqlite::Connection::open(path)?;
-    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
     )?;
