@@ -328,6 +328,46 @@ impl Page {
             .unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
+    /// Opens each navigation group and fails if the signed-in user's name and sign-out button
+    /// have fallen below the brand onto a row of their own (a group with many pages once
+    /// pushed them there on desktops).
+    async fn assert_every_group_keeps_the_user_beside_the_brand(&self) {
+        let groups = self
+            .script(
+                "return Array.from(document.querySelectorAll('.nav-groups a')) \
+                 .map(a => a.getAttribute('href'));",
+            )
+            .await;
+        let groups = groups.as_array().unwrap().clone();
+        assert!(groups.len() > 1, "navigation groups: {groups:?}");
+        for group in groups {
+            let href = group.as_str().unwrap();
+            self.goto(href).await;
+            self.find(".user button").await;
+            let rows = self
+                .script(
+                    "const brand = document.querySelector('.topbar .brand').getBoundingClientRect(); \
+                     const user = document.querySelector('.topbar .user').getBoundingClientRect(); \
+                     return [brand.top, brand.bottom, user.top];",
+                )
+                .await;
+            let (brand_top, brand_bottom, user_top) = (
+                rows[0].as_f64().unwrap(),
+                rows[1].as_f64().unwrap(),
+                rows[2].as_f64().unwrap(),
+            );
+            assert!(
+                user_top < brand_bottom,
+                "{href}: the user block starts at {user_top}, the brand spans {brand_top}..{brand_bottom}"
+            );
+            self.assert_no_overflow(href).await;
+            self.screenshot(&format!("en-desktop-group{}", href.replace('/', "-")))
+                .await;
+        }
+        self.goto("/").await;
+        self.find(".user button").await;
+    }
+
     /// Fails if the page is wider than the window (sideways scrolling).
     async fn assert_no_overflow(&self, page: &str) {
         let sizes = self
@@ -628,6 +668,8 @@ async fn english_on_a_desktop(page: &Page) {
     page.find_text(".user button", "Sign out").await;
     page.assert_no_overflow("the English dashboard").await;
     page.screenshot("en-desktop-dashboard").await;
+    page.assert_every_group_keeps_the_user_beside_the_brand()
+        .await;
 
     page.click("details.menu a[href='/contacts']").await;
     page.find("table.records").await;
