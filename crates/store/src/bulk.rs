@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use crate::StoreResult;
 use crate::direct::WRITER_CACHE_KIB;
-use crate::match_search::{document, record_table};
+use crate::match_search::{document, record_table, rowid_base};
 use crate::tx::Tx;
 use crate::values::{ColType, to_sql};
 use peyvand_domain::record::{Schema, Value};
@@ -164,7 +164,7 @@ impl Tx {
                 "INSERT INTO match_search (rowid, keys) \
                  SELECT {base} + t.rowid, d.tokens FROM {DEFERRED_KEYS} d \
                  JOIN {table} t ON t.id = d.record_id WHERE d.kind = {kind}",
-                base = kind << 56
+                base = rowid_base(kind)
             ))
             .await?;
         }

@@ -41,7 +41,7 @@ pub(crate) fn record_table(kind: i64) -> StoreResult<&'static str> {
 }
 
 /// The first document rowid of `kind`.
-fn rowid_base(kind: i64) -> i64 {
+pub(crate) fn rowid_base(kind: i64) -> i64 {
     kind << 56
 }
 
@@ -139,7 +139,7 @@ impl Tx {
         records: &[(Uuid, String)],
     ) -> StoreResult<()> {
         let table = record_table(kind)?;
-        for chunk in records.chunks(500) {
+        for chunk in records.chunks(VALUES_PER_STATEMENT / 2) {
             let mut sql = format!(
                 "INSERT INTO {INDEX}(rowid, keys) SELECT {} + t.rowid, v.column2 \
                  FROM (VALUES ",
@@ -284,13 +284,13 @@ impl Tx {
 
     /// Removes every document of `kind`.
     pub(crate) async fn clear_match_search(&mut self, kind: i64) -> StoreResult<()> {
+        let (from, until) = (rowid_base(kind), rowid_base(kind + 1));
         let mut delete = Query::delete();
         delete
             .from_table(Alias::new(INDEX))
-            .and_where(Expr::col("rowid").gte(int(rowid_base(kind))))
-            .and_where(Expr::col("rowid").lt(int(rowid_base(kind + 1))));
+            .and_where(Expr::col("rowid").gte(int(from)))
+            .and_where(Expr::col("rowid").lt(int(until)));
         self.execute(&delete).await?;
-        let (from, until) = (rowid_base(kind), rowid_base(kind + 1));
         self.match_notes
             .retain(|note| note.rid < from || note.rid >= until);
         Ok(())

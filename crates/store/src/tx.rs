@@ -132,10 +132,26 @@ pub struct Tx {
     job_notes_from: usize,
 }
 
+/// On the writer's connection, before a statement of the current job writes: sets the job's
+/// savepoint if it is still pending — just before the first write, so that a job refused
+/// before writing costs nothing — and notes that the job wrote.
+fn before_job_write(
+    conn: &rusqlite::Connection,
+    savepoint_pending: &mut bool,
+    job_wrote: &mut bool,
+) -> StoreResult<()> {
+    if std::mem::take(savepoint_pending) {
+        conn.execute_batch("SAVEPOINT job")?;
+    }
+    *job_wrote = true;
+    Ok(())
+}
+
 impl Tx {
-    pub(crate) fn sqlite(tx: Transaction<'static, Sqlite>) -> Tx {
+    /// A transaction on `inner` that has run no job yet.
+    fn over(inner: Inner) -> Tx {
         Tx {
-            inner: Inner::Sqlite(tx),
+            inner,
             savepoint_pending: false,
             job_wrote: false,
             match_notes: Vec::new(),
@@ -143,15 +159,13 @@ impl Tx {
         }
     }
 
+    pub(crate) fn sqlite(tx: Transaction<'static, Sqlite>) -> Tx {
+        Tx::over(Inner::Sqlite(tx))
+    }
+
     /// Wraps the writer thread's connection, on which a batch transaction has begun.
     pub(crate) fn direct(conn: rusqlite::Connection) -> Tx {
-        Tx {
-            inner: Inner::Direct(conn),
-            savepoint_pending: false,
-            job_wrote: false,
-            match_notes: Vec::new(),
-            job_notes_from: 0,
-        }
+        Tx::over(Inner::Direct(conn))
     }
 
     /// The writer thread's connection back, once the batch is done with it.
@@ -163,23 +177,11 @@ impl Tx {
     }
 
     pub(crate) fn direct_read(pooled: crate::direct::PooledRead) -> Tx {
-        Tx {
-            inner: Inner::DirectRead(pooled),
-            savepoint_pending: false,
-            job_wrote: false,
-            match_notes: Vec::new(),
-            job_notes_from: 0,
-        }
+        Tx::over(Inner::DirectRead(pooled))
     }
 
     pub(crate) fn postgres(tx: Transaction<'static, Postgres>) -> Tx {
-        Tx {
-            inner: Inner::Postgres(tx),
-            savepoint_pending: false,
-            job_wrote: false,
-            match_notes: Vec::new(),
-            job_notes_from: 0,
-        }
+        Tx::over(Inner::Postgres(tx))
     }
 
     /// Whether this transaction runs on PostgreSQL (statements differ where the databases'
@@ -221,12 +223,7 @@ impl Tx {
             }
             Conn::Direct(conn) => {
                 let (sql, params) = direct_statement(statement)?;
-                // A job's savepoint is set just before its first write, so that a job refused
-                // before writing costs nothing.
-                if std::mem::take(&mut self.savepoint_pending) {
-                    conn.execute_batch("SAVEPOINT job")?;
-                }
-                self.job_wrote = true;
+                before_job_write(conn, &mut self.savepoint_pending, &mut self.job_wrote)?;
                 conn.prepare_cached(&sql)?
                     .execute(rusqlite::params_from_iter(params))? as u64
             }
@@ -431,10 +428,7 @@ impl Tx {
             }
             Conn::Direct(conn) => {
                 if job_write {
-                    if std::mem::take(&mut self.savepoint_pending) {
-                        conn.execute_batch("SAVEPOINT job")?;
-                    }
-                    self.job_wrote = true;
+                    before_job_write(conn, &mut self.savepoint_pending, &mut self.job_wrote)?;
                 }
                 let params = values
                     .iter()
@@ -479,10 +473,7 @@ impl Tx {
                     .await?;
             }
             Conn::Direct(conn) => {
-                if std::mem::take(&mut self.savepoint_pending) {
-                    conn.execute_batch("SAVEPOINT job")?;
-                }
-                self.job_wrote = true;
+                before_job_write(conn, &mut self.savepoint_pending, &mut self.job_wrote)?;
                 conn.execute_batch(sql)?;
             }
             Conn::Postgres(tx) => {
