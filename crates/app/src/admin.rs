@@ -308,6 +308,7 @@ impl App {
             tx.backfill_sort_keys(schema).await?;
             tx.backfill_search(schema).await?;
         }
+        crate::service::fill_product_words(&mut tx).await?;
         let branches = tx.id_pairs("branches", "parent_id").await?;
         let headquarters = match branches.iter().find(|(_, parent)| parent.is_none()) {
             Some((id, _)) => *id,

@@ -221,6 +221,7 @@ pub(crate) async fn update_in(
         sync_keys(tx, schema, id, Some(&row.fields), Some(&merged)).await?;
     }
     crate::pipeline::rules::after_write(tx, now, kind, id, Some(&row.fields), &merged).await?;
+    crate::service::after_product_update(tx, schema, id, &changes).await?;
     audit(
         tx,
         now,

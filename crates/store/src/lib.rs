@@ -33,6 +33,7 @@ pub mod sla;
 mod sms_campaigns;
 mod sms_delivery;
 mod surveys;
+mod system_fields;
 mod tx;
 mod values;
 // The analytical CRM in the app (issue 6).

@@ -499,25 +499,6 @@ impl Tx {
         Ok(self.execute(&update).await? == 1)
     }
 
-    /// Sets one system field of a record without a new version: the system's own bookkeeping
-    /// (whose turn a routing rule gives next, when a reminder went out) must not make a person
-    /// editing the record meet a version conflict. Only for fields that are neither searched
-    /// nor sorted on. Returns false when the record is gone.
-    pub async fn set_system_field(
-        &mut self,
-        schema: &Schema,
-        id: Uuid,
-        field: &str,
-        value: &Value,
-    ) -> StoreResult<bool> {
-        let mut update = Query::update();
-        update
-            .table(schema.table)
-            .value(field.to_owned(), to_sql(value, col_type(schema, field)))
-            .and_where(Expr::col("id").eq(to_sql(&Value::Id(id), ColType::Id)));
-        Ok(self.execute(&update).await? == 1)
-    }
-
     /// Fills the sort key of records written before it existed; returns how many were filled.
     pub async fn backfill_sort_keys(&mut self, schema: &Schema) -> StoreResult<u64> {
         // Only text has a sort key; kinds sorted by a date or a time keep the empty key.

@@ -276,6 +276,7 @@ pub(crate) async fn on_create(
             let customer = Customer::of_case(tx, fields).await?;
             let class = customer.class().map_or(Value::Null, Value::Text);
             fields.insert("customer_class".into(), class);
+            super::product_words::follow_link(tx, fields).await?;
             route(tx, fields, &customer).await?;
             set_sla_due(tx, now, fields).await?;
             super::notices::notify_customer(tx, now, fields, CaseEvent::Received, None, None).await
@@ -285,8 +286,9 @@ pub(crate) async fn on_create(
 }
 
 /// What the system changes along with an update of these kinds, in `merged`: activity times
-/// follow their date, time and status; a case's clocks follow its priority (`changes`: what
-/// the user changed). The caller takes the changes to store from `merged`.
+/// follow their date, time and status; a case's clocks follow its priority, and the words of
+/// its product its product link (`changes`: what the user changed). The caller takes the
+/// changes to store from `merged`.
 pub(crate) async fn on_update(
     tx: &mut Tx,
     now: OffsetDateTime,
@@ -297,12 +299,17 @@ pub(crate) async fn on_update(
 ) -> AppResult<()> {
     match schema.kind {
         RecordKind::Activity => derive_activity_times(merged, Some(old), now),
-        RecordKind::Case if changes.contains_key("priority") => {
-            let opened = match get(old, "created_at") {
-                Value::Time(at) => *at,
-                _ => now,
-            };
-            set_sla_due(tx, opened, merged).await?;
+        RecordKind::Case => {
+            if changes.contains_key("priority") {
+                let opened = match get(old, "created_at") {
+                    Value::Time(at) => *at,
+                    _ => now,
+                };
+                set_sla_due(tx, opened, merged).await?;
+            }
+            if changes.contains_key("product_id") {
+                super::product_words::follow_link(tx, merged).await?;
+            }
         }
         _ => {}
     }

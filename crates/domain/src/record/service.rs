@@ -90,6 +90,9 @@ const CASE_FIELDS: &[FieldDef] = &[
     // The product as typed before cases linked to the catalogue, kept read-only where it
     // matched no product's code or name (the migration linked those that did).
     system(searchable(field("product", FieldType::Text))),
+    // The linked product's code and name, which the system keeps (migration 0280) so that the
+    // case's search finds it by the words of its product, as it did when products were typed.
+    system(searchable(field("product_name", FieldType::Text))),
     field("team_id", FieldType::Reference(RecordKind::Team)),
     OWNER,
     BRANCH,

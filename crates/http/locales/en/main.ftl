@@ -447,6 +447,7 @@ field-channel = Channel
 field-category_id = Category
 field-parent_category_id = Parent category
 field-product = Product
+field-product_name = Product code and name
 field-routing_rule_id = Routed by rule
 field-first_response_due = First response due
 field-resolution_due = Resolution due

@@ -447,6 +447,7 @@ field-channel = کانال
 field-category_id = دسته
 field-parent_category_id = دستهٔ بالاتر
 field-product = محصول
+field-product_name = کد و نام کالا
 field-routing_rule_id = ارجاع‌شده با قاعدهٔ
 field-first_response_due = مهلت اولین پاسخ
 field-resolution_due = مهلت حل

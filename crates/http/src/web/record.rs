@@ -110,6 +110,10 @@ pub struct RecordTemplate {
     pub opportunity_panel: String,
 }
 
+/// Fields the record page and its history leave out: a user's preferences have a page of their
+/// own, and a case's product words (`product_name`) repeat the product link shown beside them.
+pub(super) const NOT_ON_PAGE: [&str; 2] = ["preferences", "product_name"];
+
 /// `GET /{kind}/{id}`.
 pub async fn show(
     State(state): State<AppState>,
@@ -131,7 +135,7 @@ pub async fn show(
     let visible: Vec<_> = schema
         .fields
         .iter()
-        .filter(|f| view.fields.contains_key(f.name) && f.name != "preferences")
+        .filter(|f| view.fields.contains_key(f.name) && !NOT_ON_PAGE.contains(&f.name))
         .collect();
     let titles = load_titles(
         &state.app,

@@ -117,7 +117,11 @@ pub async fn timeline_items(
                     ));
                 }
                 Json::Object(map) => {
-                    for (name, pair) in map {
+                    // What the record page leaves out, its history does too.
+                    for (name, pair) in map
+                        .iter()
+                        .filter(|(name, _)| !super::record::NOT_ON_PAGE.contains(&name.as_str()))
+                    {
                         let pair = pair.as_array().cloned().unwrap_or_default();
                         let (old, new) = (
                             pair.first().cloned().unwrap_or(Json::Null),
