@@ -645,6 +645,51 @@ async fn basket_rules_follow_the_branch_picker_in_the_api_the_csv_and_the_page()
             "{}: the CSV link keeps the branch",
             t.name()
         );
+
+        // A branch's rules are for those who reach its invoices. Isfahan's manager reaches
+        // Isfahan's subtree: its rules are theirs, the head office's subtree is not found; the
+        // company-wide rules, which product pages show too, stay theirs. A sales manager
+        // reaches their team's invoices, no branch's.
+        let manager = t.token("branch.manager@peyvand.demo").await;
+        let theirs = t
+            .get(
+                &format!("/api/v1/insights/rules?branch_id={isfahan}"),
+                &manager,
+            )
+            .await;
+        assert_eq!(
+            theirs.status,
+            StatusCode::OK,
+            "{}: {}",
+            t.name(),
+            theirs.body
+        );
+        assert_eq!(theirs.json()["items"], picked["items"]);
+        let company = t.get("/api/v1/insights/rules", &manager).await;
+        assert_eq!(company.json()["items"], all["items"], "{}", t.name());
+        let sales_manager = t.token("sales.manager@peyvand.demo").await;
+        for (token, branch) in [(&manager, &headquarters), (&sales_manager, &isfahan)] {
+            for format in ["", "&format=csv"] {
+                let path = format!("/api/v1/insights/rules?branch_id={branch}{format}");
+                let refused = t.get(&path, token).await;
+                assert_eq!(
+                    refused.status,
+                    StatusCode::NOT_FOUND,
+                    "{}: {path}",
+                    t.name()
+                );
+            }
+        }
+        let mut browser = Browser::new(&t);
+        browser.login("branch.manager@peyvand.demo").await;
+        let page = browser
+            .get(&format!("/insights/basket?branch_id={headquarters}"))
+            .await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{}", t.name());
+        let page = browser
+            .get(&format!("/insights/basket?branch_id={isfahan}"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", t.name());
     }
 }
 

@@ -420,8 +420,11 @@ impl App {
     }
 
     /// The newest run's basket rules, highest lift first: those mined over the invoices of
-    /// `branch_id`'s subtree, or the company-wide ones when no branch is picked. Rules are
-    /// about products, not customers, so the reader's reach does not narrow them.
+    /// `branch_id`'s subtree, or the company-wide ones when no branch is picked.
+    ///
+    /// Company-wide rules are about the catalogue (product pages show them to anyone who reads
+    /// it), so every analyst sees them. A branch's rules tell how that branch sells: a branch
+    /// the reader's reach over invoices does not include is "not found", as its records are.
     pub async fn insight_rules(
         &self,
         session: &Session,
@@ -429,6 +432,17 @@ impl App {
     ) -> AppResult<RuleSet> {
         require_analytics(session)?;
         let mut tx = self.store.read().await?;
+        if let Some(branch) = branch_id {
+            let reach = filter_for(&mut tx, session, RecordKind::Invoice, Action::Read).await?;
+            let within = match &reach {
+                RowFilter::Everything => true,
+                RowFilter::BranchIn(branches) => branches.contains(&branch),
+                RowFilter::Nothing | RowFilter::OwnerIn(_) => false,
+            };
+            if !within {
+                return Err(AppError::NotFound);
+            }
+        }
         let Some((run, _)) = Self::current_run(&mut tx).await? else {
             return Ok(RuleSet::empty(branch_id));
         };

@@ -380,7 +380,8 @@ fn names_of(ids: &[Uuid], names: &BTreeMap<Uuid, String>) -> String {
 
 /// `GET /api/v1/insights/rules`: market basket rules, highest lift first — those mined over
 /// the invoices of the picked branch and the branches below it (`branch_id`), else the
-/// company-wide ones; with how many invoices they come from and whether that was too few.
+/// company-wide ones; with how many invoices they come from and whether that was too few. A
+/// branch the caller's reach over invoices does not include is not found.
 pub async fn rules(
     State(state): State<AppState>,
     ApiSession(session): ApiSession,

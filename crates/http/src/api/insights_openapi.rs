@@ -171,7 +171,7 @@ pub fn insights_paths(paths: &mut Map<String, Value>) {
     }));
     paths.insert("/api/v1/insights/rules".into(), json!({
         "get": {"tags": tag, "operationId": "insights_rules", "description": "Market basket rules of the newest finished run. Each run mines the invoices of every branch and the branches below it as well as the whole company's; a branch with too few invoices gets none.",
-            "parameters": [query("branch_id", "Rules over the invoices of this branch and the branches below it (the company's when absent)."), query("format", "csv for a CSV file (product names).")],
+            "parameters": [query("branch_id", "Rules over the invoices of this branch and the branches below it (the company's when absent). A branch outside the caller's reach over invoices is 404."), query("format", "csv for a CSV file (product names).")],
             "responses": responses("200", "Market basket rules over invoice lines, highest lift first", json_or_csv(rule_set))},
     }));
     paths.insert("/api/v1/insights/nps".into(), json!({
