@@ -170,11 +170,7 @@ impl Tx {
             .and_where(Expr::col("block_key").eq(int(key)))
             .order_by("record_id", Order::Asc)
             .limit(limit);
-        let rows = self.fetch(&select, &[ColType::Id]).await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|row| row.into_iter().next().and_then(|v| v.as_id()))
-            .collect())
+        self.fetch_ids(&select).await
     }
 
     /// Keys of `kind` from `from` (inclusive) up to `until` (exclusive; `None`: to the end)

@@ -227,11 +227,7 @@ impl Tx {
             .column("id")
             .from(table)
             .and_where(Expr::cust_with_values(inner, values));
-        let rows = self.fetch(&select, &[ColType::Id]).await?;
-        let mut ids: Vec<Uuid> = rows
-            .into_iter()
-            .filter_map(|row| row.into_iter().next().and_then(|v| v.as_id()))
-            .collect();
+        let mut ids = self.fetch_ids(&select).await?;
         ids.sort_unstable();
         Ok(ids)
     }

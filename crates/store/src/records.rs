@@ -598,11 +598,7 @@ impl Tx {
             .from(Alias::new(schema.table))
             .column("id")
             .and_where(Expr::col(Alias::new(field)).is_not_null());
-        let rows = self.fetch(&select, &[ColType::Id]).await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|row| row.into_iter().next().and_then(|v| v.as_id()))
-            .collect())
+        self.fetch_ids(&select).await
     }
 
     /// One page of records in the query's order.

@@ -61,11 +61,7 @@ impl Tx {
         if let Some(stopped) = clock.stopped {
             select.and_where(Expr::col(stopped).is_null());
         }
-        let rows = self.fetch(&select, &[ColType::Id]).await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|row| row.into_iter().next().and_then(|v| v.as_id()))
-            .collect())
+        self.fetch_ids(&select).await
     }
 
     /// Up to `limit` activities whose reminder moment came by `now` and whose reminder was not
@@ -87,10 +83,6 @@ impl Tx {
             .and_where(Expr::col("status").is_in(["open", "in_progress"]))
             .order_by("remind_at", Order::Asc)
             .limit(limit);
-        let rows = self.fetch(&select, &[ColType::Id]).await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|row| row.into_iter().next().and_then(|v| v.as_id()))
-            .collect())
+        self.fetch_ids(&select).await
     }
 }

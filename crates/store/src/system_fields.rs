@@ -96,10 +96,6 @@ impl Tx {
             .and_where(Expr::col(Alias::new(field)).is_not_null())
             .and_where(Expr::col(Alias::new(missing)).is_null())
             .limit(limit);
-        let rows = self.fetch(&select, &[ColType::Id]).await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|row| row.into_iter().next().and_then(|v| v.as_id()))
-            .collect())
+        self.fetch_ids(&select).await
     }
 }

@@ -237,6 +237,18 @@ impl Tx {
         })
     }
 
+    /// Runs a select of one id column and reads the ids, in order.
+    pub(crate) async fn fetch_ids(
+        &mut self,
+        statement: &impl Statement,
+    ) -> StoreResult<Vec<uuid::Uuid>> {
+        let rows = self.fetch(statement, &[ColType::Id]).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| row.into_iter().next().and_then(|v| v.as_id()))
+            .collect())
+    }
+
     /// Runs a select and reads every row as values of the given column types, in order.
     pub(crate) async fn fetch(
         &mut self,

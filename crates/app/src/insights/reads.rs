@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use peyvand_analytics::dates::from_time;
 use peyvand_analytics::nps::{Period, by_period};
 use peyvand_domain::calendar::CalendarKind;
-use peyvand_domain::permission::{Action, RecordKind, RowFilter};
+use peyvand_domain::permission::{Action, Placement, RecordKind, RowFilter};
 use peyvand_store::{CustomerKind, GroupTotals, RuleRow, ScoreFilter, ScoreRow, Tx};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
@@ -433,13 +433,13 @@ impl App {
         require_analytics(session)?;
         let mut tx = self.store.read().await?;
         if let Some(branch) = branch_id {
+            // As an invoice of that branch with no owner: a reach by owner or team covers none.
             let reach = filter_for(&mut tx, session, RecordKind::Invoice, Action::Read).await?;
-            let within = match &reach {
-                RowFilter::Everything => true,
-                RowFilter::BranchIn(branches) => branches.contains(&branch),
-                RowFilter::Nothing | RowFilter::OwnerIn(_) => false,
+            let of_branch = Placement {
+                owner_id: None,
+                branch_id: Some(branch),
             };
-            if !within {
+            if !reach.matches(of_branch) {
                 return Err(AppError::NotFound);
             }
         }

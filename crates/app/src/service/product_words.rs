@@ -22,7 +22,7 @@ const FIELD: &str = "product_name";
 const ROUND: u64 = 500;
 
 /// The `product_name` of a case about `product`: its code and name, or nothing.
-pub(crate) async fn words_of(tx: &mut Tx, product: Option<Uuid>) -> AppResult<Value> {
+async fn words_of(tx: &mut Tx, product: Option<Uuid>) -> AppResult<Value> {
     let Some(id) = product else {
         return Ok(Value::Null);
     };

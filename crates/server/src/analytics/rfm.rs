@@ -13,7 +13,6 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow, bail};
 use peyvand_analytics::dates::Day;
 use peyvand_analytics::{amount, rfm};
-
 use smallvec::SmallVec;
 
 use super::io::{self, FastMap};
