@@ -5,7 +5,7 @@
 //! line or the reason, a non-zero exit code and no output file. The input formats are in
 //! `docs/analytics.md`.
 
-mod io;
+pub(crate) mod io;
 mod rfm;
 
 use std::io::Write;

@@ -210,7 +210,7 @@ impl Tx {
         let types = [ColType::Id, ColType::Id, ColType::Int, ColType::Int];
         let mut out = Vec::new();
         self.fetch_each(select, &types, |row| {
-            let mut row = row.into_iter();
+            let mut row = row.drain(..);
             let (account, contact) = (
                 row.next().unwrap_or(Value::Null),
                 row.next().unwrap_or(Value::Null),
@@ -351,7 +351,7 @@ impl Tx {
         }
         let types = [ColType::Id, ColType::Text, ColType::Text];
         self.fetch_each(&select, &types, |row| {
-            let mut row = row.into_iter();
+            let mut row = row.drain(..);
             if let Some(id) = row.next().and_then(|v| v.as_id()) {
                 visit(CustomerClassRow {
                     id,

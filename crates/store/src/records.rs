@@ -812,7 +812,7 @@ impl Tx {
         }
         let mut texts = Vec::with_capacity(fields.len());
         self.fetch_each(&select, &types, |row| {
-            let mut row = row.into_iter();
+            let mut row = row.drain(..);
             let id = row.next().and_then(|v| v.as_id()).unwrap_or_default();
             texts.clear();
             texts.extend(row.map(|v| match v {
