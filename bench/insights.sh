@@ -12,10 +12,13 @@
 # Each step's wall time, CPU time (user + system) and peak memory come from /usr/bin/time -v.
 #
 #   [PEYVAND_BIN=target/release/peyvand] [PEYVAND_BEFORE_BIN=path] \
-#     bench/insights.sh [--customers C] [--orders N] [--lines L] [--database URL]
+#     bench/insights.sh [--customers C] [--orders N] [--lines L] [--database URL] [--seeded FILE]
 #
 # --database names an empty PostgreSQL database to fill instead of a fresh SQLite file (it is
-# not emptied afterwards). PEYVAND_BEFORE_BIN, another build of peyvand (say, of the previous
+# not emptied afterwards). --seeded names a SQLite file filled earlier by
+# `peyvand bench insights-seed` (seeding 10,000,000 orders takes half an hour): step 1 is
+# skipped and the file is kept (give the --customers and --orders it was seeded with,
+# for the heading). PEYVAND_BEFORE_BIN, another build of peyvand (say, of the previous
 # commit), also runs steps 2 and 4 on the same data, for a before/after in one run.
 #
 # L orders get one invoice line each (default 0: the basket and margins then have nothing to
@@ -23,13 +26,14 @@
 # database lives under target/ and is removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-customers=1000000 orders=10000000 lines=0 database=
+customers=1000000 orders=10000000 lines=0 database= seeded=
 while [ $# -gt 0 ]; do
   case "$1" in
     --customers) customers=$2; shift 2;;
     --orders) orders=$2; shift 2;;
     --lines) lines=$2; shift 2;;
     --database) database=$2; shift 2;;
+    --seeded) seeded=$2; shift 2;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
@@ -57,10 +61,20 @@ measure() {
               END {printf "%.2f %.0f %.2f\n", s, m, c}' "$work/time.txt"
 }
 
-echo "seeding $customers customers and $orders orders…" >&2
-read -r seed_s _ _ < <(measure "$bin" bench insights-seed --database "$db" --customers "$customers" \
-  --orders "$orders" --lines "$lines")
-if [ -z "$database" ]; then
+if [ -n "$seeded" ]; then
+  db="sqlite://$(realpath "$seeded")"
+  seeding="seeded earlier"
+  db_size="SQLite $(du -h "$seeded" | cut -f1)"
+  cat "$seeded" > /dev/null # every side starts with its input in the page cache
+else
+  echo "seeding $customers customers and $orders orders…" >&2
+  read -r seed_s _ _ < <(measure "$bin" bench insights-seed --database "$db" --customers "$customers" \
+    --orders "$orders" --lines "$lines")
+  seeding="seeded in $seed_s s"
+fi
+if [ -n "$seeded" ]; then
+  :
+elif [ -z "$database" ]; then
   db_size="SQLite $(du -h "$work/insights.db" | cut -f1)"
   cat "$work/insights.db" > /dev/null # every side starts with its input in the page cache
 else
@@ -100,7 +114,7 @@ read -r run_s run_mb run_cpu < <(measure "$bin" bench insights-run --database "$
 summary=$(grep -o 'recomputation done.*' "$work/log" | tail -1)
 
 echo
-echo "Insights over $orders orders of $customers customers ($db_size; seeded in $seed_s s)"
+echo "Insights over $orders orders of $customers customers ($db_size; $seeding)"
 row() { printf '%-52s %10s %10s %12s\n' "$@"; }
 row "" "time (s)" "CPU (s)" "peak (MiB)"
 if [ -n "${PEYVAND_BEFORE_BIN:-}" ]; then

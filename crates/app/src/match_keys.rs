@@ -145,36 +145,23 @@ pub(crate) async fn forget_field_keys(
     Ok(())
 }
 
-/// Stores the keys of records just created in bulk (`records`: id and fields).
-pub(crate) async fn insert_new_keys<'a>(
-    tx: &mut Tx,
-    schema: &'static Schema,
-    records: impl Iterator<Item = (Uuid, &'a Fields)>,
-) -> AppResult<()> {
-    let (Some(number), Some(fields)) = (kind_number(schema.kind), MatchFields::of(schema)) else {
-        return Ok(());
-    };
-    let keyed: Vec<(Uuid, Vec<i64>)> = records
-        .map(|(id, values)| (id, fields.stored_keys(values)))
-        .collect();
-    tx.insert_match_keys_many(number, &keyed).await?;
-    Ok(())
-}
-
-/// Like [`insert_new_keys`], for a bulk load that gathers the keys until its end
+/// Stores the keys of records just created in bulk (`keyed`: id and stored keys, from
+/// [`MatchFields::stored_keys`]); `deferred` when a bulk load gathers them until its end
 /// (`Tx::defer_match_keys`).
-pub(crate) async fn defer_new_keys<'a>(
+pub(crate) async fn insert_new_keys(
     tx: &mut Tx,
     schema: &'static Schema,
-    records: impl Iterator<Item = (Uuid, &'a Fields)>,
+    keyed: &[(Uuid, Vec<i64>)],
+    deferred: bool,
 ) -> AppResult<()> {
-    let (Some(number), Some(fields)) = (kind_number(schema.kind), MatchFields::of(schema)) else {
+    let Some(number) = kind_number(schema.kind) else {
         return Ok(());
     };
-    let keyed: Vec<(Uuid, Vec<i64>)> = records
-        .map(|(id, values)| (id, fields.stored_keys(values)))
-        .collect();
-    tx.insert_deferred_match_keys(number, &keyed).await?;
+    if deferred {
+        tx.insert_deferred_match_keys(number, keyed).await?;
+    } else {
+        tx.insert_match_keys_many(number, keyed).await?;
+    }
     Ok(())
 }
 

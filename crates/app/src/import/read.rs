@@ -12,6 +12,8 @@ use tokio::sync::mpsc;
 use super::{ImportOptions, RowError};
 use crate::auth::Session;
 use crate::error::{AppError, AppResult};
+use crate::match_keys::MatchFields;
+use crate::writes::diff;
 
 /// Rows per message: large enough that channel overhead vanishes, small enough that memory
 /// stays flat (a few hundred kilobytes in flight).
@@ -38,6 +40,12 @@ pub(super) struct Valid {
     /// Whether the row itself names records (owner, branch, a linked record), which must then
     /// be checked like a form's.
     pub given_references: bool,
+    /// The stored duplicate-match keys of the record as created (`match_keys`; empty for kinds
+    /// without them). Computed on this thread rather than the writer's, whose time is the
+    /// import's: they were a thirteenth of it (perf, bench/import.sh).
+    pub match_keys: Vec<i64>,
+    /// The audit trail's changes of the record as created, as JSON text (the same reason).
+    pub created_changes: String,
 }
 
 /// What the reader sends.
@@ -91,6 +99,7 @@ fn prepare(
     session: &Session,
     schema: &'static Schema,
     options: &ImportOptions,
+    matched: Option<&MatchFields>,
     line: u64,
     cells: Vec<String>,
 ) -> Prepared {
@@ -132,12 +141,16 @@ fn prepare(
                     _ => None,
                 })
                 .collect();
+            let match_keys = matched.map(|m| m.stored_keys(&fields)).unwrap_or_default();
+            let created_changes = diff(&Fields::new(), &fields, false).to_string();
             Ok(Valid {
                 fields,
                 search_text,
                 keys,
                 defaulted,
                 given_references,
+                match_keys,
+                created_changes,
             })
         }
         Err(errors) => Err(field_errors(errors)),
@@ -157,6 +170,7 @@ fn send_rows(
     options: &ImportOptions,
     out: &mpsc::Sender<Message>,
 ) -> Result<bool, TabularError> {
+    let matched = MatchFields::of(schema);
     let mut batch = Vec::with_capacity(BATCH_ROWS);
     for row in rows {
         let row = row?;
@@ -169,7 +183,14 @@ fn send_rows(
                     code: problem.code(),
                 }]),
             },
-            None => prepare(session, schema, options, row.line, row.cells),
+            None => prepare(
+                session,
+                schema,
+                options,
+                matched.as_ref(),
+                row.line,
+                row.cells,
+            ),
         };
         batch.push(prepared);
         if batch.len() == BATCH_ROWS

@@ -21,7 +21,7 @@ use super::{
 use crate::App;
 use crate::auth::Session;
 use crate::error::{AppError, AppResult};
-use crate::match_keys::{defer_new_keys, insert_new_keys, sync_keys, touches_keys};
+use crate::match_keys::{insert_new_keys, sync_keys, touches_keys};
 use crate::records::read_checked;
 use crate::writes::{audit, check_placement, check_references, diff};
 
@@ -81,6 +81,8 @@ struct Run<'a> {
     /// Created records not written yet, and their audit entries (see [`Run::flush`]).
     pending: Vec<NewRecord>,
     pending_audits: Vec<AuditRow>,
+    /// The stored match keys of the pending records.
+    pending_keys: Vec<(Uuid, Vec<i64>)>,
     /// Whether the import writes in bulk (see [`Run::consider_bulk`]).
     bulk: Bulk,
 }
@@ -192,8 +194,9 @@ impl Run<'_> {
                 action: "import".to_owned(),
                 actor_id: Some(self.session.actor.user_id),
                 at: self.now,
-                changes: diff(&Fields::new(), &valid.fields, false).to_string(),
+                changes: valid.created_changes,
             });
+            self.pending_keys.push((id, valid.match_keys));
             self.pending.push(NewRecord {
                 id,
                 now: self.now,
@@ -219,14 +222,11 @@ impl Run<'_> {
         self.consider_bulk(tx).await?;
         tx.insert_records(self.schema, &self.pending).await?;
         tx.insert_audits(&self.pending_audits).await?;
-        let records = self.pending.iter().map(|r| (r.id, &r.fields));
-        if matches!(self.bulk, Bulk::Yes(_)) {
-            defer_new_keys(tx, self.schema, records).await?;
-        } else {
-            insert_new_keys(tx, self.schema, records).await?;
-        }
+        let deferred = matches!(self.bulk, Bulk::Yes(_));
+        insert_new_keys(tx, self.schema, &self.pending_keys, deferred).await?;
         self.pending.clear();
         self.pending_audits.clear();
+        self.pending_keys.clear();
         Ok(())
     }
 
@@ -447,6 +447,7 @@ impl<'a> Run<'a> {
             report: ImportReport::default(),
             rejects: None,
             pending: Vec::new(),
+            pending_keys: Vec::new(),
             pending_audits: Vec::new(),
             bulk: if options.dry_run {
                 Bulk::No
