@@ -37,6 +37,7 @@ pub(crate) async fn delete_in(
     crate::sales::before_delete(tx, kind, &row).await?;
     crate::pipeline::rules::check_deletable(tx, kind, &row).await?;
     crate::contracts::before_delete(kind, &row)?;
+    crate::service::before_product_delete(tx, now, session, schema, id).await?;
     tx.delete_attachments_of(kind.code(), id).await?;
     // The keys go first: the store finds the record's entry in its index through the row.
     sync_keys(tx, schema, id, Some(&row.fields), None).await?;

@@ -469,6 +469,39 @@ async fn a_case_is_found_by_the_code_and_name_of_its_product() {
         let page = browser.get(&format!("/cases/{}", id(&case))).await;
         assert!(page.body.contains("مودم نوری"), "{}", t.name());
         assert!(!page.body.contains("کد و نام کالا"), "{}", t.name());
+
+        // A deleted product: the case lets go of the link and the words, as an update with a
+        // new version and an entry in its history; the subject still finds it.
+        let before = t.get(&path, &admin).await.json();
+        let deleted = t.delete(&product_path, &admin).await;
+        assert!(deleted.status.is_success(), "{}", deleted.body);
+        let after = t.get(&path, &admin).await.json();
+        assert_eq!(after["product_id"], Value::Null, "{}", t.name());
+        assert_eq!(after["product_name"], Value::Null, "{}", t.name());
+        assert_eq!(
+            after["version"],
+            before["version"].as_i64().unwrap() + 1,
+            "{}",
+            t.name()
+        );
+        assert!(
+            cases_found(&t, &admin, "نوری").await.is_empty(),
+            "{}",
+            t.name()
+        );
+        assert!(cases_found(&t, &admin, "MD-Q8").await.is_empty());
+        assert_eq!(cases_found(&t, &admin, "خاموش").await, only);
+        let history = t.get(&format!("{path}/timeline"), &admin).await;
+        assert_eq!(history.status, StatusCode::OK, "{}", history.body);
+        let unlinked = history.json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|entry| {
+                entry["changes"]["product_id"][1].is_null()
+                    && entry["changes"]["product_id"][0] == modem["id"]
+            });
+        assert!(unlinked, "{}: {}", t.name(), history.body);
     }
 }
 

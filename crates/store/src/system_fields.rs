@@ -98,4 +98,21 @@ impl Tx {
             .limit(limit);
         self.fetch_ids(&select).await
     }
+
+    /// The ids of the records of `schema` whose `by` field holds `value`, at most `limit` of
+    /// them.
+    pub async fn ids_where(
+        &mut self,
+        schema: &Schema,
+        (by, value): (&str, &Value),
+        limit: u64,
+    ) -> StoreResult<Vec<Uuid>> {
+        let mut select = Query::select();
+        select
+            .from(Alias::new(schema.table))
+            .column("id")
+            .and_where(Expr::col(Alias::new(by)).eq(to_sql(value, col_type(schema, by))))
+            .limit(limit);
+        self.fetch_ids(&select).await
+    }
 }

@@ -23,7 +23,9 @@ pub(crate) use activities::activity_timeline_entries;
 pub use activities::{ActivityPeople, ActivityReport, AgendaQuery, Attendee, ReportRow};
 pub(crate) use cases::transition_in;
 pub use cases::{AppliedTarget, CaseEntry, CaseSla, SlaClock};
-pub(crate) use product_words::{after_product_update, fill as fill_product_words};
+pub(crate) use product_words::{
+    after_product_update, before_product_delete, fill as fill_product_words,
+};
 pub use report::{AgentRow, Count, MonthCount, ServiceReport};
 pub(crate) use rules::{apply_defaults, check_classes, check_rules, on_create, on_update};
 pub use surveys::{SurveyForm, SurveyView};

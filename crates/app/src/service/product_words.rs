@@ -14,7 +14,9 @@ use peyvand_store::Tx;
 use uuid::Uuid;
 
 use super::setup;
-use crate::error::AppResult;
+use crate::auth::Session;
+use crate::error::{AppError, AppResult};
+use crate::writes::{audit, diff};
 
 /// The field that holds the words.
 const FIELD: &str = "product_name";
@@ -54,6 +56,54 @@ pub(crate) async fn after_product_update(
         .await?;
     fill(tx).await?;
     Ok(())
+}
+
+/// Before a product is deleted: its cases let go of it, the link and the words with their
+/// search text, each as an update with a new version and an entry in its history. Otherwise the database's
+/// `ON DELETE SET NULL` would empty the link alone, behind the cases' backs: the words would
+/// still find the case and the API's cache would still show the link.
+pub(crate) async fn before_product_delete(
+    tx: &mut Tx,
+    now: time::OffsetDateTime,
+    session: &Session,
+    schema: &Schema,
+    id: Uuid,
+) -> AppResult<()> {
+    if schema.kind != RecordKind::Product {
+        return Ok(());
+    }
+    let link = Value::Id(id);
+    loop {
+        let ids = tx.ids_where(&CASES, ("product_id", &link), ROUND).await?;
+        if ids.is_empty() {
+            return Ok(());
+        }
+        for row in tx.records_by_ids(&CASES, None, &ids).await? {
+            let unlinked = Fields::from([("product_id".into(), Value::Null)]);
+            let mut change = unlinked.clone();
+            change.insert(FIELD.into(), Value::Null);
+            let mut fields = row.fields.clone();
+            fields.extend(change.clone());
+            let search = record::search_text(&CASES, &fields);
+            if !tx
+                .update_record(&CASES, row.id, row.version, now, &change, &search, &[])
+                .await?
+            {
+                return Err(AppError::VersionConflict);
+            }
+            let changes = diff(&row.fields, &unlinked, false);
+            audit(
+                tx,
+                now,
+                session,
+                RecordKind::Case,
+                row.id,
+                "update",
+                changes,
+            )
+            .await?;
+        }
+    }
 }
 
 /// Gives every case that has a product but not its words the words, with the case's search
