@@ -716,7 +716,7 @@ mod tests {
         assert_eq!(errors.fields["email"], FieldError::INVALID_EMAIL);
         assert_eq!(errors.fields["lifecycle"], FieldError::INVALID_CHOICE);
         assert_eq!(errors.fields["shoe_size"], FieldError::UNKNOWN_FIELD);
-        assert_eq!(errors.fields["created_at"], FieldError::UNKNOWN_FIELD);
+        assert_eq!(errors.fields["created_at"], FieldError::READ_ONLY);
     }
 
     #[test]

@@ -41,6 +41,9 @@ impl FieldError {
     pub const TAKEN: FieldError = FieldError("taken");
     /// The value is shorter than allowed.
     pub const TOO_SHORT: FieldError = FieldError("too_short");
+    /// The field exists, but only the system sets it (a creation time, a computed class, a
+    /// catalogue product's words on a case).
+    pub const READ_ONLY: FieldError = FieldError("read_only");
 
     /// The machine code, e.g. `"invalid_email"`.
     pub fn code(&self) -> &'static str {
@@ -125,6 +128,7 @@ mod tests {
             (FieldError::OUT_OF_SCOPE, "out_of_scope"),
             (FieldError::TAKEN, "taken"),
             (FieldError::TOO_SHORT, "too_short"),
+            (FieldError::READ_ONLY, "read_only"),
         ];
         for (e, code) in all {
             assert_eq!(e.code(), code);

@@ -704,7 +704,8 @@ async fn the_class_is_kept_out_of_users_hands_and_merging_keeps_one() {
             StatusCode::UNPROCESSABLE_ENTITY,
             "create with a class",
         );
-        assert_eq!(body["fields"]["customer_class"], "unknown_field");
+        // The class is the system's to set.
+        assert_eq!(body["fields"]["customer_class"], "read_only");
         let classed: Vec<Value> = t
             .list_all("/api/v1/accounts", &admin)
             .await

@@ -405,8 +405,24 @@ async fn a_case_is_found_by_the_code_and_name_of_its_product() {
             );
         }
 
-        // Another product on the case: its words follow the link.
+        // The words are the system's: writing them is refused as read-only, not unknown.
         let path = format!("/api/v1/cases/{}", id(&case));
+        let typed = t
+            .patch(
+                &path,
+                &admin,
+                json!({"version": case["version"], "product_name": "کالای دیگر"}),
+            )
+            .await;
+        assert_eq!(
+            typed.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            typed.body
+        );
+        assert_eq!(typed.json()["fields"]["product_name"], "read_only");
+
+        // Another product on the case: its words follow the link.
         let moved = t
             .patch(
                 &path,

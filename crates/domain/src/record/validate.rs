@@ -28,7 +28,8 @@ pub fn validate(
                 }
                 Err(error) => errors.add(name.clone(), error),
             },
-            _ => errors.add(name.clone(), FieldError::UNKNOWN_FIELD),
+            Some(_) => errors.add(name.clone(), FieldError::READ_ONLY),
+            None => errors.add(name.clone(), FieldError::UNKNOWN_FIELD),
         }
     }
     if !partial {

@@ -244,6 +244,7 @@ field-error-invalid_choice = Not one of the allowed values.
 field-error-invalid_number = Not a valid number.
 field-error-invalid = Not valid.
 field-error-unknown_field = Unknown field.
+field-error-read_only = The system fills this in; it cannot be set.
 field-error-not_found = The record chosen does not exist or is out of your reach.
 field-error-out_of_scope = Outside what you may assign.
 field-error-taken = Already in use.

@@ -244,6 +244,7 @@ field-error-invalid_choice = از مقادیر مجاز نیست.
 field-error-invalid_number = عدد معتبر نیست.
 field-error-invalid = معتبر نیست.
 field-error-unknown_field = فیلد ناشناخته.
+field-error-read_only = این مقدار را سامانه پر می‌کند و نمی‌توان آن را تعیین کرد.
 field-error-not_found = رکورد انتخاب‌شده وجود ندارد یا در دسترس شما نیست.
 field-error-out_of_scope = خارج از محدودهٔ مجاز شماست.
 field-error-taken = قبلاً استفاده شده است.

@@ -130,6 +130,7 @@ fn all_keys() -> Vec<String> {
         "out_of_scope",
         "taken",
         "too_short",
+        "read_only",
     ] {
         keys.push(format!("field-error-{code}"));
     }
