@@ -379,6 +379,12 @@ fn gamma_gamma_part(p: &GammaGamma, rows: &[(u32, f64, f64, f64)]) -> [f64; 4] {
     total
 }
 
+/// The largest q of a Gamma-Gamma fit taken as found. A q this large says customers' typical
+/// spend per order varies between them by a thousandth of its size: with data like that the
+/// likelihood keeps rising along a ridge towards infinite q and v, and where the search stopped
+/// means nothing (published fits have q of a few units).
+const MAX_SPEND_SHAPE: f64 = 1e6;
+
 /// Fits Gamma-Gamma by maximum likelihood to the customers with repeat purchases.
 pub fn fit_gamma_gamma(summaries: &[Summary]) -> Result<GammaGamma, AnalyticsError> {
     let repeaters: Vec<&Summary> = summaries.iter().filter(|s| s.frequency > 0).collect();
@@ -425,6 +431,23 @@ pub fn fit_gamma_gamma(summaries: &[Summary]) -> Result<GammaGamma, AnalyticsErr
         q: fitted[1],
         v: fitted[2] * scale,
     };
+    found_spend_model(model)
+}
+
+/// Takes a fitted spend model as found, or says why it is not one: q at most 1 gives spending
+/// without a finite mean, and a q past [`MAX_SPEND_SHAPE`] is a search that ran off along a
+/// ridge.
+fn found_spend_model(model: GammaGamma) -> Result<GammaGamma, AnalyticsError> {
+    if model.q > MAX_SPEND_SHAPE {
+        return Err(AnalyticsError::NotConverged {
+            model: "Gamma-Gamma",
+            reason: format!(
+                "q ran off to {:.3e}: the repeat purchase values do not pin down how customers \
+                 differ in what they spend",
+                model.q
+            ),
+        });
+    }
     if model.q <= 1.0 {
         return Err(AnalyticsError::NotConverged {
             model: "Gamma-Gamma",

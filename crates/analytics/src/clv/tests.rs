@@ -255,3 +255,62 @@ fn degenerate_data_is_refused_with_a_reason() {
         Err(AnalyticsError::Insufficient(_))
     ));
 }
+
+/// Spend that differs between customers in a way the model's gamma mixing cannot separate from
+/// the spread within each customer (levels 1–20 times a uniform amount, similar purchase counts):
+/// the likelihood keeps rising towards infinite q and v, and the point where the search stops
+/// must be refused rather than returned as a model.
+#[test]
+fn a_spend_model_that_runs_off_to_infinity_is_refused() {
+    // Whole numbers below n from a plain xorshift, as the benchmark's generator draws them.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut below = |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n) as f64
+    };
+    let customers: Vec<Summary> = (0..10_000)
+        .map(|_| {
+            let level = below(20) + 1.0;
+            let frequency = below(11) as u32 + 4;
+            let total: f64 = (0..frequency)
+                .map(|_| level * (below(100) + 1.0) * 1e5)
+                .sum();
+            summary(frequency, 10.0, 20.0, total / f64::from(frequency))
+        })
+        .collect();
+    // Where the search stops on such data depends on rounding (a build with other
+    // optimisations stops elsewhere), so either refusal will do here; the one for a point far
+    // out on the ridge is checked on its own below.
+    assert!(
+        matches!(
+            fit_gamma_gamma(&customers),
+            Err(AnalyticsError::NotConverged {
+                model: "Gamma-Gamma",
+                ..
+            })
+        ),
+        "{:?}",
+        fit_gamma_gamma(&customers)
+    );
+    // The point a release build reached on this data: p, q and v far out on the ridge.
+    let ran_off = GammaGamma {
+        p: 0.2398,
+        q: 2.03e7,
+        v: 4.50e15,
+    };
+    match found_spend_model(ran_off) {
+        Err(AnalyticsError::NotConverged { model, reason }) => {
+            assert_eq!(model, "Gamma-Gamma");
+            assert!(reason.contains("q ran off"), "{reason}");
+        }
+        other => panic!("a model came back: {other:?}"),
+    }
+    let cdnow = GammaGamma {
+        p: 6.25,
+        q: 3.74,
+        v: 15.44,
+    };
+    assert_eq!(found_spend_model(cdnow), Ok(cdnow));
+}
