@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use axum::http::StatusCode;
 use common::web_client::Browser;
 use common::{TestApp, backends};
+use peyvand_store::Backend;
 use serde_json::{Value, json};
+use sqlx::Connection;
 
 /// Queues a run through the API and lets the job worker perform it.
 async fn recompute(t: &TestApp, token: &str) -> Value {
@@ -257,6 +259,21 @@ async fn scores_come_from_the_invoices_and_each_role_sees_its_reach() {
         }
         let page = browser.get("/insights").await;
         assert!(page.body.contains("<svg class=\"chart\""), "{}", t.name());
+        // A model that could not be fitted is said in words, not only shown as zeros.
+        let not_modelled = "ارزش طول عمر مشتری با این داده‌ها مدل‌سازی نشد";
+        assert!(!page.body.contains(not_modelled), "{}", t.name());
+        execute(
+            &t,
+            r#"UPDATE insight_runs SET summary = '{"customers": 3, "clv_error": "the Gamma-Gamma model did not converge"}' WHERE state = 'done'"#,
+        )
+        .await;
+        let failed = browser.get("/insights").await;
+        assert!(failed.body.contains(not_modelled), "{}", t.name());
+        assert!(
+            !failed.body.contains("سبد خرید با این داده‌ها"),
+            "{}",
+            t.name()
+        );
         // The branch picker narrows the page to a branch's customers, as the API does.
         assert!(page.body.contains("name=\"branch_id\""), "branch picker");
         let branches = t.list_all("/api/v1/branches", &admin).await;
@@ -1110,5 +1127,20 @@ async fn taggings_run_as_jobs_and_nightly_ones_follow_every_recomputation() {
         let rep = t.token("rep@peyvand.demo").await;
         let refused = t.post(taggings, &rep, json!({"tag": "x"})).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    }
+}
+
+/// Runs raw SQL on the test's database (to stand for what a run on other data would store).
+async fn execute(t: &TestApp, sql: &str) {
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    match t.backend {
+        Backend::Sqlite => {
+            let mut conn = sqlx::SqliteConnection::connect(&t.url).await.unwrap();
+            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+        }
+        Backend::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(&t.url).await.unwrap();
+            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+        }
     }
 }

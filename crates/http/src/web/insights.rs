@@ -84,6 +84,24 @@ pub fn reasons(l: &Layout, fmt: &Fmt, codes: &[String]) -> String {
         .join("، ")
 }
 
+/// What the run's summary says could not be fitted, in words: without it a model that failed
+/// on the data would only show as zeros (lifetime values) or no rules (basket). The reason
+/// itself is in the run's summary through the API.
+fn models_not_fitted(summary: Option<&serde_json::Value>, l: &Layout) -> Vec<String> {
+    let Some(summary) = summary else {
+        return Vec::new();
+    };
+    [
+        ("clv_error", "insights-clv-not-fitted"),
+        ("basket_error", "insights-basket-not-fitted"),
+        ("churn_error", "insights-churn-not-fitted"),
+    ]
+    .into_iter()
+    .filter(|(key, _)| summary[*key].is_string())
+    .map(|(_, message)| l.t(message))
+    .collect()
+}
+
 async fn status_line(state: &AppState, session: &Session, l: &Layout) -> WebResult<(String, bool)> {
     let (latest, current) = state.app.insights_status(session).await?;
     let fmt = Fmt::of(session);
@@ -94,6 +112,7 @@ async fn status_line(state: &AppState, session: &Session, l: &Layout) -> WebResu
             "insights-computed-on",
             &[("date", format_date(done.as_of, fmt.calendar, fmt.locale))],
         ));
+        parts.extend(models_not_fitted(done.summary.as_ref(), l));
     } else {
         parts.push(l.t("insights-never-computed"));
     }
