@@ -5,6 +5,23 @@ use peyvand_domain::record::{FieldType, Input, Value};
 use serde_json::Value as Json;
 use time::format_description::well_known::Rfc3339;
 
+/// Serialises a day as `YYYY-MM-DD` (`#[serde(serialize_with = "…")]`), the form the OpenAPI
+/// document gives: `time`'s own serde form of a date is a `[year, day of year]` pair.
+pub fn iso_date<S: serde::Serializer>(day: &time::Date, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(day)
+}
+
+/// As [`iso_date`], for a day that may be missing (`null`).
+pub fn iso_date_or_null<S: serde::Serializer>(
+    day: &Option<time::Date>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match day {
+        Some(day) => serializer.collect_str(day),
+        None => serializer.serialize_none(),
+    }
+}
+
 /// The JSON form of a stored value.
 pub fn value_to_json(value: &Value) -> Json {
     match value {

@@ -31,7 +31,20 @@ async fn recompute(t: &TestApp, token: &str) -> Value {
         .json();
     assert_eq!(done["state"], "done", "{} {done}", t.name());
     assert_eq!(done["progress"], 100);
+    // Days are ISO dates, as the OpenAPI document says.
+    assert!(is_iso_date(&done["as_of"]), "{done}");
     done
+}
+
+/// Whether a JSON value is a date written `YYYY-MM-DD`.
+fn is_iso_date(value: &Value) -> bool {
+    value.as_str().is_some_and(|text| {
+        time::Date::parse(
+            text,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .is_ok()
+    })
 }
 
 /// Queues a tagging through the API at `path`, lets the job worker perform it, and returns it
@@ -112,6 +125,9 @@ async fn scores_come_from_the_invoices_and_each_role_sees_its_reach() {
             for item in page["items"].as_array().unwrap() {
                 let segment = item["segment"].as_str().unwrap();
                 assert!(!segment.is_empty());
+                for day in ["first_order", "last_order"] {
+                    assert!(is_iso_date(&item[day]), "{day}: {item}");
+                }
                 assert!((1..=5).contains(&item["r"].as_i64().unwrap()));
                 seen.insert(
                     item["customer_id"].as_str().unwrap().to_owned(),

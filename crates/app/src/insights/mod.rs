@@ -52,6 +52,7 @@ pub struct RunView {
     /// `manual` or `nightly`.
     pub trigger: String,
     /// The day the analyses are as of.
+    #[serde(serialize_with = "crate::json::iso_date")]
     pub as_of: Date,
     /// When it was asked for.
     #[serde(with = "time::serde::rfc3339")]

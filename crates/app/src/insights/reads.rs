@@ -66,8 +66,10 @@ pub struct ScoreView {
     /// Orders to date.
     pub orders: i64,
     /// First and last order days.
+    #[serde(serialize_with = "crate::json::iso_date")]
     pub first_order: Date,
     /// The last order's day.
+    #[serde(serialize_with = "crate::json::iso_date")]
     pub last_order: Date,
     /// Days since the last order.
     pub recency_days: i64,
@@ -243,6 +245,7 @@ pub struct CustomerInsights {
     /// Next-best offers, best first.
     pub offers: Vec<Offer>,
     /// The day the run was computed as of.
+    #[serde(serialize_with = "crate::json::iso_date_or_null")]
     pub as_of: Option<Date>,
 }
 

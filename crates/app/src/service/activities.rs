@@ -80,8 +80,10 @@ pub struct ReportRow {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ActivityReport {
     /// First day (due dates).
+    #[serde(serialize_with = "crate::json::iso_date")]
     pub from: Date,
     /// Last day.
+    #[serde(serialize_with = "crate::json::iso_date")]
     pub to: Date,
     /// Everything counted.
     pub total: Tally,

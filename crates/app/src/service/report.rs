@@ -51,6 +51,7 @@ pub struct AgentRow {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MonthCount {
     /// The month's first day.
+    #[serde(serialize_with = "crate::json::iso_date")]
     pub start: Date,
     /// Cases opened in it.
     pub cases: i64,
