@@ -8,8 +8,6 @@ use std::io::Write;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-
-use crate::analytics::io::FastMap;
 use peyvand_analytics::dates::{Day, from_time};
 use peyvand_analytics::rfm::{self, Totals};
 use peyvand_app::App;
@@ -19,6 +17,8 @@ use peyvand_domain::record::{self, CONTACTS, Fields, Value};
 use peyvand_store::{LineRow, NewRecord, Store};
 use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
+
+use crate::analytics::io::FastMap;
 
 /// Invoices (or customers) written per transaction while filling the database.
 const CHUNK: usize = 20_000;

@@ -8,10 +8,8 @@ use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
 use common::web_client::Browser;
-use common::{TestApp, backends};
-use peyvand_store::Backend;
+use common::{TestApp, backends, execute};
 use serde_json::{Value, json};
-use sqlx::Connection;
 
 /// Queues a run through the API and lets the job worker perform it.
 async fn recompute(t: &TestApp, token: &str) -> Value {
@@ -1143,20 +1141,5 @@ async fn taggings_run_as_jobs_and_nightly_ones_follow_every_recomputation() {
         let rep = t.token("rep@peyvand.demo").await;
         let refused = t.post(taggings, &rep, json!({"tag": "x"})).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    }
-}
-
-/// Runs raw SQL on the test's database (to stand for what a run on other data would store).
-async fn execute(t: &TestApp, sql: &str) {
-    let sql = sqlx::AssertSqlSafe(sql.to_owned());
-    match t.backend {
-        Backend::Sqlite => {
-            let mut conn = sqlx::SqliteConnection::connect(&t.url).await.unwrap();
-            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
-        }
-        Backend::Postgres => {
-            let mut conn = sqlx::PgConnection::connect(&t.url).await.unwrap();
-            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
-        }
     }
 }

@@ -12,12 +12,11 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use common::web_client::{Browser, assert_translated};
-use common::{TestApp, backends};
+use common::{TestApp, backends, execute};
 use peyvand_domain::permission::RecordKind;
 use peyvand_domain::service::working_time::WorkCalendar;
 use peyvand_store::Backend;
 use serde_json::{Value, json};
-use sqlx::Connection;
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
@@ -706,21 +705,6 @@ async fn a_rule_naming_several_classes_routes_customers_of_any_of_them() {
                 .contains("unknown_class")
         );
         assert!(properties["match_customer_class"].is_null());
-    }
-}
-
-/// Runs SQL on the test's database behind the application's back.
-async fn execute(t: &TestApp, sql: &str) {
-    let sql = sqlx::AssertSqlSafe(sql.to_owned());
-    match t.backend {
-        Backend::Sqlite => {
-            let mut conn = sqlx::SqliteConnection::connect(&t.url).await.unwrap();
-            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
-        }
-        Backend::Postgres => {
-            let mut conn = sqlx::PgConnection::connect(&t.url).await.unwrap();
-            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
-        }
     }
 }
 

@@ -3,7 +3,7 @@
 //! editing the record does not meet a version conflict; what the record shows takes a new one.
 
 use peyvand_domain::record::{Fields, Schema, Value};
-use sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_query::{Alias, Cond, Expr, ExprTrait, Query};
 use uuid::Uuid;
 
 use crate::StoreResult;
@@ -89,14 +89,10 @@ impl Tx {
         missing: &str,
         limit: u64,
     ) -> StoreResult<Vec<Uuid>> {
-        let mut select = Query::select();
-        select
-            .from(Alias::new(schema.table))
-            .column("id")
-            .and_where(Expr::col(Alias::new(field)).is_not_null())
-            .and_where(Expr::col(Alias::new(missing)).is_null())
-            .limit(limit);
-        self.fetch_ids(&select).await
+        let condition = Cond::all()
+            .add(Expr::col(Alias::new(field)).is_not_null())
+            .add(Expr::col(Alias::new(missing)).is_null());
+        self.ids_matching(schema, condition, limit).await
     }
 
     /// The ids of the records of `schema` whose `by` field holds `value`, at most `limit` of
@@ -107,11 +103,23 @@ impl Tx {
         (by, value): (&str, &Value),
         limit: u64,
     ) -> StoreResult<Vec<Uuid>> {
+        let condition = Expr::col(Alias::new(by)).eq(to_sql(value, col_type(schema, by)));
+        self.ids_matching(schema, Cond::all().add(condition), limit)
+            .await
+    }
+
+    /// The ids of at most `limit` records of `schema` that meet `condition`.
+    async fn ids_matching(
+        &mut self,
+        schema: &Schema,
+        condition: Cond,
+        limit: u64,
+    ) -> StoreResult<Vec<Uuid>> {
         let mut select = Query::select();
         select
             .from(Alias::new(schema.table))
             .column("id")
-            .and_where(Expr::col(Alias::new(by)).eq(to_sql(value, col_type(schema, by))))
+            .cond_where(condition)
             .limit(limit);
         self.fetch_ids(&select).await
     }

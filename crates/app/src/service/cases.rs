@@ -114,7 +114,7 @@ fn status_of(row: &RecordRow) -> AppResult<CaseStatus> {
 }
 
 /// Writes system changes of a case with a new version and an audit entry named `action`.
-async fn write_case(
+pub(super) async fn write_case(
     tx: &mut Tx,
     now: OffsetDateTime,
     session: &Session,

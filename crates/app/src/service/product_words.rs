@@ -13,10 +13,10 @@ use peyvand_domain::record::{self, CASES, Fields, Schema, Value};
 use peyvand_store::Tx;
 use uuid::Uuid;
 
+use super::cases::write_case;
 use super::setup;
 use crate::auth::Session;
-use crate::error::{AppError, AppResult};
-use crate::writes::{audit, diff};
+use crate::error::AppResult;
 
 /// The field that holds the words.
 const FIELD: &str = "product_name";
@@ -59,9 +59,9 @@ pub(crate) async fn after_product_update(
 }
 
 /// Before a product is deleted: its cases let go of it, the link and the words with their
-/// search text, each as an update with a new version and an entry in its history. Otherwise the database's
-/// `ON DELETE SET NULL` would empty the link alone, behind the cases' backs: the words would
-/// still find the case and the API's cache would still show the link.
+/// search text, each as an update with a new version and an entry in its history. Otherwise
+/// the database's `ON DELETE SET NULL` would empty the link alone, behind the cases' backs:
+/// the words would still find the case and the API's cache would still show the link.
 pub(crate) async fn before_product_delete(
     tx: &mut Tx,
     now: time::OffsetDateTime,
@@ -79,29 +79,11 @@ pub(crate) async fn before_product_delete(
             return Ok(());
         }
         for row in tx.records_by_ids(&CASES, None, &ids).await? {
-            let unlinked = Fields::from([("product_id".into(), Value::Null)]);
-            let mut change = unlinked.clone();
-            change.insert(FIELD.into(), Value::Null);
-            let mut fields = row.fields.clone();
-            fields.extend(change.clone());
-            let search = record::search_text(&CASES, &fields);
-            if !tx
-                .update_record(&CASES, row.id, row.version, now, &change, &search, &[])
-                .await?
-            {
-                return Err(AppError::VersionConflict);
-            }
-            let changes = diff(&row.fields, &unlinked, false);
-            audit(
-                tx,
-                now,
-                session,
-                RecordKind::Case,
-                row.id,
-                "update",
-                changes,
-            )
-            .await?;
+            let changes = Fields::from([
+                ("product_id".into(), Value::Null),
+                (FIELD.into(), Value::Null),
+            ]);
+            write_case(tx, now, session, &row, changes, "update").await?;
         }
     }
 }

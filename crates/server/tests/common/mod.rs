@@ -188,6 +188,22 @@ pub async fn start_with(backend: Backend, contacts: usize) -> TestApp {
     }
 }
 
+/// Runs raw SQL on the test's database, to put it in a state the API cannot make (data
+/// written before a migration, a run's stored summary).
+pub async fn execute(t: &TestApp, sql: &str) {
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    match t.backend {
+        Backend::Sqlite => {
+            let mut conn = sqlx::SqliteConnection::connect(&t.url).await.unwrap();
+            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+        }
+        Backend::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(&t.url).await.unwrap();
+            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+        }
+    }
+}
+
 /// The application on every backend, SQLite first.
 pub async fn backends() -> Vec<TestApp> {
     vec![start(Backend::Sqlite).await, start(Backend::Postgres).await]
