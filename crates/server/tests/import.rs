@@ -451,6 +451,25 @@ async fn a_bulk_import_leaves_search_lists_and_duplicate_checks_exact() {
             .list_all(&format!("/api/v1/contacts?q={}", encode("انبوه59")), &token)
             .await;
         assert_eq!(late.len(), 1, "{}", t.name());
+        // A record written in bulk reads back as one created through a form: version 1, both
+        // moments the same, the importer's defaults, and its creation with every value on its
+        // timeline (the statements binding values in place write exactly what they bind).
+        let path = format!("/api/v1/contacts/{}", late[0]["id"].as_str().unwrap());
+        let record = t.get(&path, &token).await.json();
+        assert_eq!(record["version"], 1, "{}: {record}", t.name());
+        assert_eq!(record["created_at"], record["updated_at"], "{}", t.name());
+        assert_eq!(record["mobile"], "+989128880059", "{}", t.name());
+        assert!(record["owner_id"].is_string(), "{}: {record}", t.name());
+        let timeline = t.get(&format!("{path}/timeline"), &token).await.json();
+        let entry = &timeline["items"][0];
+        assert_eq!(entry["action"], "import", "{}: {timeline}", t.name());
+        assert_eq!(
+            entry["changes"]["city"],
+            json!([null, "قم"]),
+            "{}",
+            t.name()
+        );
+        assert_eq!(entry["changes"]["owner_id"][1], record["owner_id"]);
         // A filtered, sorted list (served by the rebuilt indexes) has them all, in order.
         let city = t
             .list_all(

@@ -41,6 +41,11 @@ pub struct SuspendedIndexes {
 /// it within the import's memory budget (bench/import.sh).
 const SORTING_CACHE_KIB: i64 = 8_192;
 
+/// Helper threads SQLite's sorter may use while the indexes are built again. The build reads
+/// the table on the writer's thread while helpers sort the runs it fills and merge them; by
+/// then the import's reader thread has finished, so its core is free.
+const SORTER_THREADS: u8 = 2;
+
 /// The temporary table that collects the match keys of a bulk load.
 /// Unqualified names find the `temp` schema first, so only its own connection sees it.
 const DEFERRED_KEYS: &str = "deferred_match_keys";
@@ -80,6 +85,7 @@ impl Tx {
     /// Builds again the indexes that [`Tx::suspend_indexes`] set aside.
     pub async fn restore_indexes(&mut self, suspended: SuspendedIndexes) -> StoreResult<()> {
         self.set_cache_kib(SORTING_CACHE_KIB).await?;
+        self.set_sorter_threads(SORTER_THREADS).await?;
         let mut built = Ok(());
         for create in &suspended.creates {
             built = self.run_ddl(create).await;
@@ -87,8 +93,14 @@ impl Tx {
                 break;
             }
         }
+        self.set_sorter_threads(0).await?;
         self.set_cache_kib(WRITER_CACHE_KIB).await?;
         built
+    }
+
+    /// Lets SQLite's sorter use up to `threads` helper threads (SQLite), 0 for none.
+    async fn set_sorter_threads(&mut self, threads: u8) -> StoreResult<()> {
+        self.run_ddl(&format!("PRAGMA threads = {threads}")).await
     }
 
     /// Sets the connection's page cache (SQLite), in KiB.

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use peyvand_domain::record::Value;
-use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
@@ -97,6 +97,25 @@ pub(crate) fn stable_plans(conn: &rusqlite::Connection) -> StoreResult<()> {
         true,
     )?;
     Ok(())
+}
+
+/// `value` as a parameter, in the form [`bind`] gives `to_sql(value, col)` for any column type
+/// (which only types a null), but borrowing the value's text and bytes: the bulk inserts bind
+/// each row's values in place instead of building a statement and copying every value twice.
+pub(crate) fn param(value: &Value) -> ToSqlOutput<'_> {
+    match value {
+        Value::Null => ToSqlOutput::Owned(SqlValue::Null),
+        Value::Number(n) => ToSqlOutput::Owned(SqlValue::Real(*n)),
+        Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+        Value::Tags(tags) => ToSqlOutput::Owned(
+            crate::values::tags_to_text(tags).map_or(SqlValue::Null, SqlValue::Text),
+        ),
+        Value::Bool(b) => ToSqlOutput::Owned(SqlValue::Integer((*b).into())),
+        Value::Int(i) => ToSqlOutput::Owned(SqlValue::Integer(*i)),
+        Value::Date(d) => ToSqlOutput::Owned(SqlValue::Text(d.to_string())),
+        Value::Time(t) => ToSqlOutput::Owned(SqlValue::Text(crate::values::sqlite_moment(*t))),
+        Value::Id(id) => ToSqlOutput::Borrowed(ValueRef::Blob(id.as_bytes())),
+    }
 }
 
 /// A bound parameter in the form sqlx would have written it.
@@ -361,8 +380,46 @@ impl Drop for PooledRead {
 
 #[cfg(test)]
 mod tests {
-    use super::iso_date;
-    use time::macros::date;
+    use super::{bind, iso_date, param};
+    use crate::values::{ColType, to_sql};
+    use peyvand_domain::record::Value;
+    use rusqlite::types::{ToSqlOutput, Value as SqlValue};
+    use time::macros::{date, datetime};
+
+    /// A parameter bound in place must be stored exactly as the statement-building path stores
+    /// it, or rows of a bulk load would read back differently from rows created one by one.
+    #[test]
+    fn values_bound_in_place_are_the_values_statements_bind() {
+        let values = [
+            (Value::Null, ColType::Text),
+            (Value::Null, ColType::Id),
+            (Value::Null, ColType::Time),
+            (Value::Text("سارا کریمی".into()), ColType::Text),
+            (
+                Value::Tags(vec!["vip".into(), "تهران".into()]),
+                ColType::Tags,
+            ),
+            (Value::Tags(Vec::new()), ColType::Tags),
+            (Value::Bool(true), ColType::Bool),
+            (Value::Bool(false), ColType::Bool),
+            (Value::Int(-42), ColType::Int),
+            (Value::Number(2.5), ColType::Float),
+            (Value::Date(date!(2026 - 03 - 21)), ColType::Date),
+            (
+                Value::Time(datetime!(2026-11-23 10:15:30.123456 +03:30)),
+                ColType::Time,
+            ),
+            (Value::Id(uuid::Uuid::now_v7()), ColType::Id),
+        ];
+        for (value, col) in values {
+            let in_place = match param(&value) {
+                ToSqlOutput::Borrowed(borrowed) => SqlValue::try_from(borrowed).unwrap(),
+                ToSqlOutput::Owned(owned) => owned,
+                other => panic!("unexpected parameter {other:?}"),
+            };
+            assert_eq!(in_place, bind(&to_sql(&value, col)).unwrap(), "{value:?}");
+        }
+    }
 
     #[test]
     fn stored_dates_are_read_and_anything_else_is_refused() {

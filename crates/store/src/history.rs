@@ -7,8 +7,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::StoreResult;
-use crate::tx::Tx;
-use crate::values::{ColType, to_sql};
+use crate::tx::{Tx, insert_sql};
+use crate::values::{ColType, sqlite_moment, to_sql};
 
 /// One entry of the audit trail.
 #[derive(Debug, Clone, PartialEq)]
@@ -214,6 +214,16 @@ impl Tx {
     /// Appends many entries at once (bulk loads), in multi-row statements.
     pub async fn insert_audits(&mut self, rows: &[AuditRow]) -> StoreResult<()> {
         // Seven parameters a row: well under both databases' limits per statement.
+        if self.writes_directly() {
+            for chunk in rows.chunks(1000) {
+                let sql = insert_sql("audit_log", &AUDIT_COLUMNS, chunk.len());
+                self.with_direct_statement(&sql, |statement| {
+                    bind_audits(statement, chunk)?;
+                    Ok(statement.raw_execute()?)
+                })?;
+            }
+            return Ok(());
+        }
         for chunk in rows.chunks(1000) {
             let mut insert = Query::insert();
             insert.into_table("audit_log").columns(AUDIT_COLUMNS);
@@ -419,4 +429,30 @@ impl Tx {
         self.execute(&relationships).await?;
         Ok(())
     }
+}
+
+/// Binds `rows` in place as the rows of a multi-row insert of [`AUDIT_COLUMNS`] (see
+/// `Tx::with_direct_statement`). The entries of a bulk load share one moment, so its text is
+/// made once.
+fn bind_audits(
+    statement: &mut rusqlite::CachedStatement<'_>,
+    rows: &[AuditRow],
+) -> StoreResult<()> {
+    let mut moment: Option<(OffsetDateTime, String)> = None;
+    for (row, entry) in rows.iter().enumerate() {
+        if moment.as_ref().is_none_or(|(at, _)| *at != entry.at) {
+            moment = Some((entry.at, sqlite_moment(entry.at)));
+        }
+        let at = moment.as_ref().map_or("", |(_, text)| text.as_str());
+        let first = row * AUDIT_COLUMNS.len();
+        statement.raw_bind_parameter(first + 1, entry.id.as_bytes().as_slice())?;
+        statement.raw_bind_parameter(first + 2, entry.record_kind.as_str())?;
+        statement.raw_bind_parameter(first + 3, entry.record_id.as_bytes().as_slice())?;
+        statement.raw_bind_parameter(first + 4, entry.action.as_str())?;
+        let actor = entry.actor_id.as_ref().map(|a| a.as_bytes().as_slice());
+        statement.raw_bind_parameter(first + 5, actor)?;
+        statement.raw_bind_parameter(first + 6, at)?;
+        statement.raw_bind_parameter(first + 7, entry.changes.as_str())?;
+    }
+    Ok(())
 }

@@ -8,6 +8,7 @@ use std::thread::JoinHandle;
 use peyvand_domain::record::{self, FieldType, Fields, Input, Schema, Value};
 use peyvand_tabular::{RowSource, TabularError, with_rows};
 use tokio::sync::mpsc;
+use uuid::Uuid;
 
 use super::{ImportOptions, RowError};
 use crate::auth::Session;
@@ -31,6 +32,10 @@ pub(super) struct Prepared {
 
 /// A valid row: its typed values and what the writer needs without recomputing.
 pub(super) struct Valid {
+    /// The ids the record and its audit entry get if the row creates one, made on this thread
+    /// too (UUIDv7 reads the clock; a fiftieth of the writer's time when it made them).
+    pub id: Uuid,
+    pub audit_id: Uuid,
     pub fields: Fields,
     pub search_text: String,
     /// Hashes of the row's normalised emails and phones, for duplicate checks.
@@ -144,6 +149,8 @@ fn prepare(
             let match_keys = matched.map(|m| m.stored_keys(&fields)).unwrap_or_default();
             let created_changes = diff(&Fields::new(), &fields, false).to_string();
             Ok(Valid {
+                id: Uuid::now_v7(),
+                audit_id: Uuid::now_v7(),
                 fields,
                 search_text,
                 keys,

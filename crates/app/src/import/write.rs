@@ -180,7 +180,7 @@ impl Run<'_> {
     }
 
     async fn create(&mut self, tx: &mut Tx, valid: Valid) -> AppResult<()> {
-        let id = Uuid::now_v7();
+        let id = valid.id;
         if valid.given_references {
             // A linked record may be one this import created and has not written yet.
             self.flush(tx).await?;
@@ -188,7 +188,7 @@ impl Run<'_> {
         self.check_row(tx, &valid, id, Action::Create).await?;
         if !self.options.dry_run {
             self.pending_audits.push(AuditRow {
-                id: Uuid::now_v7(),
+                id: valid.audit_id,
                 record_kind: self.schema.kind.code().to_owned(),
                 record_id: id,
                 action: "import".to_owned(),
