@@ -122,6 +122,29 @@ async fn board_stages_and_reports_work_without_script() {
         assert_translated("/sales/funnel", &funnel.body);
         assert!(funnel.body.contains("<svg class=\"funnel-chart\""));
         assert!(funnel.body.contains("<rect"));
+        // The period fields show the days the report covered, not only the format's example.
+        let from_field = funnel
+            .body
+            .split("id=\"f-from\" name=\"from\" value=\"")
+            .nth(1);
+        assert!(
+            from_field.is_some_and(|rest| rest.starts_with('۱')),
+            "{}",
+            funnel.body
+        );
+        // What is typed in "to" is the period's last day, as the heading then shows it.
+        let typed = browser
+            .get(&format!(
+                "/sales/funnel?pipeline_id={pid}&from=1404/01/01&to=1404/06/31"
+            ))
+            .await;
+        assert_eq!(typed.status, StatusCode::OK, "{}", typed.body);
+        assert!(
+            typed.body.contains("۱۴۰۴/۰۱/۰۱ – ۱۴۰۴/۰۶/۳۱"),
+            "{}",
+            typed.body
+        );
+        assert!(typed.body.contains("value=\"1404/06/31\""));
         let csv = browser
             .get(&format!("/sales/funnel.csv?pipeline_id={pid}"))
             .await;

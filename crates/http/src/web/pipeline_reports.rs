@@ -5,11 +5,13 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
+use peyvand_app::AppError;
 use peyvand_app::Session;
-use peyvand_app::pipeline::{ForecastView, FunnelView};
+use peyvand_app::pipeline::{ForecastView, FunnelView, ReportFilter};
 use peyvand_domain::calendar::{self, Locale};
 use peyvand_domain::permission::RecordKind;
 use peyvand_domain::pipeline::forecast::Line;
+use time::Date;
 use uuid::Uuid;
 
 use super::format::Fmt;
@@ -282,15 +284,36 @@ fn funnel_page(session: &Session, filter: FilterForm, view: &FunnelView) -> Funn
     }
 }
 
+/// The report filter of the pages' form. People type the *last* day of a period there (the
+/// page's heading shows it so), while the reports and the API take the day after it.
+fn page_filter(query: &ReportQuery, session: &Session) -> Result<ReportFilter, AppError> {
+    let mut filter = query.filter(session.calendar)?;
+    filter.to = filter.to.map(|last| last.next_day().unwrap_or(last));
+    Ok(filter)
+}
+
+/// Fills the period fields left empty with the days the report covered, so that the form shows
+/// the period rather than only an example of the date format.
+fn show_period(form: &mut FilterForm, session: &Session, from: Date, to: Date) {
+    let day = |d: Date| calendar::format_date(d, session.calendar, session.locale);
+    if form.from.trim().is_empty() {
+        form.from = day(from);
+    }
+    if form.to.trim().is_empty() {
+        form.to = day(to.previous_day().unwrap_or(to));
+    }
+}
+
 /// `GET /sales/funnel`.
 pub async fn funnel(
     State(state): State<AppState>,
     WebSession(session): WebSession,
     Query(query): Query<ReportQuery>,
 ) -> WebResult {
-    let filter = query.filter(session.calendar)?;
+    let filter = page_filter(&query, &session)?;
     let view = state.app.funnel(&session, &filter).await?;
-    let form = filter_form(&state, &session, &query, "/sales/funnel", false).await?;
+    let mut form = filter_form(&state, &session, &query, "/sales/funnel", false).await?;
+    show_period(&mut form, &session, view.from, view.to);
     Ok(render(&funnel_page(&session, form, &view)))
 }
 
@@ -300,7 +323,7 @@ pub async fn funnel_file(
     WebSession(session): WebSession,
     Query(query): Query<ReportQuery>,
 ) -> WebResult {
-    let filter = query.filter(session.calendar)?;
+    let filter = page_filter(&query, &session)?;
     let view = state.app.funnel(&session, &filter).await?;
     Ok(csv_response(
         funnel_csv(&view, session.locale)?,
@@ -518,7 +541,7 @@ pub async fn forecast(
     WebSession(session): WebSession,
     Query(query): Query<ReportQuery>,
 ) -> WebResult {
-    let filter = query.filter(session.calendar)?;
+    let filter = page_filter(&query, &session)?;
     let target = query.target()?;
     let view = state
         .app
