@@ -277,6 +277,16 @@ async fn the_page_draws_charts_and_is_refused_without_sales_rights() {
             page.body.contains("مقایسهٔ شعبه‌ها"),
             "headquarters compares branches"
         );
+        // A period of one's own ends on the last day typed, as the heading then shows it.
+        let custom = browser
+            .get("/sales/dashboard?period=custom&from=1404/01/01&to=1404/06/31")
+            .await;
+        assert_eq!(custom.status, StatusCode::OK, "{}", custom.body);
+        assert!(
+            custom.body.contains("۱۴۰۴/۰۱/۰۱ – ۱۴۰۴/۰۶/۳۱"),
+            "{}",
+            custom.body
+        );
         // A rep's page: their own deals, no comparison of branches or people.
         let mut rep = Browser::new(&t);
         rep.login("rep@peyvand.demo").await;

@@ -469,7 +469,10 @@ pub async fn show(
     WebSession(session): WebSession,
     Query(query): Query<DashboardQuery>,
 ) -> WebResult {
-    let filter = query.filter(&session)?;
+    let mut filter = query.filter(&session)?;
+    // People type the last day of their own period (the heading shows it so); the dashboard
+    // and the API take the day after it.
+    filter.to = filter.to.map(|last| last.next_day().unwrap_or(last));
     let dashboard = state.app.sales_dashboard(&session, &filter).await?;
     let form = form(&state, &session, &query, &dashboard).await?;
     Ok(render(&page(&session, form, &dashboard)))
