@@ -7,8 +7,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::StoreResult;
-use crate::tx::{Tx, insert_sql};
-use crate::values::{ColType, sqlite_moment, to_sql};
+use crate::tx::Tx;
+use crate::values::{ColType, MomentText, to_sql};
 
 /// One entry of the audit trail.
 #[derive(Debug, Clone, PartialEq)]
@@ -214,14 +214,7 @@ impl Tx {
     /// Appends many entries at once (bulk loads), in multi-row statements.
     pub async fn insert_audits(&mut self, rows: &[AuditRow]) -> StoreResult<()> {
         // Seven parameters a row: well under both databases' limits per statement.
-        if self.writes_directly() {
-            for chunk in rows.chunks(1000) {
-                let sql = insert_sql("audit_log", &AUDIT_COLUMNS, chunk.len());
-                self.with_direct_statement(&sql, |statement| {
-                    bind_audits(statement, chunk)?;
-                    Ok(statement.raw_execute()?)
-                })?;
-            }
+        if self.insert_in_place("audit_log", &AUDIT_COLUMNS, rows, 1000, bind_audits)? {
             return Ok(());
         }
         for chunk in rows.chunks(1000) {
@@ -432,18 +425,14 @@ impl Tx {
 }
 
 /// Binds `rows` in place as the rows of a multi-row insert of [`AUDIT_COLUMNS`] (see
-/// `Tx::with_direct_statement`). The entries of a bulk load share one moment, so its text is
-/// made once.
+/// `Tx::insert_in_place`).
 fn bind_audits(
     statement: &mut rusqlite::CachedStatement<'_>,
     rows: &[AuditRow],
 ) -> StoreResult<()> {
-    let mut moment: Option<(OffsetDateTime, String)> = None;
+    let mut moments = MomentText::default();
     for (row, entry) in rows.iter().enumerate() {
-        if moment.as_ref().is_none_or(|(at, _)| *at != entry.at) {
-            moment = Some((entry.at, sqlite_moment(entry.at)));
-        }
-        let at = moment.as_ref().map_or("", |(_, text)| text.as_str());
+        let at = moments.of(entry.at);
         let first = row * AUDIT_COLUMNS.len();
         statement.raw_bind_parameter(first + 1, entry.id.as_bytes().as_slice())?;
         statement.raw_bind_parameter(first + 2, entry.record_kind.as_str())?;

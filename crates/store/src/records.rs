@@ -12,8 +12,8 @@ use uuid::Uuid;
 use crate::StoreResult;
 use crate::direct::param;
 use crate::search::{RELEVANCE, RELEVANCE_WINDOW, SearchMatch, tsvector_expr};
-use crate::tx::{Tx, insert_sql};
-use crate::values::{ColType, sqlite_moment, to_sql};
+use crate::tx::Tx;
+use crate::values::{ColType, MomentText, to_sql};
 
 /// One stored record: its identity, its version for optimistic concurrency, and its fields.
 #[derive(Debug, Clone, PartialEq)]
@@ -421,14 +421,10 @@ impl Tx {
         columns.push("sort_key");
         // Both databases bind at most some tens of thousands of parameters per statement.
         let per_statement = (30_000 / columns.len()).max(1);
-        if self.writes_directly() {
-            for chunk in records.chunks(per_statement) {
-                let sql = insert_sql(schema.table, &columns, chunk.len());
-                self.with_direct_statement(&sql, |statement| {
-                    bind_records(statement, schema, &fields, chunk)?;
-                    Ok(statement.raw_execute()?)
-                })?;
-            }
+        let bind = |statement: &mut rusqlite::CachedStatement<'_>, chunk: &[NewRecord]| {
+            bind_records(statement, schema, &fields, chunk)
+        };
+        if self.insert_in_place(schema.table, &columns, records, per_statement, bind)? {
             return Ok(());
         }
         let postgres = self.is_postgres();
@@ -858,25 +854,21 @@ impl Tx {
 }
 
 /// Binds `records` in place as the rows of a multi-row insert of [`Tx::insert_records`]'s
-/// columns (id, version, the two moments, search text, `fields`, sort key). All the rows of a
-/// bulk load share one moment, so its text is made once.
+/// columns (id, version, the two moments, search text, `fields`, sort key).
 fn bind_records(
     statement: &mut rusqlite::CachedStatement<'_>,
     schema: &Schema,
     fields: &[&FieldDef],
     records: &[NewRecord],
 ) -> StoreResult<()> {
-    let mut moment: Option<(OffsetDateTime, String)> = None;
+    let mut moments = MomentText::default();
     let mut index = 0;
     let mut next = || {
         index += 1;
         index
     };
     for record in records {
-        if moment.as_ref().is_none_or(|(at, _)| *at != record.now) {
-            moment = Some((record.now, sqlite_moment(record.now)));
-        }
-        let now = moment.as_ref().map_or("", |(_, text)| text.as_str());
+        let now = moments.of(record.now);
         statement.raw_bind_parameter(next(), record.id.as_bytes().as_slice())?;
         statement.raw_bind_parameter(next(), 1_i64)?;
         statement.raw_bind_parameter(next(), now)?;

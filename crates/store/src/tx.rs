@@ -49,14 +49,10 @@ fn direct_statement(
     Ok((writer.sql, params))
 }
 
-/// The text of an insert of `rows` rows of `columns` into `table`, one `?` per value, for
-/// [`Tx::with_direct_statement`]. The names are the store's own (schemas and custom fields,
-/// whose names are checked identifiers), quoted all the same.
-///
-/// Many rows to a statement, not one: in a transaction, SQLite journals every page a statement
-/// changes for the first time (a statement journal, in case it fails half-way), so a statement
-/// per row journals the same table and index pages again for every row.
-pub(crate) fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
+/// The text of an insert of `rows` rows of `columns` into `table`, one `?` per value. The names
+/// are the store's own (schemas and custom fields, whose names are checked identifiers), quoted
+/// all the same.
+fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
     let quoted: Vec<String> = columns
         .iter()
         .map(|c| format!("\"{}\"", c.replace('"', "\"\"")))
@@ -258,28 +254,34 @@ impl Tx {
         })
     }
 
-    /// Whether statements run on a rusqlite connection of the store's own (the group-commit
-    /// writer's, or a pooled reader's), where [`Tx::with_direct_statement`] takes them.
-    pub(crate) fn writes_directly(&mut self) -> bool {
-        matches!(self.inner.conn(), Conn::Direct(_))
-    }
-
-    /// On the group-commit writer's own connection, hands `write` the prepared statement of
-    /// `sql` to run as often as it likes, binding values in place; `None` on any other
-    /// connection, which then takes the statement-building path. Bulk inserts use it: building
-    /// a statement with every row's values and converting each value twice cost more of an
-    /// import's writer than SQLite's own inserts (perf, bench/import.sh).
-    pub(crate) fn with_direct_statement<T>(
+    /// On the group-commit writer's own connection: inserts `rows` into `table`, at most
+    /// `per_statement` to a statement, `bind` binding a chunk's values in place (the columns of
+    /// each row in turn, from parameter 1); returns false, having written nothing, on any
+    /// other connection, which then takes the statement-building path. Bulk inserts use it:
+    /// building a statement with every row's values and converting each value twice cost more
+    /// of an import's writer than SQLite's own inserts (perf, bench/import.sh).
+    ///
+    /// Many rows to a statement, not one: in a transaction, SQLite journals every page a
+    /// statement changes for the first time (in case it fails half-way), so a statement per
+    /// row journals the same table and index pages again for every row.
+    pub(crate) fn insert_in_place<R>(
         &mut self,
-        sql: &str,
-        write: impl FnOnce(&mut rusqlite::CachedStatement<'_>) -> StoreResult<T>,
-    ) -> StoreResult<Option<T>> {
+        table: &str,
+        columns: &[&str],
+        rows: &[R],
+        per_statement: usize,
+        bind: impl Fn(&mut rusqlite::CachedStatement<'_>, &[R]) -> StoreResult<()>,
+    ) -> StoreResult<bool> {
         let Conn::Direct(conn) = self.inner.conn() else {
-            return Ok(None);
+            return Ok(false);
         };
-        before_job_write(conn, &mut self.savepoint_pending, &mut self.job_wrote)?;
-        let mut statement = conn.prepare_cached(sql)?;
-        write(&mut statement).map(Some)
+        for chunk in rows.chunks(per_statement.max(1)) {
+            before_job_write(conn, &mut self.savepoint_pending, &mut self.job_wrote)?;
+            let mut statement = conn.prepare_cached(&insert_sql(table, columns, chunk.len()))?;
+            bind(&mut statement, chunk)?;
+            statement.raw_execute()?;
+        }
+        Ok(true)
     }
 
     /// Runs a select of one id column and reads the ids, in order.

@@ -56,6 +56,21 @@ pub(crate) fn sqlite_moment(at: time::OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
+/// The stored text of the last moment asked for: the rows of a bulk load share one moment, so
+/// its text is made once rather than for every row.
+#[derive(Default)]
+pub(crate) struct MomentText(Option<(time::OffsetDateTime, String)>);
+
+impl MomentText {
+    /// `at` as [`sqlite_moment`] writes it.
+    pub(crate) fn of(&mut self, at: time::OffsetDateTime) -> &str {
+        if self.0.as_ref().is_none_or(|(last, _)| *last != at) {
+            self.0 = Some((at, sqlite_moment(at)));
+        }
+        self.0.as_ref().map_or("", |(_, text)| text.as_str())
+    }
+}
+
 /// Tags are kept as one text with a comma before and after every tag (",a,b,"), so that
 /// "has tag x" is a portable `LIKE '%,x,%'`.
 pub fn tags_to_text(tags: &[String]) -> Option<String> {

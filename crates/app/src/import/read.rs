@@ -32,9 +32,10 @@ pub(super) struct Prepared {
 
 /// A valid row: its typed values and what the writer needs without recomputing.
 pub(super) struct Valid {
-    /// The ids the record and its audit entry get if the row creates one, made on this thread
-    /// too (UUIDv7 reads the clock; a fiftieth of the writer's time when it made them).
+    /// The id the record gets if the row creates one, made on this thread too (UUIDv7 reads
+    /// the clock and the random source; a fiftieth of the writer's time when it made them).
     pub id: Uuid,
+    /// The id of its creation entry in the audit trail, made here for the same reason.
     pub audit_id: Uuid,
     pub fields: Fields,
     pub search_text: String,

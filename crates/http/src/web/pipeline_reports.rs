@@ -284,11 +284,16 @@ fn funnel_page(session: &Session, filter: FilterForm, view: &FunnelView) -> Funn
     }
 }
 
-/// The report filter of the pages' form. People type the *last* day of a period there (the
-/// page's heading shows it so), while the reports and the API take the day after it.
+/// The end of a period as the reports and the API take it (the day after its last) from what a
+/// page's form says: people type the *last* day there, as the pages' headings show it.
+pub(super) fn day_after(last: Option<Date>) -> Option<Date> {
+    last.map(|last| last.next_day().unwrap_or(last))
+}
+
+/// The report filter of the pages' form (see [`day_after`]).
 fn page_filter(query: &ReportQuery, session: &Session) -> Result<ReportFilter, AppError> {
     let mut filter = query.filter(session.calendar)?;
-    filter.to = filter.to.map(|last| last.next_day().unwrap_or(last));
+    filter.to = day_after(filter.to);
     Ok(filter)
 }
 

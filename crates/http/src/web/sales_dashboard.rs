@@ -470,9 +470,7 @@ pub async fn show(
     Query(query): Query<DashboardQuery>,
 ) -> WebResult {
     let mut filter = query.filter(&session)?;
-    // People type the last day of their own period (the heading shows it so); the dashboard
-    // and the API take the day after it.
-    filter.to = filter.to.map(|last| last.next_day().unwrap_or(last));
+    filter.to = super::pipeline_reports::day_after(filter.to);
     let dashboard = state.app.sales_dashboard(&session, &filter).await?;
     let form = form(&state, &session, &query, &dashboard).await?;
     Ok(render(&page(&session, form, &dashboard)))
