@@ -11,7 +11,9 @@
 //!   each index from left to right;
 //! - gathers the records' match keys in a temporary table ([`Tx::defer_match_keys`]) and moves
 //!   them into the duplicate-key index at its end ([`Tx::apply_deferred_match_keys`]), in the
-//!   order of the records' rows, in one statement, which FTS5 writes as few large segments.
+//!   order of the records' rows, in one statement, which FTS5 writes as few large segments;
+//! - lets FTS5 merge the segments of the table's full-text index and of the duplicate-key index
+//!   sixteen at a time instead of four ([`BULK_AUTOMERGE`]) until its end.
 //!
 //! SQLite's DDL is transactional: other connections keep reading the indexes of the last
 //! commit meanwhile, and a rollback or a crash gives them back untouched. PostgreSQL is left
@@ -32,7 +34,22 @@ use peyvand_domain::record::{Schema, Value};
 pub struct SuspendedIndexes {
     /// The `CREATE INDEX` statements that put them back, as SQLite stored them.
     creates: Vec<String>,
+    /// The full-text indexes whose merging was widened, to narrow again.
+    widened: [String; 2],
 }
+
+/// Segments FTS5 merges at once during a bulk load.
+///
+/// FTS5 writes the words it gathers out as a new segment each time its buffer fills (1 MB), and
+/// merges segments as they pile up: by default four of a level into one of the next, so every
+/// word of a million contacts is written again at each of several levels. Merging sixteen at a
+/// time writes each word fewer times: indexing a million contacts' search text took 5.5 s of
+/// CPU instead of 8.3 s (docs/benchmarks.md), and a search over the segments left took as long.
+const BULK_AUTOMERGE: u8 = 16;
+
+/// FTS5's own number, which later commits merge by again: they write a few rows each, and
+/// merging many segments at once would make one of them pay for it.
+const DEFAULT_AUTOMERGE: u8 = 4;
 
 /// The page cache while a bulk load sorts (building an index, ordering the gathered keys), in
 /// KiB. SQLite's sorter keeps up to a page cache's worth of rows in memory before it writes a
@@ -79,11 +96,23 @@ impl Tx {
                 .await?;
             creates.push(sql.clone());
         }
-        Ok(Some(SuspendedIndexes { creates }))
+        let widened = [
+            format!("{}_search", schema.table),
+            "match_search".to_owned(),
+        ];
+        for index in &widened {
+            self.set_automerge(index, BULK_AUTOMERGE).await?;
+        }
+        Ok(Some(SuspendedIndexes { creates, widened }))
     }
 
-    /// Builds again the indexes that [`Tx::suspend_indexes`] set aside.
+    /// Builds again the indexes that [`Tx::suspend_indexes`] set aside, and writes the
+    /// full-text index of the rows loaded before FTS5 goes back to its usual merging.
     pub async fn restore_indexes(&mut self, suspended: SuspendedIndexes) -> StoreResult<()> {
+        self.apply_pending_search().await?;
+        for index in &suspended.widened {
+            self.set_automerge(index, DEFAULT_AUTOMERGE).await?;
+        }
         self.set_cache_kib(SORTING_CACHE_KIB).await?;
         self.set_sorter_threads(SORTER_THREADS).await?;
         let mut built = Ok(());
@@ -96,6 +125,15 @@ impl Tx {
         self.set_sorter_threads(0).await?;
         self.set_cache_kib(WRITER_CACHE_KIB).await?;
         built
+    }
+
+    /// Sets how many segments of a level FTS5 merges into one (a setting stored with the index,
+    /// so it changes with the transaction).
+    async fn set_automerge(&mut self, index: &str, segments: u8) -> StoreResult<()> {
+        self.run_ddl(&format!(
+            "INSERT INTO {index}({index}, rank) VALUES ('automerge', {segments})"
+        ))
+        .await
     }
 
     /// Lets SQLite's sorter use up to `threads` helper threads (SQLite), 0 for none.
@@ -188,10 +226,26 @@ impl Tx {
 
 #[cfg(test)]
 mod tests {
-    use peyvand_domain::record::CONTACTS;
+    use peyvand_domain::record::{CONTACTS, Value};
+    use sea_query::ExprTrait;
     use uuid::Uuid;
 
     use crate::tx::Tx;
+    use crate::values::ColType;
+
+    /// How many segments FTS5 merges at once in `index`, as stored with it (None: its default).
+    async fn automerge(tx: &mut Tx, index: &str) -> Option<i64> {
+        let mut select = sea_query::Query::select();
+        select
+            .column("v")
+            .from(sea_query::Alias::new(format!("{index}_config")))
+            .and_where(sea_query::Expr::col("k").eq("automerge"));
+        let rows = tx.fetch(&select, &[ColType::Int]).await.unwrap();
+        rows.into_iter().next().and_then(|row| match row.first() {
+            Some(Value::Int(n)) => Some(*n),
+            _ => None,
+        })
+    }
 
     async fn index_names(tx: &mut Tx) -> Vec<String> {
         let mut names = tx.index_names_of("contacts").await.unwrap();
@@ -215,6 +269,9 @@ mod tests {
                         let suspended = tx.suspend_indexes(&CONTACTS).await.unwrap().unwrap();
                         let during = index_names(tx).await;
                         assert!(during.iter().all(|n| n.starts_with("sqlite_autoindex")));
+                        for index in ["contacts_search", "match_search"] {
+                            assert_eq!(automerge(tx, index).await, Some(16), "{index}");
+                        }
                         crate::match_search::insert_bare_contacts(tx, &[record]).await;
                         tx.defer_match_keys().await.unwrap();
                         tx.insert_deferred_match_keys(2, &[(record, vec![7, -3, 11])])
@@ -230,6 +287,9 @@ mod tests {
         }
         let mut tx = store.read().await.unwrap();
         assert_eq!(index_names(&mut tx).await, before);
+        for index in ["contacts_search", "match_search"] {
+            assert_eq!(automerge(&mut tx, index).await, Some(4), "{index}");
+        }
         for key in [7, -3, 11] {
             assert_eq!(tx.match_key_records(2, key, 10).await.unwrap(), [kept]);
         }

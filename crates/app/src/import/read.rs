@@ -14,7 +14,7 @@ use super::{ImportOptions, RowError};
 use crate::auth::Session;
 use crate::error::{AppError, AppResult};
 use crate::match_keys::MatchFields;
-use crate::writes::diff;
+use crate::writes::creation_changes;
 
 /// Rows per message: large enough that channel overhead vanishes, small enough that memory
 /// stays flat (a few hundred kilobytes in flight).
@@ -126,19 +126,7 @@ fn prepare(
                         .field(name)
                         .is_some_and(|f| matches!(f.ty, FieldType::Reference(_)))
             });
-            let before: Vec<&'static str> = schema
-                .fields
-                .iter()
-                .filter(|f| fields.get(f.name).is_some_and(|v| !v.is_null()))
-                .map(|f| f.name)
-                .collect();
-            crate::writes::apply_defaults(session, schema, &mut fields);
-            let defaulted = schema
-                .fields
-                .iter()
-                .filter(|f| fields.contains_key(f.name) && !before.contains(&f.name))
-                .map(|f| f.name)
-                .collect();
+            let defaulted = crate::writes::apply_defaults(session, schema, &mut fields);
             let search_text = record::search_text(schema, &fields);
             let keys = key_fields(schema)
                 .into_iter()
@@ -148,7 +136,7 @@ fn prepare(
                 })
                 .collect();
             let match_keys = matched.map(|m| m.stored_keys(&fields)).unwrap_or_default();
-            let created_changes = diff(&Fields::new(), &fields, false).to_string();
+            let created_changes = creation_changes(&fields);
             Ok(Valid {
                 id: Uuid::now_v7(),
                 audit_id: Uuid::now_v7(),

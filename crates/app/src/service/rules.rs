@@ -23,11 +23,17 @@ use crate::error::{AppError, AppResult};
 pub(crate) const OPEN_CASE_STATUSES: [&str; 4] =
     ["new", "assigned", "in_progress", "waiting_customer"];
 
-/// Defaults of new activities, cases and routing rules.
-pub(crate) fn apply_defaults(session: &Session, schema: &Schema, fields: &mut Fields) {
+/// Defaults of new activities, cases and routing rules; returns the fields it filled.
+pub(crate) fn apply_defaults(
+    session: &Session,
+    schema: &Schema,
+    fields: &mut Fields,
+) -> Vec<&'static str> {
+    let mut filled = Vec::new();
     let mut default = |name: &'static str, value: Value| {
         if fields.get(name).is_none_or(Value::is_null) {
             fields.insert(name.into(), value);
+            filled.push(name);
         }
     };
     match schema.kind {
@@ -42,6 +48,7 @@ pub(crate) fn apply_defaults(session: &Session, schema: &Schema, fields: &mut Fi
         RecordKind::RoutingRule => default("active", Value::Bool(true)),
         _ => {}
     }
+    filled
 }
 
 fn get<'a>(fields: &'a Fields, name: &str) -> &'a Value {
