@@ -117,6 +117,13 @@ impl Batcher {
         Ok(Batcher { queue, counts })
     }
 
+    /// Waits until the writer has run everything queued so far, and the housekeeping after it.
+    pub(crate) async fn drain(&self) -> StoreResult<()> {
+        // A job that is already taken runs as nothing: its reply comes after the work before
+        // it, the checkpoint after a large job included.
+        self.submit(Work::Once(None), false).await
+    }
+
     /// The writer's counters.
     pub(crate) fn counts(&self) -> &WriteCounts {
         &self.counts
@@ -181,7 +188,8 @@ fn run(
         } else {
             run_batch(conn, &mut batch, &runtime)
         };
-        if outcome.is_ok() {
+        let succeeded = outcome.is_ok();
+        if succeeded && !alone {
             // Full means a round is already due; either way the commit will be copied.
             let _ = committed.try_send(());
         }
@@ -191,6 +199,11 @@ fn run(
                 .map(|_| ())
                 .map_err(|e| StoreError::CommitFailed(e.to_string()));
             let _ = request.done.send(reply);
+        }
+        // The large job's changes are committed and it has been told so; what is left is
+        // housekeeping, which writes queued meanwhile wait for either way.
+        if succeeded && alone {
+            empty_the_wal(&conn);
         }
     }
 }
@@ -217,23 +230,22 @@ fn run_alone(
     if let Err(error) = conn.execute_batch("PRAGMA temp_store = MEMORY") {
         tracing::warn!(%error, "temporary storage left in files");
     }
-    if outcome.is_ok() {
-        empty_the_wal(&conn);
-    }
     (conn, outcome)
 }
 
 /// How long the writer waits for readers to leave the WAL after a large job.
 const EMPTY_WAL_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Copies the whole WAL into the database file and truncates it, right after a large job.
+/// Copies the whole WAL into the database file and truncates it, right after a large job (once
+/// the job has been told of its commit: an import's user sees the result without waiting for
+/// this, seconds for a million contacts).
 ///
 /// A large job leaves a WAL of gigabytes (seeding a million opportunities: 5.6 GB). Left to the
 /// passive checkpointer it is copied while later commits keep appending to it, every reader
 /// searches its index, and the file stays that large on disk until a commit finds all of it
-/// copied. The writer has just spent seconds on the job, so the fraction of a second more
-/// that a full checkpoint takes here costs the queued writes little. Readers still inside
-/// the WAL make it give up after [`EMPTY_WAL_WAIT`]; the passive rounds finish the work then.
+/// copied. The writer has just spent far longer on the job, so the checkpoint here costs the
+/// queued writes little in proportion. Readers still inside the WAL make it give up after
+/// [`EMPTY_WAL_WAIT`]; the passive rounds finish the work then.
 fn empty_the_wal(conn: &rusqlite::Connection) {
     let waited = conn.busy_timeout(EMPTY_WAL_WAIT).and_then(|()| {
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
@@ -445,6 +457,8 @@ mod tests {
             "an ordinary job stays in the WAL: {after_small}"
         );
         store.write_large_job(rows_job()).await.unwrap();
+        // The job is told of its commit first; the writer empties the WAL next.
+        store.drain_writer().await;
         let after_large = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
         assert_eq!(after_large, 0, "the WAL after a large job");
         let _ = std::fs::remove_file(&path);

@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use crate::StoreResult;
 use crate::direct::WRITER_CACHE_KIB;
-use crate::match_search::{document, record_table, rowid_base};
+use crate::match_search::{document, record_table, rowid_base, write_document};
 use crate::tx::Tx;
 use crate::values::{ColType, to_sql};
 use peyvand_domain::record::{Schema, Value};
@@ -57,6 +57,11 @@ const DEFAULT_AUTOMERGE: u8 = 4;
 /// end of a million-row import went from about 220 to 390 MB. Sorting in runs of 8 MB keeps
 /// it within the import's memory budget (bench/import.sh).
 const SORTING_CACHE_KIB: i64 = 8_192;
+
+/// The page cache while a bulk load appends its rows, in KiB. With the indexes set aside, the
+/// pages it changes are the ends of its tables, written once and not needed again; the
+/// writer's usual 64 MB would only hold the import's memory up.
+const APPENDING_CACHE_KIB: i64 = 16_384;
 
 /// Helper threads SQLite's sorter may use while the indexes are built again. The build reads
 /// the table on the writer's thread while helpers sort the runs it fills and merge them; by
@@ -96,6 +101,7 @@ impl Tx {
                 .await?;
             creates.push(sql.clone());
         }
+        self.set_cache_kib(APPENDING_CACHE_KIB).await?;
         let widened = [
             format!("{}_search", schema.table),
             "match_search".to_owned(),
@@ -168,6 +174,24 @@ impl Tx {
             .filter(|(_, keys)| !keys.is_empty())
             .collect();
         // Three parameters a row: well under SQLite's limit per statement.
+        let columns = ["kind", "record_id", "tokens"];
+        let bind = |statement: &mut rusqlite::CachedStatement<'_>,
+                    chunk: &[&(Uuid, Vec<i64>)]|
+         -> StoreResult<()> {
+            // SQLite copies bound text, so one buffer serves every row.
+            let mut tokens = String::new();
+            for (row, (record, keys)) in chunk.iter().enumerate() {
+                let first = row * columns.len();
+                write_document(&mut tokens, kind, keys);
+                statement.raw_bind_parameter(first + 1, kind)?;
+                statement.raw_bind_parameter(first + 2, record.as_bytes().as_slice())?;
+                statement.raw_bind_parameter(first + 3, tokens.as_str())?;
+            }
+            Ok(())
+        };
+        if self.insert_in_place(DEFERRED_KEYS, &columns, &with_keys, 3_000, bind)? {
+            return Ok(());
+        }
         for chunk in with_keys.chunks(3_000) {
             let mut insert = Query::insert();
             insert

@@ -239,10 +239,23 @@ impl Store {
         }
     }
 
-    /// Closes every connection (graceful shutdown).
+    /// SQLite: waits until the writer thread has run every job queued so far and the
+    /// housekeeping after them.
+    pub(crate) async fn drain_writer(&self) {
+        if let Pools::Sqlite { batcher, .. } = &self.pools
+            && let Err(error) = batcher.drain().await
+        {
+            tracing::warn!(%error, "the writer did not finish its queue");
+        }
+    }
+
+    /// Closes every connection (graceful shutdown), once the writer has finished its queue.
     pub async fn close(&self) {
         match &self.pools {
             Pools::Sqlite { reader, writer, .. } => {
+                // A large job's housekeeping (emptying the WAL) runs after its caller was told
+                // it committed; a command that exits next would cut it short.
+                self.drain_writer().await;
                 reader.close();
                 writer.close().await;
             }

@@ -60,8 +60,15 @@ fn key_of(kind: i64, token: &str) -> Option<i64> {
 
 /// A record's keys as one document.
 pub(crate) fn document(kind: i64, keys: &[i64]) -> String {
-    use std::fmt::Write;
     let mut text = String::with_capacity(keys.len() * 21);
+    write_document(&mut text, kind, keys);
+    text
+}
+
+/// Writes [`document`] into `text`, replacing what it held (bulk loads reuse one buffer).
+pub(crate) fn write_document(text: &mut String, kind: i64, keys: &[i64]) {
+    use std::fmt::Write;
+    text.clear();
     for key in keys {
         if !text.is_empty() {
             text.push(' ');
@@ -69,7 +76,6 @@ pub(crate) fn document(kind: i64, keys: &[i64]) -> String {
         // As `token` writes it, without a string of its own per key (bulk loads make millions).
         let _ = write!(text, "k{kind}x{:016x}", (*key as u64) ^ (1 << 63));
     }
-    text
 }
 
 /// The first token of `kind` at or after `key`; past the last key of the kind when `None`.
