@@ -240,12 +240,16 @@ impl Store {
     }
 
     /// SQLite: waits until the writer thread has run every job queued so far and the
-    /// housekeeping after them.
+    /// housekeeping after them, for at most [`DRAIN_WAIT`] (a job still running then is rolled
+    /// back when the process ends, as an unfinished transaction always is).
     pub(crate) async fn drain_writer(&self) {
-        if let Pools::Sqlite { batcher, .. } = &self.pools
-            && let Err(error) = batcher.drain().await
-        {
-            tracing::warn!(%error, "the writer did not finish its queue");
+        let Pools::Sqlite { batcher, .. } = &self.pools else {
+            return;
+        };
+        match tokio::time::timeout(DRAIN_WAIT, batcher.drain()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::warn!(%error, "the writer did not finish its queue"),
+            Err(_) => tracing::warn!("the writer was still busy when the store closed"),
         }
     }
 
@@ -263,6 +267,10 @@ impl Store {
         }
     }
 }
+
+/// How long closing the store waits for the writer's queue: long enough for the checkpoint
+/// after a large import (seconds), short of a service manager's stop timeout.
+const DRAIN_WAIT: Duration = Duration::from_secs(60);
 
 /// The URL without its password, for error messages and logs.
 fn redact(url: &str) -> String {
