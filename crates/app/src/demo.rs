@@ -458,12 +458,8 @@ impl App {
                     changes: diff(&Fields::new(), &fields, false).to_string(),
                 });
                 keys.push((id, matched.stored_keys(&fields)));
-                records.push(NewRecord {
-                    id,
-                    now,
-                    search_text: record::search_text(schema, &fields),
-                    fields,
-                });
+                let search_text = record::search_text(schema, &fields);
+                records.push(NewRecord::new(schema, id, now, fields, search_text));
             }
             self.write(move |tx| {
                 Box::pin(async move {

@@ -42,12 +42,8 @@ impl Dice {
 }
 
 fn new_record(schema: &'static record::Schema, fields: Fields, now: OffsetDateTime) -> NewRecord {
-    NewRecord {
-        id: Uuid::now_v7(),
-        now,
-        search_text: record::search_text(schema, &fields),
-        fields,
-    }
+    let search_text = record::search_text(schema, &fields);
+    NewRecord::new(schema, Uuid::now_v7(), now, fields, search_text)
 }
 
 /// A customer of the generator: a contact buying without an account.

@@ -46,12 +46,7 @@ fn bench_case(
     };
     fields.insert("resolution_due".into(), Value::Time(due));
     let search_text = record::search_text(&CASES, &fields);
-    NewRecord {
-        id: Uuid::now_v7(),
-        now,
-        fields,
-        search_text,
-    }
+    NewRecord::new(&CASES, Uuid::now_v7(), now, fields, search_text)
 }
 
 /// Fills a database with `cases` open cases, `breached` of them just run out, then times two

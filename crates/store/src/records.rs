@@ -74,6 +74,33 @@ pub struct NewRecord {
     pub fields: Fields,
     /// Its normalised search text (`peyvand_domain::record::search_text`).
     pub search_text: String,
+    /// The key its table's default sort orders by ([`NewRecord::sort_key_for`]).
+    pub sort_key: String,
+}
+
+impl NewRecord {
+    /// A new record of `schema` with its sort key.
+    pub fn new(
+        schema: &Schema,
+        id: Uuid,
+        now: OffsetDateTime,
+        fields: Fields,
+        search_text: String,
+    ) -> NewRecord {
+        NewRecord {
+            id,
+            now,
+            sort_key: NewRecord::sort_key_for(schema, &fields),
+            fields,
+            search_text,
+        }
+    }
+
+    /// The sort key of a record of `schema` with `fields`, for a caller that makes it away from
+    /// the writer (an import's reading thread: it was 4% of the writer's time there).
+    pub fn sort_key_for(schema: &Schema, fields: &Fields) -> String {
+        sort_key_of(schema, fields).unwrap_or_default()
+    }
 }
 
 const SYSTEM_COLUMNS: [&str; 2] = ["id", "version"];
@@ -422,7 +449,7 @@ impl Tx {
         // Both databases bind at most some tens of thousands of parameters per statement.
         let per_statement = (30_000 / columns.len()).max(1);
         let bind = |statement: &mut rusqlite::CachedStatement<'_>, chunk: &[NewRecord]| {
-            bind_records(statement, schema, &fields, chunk)
+            bind_records(statement, &fields, chunk)
         };
         if self.insert_in_place(schema.table, &columns, records, per_statement, bind)? {
             return Ok(());
@@ -446,10 +473,7 @@ impl Tx {
                     let value = record.fields.get(field.name).unwrap_or(&Value::Null);
                     values.push(to_sql(value, ColType::of(field.ty)));
                 }
-                values.push(to_sql(
-                    &Value::Text(sort_key_of(schema, &record.fields).unwrap_or_default()),
-                    ColType::Text,
-                ));
+                values.push(to_sql(&Value::Text(record.sort_key.clone()), ColType::Text));
                 let mut values: Vec<SimpleExpr> = values.into_iter().map(Expr::val).collect();
                 if postgres {
                     values.push(tsvector_expr(&record.search_text));
@@ -857,29 +881,37 @@ impl Tx {
 /// columns (id, version, the two moments, search text, `fields`, sort key).
 fn bind_records(
     statement: &mut rusqlite::CachedStatement<'_>,
-    schema: &Schema,
     fields: &[&FieldDef],
     records: &[NewRecord],
 ) -> StoreResult<()> {
+    // The columns' positions by field name: a record holds a few of the schema's many fields,
+    // and finding each of its values here costs less than looking every column up in it.
+    let mut positions: Vec<(&str, usize)> = fields
+        .iter()
+        .enumerate()
+        .map(|(position, field)| (field.name, position))
+        .collect();
+    positions.sort_unstable();
+    let per_row = fields.len() + 6;
     let mut moments = MomentText::default();
-    let mut index = 0;
-    let mut next = || {
-        index += 1;
-        index
-    };
-    for record in records {
+    for (row, record) in records.iter().enumerate() {
+        let first = row * per_row;
         let now = moments.of(record.now);
-        statement.raw_bind_parameter(next(), record.id.as_bytes().as_slice())?;
-        statement.raw_bind_parameter(next(), 1_i64)?;
-        statement.raw_bind_parameter(next(), now)?;
-        statement.raw_bind_parameter(next(), now)?;
-        statement.raw_bind_parameter(next(), record.search_text.as_str())?;
-        for field in fields {
-            let value = record.fields.get(field.name).unwrap_or(&Value::Null);
-            statement.raw_bind_parameter(next(), param(value))?;
+        statement.raw_bind_parameter(first + 1, record.id.as_bytes().as_slice())?;
+        statement.raw_bind_parameter(first + 2, 1_i64)?;
+        statement.raw_bind_parameter(first + 3, now)?;
+        statement.raw_bind_parameter(first + 4, now)?;
+        statement.raw_bind_parameter(first + 5, record.search_text.as_str())?;
+        for position in 0..fields.len() {
+            statement.raw_bind_parameter(first + 6 + position, rusqlite::types::Null)?;
         }
-        let sort_key = sort_key_of(schema, &record.fields).unwrap_or_default();
-        statement.raw_bind_parameter(next(), sort_key.as_str())?;
+        for (name, value) in &record.fields {
+            let name: &str = name;
+            if let Ok(found) = positions.binary_search_by(|(column, _)| (*column).cmp(name)) {
+                statement.raw_bind_parameter(first + 6 + positions[found].1, param(value))?;
+            }
+        }
+        statement.raw_bind_parameter(first + per_row, record.sort_key.as_str())?;
     }
     Ok(())
 }

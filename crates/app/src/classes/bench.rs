@@ -161,12 +161,8 @@ impl App {
                 .into_iter()
                 .map(|(k, v)| (k.into(), v))
                 .collect();
-                records.push(NewRecord {
-                    id,
-                    now,
-                    fields,
-                    search_text: format!("bench-{i:08}"),
-                });
+                let search_text = format!("bench-{i:08}");
+                records.push(NewRecord::new(&INVOICES, id, now, fields, search_text));
             }
             self.write_large(move |tx| {
                 Box::pin(async move {

@@ -6,6 +6,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::thread::JoinHandle;
 
 use peyvand_domain::record::{self, FieldType, Fields, Input, Schema, Value};
+use peyvand_store::NewRecord;
 use peyvand_tabular::{RowSource, TabularError, with_rows};
 use tokio::sync::mpsc;
 use uuid::Uuid;
@@ -39,6 +40,8 @@ pub(super) struct Valid {
     pub audit_id: Uuid,
     pub fields: Fields,
     pub search_text: String,
+    /// The record's sort key (`NewRecord::sort_key_for`), made here rather than on the writer.
+    pub sort_key: String,
     /// Hashes of the row's normalised emails and phones, for duplicate checks.
     pub keys: Vec<u64>,
     /// Fields the system filled in because the row left them empty (owner, branch, …).
@@ -128,6 +131,7 @@ fn prepare(
             });
             let defaulted = crate::writes::apply_defaults(session, schema, &mut fields);
             let search_text = record::search_text(schema, &fields);
+            let sort_key = NewRecord::sort_key_for(schema, &fields);
             let keys = key_fields(schema)
                 .into_iter()
                 .filter_map(|(name, ty)| match fields.get(name) {
@@ -142,6 +146,7 @@ fn prepare(
                 audit_id: Uuid::now_v7(),
                 fields,
                 search_text,
+                sort_key,
                 keys,
                 defaulted,
                 given_references,

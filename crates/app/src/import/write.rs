@@ -202,6 +202,7 @@ impl Run<'_> {
                 now: self.now,
                 fields: valid.fields,
                 search_text: valid.search_text,
+                sort_key: valid.sort_key,
             });
             if self.pending.len() >= FLUSH_ROWS {
                 self.flush(tx).await?;

@@ -209,12 +209,8 @@ impl History {
             at,
             changes: diff(&Fields::new(), &fields, false).to_string(),
         });
-        let record = NewRecord {
-            id,
-            now: at,
-            search_text: record::search_text(schema, &fields),
-            fields,
-        };
+        let search_text = record::search_text(schema, &fields);
+        let record = NewRecord::new(schema, id, at, fields, search_text);
         match schema.kind {
             RecordKind::Invoice => self.invoices.push(record),
             RecordKind::Payment => self.payments.push(record),

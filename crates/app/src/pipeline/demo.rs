@@ -415,12 +415,7 @@ fn generate(
     put("branch_id", Value::Id(branch));
     let search_text = record::search_text(&OPPORTUNITIES, &fields);
     GeneratedDeal {
-        record: NewRecord {
-            id,
-            now: created,
-            fields,
-            search_text,
-        },
+        record: NewRecord::new(&OPPORTUNITIES, id, created, fields, search_text),
         won_at: (status == "won").then_some(at),
         open,
         closed,

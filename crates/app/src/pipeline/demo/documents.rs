@@ -334,12 +334,7 @@ fn common_fields(deal: &WonDeal, number: String, totals: &LineAmounts, issued: D
 
 fn new_record(schema: &Schema, id: Uuid, now: OffsetDateTime, fields: Fields) -> NewRecord {
     let search_text = record::search_text(schema, &fields);
-    NewRecord {
-        id,
-        now,
-        fields,
-        search_text,
-    }
+    NewRecord::new(schema, id, now, fields, search_text)
 }
 
 /// A generated line of document `document` (of `kind`) at `position` (from 0), selling
