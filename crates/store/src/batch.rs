@@ -230,6 +230,16 @@ fn run_alone(
     if let Err(error) = conn.execute_batch("PRAGMA temp_store = MEMORY") {
         tracing::warn!(%error, "temporary storage left in files");
     }
+    // A bulk load changes the page cache and the sorter's threads while it runs
+    // (`store::bulk`), settings of the connection that a rollback does not undo: a cancelled
+    // or failed import leaves them as they were in the middle of it.
+    let usual = format!(
+        "PRAGMA cache_size = -{}; PRAGMA threads = 0;",
+        crate::direct::WRITER_CACHE_KIB
+    );
+    if let Err(error) = conn.execute_batch(&usual) {
+        tracing::warn!(%error, "the writer's page cache was not set back");
+    }
     (conn, outcome)
 }
 
@@ -461,6 +471,26 @@ mod tests {
         store.drain_writer().await;
         let after_large = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
         assert_eq!(after_large, 0, "the WAL after a large job");
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_large_job_leaves_the_writer_its_usual_page_cache() {
+        let (store, path) = crate::temp_sqlite_store("cache").await;
+        let cache = "(SELECT cache_size FROM pragma_cache_size)";
+        let usual = -crate::direct::WRITER_CACHE_KIB;
+        assert_eq!(pragma_seen(&store, false, cache).await, usual);
+        // A bulk load that changed the cache and then failed: the rollback does not undo it.
+        store
+            .write_large_job(Box::new(|tx| {
+                Box::pin(async move {
+                    tx.run_ddl("PRAGMA cache_size = -1024").await.unwrap();
+                    false
+                })
+            }))
+            .await
+            .unwrap();
+        assert_eq!(pragma_seen(&store, false, cache).await, usual);
         let _ = std::fs::remove_file(&path);
     }
 
