@@ -49,6 +49,22 @@ pub(crate) async fn delete_in(
     audit(tx, now, session, kind, id, "delete", changes).await
 }
 
+/// A record's fields being given the system's defaults, and the names of those it filled.
+pub(crate) struct Defaults<'a> {
+    fields: &'a mut Fields,
+    filled: Vec<&'static str>,
+}
+
+impl Defaults<'_> {
+    /// Gives field `name` its default `value` when the record leaves it empty.
+    pub(crate) fn set(&mut self, name: &'static str, value: Value) {
+        if self.fields.get(name).is_none_or(Value::is_null) {
+            self.fields.insert(name.into(), value);
+            self.filled.push(name);
+        }
+    }
+}
+
 /// Fills in what the system decides when the user does not: the owner and branch of customer
 /// records (the creator and their branch) and defaults of users and leads. Returns the fields
 /// it filled.
@@ -57,37 +73,34 @@ pub(crate) fn apply_defaults(
     schema: &Schema,
     fields: &mut Fields,
 ) -> Vec<&'static str> {
-    let mut filled = Vec::new();
-    let mut default = |name: &'static str, value: Value| {
-        if fields.get(name).is_none_or(Value::is_null) {
-            fields.insert(name.to_owned().into(), value);
-            filled.push(name);
-        }
+    let mut defaults = Defaults {
+        fields,
+        filled: Vec::new(),
     };
     match schema.kind {
         RecordKind::Account | RecordKind::Contact | RecordKind::Lead => {
-            default("owner_id", Value::Id(session.actor.user_id));
-            default("branch_id", Value::Id(session.actor.branch_id));
+            defaults.set("owner_id", Value::Id(session.actor.user_id));
+            defaults.set("branch_id", Value::Id(session.actor.branch_id));
         }
         RecordKind::User => {
-            default("disabled", Value::Bool(false));
-            default("locale", Value::Text("fa".into()));
-            default("calendar", Value::Text("jalali".into()));
+            defaults.set("disabled", Value::Bool(false));
+            defaults.set("locale", Value::Text("fa".into()));
+            defaults.set("calendar", Value::Text("jalali".into()));
         }
-        RecordKind::Role => default("builtin", Value::Bool(false)),
+        RecordKind::Role => defaults.set("builtin", Value::Bool(false)),
         // Sales pipeline (issue 4): deals are placed like customers; targets in the setter's branch.
         RecordKind::Opportunity => {
-            default("owner_id", Value::Id(session.actor.user_id));
-            default("branch_id", Value::Id(session.actor.branch_id));
+            defaults.set("owner_id", Value::Id(session.actor.user_id));
+            defaults.set("branch_id", Value::Id(session.actor.branch_id));
         }
-        RecordKind::SalesTarget => default("branch_id", Value::Id(session.actor.branch_id)),
+        RecordKind::SalesTarget => defaults.set("branch_id", Value::Id(session.actor.branch_id)),
         _ => {}
     }
     if schema.kind == RecordKind::Lead {
-        default("status", Value::Text("new".into()));
+        defaults.set("status", Value::Text("new".into()));
     }
-    filled.extend(crate::service::apply_defaults(session, schema, fields));
-    filled
+    crate::service::apply_defaults(session, schema, &mut defaults);
+    defaults.filled
 }
 
 /// Every reference must point at an existing record the actor may read.

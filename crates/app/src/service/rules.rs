@@ -18,37 +18,26 @@ use uuid::Uuid;
 use super::setup;
 use crate::auth::Session;
 use crate::error::{AppError, AppResult};
+use crate::writes::Defaults;
 
 /// Statuses whose cases count toward an agent's load.
 pub(crate) const OPEN_CASE_STATUSES: [&str; 4] =
     ["new", "assigned", "in_progress", "waiting_customer"];
 
-/// Defaults of new activities, cases and routing rules; returns the fields it filled.
-pub(crate) fn apply_defaults(
-    session: &Session,
-    schema: &Schema,
-    fields: &mut Fields,
-) -> Vec<&'static str> {
-    let mut filled = Vec::new();
-    let mut default = |name: &'static str, value: Value| {
-        if fields.get(name).is_none_or(Value::is_null) {
-            fields.insert(name.into(), value);
-            filled.push(name);
-        }
-    };
+/// Defaults of new activities, cases and routing rules.
+pub(crate) fn apply_defaults(session: &Session, schema: &Schema, defaults: &mut Defaults<'_>) {
     match schema.kind {
         RecordKind::Activity | RecordKind::Case => {
-            default("owner_id", Value::Id(session.actor.user_id));
-            default("branch_id", Value::Id(session.actor.branch_id));
-            default("priority", Value::Text("normal".into()));
+            defaults.set("owner_id", Value::Id(session.actor.user_id));
+            defaults.set("branch_id", Value::Id(session.actor.branch_id));
+            defaults.set("priority", Value::Text("normal".into()));
             if schema.kind == RecordKind::Activity {
-                default("status", Value::Text("open".into()));
+                defaults.set("status", Value::Text("open".into()));
             }
         }
-        RecordKind::RoutingRule => default("active", Value::Bool(true)),
+        RecordKind::RoutingRule => defaults.set("active", Value::Bool(true)),
         _ => {}
     }
-    filled
 }
 
 fn get<'a>(fields: &'a Fields, name: &str) -> &'a Value {
