@@ -32,11 +32,11 @@ fn references() -> &'static Path {
     })
 }
 
-fn temp(name: &str) -> PathBuf {
-    let directory =
-        std::env::temp_dir().join(format!("peyvand-analytics-{}", uuid::Uuid::now_v7()));
-    std::fs::create_dir_all(&directory).unwrap();
-    directory.join(name)
+#[path = "common/scratch.rs"]
+mod scratch;
+
+fn temp(name: &str) -> scratch::Scratch {
+    scratch::Scratch::new(name)
 }
 
 /// Runs `peyvand analytics ARGS`; returns success and everything it printed.
@@ -89,7 +89,7 @@ fn assert_close(ours: f64, reference: f64, relative: f64, what: &str) {
     );
 }
 
-fn write(name: &str, text: &str) -> PathBuf {
+fn write(name: &str, text: &str) -> scratch::Scratch {
     let path = temp(name);
     std::fs::write(&path, text).unwrap();
     path

@@ -10,7 +10,7 @@ async fn online_backup_is_consistent_and_restorable() {
     let t = common::start(Backend::Sqlite).await;
     let token = t.token("admin@peyvand.demo").await;
     let store = Store::connect(&t.url).await.unwrap();
-    let target = std::env::temp_dir().join(format!("peyvand-backup-{}.db", uuid::Uuid::now_v7()));
+    let target = common::scratch::Scratch::new("backup.db");
 
     // Keep writing while the backup runs: the copy must still be one consistent snapshot.
     let writer = {
@@ -56,8 +56,7 @@ async fn online_backup_is_consistent_and_restorable() {
         .unwrap();
     assert!(admin.is_some(), "the backup holds the data");
 
-    let not_a_database =
-        std::env::temp_dir().join(format!("peyvand-junk-{}.db", uuid::Uuid::now_v7()));
+    let not_a_database = common::scratch::Scratch::new("junk.db");
     std::fs::write(&not_a_database, b"definitely not sqlite").unwrap();
     assert!(check_sqlite_backup(&not_a_database).await.is_err());
 }

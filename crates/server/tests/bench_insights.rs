@@ -10,8 +10,8 @@ use std::process::Command;
 
 use common::backends;
 
-fn temp(name: &str) -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("peyvand-rfm-{}-{name}", uuid::Uuid::now_v7()))
+fn temp(name: &str) -> common::scratch::Scratch {
+    common::scratch::Scratch::new(name)
 }
 
 fn peyvand(args: &[&str]) -> String {

@@ -9,8 +9,11 @@ fn peyvand() -> Command {
     Command::new(env!("CARGO_BIN_EXE_peyvand"))
 }
 
-fn temp(name: &str) -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("peyvand-cli-{}-{name}", uuid::Uuid::now_v7()))
+#[path = "common/scratch.rs"]
+mod scratch;
+
+fn temp(name: &str) -> scratch::Scratch {
+    scratch::Scratch::new(name)
 }
 
 fn run(args: &[&str]) -> (bool, String) {

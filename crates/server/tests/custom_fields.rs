@@ -344,6 +344,7 @@ async fn second_process(t: &TestApp) -> TestApp {
         app,
         router,
         url: t.url.clone(),
+        scratch: t.scratch.clone(),
     }
 }
 

@@ -435,13 +435,12 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_wal_is_cut_back_when_it_starts_over() {
-        let (store, path) = crate::temp_sqlite_store("batch").await;
+        let (store, _database) = crate::temp_sqlite_store("batch").await;
         let limit = "(SELECT journal_size_limit FROM pragma_journal_size_limit)";
         assert_eq!(
             pragma_seen(&store, false, limit).await,
             crate::direct::WAL_SIZE_LIMIT
         );
-        let _ = std::fs::remove_file(&path);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -471,12 +470,11 @@ mod tests {
         store.drain_writer().await;
         let after_large = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
         assert_eq!(after_large, 0, "the WAL after a large job");
-        let _ = std::fs::remove_file(&path);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failed_large_job_leaves_the_writer_its_usual_page_cache() {
-        let (store, path) = crate::temp_sqlite_store("cache").await;
+        let (store, _database) = crate::temp_sqlite_store("cache").await;
         let cache = "(SELECT cache_size FROM pragma_cache_size)";
         let usual = -crate::direct::WRITER_CACHE_KIB;
         assert_eq!(pragma_seen(&store, false, cache).await, usual);
@@ -491,12 +489,11 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(pragma_seen(&store, false, cache).await, usual);
-        let _ = std::fs::remove_file(&path);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn large_jobs_run_alone_with_temporary_storage_in_files() {
-        let (store, path) = crate::temp_sqlite_store("alone").await;
+        let (store, _database) = crate::temp_sqlite_store("alone").await;
         assert_eq!(temp_store_seen(&store, false).await, 2);
         assert_eq!(temp_store_seen(&store, true).await, 1);
         assert_eq!(temp_store_seen(&store, false).await, 2);
@@ -512,12 +509,11 @@ mod tests {
         let after = store.write_counts().unwrap();
         assert_eq!(after.1 - before.1, 3, "jobs");
         assert!(after.0 - before.0 >= 2, "batches");
-        let _ = std::fs::remove_file(&path);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failed_first_job_is_undone_without_a_savepoint_and_the_writer_goes_on() {
-        let (store, path) = crate::temp_sqlite_store("batch").await;
+        let (store, _database) = crate::temp_sqlite_store("batch").await;
         let record = Uuid::now_v7();
         for (action, keep) in [("undone", false), ("kept", true), ("undone too", false)] {
             store
@@ -534,12 +530,11 @@ mod tests {
         let entries = tx.audit_of("contact", record, 10).await.unwrap();
         let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
         assert_eq!(actions, ["kept"]);
-        let _ = std::fs::remove_file(&path);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_job_that_fails_after_writing_is_undone_alone() {
-        let (store, path) = crate::temp_sqlite_store("batch").await;
+        let (store, _database) = crate::temp_sqlite_store("batch").await;
         let record = Uuid::now_v7();
         let mut waiting = Vec::new();
         for i in 0..60 {
@@ -586,7 +581,6 @@ mod tests {
                 "job {i} was rolled back whole"
             );
         }
-        let _ = std::fs::remove_file(&path);
     }
 
     /// A job that writes an audit entry named `action` for `record`, counts its runs in `runs`
@@ -716,6 +710,5 @@ mod tests {
             .map(|c| c.load(std::sync::atomic::Ordering::SeqCst))
             .collect();
         assert_eq!(runs, [3, 2, 1]);
-        let _ = std::fs::remove_file(&path);
     }
 }

@@ -279,7 +279,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn indexes_and_keys_come_back_after_a_bulk_load_and_after_a_rollback() {
-        let (store, path) = crate::temp_sqlite_store("bulk").await;
+        let (store, _database) = crate::temp_sqlite_store("bulk").await;
         let before = index_names(&mut store.read().await.unwrap()).await;
         assert!(before.iter().any(|n| n == "contacts_sort"), "{before:?}");
 
@@ -317,6 +317,5 @@ mod tests {
         for key in [7, -3, 11] {
             assert_eq!(tx.match_key_records(2, key, 10).await.unwrap(), [kept]);
         }
-        let _ = std::fs::remove_file(&path);
     }
 }

@@ -138,13 +138,38 @@ pub(crate) fn is_sqlite_restrict_message(message: &str) -> bool {
 /// Result type of store operations.
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// A migrated store on a new SQLite file in the temporary directory, and the file's path.
+/// A migrated store on a new SQLite file in a temporary directory of its own, and the file's
+/// path; the directory goes, with the file's `-wal` and `-shm`, when the path is dropped.
 #[cfg(test)]
-pub(crate) async fn temp_sqlite_store(name: &str) -> (Store, std::path::PathBuf) {
-    let path = std::env::temp_dir().join(format!("peyvand-{name}-{}.db", uuid::Uuid::now_v7()));
+pub(crate) async fn temp_sqlite_store(name: &str) -> (Store, TempSqlitePath) {
+    let directory = tempfile::Builder::new()
+        .prefix(&format!("peyvand-{name}-"))
+        .tempdir()
+        .unwrap();
+    let path = TempSqlitePath {
+        file: directory.path().join("store.db"),
+        _directory: directory,
+    };
     let store = Store::connect(&format!("sqlite://{}", path.display()))
         .await
         .unwrap();
     store.migrate().await.unwrap();
     (store, path)
+}
+
+/// The path of a test's SQLite file, whose directory is removed when this is dropped, so that
+/// test runs do not fill the disk with their databases.
+#[cfg(test)]
+pub(crate) struct TempSqlitePath {
+    file: std::path::PathBuf,
+    _directory: tempfile::TempDir,
+}
+
+#[cfg(test)]
+impl std::ops::Deref for TempSqlitePath {
+    type Target = std::path::Path;
+
+    fn deref(&self) -> &std::path::Path {
+        &self.file
+    }
 }

@@ -347,7 +347,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn keys_follow_creates_replacements_deletes_and_rollbacks() {
-        let (store, path) = crate::temp_sqlite_store("match-search").await;
+        let (store, _database) = crate::temp_sqlite_store("match-search").await;
         let (a, b, c) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
         write(&store, move |tx| {
             Box::pin(async move {
@@ -424,7 +424,6 @@ mod tests {
         })
         .await;
         assert_eq!(records(3).await, [] as [Uuid; 0]);
-        let _ = std::fs::remove_file(&path);
     }
 
     #[test]

@@ -121,7 +121,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_index_follows_inserts_updates_deletes_and_undone_jobs() {
-        let (store, path) = crate::temp_sqlite_store("search").await;
+        let (store, _database) = crate::temp_sqlite_store("search").await;
         write(&store, insert("alpha") + &insert("beta"), true).await;
         assert_eq!(found(&store, "alp").await, ["alpha"]);
         assert_eq!(found(&store, "beta").await, ["beta"]);
@@ -161,13 +161,12 @@ mod tests {
             tx.fetch(&check, &[ColType::Int]).await.unwrap(),
             [[Value::Int(1)]]
         );
-        let _ = std::fs::remove_file(&path);
     }
 
     #[tokio::test]
     async fn no_trigger_writes_a_full_text_index_directly() {
         // Written per statement, an index gets a segment per record again (see the module).
-        let (store, path) = crate::temp_sqlite_store("search").await;
+        let (store, _database) = crate::temp_sqlite_store("search").await;
         let mut tx = store.read().await.unwrap();
         let mut select = Query::select();
         select
@@ -187,7 +186,6 @@ mod tests {
             };
             assert!(!sql.contains("_search("), "{name} writes an index: {sql}");
         }
-        let _ = std::fs::remove_file(&path);
     }
 
     #[test]

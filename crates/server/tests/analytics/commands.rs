@@ -195,7 +195,14 @@ fn refused(args: &[&str], message: &str) {
 
 #[test]
 fn bad_input_is_refused_with_the_line_or_reason_and_no_output() {
-    let file = |text: &str| write("input.csv", text).to_str().unwrap().to_owned();
+    // The files are kept until the test ends: a scratch file is removed when it is dropped.
+    let kept = std::cell::RefCell::new(Vec::new());
+    let file = |text: &str| {
+        let scratch = write("input.csv", text);
+        let path = scratch.to_str().unwrap().to_owned();
+        kept.borrow_mut().push(scratch);
+        path
+    };
     let empty = file("");
     refused(
         &["rfm", "--orders", &empty, "--as-of", "2024-01-01"],

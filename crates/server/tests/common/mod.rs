@@ -1,16 +1,17 @@
 //! Test harness: every test runs against SQLite and PostgreSQL.
 //!
-//! SQLite databases are temporary files. For PostgreSQL the harness uses the server named by
+//! SQLite databases are temporary files, removed when the test's `TestApp` is dropped. For PostgreSQL the harness uses the server named by
 //! `PEYVAND_TEST_PG_URL` (a URL to an administrative database such as `postgres`), or starts a
 //! throwaway one with `initdb` and `postgres` on a free port; it stops when the test process
 //! ends. Each test gets a fresh database with demo data.
 
 #![allow(dead_code)]
 
+pub mod scratch;
 pub mod web_client;
 
 use std::process::{Child, Command, Stdio};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -34,6 +35,9 @@ pub struct TestApp {
     pub app: App,
     pub router: Router,
     pub url: String,
+    /// The directory of the SQLite file and of stored attachments; removed with the last
+    /// application that shares it.
+    pub scratch: Arc<scratch::Scratch>,
 }
 
 /// A response, read whole.
@@ -153,9 +157,8 @@ async fn new_pg_database() -> String {
     format!("{base}/{name}")
 }
 
-fn new_sqlite_url() -> String {
-    let path = std::env::temp_dir().join(format!("peyvand-test-{}.db", uuid::Uuid::now_v7()));
-    format!("sqlite://{}", path.display())
+fn new_sqlite_url(scratch: &scratch::Scratch) -> String {
+    format!("sqlite://{}", scratch.join("peyvand.db").display())
 }
 
 /// A migrated, bootstrapped, demo-seeded application on `backend`.
@@ -165,14 +168,15 @@ pub async fn start(backend: Backend) -> TestApp {
 
 /// A migrated, bootstrapped application on `backend` with `contacts` demo contacts.
 pub async fn start_with(backend: Backend, contacts: usize) -> TestApp {
+    let scratch = Arc::new(scratch::Scratch::directory());
     let url = match backend {
-        Backend::Sqlite => new_sqlite_url(),
+        Backend::Sqlite => new_sqlite_url(&scratch),
         Backend::Postgres => new_pg_database().await,
     };
     let store = Store::connect(&url).await.unwrap();
     store.migrate().await.unwrap();
     let app = App::new(store);
-    app.set_files_dir(std::env::temp_dir().join(format!("peyvand-files-{}", uuid::Uuid::now_v7())));
+    app.set_files_dir(scratch.join("files"));
     app.seed_demo(contacts).await.unwrap();
     let router = peyvand_http::router(
         app.clone(),
@@ -185,6 +189,7 @@ pub async fn start_with(backend: Backend, contacts: usize) -> TestApp {
         app,
         router,
         url,
+        scratch,
     }
 }
 
