@@ -239,6 +239,15 @@ impl Store {
         }
     }
 
+    /// The SQLite writer's queue, for the writer's own tests.
+    #[cfg(test)]
+    pub(crate) fn batcher(&self) -> &Batcher {
+        match &self.pools {
+            Pools::Sqlite { batcher, .. } => batcher,
+            Pools::Postgres(_) => unreachable!("only SQLite has a writer thread"),
+        }
+    }
+
     /// SQLite: waits until the writer thread has run every job queued so far and the
     /// housekeeping after them, for at most [`DRAIN_WAIT`] (a job still running then is rolled
     /// back when the process ends, as an unfinished transaction always is).
