@@ -2,6 +2,7 @@
 //! hidden fields, optimistic concurrency and the audit trail.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -775,15 +776,24 @@ impl App {
         calendar: CalendarKind,
         extra: &[ExtraColumn],
     ) -> AppResult<RecordView> {
-        let (now, session, inputs, extra) =
-            (self.now(), session.clone(), inputs.clone(), extra.to_vec());
+        // Shared, not copied, by each run of the job on the writer thread (whose time is what
+        // every write waits for); the last copy is freed here, once the job is done.
+        let (now, session, inputs, extra) = (
+            self.now(),
+            Arc::new(session.clone()),
+            Arc::new(inputs.clone()),
+            Arc::<[ExtraColumn]>::from(extra),
+        );
+        let kept = (session.clone(), inputs.clone());
         let view = self
             .write_repeatable(move |tx| {
                 Box::pin(async move {
                     create_in(tx, now, &session, kind, &inputs, calendar, &extra).await
                 })
             })
-            .await?;
+            .await;
+        drop(kept);
+        let view = view?;
         self.sessions_changed(Some(kind));
         Ok(view)
     }
@@ -798,14 +808,22 @@ impl App {
         inputs: &BTreeMap<String, Input>,
         calendar: CalendarKind,
     ) -> AppResult<RecordView> {
-        let (now, session, inputs) = (self.now(), session.clone(), inputs.clone());
+        // Shared by each run on the writer thread and freed here (see `create_with`).
+        let (now, session, inputs) = (
+            self.now(),
+            Arc::new(session.clone()),
+            Arc::new(inputs.clone()),
+        );
+        let kept = (session.clone(), inputs.clone());
         let view = self
             .write_repeatable(move |tx| {
                 Box::pin(async move {
                     update_in(tx, now, &session, kind, id, version, &inputs, calendar, &[]).await
                 })
             })
-            .await?;
+            .await;
+        drop(kept);
+        let view = view?;
         self.sessions_changed(Some(kind));
         Ok(view)
     }

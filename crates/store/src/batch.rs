@@ -253,12 +253,15 @@ fn run(
             // Full means a round is already due; either way the commit will be copied.
             let _ = committed.try_send(());
         }
-        for request in batch {
+        for Request { work, done, .. } in batch {
+            // The work goes before its requester hears back, so that whatever it shares with
+            // the requester (a session, the inputs) is freed there, off this thread.
+            drop(work);
             let reply = outcome
                 .as_ref()
                 .map(|_| ())
                 .map_err(|e| StoreError::CommitFailed(e.to_string()));
-            let _ = request.done.send(reply);
+            let _ = done.send(reply);
         }
         // The large job's changes are committed and it has been told so; what is left is
         // housekeeping, which writes queued meanwhile wait for either way.
