@@ -304,7 +304,7 @@ async fn the_sweep_expires_once_and_renewal_follows_on() {
         );
         let path = format!("/api/v1/contracts/{}", id(&contract));
 
-        let clock = Arc::new(ManualClock(Mutex::new(OffsetDateTime::now_utc())));
+        let clock = Arc::new(ManualClock(Mutex::new(common::now_to_the_microsecond())));
         let store = peyvand_store::Store::connect(&t.url).await.unwrap();
         let worker = App::with_clock(store, clock.clone());
         assert_eq!(worker.contract_sweep().await.unwrap(), 0, "not yet");

@@ -196,7 +196,7 @@ async fn a_campaign_goes_in_bulk_chunks_to_those_who_allowed_sms_only() {
         let id = campaign["id"].as_str().unwrap().to_owned();
 
         // The worker runs on a clock of its own, to ask about deliveries later.
-        let clock = Arc::new(ManualClock(Mutex::new(OffsetDateTime::now_utc())));
+        let clock = Arc::new(ManualClock(Mutex::new(common::now_to_the_microsecond())));
         let store = peyvand_store::Store::connect(&t.url).await.unwrap();
         let worker = App::with_clock(store, clock.clone());
         worker

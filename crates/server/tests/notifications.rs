@@ -416,7 +416,7 @@ async fn a_failing_gateway_is_retried_with_back_off_then_shown_as_failed() {
         let job = queue_test(&t, &admin, "sms", "09121112233").await;
 
         // A second application on the same database with a clock of our own plays the worker.
-        let clock = Arc::new(ManualClock(Mutex::new(OffsetDateTime::now_utc())));
+        let clock = Arc::new(ManualClock(Mutex::new(common::now_to_the_microsecond())));
         let store = peyvand_store::Store::connect(&t.url).await.unwrap();
         let worker_app = App::with_clock(store, clock.clone());
         worker_app

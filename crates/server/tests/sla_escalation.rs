@@ -133,7 +133,7 @@ async fn breaches_are_escalated_once_to_the_right_person() {
         assert!(emails_to(&t, &admin).await.is_empty());
 
         // Two months later, a worker with its own clock sweeps.
-        let clock = Arc::new(ManualClock(Mutex::new(OffsetDateTime::now_utc())));
+        let clock = Arc::new(ManualClock(Mutex::new(common::now_to_the_microsecond())));
         let store = peyvand_store::Store::connect(&t.url).await.unwrap();
         let worker = App::with_clock(store, clock.clone());
         assert_eq!(worker.sla_sweep().await.unwrap(), 0, "nothing due yet");

@@ -55,10 +55,7 @@ async fn waiting_for_the_customer_pauses_the_clocks() {
         // A worker with a clock of its own makes the moves, so the wait can last two months.
         // Whole microseconds, as the database keeps moments: a resumption inside working hours
         // moves the due moments by a span that ends at `resumed_at`, nanoseconds and all.
-        let now = OffsetDateTime::now_utc();
-        let start = now
-            .replace_nanosecond(now.nanosecond() / 1_000 * 1_000)
-            .unwrap();
+        let start = common::now_to_the_microsecond();
         let clock = Arc::new(ManualClock(Mutex::new(start)));
         let store = peyvand_store::Store::connect(&t.url).await.unwrap();
         let worker = App::with_clock(store, clock.clone());

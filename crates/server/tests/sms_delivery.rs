@@ -97,7 +97,7 @@ async fn a_sent_sms_is_followed_until_delivered() {
         assert_eq!(queued.status, StatusCode::ACCEPTED, "{}", queued.body);
         let job = queued.json()["job_id"].as_str().unwrap().to_owned();
 
-        let clock = Arc::new(ManualClock(Mutex::new(OffsetDateTime::now_utc())));
+        let clock = Arc::new(ManualClock(Mutex::new(common::now_to_the_microsecond())));
         let store = peyvand_store::Store::connect(&t.url).await.unwrap();
         let worker = App::with_clock(store, clock.clone());
         worker
@@ -145,7 +145,7 @@ async fn a_message_pending_for_days_becomes_unknown() {
             )
             .await;
         let job = queued.json()["job_id"].as_str().unwrap().to_owned();
-        let clock = Arc::new(ManualClock(Mutex::new(OffsetDateTime::now_utc())));
+        let clock = Arc::new(ManualClock(Mutex::new(common::now_to_the_microsecond())));
         let store = peyvand_store::Store::connect(&t.url).await.unwrap();
         let worker = App::with_clock(store, clock.clone());
         worker

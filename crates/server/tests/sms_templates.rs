@@ -148,7 +148,7 @@ impl Clock for ManualClock {
 }
 
 async fn worker(t: &TestApp) -> (App, Arc<ManualClock>) {
-    let clock = Arc::new(ManualClock(Mutex::new(OffsetDateTime::now_utc())));
+    let clock = Arc::new(ManualClock(Mutex::new(common::now_to_the_microsecond())));
     let store = peyvand_store::Store::connect(&t.url).await.unwrap();
     let worker = App::with_clock(store, clock.clone());
     worker

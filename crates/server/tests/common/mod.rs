@@ -313,3 +313,12 @@ impl TestApp {
         }
     }
 }
+
+/// The present moment to the whole microsecond, as the databases keep moments: the start of a
+/// hand-moved clock. A start with nanoseconds made a test compare a stored moment with a
+/// computed one that differed below the microsecond, and fail only at some hours of the day.
+pub fn now_to_the_microsecond() -> time::OffsetDateTime {
+    let now = time::OffsetDateTime::now_utc();
+    now.replace_nanosecond(now.nanosecond() / 1_000 * 1_000)
+        .expect("a whole number of microseconds is a valid nanosecond")
+}
