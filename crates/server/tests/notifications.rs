@@ -27,7 +27,8 @@ const API_KEY: &str = "SECRET-KEY-4b1d";
 struct SmtpSink {
     child: Child,
     port: u16,
-    maildir: PathBuf,
+    /// Removed after the sink is stopped (`Drop` runs before the fields are dropped).
+    maildir: common::scratch::Scratch,
 }
 
 impl Drop for SmtpSink {
@@ -47,10 +48,10 @@ async fn start_smtp_sink() -> SmtpSink {
         .local_addr()
         .unwrap()
         .port();
-    let maildir = std::env::temp_dir().join(format!("peyvand-mail-{}", uuid::Uuid::now_v7()));
+    let maildir = common::scratch::Scratch::new("mail");
     let child = Command::new(workspace_root().join("scripts/smtp-sink"))
         .arg(port.to_string())
-        .arg(&maildir)
+        .arg(&*maildir)
         .stdout(Stdio::null())
         .spawn()
         .expect("scripts/smtp-sink starts");

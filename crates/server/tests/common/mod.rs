@@ -1,9 +1,10 @@
 //! Test harness: every test runs against SQLite and PostgreSQL.
 //!
-//! SQLite databases are temporary files, removed when the test's `TestApp` is dropped. For PostgreSQL the harness uses the server named by
-//! `PEYVAND_TEST_PG_URL` (a URL to an administrative database such as `postgres`), or starts a
-//! throwaway one with `initdb` and `postgres` on a free port; it stops when the test process
-//! ends. Each test gets a fresh database with demo data.
+//! SQLite databases are temporary files, removed when the test's `TestApp` is dropped. For
+//! PostgreSQL the harness uses the server named by `PEYVAND_TEST_PG_URL` (a URL to an
+//! administrative database such as `postgres`), or starts a throwaway one with `initdb` and
+//! `postgres` on a free port; it stops when the test process ends. Each test gets a fresh
+//! database with demo data.
 
 #![allow(dead_code)]
 

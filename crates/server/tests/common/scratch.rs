@@ -51,9 +51,3 @@ impl AsRef<Path> for Scratch {
         &self.path
     }
 }
-
-impl AsRef<std::ffi::OsStr> for Scratch {
-    fn as_ref(&self) -> &std::ffi::OsStr {
-        self.path.as_os_str()
-    }
-}
