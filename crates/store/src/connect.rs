@@ -67,6 +67,8 @@ impl Store {
         if path.is_empty() || path.contains("://") || path.contains(":memory:") {
             return Err(StoreError::BadUrl(redact(url)));
         }
+        // Before the first connection of the process starts SQLite (see the module).
+        crate::page_cache::install();
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)

@@ -55,6 +55,7 @@ pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Opens the writer's connection with the same settings as the sqlx pools.
 pub(crate) fn open(path: &Path) -> StoreResult<rusqlite::Connection> {
+    crate::page_cache::install();
     let conn = rusqlite::Connection::open(path)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.execute_batch(

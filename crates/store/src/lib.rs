@@ -18,6 +18,7 @@ mod jobs;
 mod match_keys;
 mod match_search;
 mod merge;
+mod page_cache;
 mod pipeline;
 mod portal;
 mod portal_reset;

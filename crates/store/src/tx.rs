@@ -618,6 +618,9 @@ mod tests {
             std::thread::current().id()
         ));
         let _ = std::fs::remove_file(&path);
+        // Opened first, this connection would start SQLite without the store's page cache
+        // layer, and the layer's own test expects it.
+        crate::page_cache::install();
         let conn = rusqlite::Connection::open(&path).expect("open");
         conn.execute_batch(
             "CREATE TABLE cases (id INTEGER PRIMARY KEY, owner INTEGER, sort_key TEXT);
