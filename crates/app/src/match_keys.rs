@@ -114,6 +114,26 @@ pub(crate) async fn sync_keys(
     Ok(())
 }
 
+/// The keys a new record of `schema` with `fields` gets; `None` for kinds without keys.
+pub(crate) fn new_keys(schema: &'static Schema, fields: &Fields) -> Option<Vec<i64>> {
+    kind_number(schema.kind)?;
+    Some(MatchFields::of(schema)?.stored_keys(fields))
+}
+
+/// Stores the keys of the record `id` just created, as [`new_keys`] gave them.
+pub(crate) async fn store_new_keys(
+    tx: &mut Tx,
+    schema: &'static Schema,
+    id: Uuid,
+    keys: Option<&[i64]>,
+) -> AppResult<()> {
+    let (Some(number), Some(keys)) = (kind_number(schema.kind), keys) else {
+        return Ok(());
+    };
+    tx.replace_match_keys(number, id, &[], keys).await?;
+    Ok(())
+}
+
 /// Removes the keys that only `field` gave, before that email or phone field is deleted (a
 /// custom field): for every record with a value in it, the keys of all its fields that the
 /// record's other fields do not give too.

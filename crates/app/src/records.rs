@@ -21,7 +21,7 @@ use crate::error::{AppError, AppResult};
 use crate::json::{value_from_json, value_to_json};
 use crate::org::{filter_for, load_org, org_for};
 use crate::writes::delete_in;
-pub(crate) use crate::writes::{audit, create_in, diff, update_in};
+pub(crate) use crate::writes::{audit, create_in, create_prepared_in, diff, update_in};
 
 /// Lists count their records up to this many; a count above it means "more than this". A
 /// thousand is enough to tell a user how much work a list holds, and counting stops early: at
@@ -776,24 +776,25 @@ impl App {
         calendar: CalendarKind,
         extra: &[ExtraColumn],
     ) -> AppResult<RecordView> {
-        // Shared, not copied, by each run of the job on the writer thread (whose time is what
-        // every write waits for); the last copy is freed here, once the job is done.
-        let (now, session, inputs, extra) = (
+        // Checked and computed here rather than on the writer thread, whose time every write
+        // waits for (`PreparedCreate`); shared, not copied, by each run of the job, and the
+        // last copy freed here once the job is done.
+        let prepared = Arc::new(crate::writes::prepare_create(session, kind, inputs, calendar)?);
+        let (now, session_shared, extra) = (
             self.now(),
             Arc::new(session.clone()),
-            Arc::new(inputs.clone()),
             Arc::<[ExtraColumn]>::from(extra),
         );
-        let kept = (session.clone(), inputs.clone());
-        let view = self
+        let kept = (session_shared.clone(), prepared.clone());
+        let created = self
             .write_repeatable(move |tx| {
                 Box::pin(async move {
-                    create_in(tx, now, &session, kind, &inputs, calendar, &extra).await
+                    create_prepared_in(tx, now, &session_shared, &prepared, &extra).await
                 })
             })
             .await;
         drop(kept);
-        let view = view?;
+        let view = created?.view(session);
         self.sessions_changed(Some(kind));
         Ok(view)
     }

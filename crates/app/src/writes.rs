@@ -150,6 +150,53 @@ pub(crate) async fn create_in(
     calendar: CalendarKind,
     extra: &[ExtraColumn],
 ) -> AppResult<RecordView> {
+    let prepared = prepare_create(session, kind, inputs, calendar)?;
+    let created = create_prepared_in(tx, now, session, &prepared, extra).await?;
+    Ok(created.view(session))
+}
+
+/// What creating a record computes from the actor's input alone — the checked fields with
+/// their defaults, the search text, the duplicate-match keys and the audit trail's entry —
+/// made before the write is queued, so that the writer thread (whose time every write waits
+/// for) redoes none of it unless a hook changes the fields.
+#[derive(Debug)]
+pub(crate) struct PreparedCreate {
+    kind: RecordKind,
+    fields: Fields,
+    search: String,
+    match_keys: Option<Vec<i64>>,
+    changes: String,
+}
+
+/// A record just created: its id, fields as stored and the moment written.
+#[derive(Debug)]
+pub(crate) struct Created {
+    kind: RecordKind,
+    id: Uuid,
+    fields: Fields,
+    at: time::OffsetDateTime,
+}
+
+impl Created {
+    /// The record as `session` sees it, without reading it back.
+    pub(crate) fn view(self, session: &Session) -> RecordView {
+        let schema = session.schema(self.kind);
+        view(
+            session,
+            schema,
+            stored_row(schema, self.id, 1, self.fields, self.at, Some(self.at)),
+        )
+    }
+}
+
+/// Checks the actor's right to create a record of `kind` and their input, and computes what
+/// the record's write needs from it (see [`PreparedCreate`]).
+pub(crate) fn prepare_create(
+    session: &Session,
+    kind: RecordKind,
+    inputs: &BTreeMap<String, Input>,
+    calendar: CalendarKind,
+) -> AppResult<PreparedCreate> {
     let schema = session.schema(kind);
     if session.actor.grants.scope(kind, Action::Create) == peyvand_domain::permission::Scope::None {
         return Err(AppError::Forbidden);
@@ -158,6 +205,26 @@ pub(crate) async fn create_in(
     let mut fields =
         record::validate(schema, inputs, false, calendar).map_err(AppError::Validation)?;
     apply_defaults(session, schema, &mut fields);
+    Ok(PreparedCreate {
+        kind,
+        search: record::search_text(schema, &fields),
+        match_keys: crate::match_keys::new_keys(schema, &fields),
+        changes: creation_changes(&fields),
+        fields,
+    })
+}
+
+/// Creates the record `prepared` describes, with the hooks of its kind, inside `tx`.
+pub(crate) async fn create_prepared_in(
+    tx: &mut Tx,
+    now: time::OffsetDateTime,
+    session: &Session,
+    prepared: &PreparedCreate,
+    extra: &[ExtraColumn],
+) -> AppResult<Created> {
+    let kind = prepared.kind;
+    let schema = session.schema(kind);
+    let mut fields = prepared.fields.clone();
     crate::sales::before_create(tx, now, session, schema, &mut fields).await?;
     crate::pipeline::rules::prepare(tx, now, session, kind, None, &mut fields).await?;
     crate::contracts::before_create(tx, now, session, schema, &mut fields).await?;
@@ -170,28 +237,35 @@ pub(crate) async fn create_in(
     // Case numbers, routing and service-level clocks are the system's doing, after the actor's
     // own placement of the record was checked (a routed case may land outside their reach).
     crate::service::on_create(tx, now, schema, &mut fields).await?;
-    let search = record::search_text(schema, &fields);
+    // What was prepared from the input holds while the hooks left the fields as they were.
+    let unchanged = fields == prepared.fields;
+    let search = if unchanged {
+        std::borrow::Cow::Borrowed(prepared.search.as_str())
+    } else {
+        std::borrow::Cow::Owned(record::search_text(schema, &fields))
+    };
     tx.insert_record(schema, id, now, &fields, &search, extra)
         .await
         .map_err(unique_to_field(schema))?;
-    sync_keys(tx, schema, id, None, Some(&fields)).await?;
+    if unchanged {
+        crate::match_keys::store_new_keys(tx, schema, id, prepared.match_keys.as_deref()).await?;
+    } else {
+        sync_keys(tx, schema, id, None, Some(&fields)).await?;
+    }
     crate::pipeline::rules::after_write(tx, now, kind, id, None, &fields).await?;
-    audit(
-        tx,
-        now,
-        session,
+    let changes = if unchanged {
+        prepared.changes.clone()
+    } else {
+        creation_changes(&fields)
+    };
+    audit_text(tx, now, session, kind, id, "create", changes).await?;
+    crate::sales::after_create(tx, now, session, kind, &fields).await?;
+    Ok(Created {
         kind,
         id,
-        "create",
-        diff(&Fields::new(), &fields, false),
-    )
-    .await?;
-    crate::sales::after_create(tx, now, session, kind, &fields).await?;
-    Ok(view(
-        session,
-        schema,
-        stored_row(schema, id, 1, fields, now, Some(now)),
-    ))
+        fields,
+        at: now,
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -402,6 +476,19 @@ pub(crate) async fn audit(
     action: &str,
     changes: Json,
 ) -> AppResult<()> {
+    audit_text(tx, now, session, kind, id, action, changes.to_string()).await
+}
+
+/// [`audit`] with the changes as JSON text already.
+pub(crate) async fn audit_text(
+    tx: &mut Tx,
+    now: time::OffsetDateTime,
+    session: &Session,
+    kind: RecordKind,
+    id: Uuid,
+    action: &str,
+    changes: String,
+) -> AppResult<()> {
     tx.insert_audit(&AuditRow {
         id: Uuid::now_v7(),
         record_kind: kind.code().to_owned(),
@@ -409,7 +496,7 @@ pub(crate) async fn audit(
         action: action.to_owned(),
         actor_id: Some(session.actor.user_id),
         at: now,
-        changes: changes.to_string(),
+        changes,
     })
     .await?;
     Ok(())

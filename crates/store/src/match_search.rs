@@ -121,14 +121,21 @@ impl Tx {
         keys: &[i64],
     ) -> StoreResult<()> {
         let table = record_table(kind)?;
-        let mut select = Query::select();
-        select
-            .expr(Expr::cust("rowid"))
-            .from(table)
-            .and_where(Expr::col("id").eq(to_sql(&Value::Id(record), ColType::Id)));
-        let rows = self.fetch(&select, &[ColType::Int]).await?;
-        let Some(Value::Int(rowid)) = rows.first().and_then(|row| row.first()) else {
-            return Ok(());
+        let rowid = match self.last_inserted {
+            // Right after its insert (a create), the record's rowid is known already.
+            Some((inserted, id, rowid)) if inserted == table && id == record => rowid,
+            _ => {
+                let mut select = Query::select();
+                select
+                    .expr(Expr::cust("rowid"))
+                    .from(table)
+                    .and_where(Expr::col("id").eq(to_sql(&Value::Id(record), ColType::Id)));
+                let rows = self.fetch(&select, &[ColType::Int]).await?;
+                let Some(Value::Int(rowid)) = rows.first().and_then(|row| row.first()) else {
+                    return Ok(());
+                };
+                *rowid
+            }
         };
         self.match_notes.push(MatchNote {
             rid: rowid_base(kind) + rowid,

@@ -427,6 +427,9 @@ impl Tx {
             .columns(columns)
             .values_panic(values);
         self.execute(&insert).await?;
+        self.last_inserted = self
+            .direct_last_insert_rowid()
+            .map(|rowid| (schema.table, id, rowid));
         Ok(())
     }
 

@@ -147,6 +147,9 @@ pub struct Tx {
     /// `match_search.rs`), and where the current job's own begin.
     pub(crate) match_notes: Vec<crate::match_search::MatchNote>,
     job_notes_from: usize,
+    /// On the writer's connection: the table, id and rowid of the record last inserted by
+    /// [`Tx::insert_record`], so that what follows its insert needs not look its rowid up.
+    pub(crate) last_inserted: Option<(&'static str, uuid::Uuid, i64)>,
 }
 
 /// On the writer's connection, before a statement of the current job writes: sets the job's
@@ -173,6 +176,7 @@ impl Tx {
             job_wrote: false,
             match_notes: Vec::new(),
             job_notes_from: 0,
+            last_inserted: None,
         }
     }
 
@@ -199,6 +203,14 @@ impl Tx {
 
     pub(crate) fn postgres(tx: Transaction<'static, Postgres>) -> Tx {
         Tx::over(Inner::Postgres(tx))
+    }
+
+    /// On the writer's own connection: the rowid of the row the last `INSERT` added.
+    pub(crate) fn direct_last_insert_rowid(&mut self) -> Option<i64> {
+        match self.inner.conn() {
+            Conn::Direct(conn) => Some(conn.last_insert_rowid()),
+            _ => None,
+        }
     }
 
     /// Whether this transaction runs on PostgreSQL (statements differ where the databases'
