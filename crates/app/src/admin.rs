@@ -3,6 +3,7 @@
 //! bootstrap that every database starts with.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use peyvand_domain::calendar::CalendarKind;
 use peyvand_domain::permission::{Action, Actor, Grants, RecordKind, builtin_roles};
@@ -154,7 +155,7 @@ impl App {
     /// Creates a user with a password.
     pub async fn create_user(
         &self,
-        session: &Session,
+        session: &Arc<Session>,
         user: &NewUser,
         calendar: CalendarKind,
     ) -> AppResult<RecordView> {
@@ -281,7 +282,7 @@ impl App {
     /// Creates a role with the given rights.
     pub async fn create_role(
         &self,
-        session: &Session,
+        session: &Arc<Session>,
         inputs: &BTreeMap<String, Input>,
         grants: &Grants,
     ) -> AppResult<RecordView> {

@@ -1,6 +1,8 @@
 //! Signing in: passwords, web sessions with their CSRF token, personal API tokens, throttling of
 //! failed attempts, and turning a session or token into the acting user.
 
+use std::sync::Arc;
+
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use base64::Engine;
@@ -157,7 +159,7 @@ impl App {
     }
 
     /// The user behind a session cookie, if the session is valid and the user enabled.
-    pub async fn session_from_cookie(&self, cookie: &str) -> AppResult<Session> {
+    pub async fn session_from_cookie(&self, cookie: &str) -> AppResult<Arc<Session>> {
         let key = format!("s:{}", secret_hash(cookie));
         let now = self.now();
         if let Some(session) = self.sessions.get(&key, now) {
@@ -174,13 +176,14 @@ impl App {
         let schemas = self.current_schemas(&mut tx).await?;
         let mut session = load_session(&mut tx, row.user_id, schemas).await?;
         session.csrf_token = Some(row.csrf_token);
+        let session = Arc::new(session);
         self.sessions
             .put(key, session.clone(), Some(row.expires_at));
         Ok(session)
     }
 
     /// The user behind a bearer token, if the token is valid and not revoked.
-    pub async fn session_from_token(&self, token: &str) -> AppResult<Session> {
+    pub async fn session_from_token(&self, token: &str) -> AppResult<Arc<Session>> {
         let key = format!("t:{}", secret_hash(token));
         let now = self.now();
         if let Some(session) = self.sessions.get(&key, now) {
@@ -198,14 +201,20 @@ impl App {
         let session = load_session(&mut tx, row.user_id, schemas).await?;
         drop(tx);
         // Noting the last use costs a write; once a minute is enough to show it in the list.
+        // It queues with the other writes: on a transaction of its own it waited for SQLite's
+        // write lock, which a stream of creates hardly ever leaves free, and held up the
+        // requests carrying the token for up to seconds.
         if row
             .last_used_at
             .is_none_or(|at| now - at > Duration::minutes(1))
         {
-            let mut tx = self.store.write().await?;
-            tx.touch_api_token(row.id, now).await?;
-            tx.commit().await?;
+            let token = row.id;
+            self.write_repeatable(move |tx| {
+                Box::pin(async move { Ok(tx.touch_api_token(token, now).await?) })
+            })
+            .await?;
         }
+        let session = Arc::new(session);
         self.sessions.put(key, session.clone(), None);
         Ok(session)
     }

@@ -189,7 +189,7 @@ impl App {
     /// Returns the demo logins.
     pub async fn seed_demo(&self, contacts: usize) -> AppResult<Vec<DemoLogin>> {
         let headquarters = self.bootstrap().await?;
-        let system = self.system_session(headquarters);
+        let system = std::sync::Arc::new(self.system_session(headquarters));
         let role =
             |key: &'static str| async move { self.find_id(RecordKind::Role, "name", key).await };
         let logins: Vec<(&str, &'static str, &str, &str)> = vec![
@@ -356,7 +356,7 @@ impl App {
     /// Creates accounts, `contacts` contacts and some leads owned by the given sales people.
     pub async fn seed_customers(
         &self,
-        system: &crate::Session,
+        system: &std::sync::Arc<crate::Session>,
         owners: &[(Uuid, String)],
         contacts: usize,
     ) -> AppResult<()> {

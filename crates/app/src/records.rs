@@ -760,7 +760,7 @@ impl App {
     /// Creates a record from raw input. Dates are read in `calendar`.
     pub async fn create(
         &self,
-        session: &Session,
+        session: &Arc<Session>,
         kind: RecordKind,
         inputs: &BTreeMap<String, Input>,
         calendar: CalendarKind,
@@ -770,7 +770,7 @@ impl App {
 
     pub(crate) async fn create_with(
         &self,
-        session: &Session,
+        session: &Arc<Session>,
         kind: RecordKind,
         inputs: &BTreeMap<String, Input>,
         calendar: CalendarKind,
@@ -779,10 +779,12 @@ impl App {
         // Checked and computed here rather than on the writer thread, whose time every write
         // waits for (`PreparedCreate`); shared, not copied, by each run of the job, and the
         // last copy freed here once the job is done.
-        let prepared = Arc::new(crate::writes::prepare_create(session, kind, inputs, calendar)?);
+        let prepared = Arc::new(crate::writes::prepare_create(
+            session, kind, inputs, calendar,
+        )?);
         let (now, session_shared, extra) = (
             self.now(),
-            Arc::new(session.clone()),
+            session.clone(),
             Arc::<[ExtraColumn]>::from(extra),
         );
         let kept = (session_shared.clone(), prepared.clone());
@@ -802,7 +804,7 @@ impl App {
     /// Changes a record if it is still at `version` (else [`AppError::VersionConflict`]).
     pub async fn update(
         &self,
-        session: &Session,
+        session: &Arc<Session>,
         kind: RecordKind,
         id: Uuid,
         version: i64,
@@ -810,11 +812,7 @@ impl App {
         calendar: CalendarKind,
     ) -> AppResult<RecordView> {
         // Shared by each run on the writer thread and freed here (see `create_with`).
-        let (now, session, inputs) = (
-            self.now(),
-            Arc::new(session.clone()),
-            Arc::new(inputs.clone()),
-        );
+        let (now, session, inputs) = (self.now(), session.clone(), Arc::new(inputs.clone()));
         let kept = (session.clone(), inputs.clone());
         let view = self
             .write_repeatable(move |tx| {

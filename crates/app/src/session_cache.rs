@@ -8,8 +8,8 @@
 //! notice such changes within [`TTL`].
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
@@ -22,7 +22,7 @@ pub const TTL: Duration = Duration::from_secs(2);
 const MAX_ENTRIES: usize = 10_000;
 
 struct Entry {
-    session: Session,
+    session: Arc<Session>,
     cached_at: Instant,
     generation: u64,
     expires_at: Option<OffsetDateTime>,
@@ -37,7 +37,7 @@ pub struct SessionCache {
 
 impl SessionCache {
     /// The cached session for a secret hash, if still valid at `now`.
-    pub fn get(&self, key: &str, now: OffsetDateTime) -> Option<Session> {
+    pub fn get(&self, key: &str, now: OffsetDateTime) -> Option<Arc<Session>> {
         let generation = self.generation.load(Ordering::Acquire);
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let entry = entries.get(key)?;
@@ -48,7 +48,7 @@ impl SessionCache {
     }
 
     /// Remembers a session read from the database.
-    pub fn put(&self, key: String, session: Session, expires_at: Option<OffsetDateTime>) {
+    pub fn put(&self, key: String, session: Arc<Session>, expires_at: Option<OffsetDateTime>) {
         let generation = self.generation.load(Ordering::Acquire);
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= MAX_ENTRIES {

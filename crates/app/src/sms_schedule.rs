@@ -223,7 +223,10 @@ const DEMO_TEMPLATES: [(&str, &str, &str); 3] = [
 ];
 
 /// Adds the demo's SMS templates.
-pub(crate) async fn add_demo_templates(app: &App, system: &Session) -> AppResult<()> {
+pub(crate) async fn add_demo_templates(
+    app: &App,
+    system: &std::sync::Arc<Session>,
+) -> AppResult<()> {
     use peyvand_domain::record::Input;
     for (name, language, body) in DEMO_TEMPLATES {
         let inputs = [("name", name), ("language", language), ("body", body)]

@@ -53,7 +53,7 @@ pub fn same_secret(a: &str, b: &str) -> bool {
 }
 
 /// The signed-in caller of an API endpoint.
-pub struct ApiSession(pub Session);
+pub struct ApiSession(pub std::sync::Arc<Session>);
 
 impl FromRequestParts<AppState> for ApiSession {
     type Rejection = ApiError;
@@ -72,7 +72,7 @@ impl FromRequestParts<AppState> for ApiSession {
                 .ok_or(AppError::Unauthenticated)?;
             return Ok(ApiSession(state.app.session_from_token(token).await?));
         }
-        if let Some(session) = parts.extensions.get::<Session>() {
+        if let Some(session) = parts.extensions.get::<std::sync::Arc<Session>>() {
             return Ok(ApiSession(session.clone()));
         }
         let cookie = cookie(&parts.headers, SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;

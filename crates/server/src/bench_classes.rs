@@ -52,7 +52,7 @@ fn percentiles(mut samples: Vec<Duration>) -> String {
 /// returns the latencies of both.
 async fn probe(
     app: App,
-    admin: peyvand_app::Session,
+    admin: std::sync::Arc<peyvand_app::Session>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) -> (Vec<Duration>, Vec<Duration>) {
     let (mut reads, mut writes) = (Vec::new(), Vec::new());
@@ -89,7 +89,7 @@ async fn probe(
 /// the run, its time and the probe's latencies.
 async fn timed_run(
     app: &App,
-    admin: &peyvand_app::Session,
+    admin: &std::sync::Arc<peyvand_app::Session>,
 ) -> Result<(peyvand_app::classes::RunView, Duration, String, String)> {
     let run = app.request_classification(admin).await.map_err(app_error)?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -119,7 +119,7 @@ pub async fn run(database: &str, invoices: usize, lines: usize) -> Result<()> {
         .await
         .map_err(app_error)?
         .context("run `peyvand demo --contacts N --no-serve` first")?;
-    let admin = app.session_for_user(admin).await.map_err(app_error)?;
+    let admin = std::sync::Arc::new(app.session_for_user(admin).await.map_err(app_error)?);
     let seeded = app
         .find_id(RecordKind::Invoice, "number", "BENCH-00000000")
         .await

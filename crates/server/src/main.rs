@@ -375,7 +375,7 @@ async fn create_user(
         ("role_id".to_owned(), Input::Text(role_id.to_string())),
         ("branch_id".to_owned(), Input::Text(branch_id.to_string())),
     ]);
-    let session = app.system_session(headquarters);
+    let session = std::sync::Arc::new(app.system_session(headquarters));
     let user = peyvand_app::NewUser {
         fields,
         password: password.to_owned(),

@@ -58,7 +58,7 @@ fn text(pairs: &[(&str, String)]) -> BTreeMap<String, Input> {
 /// Adds the demo contracts after the customers and deals exist.
 pub(crate) async fn add_demo_contracts(
     app: &App,
-    system: &Session,
+    system: &std::sync::Arc<Session>,
     owners: &[(Uuid, String)],
     accounts: &[Uuid],
 ) -> AppResult<()> {

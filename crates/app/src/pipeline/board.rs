@@ -1,6 +1,7 @@
 //! The board (kanban) of a pipeline and moving a deal on it.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use peyvand_domain::calendar::CalendarKind;
 use peyvand_domain::permission::{Action, RecordKind};
@@ -108,7 +109,7 @@ impl App {
     /// manager's right, a lost one needs a reason, and the stage history records the move.
     pub async fn move_opportunity(
         &self,
-        session: &Session,
+        session: &Arc<Session>,
         id: Uuid,
         to: &Move,
     ) -> AppResult<RecordView> {

@@ -95,7 +95,7 @@ impl App {
     /// per branch for the current Jalali year.
     pub(crate) async fn seed_opportunities(
         &self,
-        system: &Session,
+        system: &std::sync::Arc<Session>,
         owners: &[(Uuid, String)],
         accounts: &[Uuid],
         count: usize,
@@ -171,7 +171,7 @@ impl App {
 
     async fn step(
         &self,
-        system: &Session,
+        system: &std::sync::Arc<Session>,
         deal: &crate::RecordView,
         changes: &[(&str, String)],
     ) -> AppResult<crate::RecordView> {
@@ -186,7 +186,7 @@ impl App {
         .await
     }
 
-    async fn seed_targets(&self, system: &Session) -> AppResult<()> {
+    async fn seed_targets(&self, system: &std::sync::Arc<Session>) -> AppResult<()> {
         let today = self.now().date().to_string();
         for branch in everything(self, &record::BRANCHES).await? {
             let name = branch

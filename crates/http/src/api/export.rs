@@ -43,7 +43,7 @@ pub async fn export(
         .await?;
     let pages = Pages {
         app: state.app.clone(),
-        session: Arc::new(session),
+        session,
         schema,
         params,
         pending: Some(first),

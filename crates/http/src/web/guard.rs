@@ -132,7 +132,7 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
     match response.extensions().get::<ErrorPage>() {
         Some(page) => {
             let page = page.clone();
-            let mut rendered = error_response(session.as_ref(), locale, &page);
+            let mut rendered = error_response(session.as_deref(), locale, &page);
             // Keep headers the handler set (a cleared cookie, say) on the rendered page.
             for (name, value) in response.headers() {
                 if name != axum::http::header::CONTENT_TYPE
@@ -149,7 +149,7 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
 
 /// The signed-in user of a page. Without a valid session, the browser is sent to the login
 /// page, which brings it back here afterwards.
-pub struct WebSession(pub Session);
+pub struct WebSession(pub std::sync::Arc<Session>);
 
 impl FromRequestParts<AppState> for WebSession {
     type Rejection = Response;
@@ -159,7 +159,7 @@ impl FromRequestParts<AppState> for WebSession {
         _state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         // The guard looked the session up already; no second database read.
-        if let Some(session) = parts.extensions.get::<Session>() {
+        if let Some(session) = parts.extensions.get::<std::sync::Arc<Session>>() {
             return Ok(WebSession(session.clone()));
         }
         let target = match (&parts.method, parts.uri.path_and_query()) {
