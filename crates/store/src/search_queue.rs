@@ -43,7 +43,11 @@ impl Tx {
                 tracing::warn!(table = %name, "search notes of an unknown table left alone");
                 continue;
             };
-            self.exec_store_sql(&apply_statements(table)).await?;
+            // One at a time, so that the writer's connection keeps each statement prepared:
+            // parsed and planned again at every commit, they were 4% of its time.
+            for statement in apply_statements(table) {
+                self.exec_store_sqlite_with(&statement, Vec::new()).await?;
+            }
         }
         Ok(())
     }
@@ -51,16 +55,20 @@ impl Tx {
 
 /// Removes the words the index holds for the noted rows, then indexes the rows as they are now
 /// (a deleted row is no longer there to index), and forgets the table's notes.
-fn apply_statements(table: &str) -> String {
-    format!(
-        "INSERT INTO {table}_search({table}_search, rowid, search_text) \
+fn apply_statements(table: &str) -> [String; 3] {
+    [
+        format!(
+            "INSERT INTO {table}_search({table}_search, rowid, search_text) \
              SELECT 'delete', row_id, old_text FROM {PENDING} \
-             WHERE table_name = '{table}' AND indexed = 1; \
-         INSERT INTO {table}_search(rowid, search_text) \
+             WHERE table_name = '{table}' AND indexed = 1"
+        ),
+        format!(
+            "INSERT INTO {table}_search(rowid, search_text) \
              SELECT t.rowid, t.search_text FROM {PENDING} p JOIN {table} t ON t.rowid = p.row_id \
-             WHERE p.table_name = '{table}'; \
-         DELETE FROM {PENDING} WHERE table_name = '{table}';"
-    )
+             WHERE p.table_name = '{table}'"
+        ),
+        format!("DELETE FROM {PENDING} WHERE table_name = '{table}'"),
+    ]
 }
 
 #[cfg(test)]
@@ -190,9 +198,13 @@ mod tests {
 
     #[test]
     fn every_statement_names_the_table_and_its_index_only() {
-        let sql = apply_statements("contacts");
-        assert!(sql.contains("INSERT INTO contacts_search(contacts_search, rowid, search_text)"));
-        assert!(sql.contains("JOIN contacts t ON t.rowid = p.row_id"));
-        assert_eq!(sql.matches("table_name = 'contacts'").count(), 3);
+        let [delete, insert, forget] = apply_statements("contacts");
+        assert!(
+            delete.contains("INSERT INTO contacts_search(contacts_search, rowid, search_text)")
+        );
+        assert!(insert.contains("JOIN contacts t ON t.rowid = p.row_id"));
+        for statement in [&delete, &insert, &forget] {
+            assert_eq!(statement.matches("table_name = 'contacts'").count(), 1);
+        }
     }
 }

@@ -519,25 +519,6 @@ impl Tx {
         })
     }
 
-    /// Runs statements the store wrote itself (never from outside input), outside any job's
-    /// savepoint: the work a transaction does on its own behalf, such as before its commit.
-    pub(crate) async fn exec_store_sql(&mut self, sql: &str) -> StoreResult<()> {
-        match self.inner.conn() {
-            Conn::Sqlite(tx) => {
-                sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            Conn::Direct(conn) => conn.execute_batch(sql)?,
-            Conn::Postgres(tx) => {
-                sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-        Ok(())
-    }
-
     /// Runs one schema-changing statement built by the store (never from outside input).
     pub(crate) async fn run_ddl(&mut self, sql: &str) -> StoreResult<()> {
         match self.inner.conn() {
