@@ -47,9 +47,9 @@ pub struct SuspendedIndexes {
 /// CPU instead of 8.3 s (docs/benchmarks.md), and a search over the segments left took as long.
 const BULK_AUTOMERGE: u8 = 16;
 
-/// FTS5's own number, which later commits merge by again: they write a few rows each, and
-/// merging many segments at once would make one of them pay for it.
-const DEFAULT_AUTOMERGE: u8 = 4;
+/// What the indexes go back to: no automatic merging, as every commit takes a bounded merge
+/// step instead (migration 0290, `Tx::merge_a_step`).
+const DEFAULT_AUTOMERGE: u8 = 0;
 
 /// The page cache while a bulk load sorts (building an index, ordering the gathered keys), in
 /// KiB. SQLite's sorter keeps up to a page cache's worth of rows in memory before it writes a
@@ -312,7 +312,7 @@ mod tests {
         let mut tx = store.read().await.unwrap();
         assert_eq!(index_names(&mut tx).await, before);
         for index in ["contacts_search", "match_search"] {
-            assert_eq!(automerge(&mut tx, index).await, Some(4), "{index}");
+            assert_eq!(automerge(&mut tx, index).await, Some(0), "{index}");
         }
         for key in [7, -3, 11] {
             assert_eq!(tx.match_key_records(2, key, 10).await.unwrap(), [kept]);

@@ -211,7 +211,7 @@ impl Tx {
             )
             .await?;
         }
-        Ok(())
+        self.merge_a_step(INDEX).await
     }
 
     /// Up to `limit` records of `kind` holding `key`.

@@ -48,10 +48,29 @@ impl Tx {
             for statement in apply_statements(table) {
                 self.exec_store_sqlite_with(&statement, Vec::new()).await?;
             }
+            self.merge_a_step(&format!("{table}_search")).await?;
         }
         Ok(())
     }
+
+    /// SQLite: merges some of `index`'s segments, at most about [`MERGE_PAGES`] pages, if one of
+    /// its levels holds four or more (FTS5's `usermerge`). The indexes do not merge by
+    /// themselves (migration 0290): each commit that wrote one takes a step.
+    pub(crate) async fn merge_a_step(&mut self, index: &str) -> StoreResult<()> {
+        self.exec_store_sqlite_with(
+            &format!("INSERT INTO {index}({index}, rank) VALUES ('merge', {MERGE_PAGES})"),
+            Vec::new(),
+        )
+        .await?;
+        Ok(())
+    }
 }
+
+/// The pages of merged index a commit writes at most for each full-text index it changed.
+/// FTS5's automatic merging wrote 64 per level of the index at once, every 64 leaves written;
+/// a step of 16 keeps the segments as few under a stream of creates (a commit writes a few
+/// leaves per index) and takes about a millisecond (docs/benchmarks.md).
+pub(crate) const MERGE_PAGES: u32 = 16;
 
 /// Removes the words the index holds for the noted rows, then indexes the rows as they are now
 /// (a deleted row is no longer there to index), and forgets the table's notes.
@@ -193,6 +212,67 @@ mod tests {
                 continue;
             };
             assert!(!sql.contains("_search("), "{name} writes an index: {sql}");
+        }
+    }
+
+    /// The segments of `index`, as its table of leaf pages counts them.
+    async fn segments(store: &Store, index: &str) -> i64 {
+        let mut tx = store.read().await.unwrap();
+        let mut select = Query::select();
+        select.expr(Expr::cust(format!(
+            "(SELECT count(DISTINCT segid) FROM {index}_idx)"
+        )));
+        match tx.fetch(&select, &[ColType::Int]).await.unwrap()[..] {
+            [ref row] => match row[..] {
+                [Value::Int(n)] => n,
+                _ => panic!("no count"),
+            },
+            _ => panic!("no row"),
+        }
+    }
+
+    #[tokio::test]
+    async fn each_commit_takes_a_merge_step() {
+        let (store, _database) = crate::temp_sqlite_store("merge-steps").await;
+        let before = segments(&store, "loss_reasons_search").await;
+        // Four commits make four segments of one row each, and the fourth commit's step
+        // merges them (FTS5 merges a level once it holds four); the fifth adds one.
+        for name in ["alpha", "beta", "gamma", "delta", "epsilon"] {
+            write(&store, insert(name), true).await;
+        }
+        let after = segments(&store, "loss_reasons_search").await;
+        assert!(
+            after <= before + 2,
+            "{before} segments before, {after} after"
+        );
+        assert_eq!(found(&store, "gam").await, ["gamma"]);
+    }
+
+    #[tokio::test]
+    async fn no_full_text_index_merges_by_itself() {
+        // Automatic merges made one commit pay for a large merge (migration 0290).
+        let (store, _database) = crate::temp_sqlite_store("automerge").await;
+        let mut tx = store.read().await.unwrap();
+        let mut select = Query::select();
+        select
+            .column("name")
+            .from("sqlite_master")
+            .and_where(Expr::cust("sql LIKE 'CREATE VIRTUAL TABLE%fts5(%'"));
+        let indexes = tx.fetch(&select, &[ColType::Text]).await.unwrap();
+        assert!(indexes.len() >= 30, "{} indexes", indexes.len());
+        for row in indexes {
+            let Some(Value::Text(index)) = row.first() else {
+                continue;
+            };
+            let mut automerge = Query::select();
+            automerge.expr(Expr::cust(format!(
+                "(SELECT v FROM {index}_config WHERE k = 'automerge')"
+            )));
+            assert_eq!(
+                tx.fetch(&automerge, &[ColType::Int]).await.unwrap(),
+                [[Value::Int(0)]],
+                "{index}"
+            );
         }
     }
 
