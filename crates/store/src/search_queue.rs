@@ -54,8 +54,8 @@ impl Tx {
     }
 
     /// SQLite: merges some of `index`'s segments, at most about [`MERGE_PAGES`] pages, if one of
-    /// its levels holds four or more (FTS5's `usermerge`). The indexes do not merge by
-    /// themselves (migration 0290): each commit that wrote one takes a step.
+    /// its levels holds eight or more (FTS5's `usermerge`, migration 0290). The indexes do not
+    /// merge by themselves: each commit that wrote one takes a step.
     pub(crate) async fn merge_a_step(&mut self, index: &str) -> StoreResult<()> {
         self.exec_store_sqlite_with(
             &format!("INSERT INTO {index}({index}, rank) VALUES ('merge', {MERGE_PAGES})"),
@@ -235,9 +235,11 @@ mod tests {
     async fn each_commit_takes_a_merge_step() {
         let (store, _database) = crate::temp_sqlite_store("merge-steps").await;
         let before = segments(&store, "loss_reasons_search").await;
-        // Four commits make four segments of one row each, and the fourth commit's step
-        // merges them (FTS5 merges a level once it holds four); the fifth adds one.
-        for name in ["alpha", "beta", "gamma", "delta", "epsilon"] {
+        // Eight commits make eight segments of one row each, and the eighth commit's step
+        // merges them (a level is merged once it holds eight); the ninth adds one.
+        for name in [
+            "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota",
+        ] {
             write(&store, insert(name), true).await;
         }
         let after = segments(&store, "loss_reasons_search").await;
