@@ -778,7 +778,7 @@ impl App {
     ) -> AppResult<RecordView> {
         // Checked and computed here rather than on the writer thread, whose time every write
         // waits for (`PreparedCreate`); shared, not copied, by each run of the job, and the
-        // last copy freed here once the job is done.
+        // last copy freed here once the job is done (the caller holds the session).
         let prepared = Arc::new(crate::writes::prepare_create(
             session, kind, inputs, calendar,
         )?);
@@ -787,7 +787,7 @@ impl App {
             session.clone(),
             Arc::<[ExtraColumn]>::from(extra),
         );
-        let kept = (session_shared.clone(), prepared.clone());
+        let kept = prepared.clone();
         let created = self
             .write_repeatable(move |tx| {
                 Box::pin(async move {
@@ -813,7 +813,7 @@ impl App {
     ) -> AppResult<RecordView> {
         // Shared by each run on the writer thread and freed here (see `create_with`).
         let (now, session, inputs) = (self.now(), session.clone(), Arc::new(inputs.clone()));
-        let kept = (session.clone(), inputs.clone());
+        let kept = inputs.clone();
         let view = self
             .write_repeatable(move |tx| {
                 Box::pin(async move {

@@ -205,13 +205,20 @@ pub(crate) fn prepare_create(
     let mut fields =
         record::validate(schema, inputs, false, calendar).map_err(AppError::Validation)?;
     apply_defaults(session, schema, &mut fields);
-    Ok(PreparedCreate {
-        kind,
-        search: record::search_text(schema, &fields),
-        match_keys: crate::match_keys::new_keys(schema, &fields),
-        changes: creation_changes(&fields),
-        fields,
-    })
+    Ok(PreparedCreate::of(schema, fields))
+}
+
+impl PreparedCreate {
+    /// What a record of `schema` with `fields` needs written besides them.
+    fn of(schema: &'static Schema, fields: Fields) -> PreparedCreate {
+        PreparedCreate {
+            kind: schema.kind,
+            search: record::search_text(schema, &fields),
+            match_keys: crate::match_keys::new_keys(schema, &fields),
+            changes: creation_changes(&fields),
+            fields,
+        }
+    }
 }
 
 /// Creates the record `prepared` describes, with the hooks of its kind, inside `tx`.
@@ -238,27 +245,19 @@ pub(crate) async fn create_prepared_in(
     // own placement of the record was checked (a routed case may land outside their reach).
     crate::service::on_create(tx, now, schema, &mut fields).await?;
     // What was prepared from the input holds while the hooks left the fields as they were.
-    let unchanged = fields == prepared.fields;
-    let search = if unchanged {
-        std::borrow::Cow::Borrowed(prepared.search.as_str())
+    let redone;
+    let ready = if fields == prepared.fields {
+        prepared
     } else {
-        std::borrow::Cow::Owned(record::search_text(schema, &fields))
+        redone = PreparedCreate::of(schema, fields.clone());
+        &redone
     };
-    tx.insert_record(schema, id, now, &fields, &search, extra)
+    tx.insert_record(schema, id, now, &fields, &ready.search, extra)
         .await
         .map_err(unique_to_field(schema))?;
-    if unchanged {
-        crate::match_keys::store_new_keys(tx, schema, id, prepared.match_keys.as_deref()).await?;
-    } else {
-        sync_keys(tx, schema, id, None, Some(&fields)).await?;
-    }
+    crate::match_keys::store_new_keys(tx, schema, id, ready.match_keys.as_deref()).await?;
     crate::pipeline::rules::after_write(tx, now, kind, id, None, &fields).await?;
-    let changes = if unchanged {
-        prepared.changes.clone()
-    } else {
-        creation_changes(&fields)
-    };
-    audit_text(tx, now, session, kind, id, "create", changes).await?;
+    audit_text(tx, now, session, kind, id, "create", ready.changes.clone()).await?;
     crate::sales::after_create(tx, now, session, kind, &fields).await?;
     Ok(Created {
         kind,

@@ -68,8 +68,8 @@ impl Tx {
 
 /// The pages of merged index a commit writes at most for each full-text index it changed.
 /// FTS5's automatic merging wrote 64 per level of the index at once, every 64 leaves written;
-/// a step of 16 keeps the segments as few under a stream of creates (a commit writes a few
-/// leaves per index) and takes about a millisecond (docs/benchmarks.md).
+/// a step of 16 keeps up with a stream of creates (a commit writes a few leaves per index) and
+/// takes a few milliseconds at most, where steps of 32 took 3–5 (docs/benchmarks.md).
 pub(crate) const MERGE_PAGES: u32 = 16;
 
 /// Removes the words the index holds for the noted rows, then indexes the rows as they are now
