@@ -56,7 +56,16 @@ pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Opens the writer's connection with the same settings as the sqlx pools.
 pub(crate) fn open(path: &Path) -> StoreResult<rusqlite::Connection> {
     crate::page_cache::install();
-    let conn = rusqlite::Connection::open(path)?;
+    // The writer's commits go to the WAL in one write each (see the module).
+    let conn = if crate::wal_writes::register() {
+        rusqlite::Connection::open_with_flags_and_vfs(
+            path,
+            rusqlite::OpenFlags::default(),
+            crate::wal_writes::NAME,
+        )?
+    } else {
+        rusqlite::Connection::open(path)?
+    };
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",

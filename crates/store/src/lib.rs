@@ -37,6 +37,7 @@ mod surveys;
 mod system_fields;
 mod tx;
 mod values;
+mod wal_writes;
 // The analytical CRM in the app (issue 6).
 mod insights;
 // The customer's transactions and the sales dashboard (issue 4 §9, §10).
