@@ -416,7 +416,8 @@ impl Tx {
             ColType::Text,
         ));
         let mut values: Vec<SimpleExpr> = values.into_iter().map(Expr::val).collect();
-        // SQLite's full-text index follows by trigger; PostgreSQL's words are written here.
+        // SQLite's full-text index follows from a note (by trigger, or `note_inserted` below);
+        // PostgreSQL's words are written here.
         if self.is_postgres() {
             columns.push("search_vector");
             values.push(tsvector_expr(search_text));
@@ -427,16 +428,29 @@ impl Tx {
             .columns(columns)
             .values_panic(values);
         self.execute(&insert).await?;
-        self.last_inserted = self
-            .direct_last_insert_rowid()
-            .map(|rowid| (schema.table, id, rowid));
-        Ok(())
+        let rowid = self.direct_last_insert_rowid();
+        self.last_inserted = rowid.map(|rowid| (schema.table, id, rowid));
+        self.note_inserted(schema.table, id, rowid).await
     }
 
     /// Stores many new records with version 1, exactly as [`Tx::insert_record`] would one by one
     /// (same columns, sort key and search words), in multi-row statements: the bulk path of
     /// the demo generator.
     pub async fn insert_records(
+        &mut self,
+        schema: &Schema,
+        records: &[NewRecord],
+    ) -> StoreResult<()> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let last = self.last_rowid_to_note(schema.table).await?;
+        self.insert_records_unnoted(schema, records).await?;
+        self.note_inserted_since(schema.table, last).await
+    }
+
+    /// [`Tx::insert_records`] but for the full-text index's note of the new rows.
+    async fn insert_records_unnoted(
         &mut self,
         schema: &Schema,
         records: &[NewRecord],

@@ -66,6 +66,96 @@ impl Tx {
     }
 }
 
+/// The tables whose new rows the store's inserts note themselves ([`Tx::note_inserted`],
+/// [`Tx::note_inserted_since`]) instead of a trigger (migration 0300): a trigger made every
+/// insert a write of two tables, for which SQLite keeps a statement journal, copying each page
+/// the insert changes. These are the customers, created one by one at the highest rate; their
+/// rows are inserted by `Tx::insert_record` and `Tx::insert_records` only.
+pub(crate) const NOTED_ON_INSERT: [&str; 3] = ["accounts", "contacts", "leads"];
+
+impl Tx {
+    /// SQLite: notes the row of `table` just inserted with `id` for the full-text index, if
+    /// `table` is one of [`NOTED_ON_INSERT`]; by its `rowid` when the caller knows it.
+    pub(crate) async fn note_inserted(
+        &mut self,
+        table: &str,
+        id: uuid::Uuid,
+        rowid: Option<i64>,
+    ) -> StoreResult<()> {
+        if self.is_postgres() || !NOTED_ON_INSERT.contains(&table) {
+            return Ok(());
+        }
+        let table_name = sea_query::Value::String(Some(table.to_owned()));
+        match rowid {
+            Some(rowid) => {
+                self.exec_store_sqlite_with(
+                    &format!("INSERT OR IGNORE INTO {PENDING} VALUES (?, ?, 0, NULL)"),
+                    vec![table_name, sea_query::Value::BigInt(Some(rowid))],
+                )
+                .await?
+            }
+            None => {
+                self.exec_store_sqlite_with(
+                    &format!(
+                        "INSERT OR IGNORE INTO {PENDING} SELECT ?, rowid, 0, NULL FROM {table} \
+                         WHERE id = ?"
+                    ),
+                    vec![
+                        table_name,
+                        crate::values::to_sql(&Value::Id(id), ColType::Id),
+                    ],
+                )
+                .await?
+            }
+        };
+        Ok(())
+    }
+
+    /// SQLite: the largest rowid of `table` now, if it is one of [`NOTED_ON_INSERT`] (for
+    /// [`Tx::note_inserted_since`] after inserting many rows).
+    pub(crate) async fn last_rowid_to_note(&mut self, table: &str) -> StoreResult<Option<i64>> {
+        if self.is_postgres() || !NOTED_ON_INSERT.contains(&table) {
+            return Ok(None);
+        }
+        let mut select = Query::select();
+        select.expr(sea_query::Expr::cust(format!(
+            "(SELECT coalesce(max(rowid), 0) FROM {table})"
+        )));
+        match self.fetch(&select, &[ColType::Int]).await?[..] {
+            [ref row] => match row[..] {
+                [Value::Int(rowid)] => Ok(Some(rowid)),
+                _ => Err(crate::StoreError::Corrupt("no largest rowid".into())),
+            },
+            _ => Err(crate::StoreError::Corrupt("no largest rowid".into())),
+        }
+    }
+
+    /// SQLite: notes every row of `table` past `last` (what [`Tx::last_rowid_to_note`] gave
+    /// before the inserts) for the full-text index. SQLite gives a new row the largest rowid
+    /// plus one, so the rows past `last` are the new ones.
+    pub(crate) async fn note_inserted_since(
+        &mut self,
+        table: &str,
+        last: Option<i64>,
+    ) -> StoreResult<()> {
+        let Some(last) = last else {
+            return Ok(());
+        };
+        self.exec_store_sqlite_with(
+            &format!(
+                "INSERT OR IGNORE INTO {PENDING} SELECT ?, rowid, 0, NULL FROM {table} \
+                 WHERE rowid > ?"
+            ),
+            vec![
+                sea_query::Value::String(Some(table.to_owned())),
+                sea_query::Value::BigInt(Some(last)),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+}
+
 /// The pages of merged index a commit writes at most for each full-text index it changed.
 /// FTS5's automatic merging wrote 64 per level of the index at once, every 64 leaves written;
 /// a step of 16 keeps up with a stream of creates (a commit writes a few leaves per index) and
