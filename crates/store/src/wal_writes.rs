@@ -150,6 +150,13 @@ impl Pending {
         completes_commit || self.bytes.len() >= BUFFER_LIMIT
     }
 
+    /// Empties the buffer once it is in the file. `commit_header_last` stays as it is: it
+    /// describes the latest write, not the buffer, so a commit header that filled the buffer
+    /// still makes its page end a commit.
+    fn sent(&mut self) {
+        self.bytes.clear();
+    }
+
     /// Whether a write at `offset` continues the latest one (buffered or not).
     fn continues(&self, offset: i64) -> bool {
         offset == self.next_offset
@@ -177,7 +184,6 @@ unsafe fn flush(file: *mut WalFile) -> c_int {
     // SAFETY: as the caller promises; SQLite calls a file's methods from one thread at a time.
     unsafe {
         let pending = &mut *(*file).pending;
-        pending.commit_header_last = false;
         if pending.bytes.is_empty() {
             return ffi::SQLITE_OK;
         }
@@ -191,7 +197,7 @@ unsafe fn flush(file: *mut WalFile) -> c_int {
                 break;
             }
         }
-        pending.bytes.clear();
+        pending.sent();
         rc
     }
 }
@@ -624,6 +630,23 @@ mod tests {
         pending.passed(4152, &frame_header(120));
         assert!(pending.continues(4176));
         assert!(pending.take(4176, &[0u8; 4096]));
+    }
+
+    #[test]
+    fn a_commit_header_that_fills_the_buffer_still_ends_the_commit_at_its_page() {
+        let mut pending = Pending::default();
+        let filler = vec![0u8; BUFFER_LIMIT - 10];
+        assert!(!pending.take(0, &filler));
+        let header_at = filler.len() as i64;
+        assert!(
+            pending.take(header_at, &frame_header(120)),
+            "the buffer is full"
+        );
+        pending.sent();
+        assert!(
+            pending.take(header_at + 24, &[0u8; 4096]),
+            "the commit's page sends the buffer out"
+        );
     }
 
     #[test]
