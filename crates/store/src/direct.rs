@@ -56,7 +56,7 @@ pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Opens the writer's connection with the same settings as the sqlx pools.
 pub(crate) fn open(path: &Path) -> StoreResult<rusqlite::Connection> {
     crate::page_cache::install();
-    // The writer's commits go to the WAL in one write each (see the module).
+    // The writer's commits go to the WAL in one write each (`wal_writes`).
     let conn = if crate::wal_writes::register() {
         rusqlite::Connection::open_with_flags_and_vfs(
             path,

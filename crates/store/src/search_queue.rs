@@ -121,13 +121,7 @@ impl Tx {
         select.expr(sea_query::Expr::cust(format!(
             "(SELECT coalesce(max(rowid), 0) FROM {table})"
         )));
-        match self.fetch(&select, &[ColType::Int]).await?[..] {
-            [ref row] => match row[..] {
-                [Value::Int(rowid)] => Ok(Some(rowid)),
-                _ => Err(crate::StoreError::Corrupt("no largest rowid".into())),
-            },
-            _ => Err(crate::StoreError::Corrupt("no largest rowid".into())),
-        }
+        Ok(Some(self.fetch_count(&select).await?))
     }
 
     /// SQLite: notes every row of `table` past `last` (what [`Tx::last_rowid_to_note`] gave

@@ -308,6 +308,23 @@ unsafe fn inner(
     }
 }
 
+/// Sends the buffer to the file, then gives the inner file and its methods, for a call that
+/// must find the file as SQLite wrote it so far; the write's error if it failed.
+///
+/// # Safety
+/// `file` must be a [`WalFile`] opened by [`open`] and not yet closed.
+unsafe fn flushed(
+    file: *mut ffi::sqlite3_file,
+) -> Result<(*mut ffi::sqlite3_file, &'static ffi::sqlite3_io_methods), c_int> {
+    // SAFETY: as the caller promises.
+    unsafe {
+        match flush(file.cast()) {
+            ffi::SQLITE_OK => Ok(inner(file)),
+            rc => Err(rc),
+        }
+    }
+}
+
 unsafe extern "C" fn wal_close(file: *mut ffi::sqlite3_file) -> c_int {
     // SAFETY: SQLite closes a file it opened through `open` once, and uses it no more.
     unsafe {
@@ -333,12 +350,12 @@ unsafe extern "C" fn wal_read(
 ) -> c_int {
     // SAFETY: SQLite calls the methods of files opened through `open`.
     unsafe {
-        let rc = flush(file.cast());
-        if rc != ffi::SQLITE_OK {
-            return rc;
+        match flushed(file) {
+            Ok((inner, methods)) => {
+                (methods.xRead.expect("every VFS file reads"))(inner, buffer, amount, offset)
+            }
+            Err(rc) => rc,
         }
-        let (inner, methods) = inner(file);
-        (methods.xRead.expect("every VFS file reads"))(inner, buffer, amount, offset)
     }
 }
 
@@ -358,13 +375,13 @@ unsafe extern "C" fn wal_write(
         let bytes = std::slice::from_raw_parts(data.cast::<u8>(), length);
         let pending = &mut *(*wal).pending;
         if !pending.continues(offset) {
-            let rc = flush(wal);
-            if rc != ffi::SQLITE_OK {
-                return rc;
-            }
             pending.passed(offset, bytes);
-            let (inner, methods) = inner(file);
-            return (methods.xWrite.expect("every VFS file writes"))(inner, data, amount, offset);
+            return match flushed(file) {
+                Ok((inner, methods)) => {
+                    (methods.xWrite.expect("every VFS file writes"))(inner, data, amount, offset)
+                }
+                Err(rc) => rc,
+            };
         }
         if pending.take(offset, bytes) {
             return flush(wal);
@@ -376,24 +393,22 @@ unsafe extern "C" fn wal_write(
 unsafe extern "C" fn wal_truncate(file: *mut ffi::sqlite3_file, size: ffi::sqlite3_int64) -> c_int {
     // SAFETY: SQLite calls the methods of files opened through `open`.
     unsafe {
-        let rc = flush(file.cast());
-        if rc != ffi::SQLITE_OK {
-            return rc;
+        match flushed(file) {
+            Ok((inner, methods)) => {
+                (methods.xTruncate.expect("every VFS file truncates"))(inner, size)
+            }
+            Err(rc) => rc,
         }
-        let (inner, methods) = inner(file);
-        (methods.xTruncate.expect("every VFS file truncates"))(inner, size)
     }
 }
 
 unsafe extern "C" fn wal_sync(file: *mut ffi::sqlite3_file, flags: c_int) -> c_int {
     // SAFETY: SQLite calls the methods of files opened through `open`.
     unsafe {
-        let rc = flush(file.cast());
-        if rc != ffi::SQLITE_OK {
-            return rc;
+        match flushed(file) {
+            Ok((inner, methods)) => (methods.xSync.expect("every VFS file syncs"))(inner, flags),
+            Err(rc) => rc,
         }
-        let (inner, methods) = inner(file);
-        (methods.xSync.expect("every VFS file syncs"))(inner, flags)
     }
 }
 
@@ -403,12 +418,12 @@ unsafe extern "C" fn wal_file_size(
 ) -> c_int {
     // SAFETY: SQLite calls the methods of files opened through `open`.
     unsafe {
-        let rc = flush(file.cast());
-        if rc != ffi::SQLITE_OK {
-            return rc;
+        match flushed(file) {
+            Ok((inner, methods)) => {
+                (methods.xFileSize.expect("every VFS file has a size"))(inner, size)
+            }
+            Err(rc) => rc,
         }
-        let (inner, methods) = inner(file);
-        (methods.xFileSize.expect("every VFS file has a size"))(inner, size)
     }
 }
 
