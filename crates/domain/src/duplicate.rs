@@ -309,10 +309,16 @@ pub struct BlockKey(pub u64);
 
 impl BlockKey {
     fn of(tag: u8, text: &str) -> BlockKey {
+        BlockKey::of_joined(tag, text, "")
+    }
+
+    /// The key of `head` and `tail` written one after the other, without writing them out:
+    /// a name with one letter deleted is its text before the letter and after it.
+    fn of_joined(tag: u8, head: &str, tail: &str) -> BlockKey {
         const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
         const PRIME: u64 = 0x0000_0100_0000_01b3;
         let mut hash = OFFSET;
-        for byte in std::iter::once(tag).chain(text.bytes()) {
+        for byte in std::iter::once(tag).chain(head.bytes()).chain(tail.bytes()) {
             hash ^= u64::from(byte);
             hash = hash.wrapping_mul(PRIME);
         }
@@ -334,15 +340,13 @@ pub fn block_keys(keys: &MatchKeys) -> Vec<BlockKey> {
         if name.sorted != name.compact {
             out.push(BlockKey::of(b'n', &name.sorted));
         }
-        let chars: Vec<char> = name.compact.chars().collect();
-        if allowed_edits(chars.len()) > 0 {
-            for skip in 0..chars.len() {
-                let variant: String = chars
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, c)| (i != skip).then_some(*c))
-                    .collect();
-                out.push(BlockKey::of(b'n', &variant));
+        let compact = name.compact.as_str();
+        if allowed_edits(compact.chars().count()) > 0 {
+            // Hashed in two parts around the deleted letter rather than copied into a string
+            // per variant: these copies were a tenth of preparing a created contact (perf).
+            for (at, letter) in compact.char_indices() {
+                let (head, rest) = compact.split_at(at);
+                out.push(BlockKey::of_joined(b'n', head, &rest[letter.len_utf8()..]));
             }
         }
     }

@@ -186,6 +186,31 @@ fn block_keys_are_stable_and_deduplicated() {
 }
 
 #[test]
+fn a_deletion_key_is_the_key_of_the_name_without_that_letter() {
+    // Stored keys must not change with how they are computed: each variant's key is the
+    // key of the written-out name with one letter deleted, Persian letters included.
+    let keys = MatchKeys::new("مریم رضایی", [], []);
+    let blocks = block_keys(&keys);
+    let compact: Vec<char> = keys.name.compact.chars().collect();
+    for skip in 0..compact.len() {
+        let variant: String = compact
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != skip)
+            .map(|(_, c)| c)
+            .collect();
+        assert!(
+            blocks.contains(&BlockKey::of(b'n', &variant)),
+            "no key for {variant:?}"
+        );
+    }
+    assert_eq!(
+        BlockKey::of_joined(b'n', "ab", "c"),
+        BlockKey::of(b'n', "abc")
+    );
+}
+
+#[test]
 fn property_names_one_edit_apart_share_a_block_and_are_similar() {
     let mut rng = Rng(0x5eed);
     for _ in 0..3000 {
