@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use crate::StoreResult;
 use crate::direct::WRITER_CACHE_KIB;
-use crate::match_search::{document, record_table, rowid_base, write_document};
+use crate::match_search::{document, document_rowid_sql, record_table, write_document};
 use crate::tx::Tx;
 use crate::values::{ColType, to_sql};
 use peyvand_domain::record::{Schema, Value};
@@ -236,9 +236,9 @@ impl Tx {
             let table = record_table(kind)?;
             self.run_ddl(&format!(
                 "INSERT INTO match_search (rowid, keys) \
-                 SELECT {base} + t.rowid, d.tokens FROM {DEFERRED_KEYS} d \
+                 SELECT {rowid}, d.tokens FROM {DEFERRED_KEYS} d \
                  JOIN {table} t ON t.id = d.record_id WHERE d.kind = {kind}",
-                base = rowid_base(kind)
+                rowid = document_rowid_sql(kind, "t.rowid")
             ))
             .await?;
         }

@@ -6,9 +6,11 @@
 //! the writer's time. FTS5 keeps a commit's keys in memory and writes them out as one sorted
 //! segment, merging segments in the background of later writes.
 //!
-//! - A record's document has rowid `kind × 2^56 + rowid of the record in its table` and one
-//!   token per key ([`token`]); the index keeps no copy of the text (`content=''`) and removes
-//!   a document by rowid (`contentless_delete`).
+//! - A record's document has rowid `4 × rowid of the record in its table + kind`
+//!   ([`document_rowid`]) and one token per key ([`token`]); the index keeps no copy of the text
+//!   (`content=''`) and removes a document by rowid (`contentless_delete`). Both are as short as
+//!   they can be (migration 0310): every key is a word of its own, stored with its document's
+//!   rowid in full, and the bytes of each are written again at every level of merging.
 //! - FTS5 writes out a segment whenever a statement that may need undoing begins, so a write
 //!   only notes the record's new keys in the transaction ([`MatchNote`]), and
 //!   [`Tx::apply_pending_match_keys`] writes the notes just before the commit, in two
@@ -17,7 +19,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use sea_query::{Alias, Expr, ExprTrait, Order, Query};
+use sea_query::{Expr, ExprTrait, Order, Query};
 use uuid::Uuid;
 
 use crate::tx::Tx;
@@ -40,41 +42,80 @@ pub(crate) fn record_table(kind: i64) -> StoreResult<&'static str> {
     }
 }
 
-/// The first document rowid of `kind`.
-pub(crate) fn rowid_base(kind: i64) -> i64 {
-    kind << 56
+/// The bits of a document rowid that hold the record's kind (1, 2 or 3).
+const KIND_BITS: u32 = 2;
+
+/// The rowid of the document of the record of `kind` whose rowid in its own table is
+/// `record_rowid`: the kind in the low bits, so that rowids stay small (a varint of three or
+/// four bytes for a table of millions, where the kind in the high bits took nine).
+pub(crate) fn document_rowid(kind: i64, record_rowid: i64) -> i64 {
+    (record_rowid << KIND_BITS) | kind
 }
 
-/// The token of `key` of `kind`: `k`, the kind, `x` and the key's 16 hex digits with the sign
-/// bit flipped, so that tokens of one kind sort as their keys do as signed numbers.
+/// [`document_rowid`] as SQL, of the record rowid `rowid_expr` (a column or an expression).
+pub(crate) fn document_rowid_sql(kind: i64, rowid_expr: &str) -> String {
+    format!("(({rowid_expr}) << {KIND_BITS}) | {kind}")
+}
+
+/// The kind of the document with rowid `rid`.
+fn kind_of_document(rid: i64) -> i64 {
+    rid & ((1 << KIND_BITS) - 1)
+}
+
+/// Digits of [`token`]: in ASCII order, so that fixed-width numbers sort as strings as they do
+/// as numbers.
+const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+
+/// How many base-36 digits a 64-bit key takes (36^13 > 2^64).
+const KEY_DIGITS: usize = 13;
+
+/// The token of `key` of `kind`: the kind's digit, then the key with its sign bit flipped in 13
+/// base-36 digits, so that tokens of one kind sort as their keys do as signed numbers. The
+/// ASCII tokenizer takes letters and digits only, and folds case: base 36 is the shortest.
 pub(crate) fn token(kind: i64, key: i64) -> String {
-    format!("k{kind}x{:016x}", (key as u64) ^ (1 << 63))
+    let mut text = String::with_capacity(KEY_DIGITS + 1);
+    push_token(&mut text, kind, key);
+    text
+}
+
+/// Appends [`token`] to `text`.
+fn push_token(text: &mut String, kind: i64, key: i64) {
+    let mut digits = [b'0'; KEY_DIGITS];
+    let mut rest = (key as u64) ^ (1 << 63);
+    for digit in digits.iter_mut().rev() {
+        *digit = DIGITS[(rest % 36) as usize];
+        rest /= 36;
+    }
+    text.push(char::from(b'0' + (kind as u8 % 10)));
+    // The digits are ASCII.
+    text.extend(digits.iter().map(|d| char::from(*d)));
 }
 
 /// The key a token of `kind` stands for, if it is one.
 fn key_of(kind: i64, token: &str) -> Option<i64> {
-    let hex = token.strip_prefix(&format!("k{kind}x"))?;
-    let bits = u64::from_str_radix(hex, 16).ok()?;
+    let digits = token.strip_prefix(&kind.to_string())?;
+    if digits.len() != KEY_DIGITS {
+        return None;
+    }
+    let bits = u64::from_str_radix(digits, 36).ok()?;
     Some((bits ^ (1 << 63)) as i64)
 }
 
 /// A record's keys as one document.
 pub(crate) fn document(kind: i64, keys: &[i64]) -> String {
-    let mut text = String::with_capacity(keys.len() * 21);
+    let mut text = String::with_capacity(keys.len() * (KEY_DIGITS + 2));
     write_document(&mut text, kind, keys);
     text
 }
 
 /// Writes [`document`] into `text`, replacing what it held (bulk loads reuse one buffer).
 pub(crate) fn write_document(text: &mut String, kind: i64, keys: &[i64]) {
-    use std::fmt::Write;
     text.clear();
     for key in keys {
         if !text.is_empty() {
             text.push(' ');
         }
-        // As `token` writes it, without a string of its own per key (bulk loads make millions).
-        let _ = write!(text, "k{kind}x{:016x}", (*key as u64) ^ (1 << 63));
+        push_token(text, kind, *key);
     }
 }
 
@@ -82,8 +123,8 @@ pub(crate) fn write_document(text: &mut String, kind: i64, keys: &[i64]) {
 fn bound(kind: i64, key: Option<i64>) -> String {
     match key {
         Some(key) => token(kind, key),
-        // `y` sorts after every hex digit.
-        None => format!("k{kind}y"),
+        // `~` sorts after every digit and letter.
+        None => format!("{kind}~"),
     }
 }
 
@@ -138,7 +179,7 @@ impl Tx {
             }
         };
         self.match_notes.push(MatchNote {
-            rid: rowid_base(kind) + rowid,
+            rid: document_rowid(kind, rowid),
             replaces,
             tokens: (!keys.is_empty()).then(|| document(kind, keys)),
         });
@@ -156,9 +197,8 @@ impl Tx {
         let table = record_table(kind)?;
         for chunk in records.chunks(VALUES_PER_STATEMENT / 2) {
             let mut sql = format!(
-                "INSERT INTO {INDEX}(rowid, keys) SELECT {} + t.rowid, v.column2 \
-                 FROM (VALUES ",
-                rowid_base(kind)
+                "INSERT INTO {INDEX}(rowid, keys) SELECT {}, v.column2 FROM (VALUES ",
+                document_rowid_sql(kind, "t.rowid")
             );
             let mut values = Vec::with_capacity(chunk.len() * 2);
             for (i, (record, tokens)) in chunk.iter().enumerate() {
@@ -222,16 +262,13 @@ impl Tx {
         limit: Option<u64>,
     ) -> StoreResult<Vec<Uuid>> {
         let table = record_table(kind)?;
+        // The token names the kind already; the kind's bits are checked all the same.
         let mut inner = format!(
-            "rowid IN (SELECT rowid - ? FROM {INDEX} WHERE {INDEX} MATCH ? \
-             AND rowid >= ? AND rowid < ?"
+            "rowid IN (SELECT rowid >> {KIND_BITS} FROM {INDEX} WHERE {INDEX} MATCH ? \
+             AND (rowid & {mask}) = ?",
+            mask = (1 << KIND_BITS) - 1
         );
-        let mut values = vec![
-            int(rowid_base(kind)),
-            text(token(kind, key)),
-            int(rowid_base(kind)),
-            int(rowid_base(kind + 1)),
-        ];
+        let mut values = vec![text(token(kind, key)), int(kind)];
         if let Some(limit) = limit {
             inner.push_str(" LIMIT ?");
             values.push(int(i64::try_from(limit).unwrap_or(i64::MAX)));
@@ -295,15 +332,19 @@ impl Tx {
 
     /// Removes every document of `kind`.
     pub(crate) async fn clear_match_search(&mut self, kind: i64) -> StoreResult<()> {
-        let (from, until) = (rowid_base(kind), rowid_base(kind + 1));
-        let mut delete = Query::delete();
-        delete
-            .from_table(Alias::new(INDEX))
-            .and_where(Expr::col("rowid").gte(int(from)))
-            .and_where(Expr::col("rowid").lt(int(until)));
-        self.execute(&delete).await?;
+        // The documents of a kind are found by a scan of the index's rowids (it keeps no
+        // text, but the size of each document by rowid); this runs before a rebuild only.
+        self.exec_store_sqlite_with(
+            &format!(
+                "DELETE FROM {INDEX} WHERE rowid IN \
+                 (SELECT rowid FROM {INDEX} WHERE (rowid & {mask}) = ?)",
+                mask = (1 << KIND_BITS) - 1
+            ),
+            vec![int(kind)],
+        )
+        .await?;
         self.match_notes
-            .retain(|note| note.rid < from || note.rid >= until);
+            .retain(|note| kind_of_document(note.rid) != kind);
         Ok(())
     }
 }
@@ -448,5 +489,59 @@ mod tests {
         assert!(bound(2, None) < token(3, i64::MIN));
         assert_eq!(document(2, &keys), tokens.join(" "));
         assert_eq!(document(2, &[]), "");
+        assert_eq!(token(2, i64::MIN), "20000000000000");
+        assert_eq!(token(2, -1), "21y2p0ij32e8e7");
+        assert_eq!(key_of(2, "21y2p0ij32e8e"), None, "a digit short");
+    }
+
+    #[test]
+    fn document_rowids_hold_the_kind_in_their_low_bits() {
+        for kind in 1..=3 {
+            for rowid in [1, 2, 1_000_000, i64::MAX >> KIND_BITS] {
+                let rid = document_rowid(kind, rowid);
+                assert_eq!(kind_of_document(rid), kind);
+                assert_eq!(rid >> KIND_BITS, rowid);
+            }
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_key_takes_under_twenty_bytes_of_index() {
+        // Every key is a word of its own, written again at each level of merging: its word
+        // and its document's rowid were 25 bytes a key (migration 0310).
+        let (store, _database) = crate::temp_sqlite_store("match-size").await;
+        let ids: Vec<Uuid> = (0..300).map(|_| Uuid::now_v7()).collect();
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let keyed: Vec<(Uuid, Vec<i64>)> = ids
+            .iter()
+            .map(|id| {
+                let keys = (0..14)
+                    .map(|_| {
+                        // xorshift: random-looking keys, as hashes are.
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        state as i64
+                    })
+                    .collect();
+                (*id, keys)
+            })
+            .collect();
+        write(&store, move |tx| {
+            Box::pin(async move {
+                insert_bare_contacts(tx, &ids).await;
+                tx.insert_match_keys_many(2, &keyed).await.unwrap();
+                true
+            })
+        })
+        .await;
+        let mut tx = store.read().await.unwrap();
+        let mut select = Query::select();
+        select.expr(Expr::cust(
+            "(SELECT sum(length(block)) FROM match_search_data)",
+        ));
+        let bytes = tx.fetch_count(&select).await.unwrap();
+        let per_key = bytes as f64 / (300.0 * 14.0);
+        assert!(per_key < 20.0, "{per_key:.1} bytes a key");
     }
 }
