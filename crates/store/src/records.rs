@@ -942,3 +942,7 @@ mod tests {
         assert_eq!(like_escape("50%_a\\b"), "50\\%\\_a\\\\b");
     }
 }
+
+#[cfg(test)]
+#[path = "records_plan_tests.rs"]
+mod plan_tests;
