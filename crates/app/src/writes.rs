@@ -156,14 +156,15 @@ pub(crate) async fn create_in(
 }
 
 /// What creating a record computes from the actor's input alone — the checked fields with
-/// their defaults, the search text, the duplicate-match keys and the audit trail's entry —
-/// made before the write is queued, so that the writer thread (whose time every write waits
-/// for) redoes none of it unless a hook changes the fields.
+/// their defaults, the search text and sort key, the duplicate-match keys and the audit
+/// trail's entry — made before the write is queued, so that the writer thread (whose time
+/// every write waits for) redoes none of it unless a hook changes the fields.
 #[derive(Debug)]
 pub(crate) struct PreparedCreate {
     kind: RecordKind,
     fields: Fields,
     search: String,
+    sort_key: String,
     match_keys: Option<Vec<i64>>,
     changes: String,
 }
@@ -214,6 +215,7 @@ impl PreparedCreate {
         PreparedCreate {
             kind: schema.kind,
             search: record::search_text(schema, &fields),
+            sort_key: peyvand_store::NewRecord::sort_key_for(schema, &fields),
             match_keys: crate::match_keys::new_keys(schema, &fields),
             changes: creation_changes(&fields),
             fields,
@@ -252,7 +254,11 @@ pub(crate) async fn create_prepared_in(
         redone = PreparedCreate::of(schema, fields.clone());
         &redone
     };
-    tx.insert_record(schema, id, now, &fields, &ready.search, extra)
+    let texts = peyvand_store::RecordTexts {
+        search: &ready.search,
+        sort_key: &ready.sort_key,
+    };
+    tx.insert_record_with(schema, id, now, &fields, texts, extra)
         .await
         .map_err(unique_to_field(schema))?;
     crate::match_keys::store_new_keys(tx, schema, id, ready.match_keys.as_deref()).await?;

@@ -57,7 +57,7 @@ pub use jobs::{JobRow, JobState};
 pub use pipeline::{ClosedGroup, ForecastRow, SalesScope, StageEntryRow, StageRow};
 pub use portal::{PortalSessionRow, PortalUserRow};
 pub use record_keys::RecordKey;
-pub use record_writes::NewRecord;
+pub use record_writes::{NewRecord, RecordTexts};
 pub use records::{ExtraColumn, ListQuery, RecordRow, SortKey};
 pub use sales::{LineRow, PriceListPriceRow};
 pub use search::{RELEVANCE, RELEVANCE_WINDOW, matches_words, search_tokens};

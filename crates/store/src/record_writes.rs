@@ -53,6 +53,15 @@ impl NewRecord {
     }
 }
 
+/// The texts a new record stores besides its fields, made from them.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordTexts<'a> {
+    /// Its normalised search text (`peyvand_domain::record::search_text`).
+    pub search: &'a str,
+    /// The key its table's default sort orders by ([`NewRecord::sort_key_for`]).
+    pub sort_key: &'a str,
+}
+
 impl Tx {
     /// Stores a new record with version 1.
     pub async fn insert_record(
@@ -64,6 +73,27 @@ impl Tx {
         search_text: &str,
         extra: &[ExtraColumn],
     ) -> StoreResult<()> {
+        let sort_key = sort_key_of(schema, fields).unwrap_or_default();
+        let texts = RecordTexts {
+            search: search_text,
+            sort_key: &sort_key,
+        };
+        self.insert_record_with(schema, id, now, fields, texts, extra)
+            .await
+    }
+
+    /// [`Tx::insert_record`] with the texts made already, away from the writer thread, whose
+    /// time every write waits for (a created record's sort key was 1.7% of it, perf).
+    pub async fn insert_record_with(
+        &mut self,
+        schema: &Schema,
+        id: Uuid,
+        now: OffsetDateTime,
+        fields: &Fields,
+        texts: RecordTexts<'_>,
+        extra: &[ExtraColumn],
+    ) -> StoreResult<()> {
+        let search_text = texts.search;
         let mut columns: Vec<&str> =
             vec!["id", "version", "created_at", "updated_at", "search_text"];
         let mut values = vec![
@@ -89,7 +119,7 @@ impl Tx {
         }
         columns.push("sort_key");
         values.push(to_sql(
-            &Value::Text(sort_key_of(schema, fields).unwrap_or_default()),
+            &Value::Text(texts.sort_key.to_owned()),
             ColType::Text,
         ));
         let mut values: Vec<SimpleExpr> = values.into_iter().map(Expr::val).collect();
