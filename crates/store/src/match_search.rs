@@ -57,9 +57,17 @@ pub(crate) fn document_rowid_sql(kind: i64, rowid_expr: &str) -> String {
     format!("(({rowid_expr}) << {KIND_BITS}) | {kind}")
 }
 
+/// The bits of [`KIND_BITS`] in a document rowid.
+const KIND_MASK: i64 = (1 << KIND_BITS) - 1;
+
 /// The kind of the document with rowid `rid`.
 fn kind_of_document(rid: i64) -> i64 {
-    rid & ((1 << KIND_BITS) - 1)
+    rid & KIND_MASK
+}
+
+/// The first character of every token of `kind` (1, 2 or 3).
+fn kind_digit(kind: i64) -> char {
+    char::from(b'0' + (kind as u8 % 10))
 }
 
 /// Digits of [`token`]: in ASCII order, so that fixed-width numbers sort as strings as they do
@@ -86,14 +94,14 @@ fn push_token(text: &mut String, kind: i64, key: i64) {
         *digit = DIGITS[(rest % 36) as usize];
         rest /= 36;
     }
-    text.push(char::from(b'0' + (kind as u8 % 10)));
+    text.push(kind_digit(kind));
     // The digits are ASCII.
     text.extend(digits.iter().map(|d| char::from(*d)));
 }
 
 /// The key a token of `kind` stands for, if it is one.
 fn key_of(kind: i64, token: &str) -> Option<i64> {
-    let digits = token.strip_prefix(&kind.to_string())?;
+    let digits = token.strip_prefix(kind_digit(kind))?;
     if digits.len() != KEY_DIGITS {
         return None;
     }
@@ -124,7 +132,7 @@ fn bound(kind: i64, key: Option<i64>) -> String {
     match key {
         Some(key) => token(kind, key),
         // `~` sorts after every digit and letter.
-        None => format!("{kind}~"),
+        None => format!("{}~", kind_digit(kind)),
     }
 }
 
@@ -265,8 +273,7 @@ impl Tx {
         // The token names the kind already; the kind's bits are checked all the same.
         let mut inner = format!(
             "rowid IN (SELECT rowid >> {KIND_BITS} FROM {INDEX} WHERE {INDEX} MATCH ? \
-             AND (rowid & {mask}) = ?",
-            mask = (1 << KIND_BITS) - 1
+             AND (rowid & {KIND_MASK}) = ?"
         );
         let mut values = vec![text(token(kind, key)), int(kind)];
         if let Some(limit) = limit {
@@ -337,8 +344,7 @@ impl Tx {
         self.exec_store_sqlite_with(
             &format!(
                 "DELETE FROM {INDEX} WHERE rowid IN \
-                 (SELECT rowid FROM {INDEX} WHERE (rowid & {mask}) = ?)",
-                mask = (1 << KIND_BITS) - 1
+                 (SELECT rowid FROM {INDEX} WHERE (rowid & {KIND_MASK}) = ?)"
             ),
             vec![int(kind)],
         )

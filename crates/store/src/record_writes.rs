@@ -73,7 +73,7 @@ impl Tx {
         search_text: &str,
         extra: &[ExtraColumn],
     ) -> StoreResult<()> {
-        let sort_key = sort_key_of(schema, fields).unwrap_or_default();
+        let sort_key = NewRecord::sort_key_for(schema, fields);
         let texts = RecordTexts {
             search: search_text,
             sort_key: &sort_key,
