@@ -2,11 +2,15 @@
 //! reference and placement checks, and the audit trail. Runs inside a write job (see
 //! `crate::write`), so everything here happens in one transaction.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 use peyvand_domain::calendar::CalendarKind;
 use peyvand_domain::permission::{Action, Placement, RecordKind, RowFilter, allows};
-use peyvand_domain::record::{self, FieldType, Fields, Input, PlacementRule, Schema, Value};
+use peyvand_domain::record::{
+    self, FieldName, FieldType, Fields, Input, PlacementRule, Schema, Value,
+};
 use peyvand_domain::validation::{FieldError, ValidationErrors};
 use peyvand_store::{AuditRow, ExtraColumn, RecordRow, Tx};
 use serde_json::{Map, Value as Json, json};
@@ -343,25 +347,70 @@ pub(crate) async fn update_in(
 /// The row as the store now holds it, without reading it back: every schema field (empty ones
 /// as Null) and the timestamps the store was given.
 pub(crate) fn stored_row(
-    schema: &Schema,
+    schema: &'static Schema,
     id: Uuid,
     version: i64,
-    mut fields: Fields,
+    fields: Fields,
     updated_at: time::OffsetDateTime,
     created_at: Option<time::OffsetDateTime>,
 ) -> RecordRow {
-    for field in schema.fields {
-        fields.entry(field.name.into()).or_insert(Value::Null);
+    // The map is built from its entries in key order, which `BTreeMap` takes in one pass;
+    // filling in each schema field with `entry` compared names some 200 times a created
+    // contact, a tenth of the request threads' time (perf).
+    let names = names_in_key_order(schema);
+    let mut given = fields.into_iter().peekable();
+    let mut all = Vec::with_capacity(names.len() + 2);
+    for &(name, of_schema) in names.iter() {
+        while given.peek().is_some_and(|(key, _)| key.as_ref() < name) {
+            all.extend(given.next());
+        }
+        let value = given
+            .next_if(|(key, _)| key.as_ref() == name)
+            .map(|(_, value)| value);
+        let value = match (name, created_at) {
+            ("updated_at", _) => Some(Value::Time(updated_at)),
+            ("created_at", Some(created_at)) => Some(Value::Time(created_at)),
+            _ if of_schema => Some(value.unwrap_or(Value::Null)),
+            _ => value,
+        };
+        all.extend(value.map(|value| (FieldName::Borrowed(name), value)));
     }
-    fields.insert("updated_at".into(), Value::Time(updated_at));
-    if let Some(created_at) = created_at {
-        fields.insert("created_at".into(), Value::Time(created_at));
-    }
+    all.extend(given);
     RecordRow {
         id,
         version,
-        fields,
+        fields: all.into_iter().collect(),
     }
+}
+
+/// Field names in the order of a [`Fields`] map's keys, each with whether the schema has it.
+type KeyOrder = Rc<[(&'static str, bool)]>;
+
+/// The names of `schema`'s fields and of the timestamps in the order of a [`Fields`] map's keys,
+/// each with whether the schema has it. Worked out once per schema and thread: schemas are
+/// never freed (custom fields make new ones), so the address names one for good.
+fn names_in_key_order(schema: &'static Schema) -> KeyOrder {
+    thread_local! {
+        static ORDERS: RefCell<HashMap<usize, KeyOrder>> =
+            RefCell::new(HashMap::new());
+    }
+    let address = std::ptr::from_ref(schema) as usize;
+    ORDERS.with_borrow_mut(|orders| {
+        orders
+            .entry(address)
+            .or_insert_with(|| {
+                let mut names: Vec<(&'static str, bool)> =
+                    schema.fields.iter().map(|f| (f.name, true)).collect();
+                for timestamp in ["created_at", "updated_at"] {
+                    if !names.iter().any(|(name, _)| *name == timestamp) {
+                        names.push((timestamp, false));
+                    }
+                }
+                names.sort_unstable();
+                names.into()
+            })
+            .clone()
+    })
 }
 
 /// The record, once written, must still be inside the actor's scope for the action: nobody can
@@ -535,5 +584,51 @@ mod tests {
         assert_eq!(creation_changes(&fields), expected);
         assert!(!expected.contains("b_empty") && !expected.contains("c_unset_box"));
         assert_eq!(creation_changes(&Fields::new()), "{}");
+    }
+
+    /// What `stored_row` must give: each schema field, empty ones as Null, given fields the
+    /// schema does not have kept, the timestamps set (the construction it replaced).
+    fn filled_in_one_by_one(
+        schema: &Schema,
+        mut fields: Fields,
+        updated_at: time::OffsetDateTime,
+        created_at: Option<time::OffsetDateTime>,
+    ) -> Fields {
+        for field in schema.fields {
+            fields.entry(field.name.into()).or_insert(Value::Null);
+        }
+        fields.insert("updated_at".into(), Value::Time(updated_at));
+        if let Some(created_at) = created_at {
+            fields.insert("created_at".into(), Value::Time(created_at));
+        }
+        fields
+    }
+
+    #[test]
+    fn stored_rows_hold_every_field_in_key_order() {
+        let then = time::macros::datetime!(2025-03-21 10:30:00 UTC);
+        let now = time::macros::datetime!(2025-03-22 08:00:00 UTC);
+        let given: Fields = [
+            ("last_name", Value::Text("رضایی".into())),
+            ("mobile", Value::Text("+989121234567".into())),
+            ("aaa_not_in_schema", Value::Int(1)),
+            ("created_at", Value::Time(then)),
+            ("zzz_not_in_schema", Value::Bool(true)),
+            ("owner_id", Value::Id(Uuid::now_v7())),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_owned().into(), value))
+        .collect();
+        for schema in record::ALL_SCHEMAS.iter().copied() {
+            for created_at in [None, Some(now)] {
+                for fields in [Fields::new(), given.clone()] {
+                    let id = Uuid::now_v7();
+                    let row = stored_row(schema, id, 3, fields.clone(), now, created_at);
+                    let expected = filled_in_one_by_one(schema, fields, now, created_at);
+                    assert_eq!(row.fields, expected, "{:?}", schema.kind);
+                    assert_eq!((row.id, row.version), (id, 3));
+                }
+            }
+        }
     }
 }
