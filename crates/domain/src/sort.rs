@@ -48,11 +48,37 @@ const ALPHABET: [&[char]; 33] = [
 /// letter in use, so Latin text sorts before Persian text and both sort within themselves.
 const BASE: u32 = 0xE000;
 
+/// The code points of [`ALPHABET`]'s letters lie in this range of the Arabic block.
+const FIRST_LETTER: u32 = 0x0622;
+const LAST_LETTER: u32 = 0x06CC;
+
+/// A code point's place in [`ALPHABET`], by its offset from [`FIRST_LETTER`]; `u8::MAX` for
+/// those that are not its letters. Looked up once per character of every sort key, where
+/// searching the alphabet went through all 33 places for each Latin letter and digit.
+const RANKS: [u8; (LAST_LETTER - FIRST_LETTER + 1) as usize] = rank_table();
+
+const fn rank_table() -> [u8; (LAST_LETTER - FIRST_LETTER + 1) as usize] {
+    let mut table = [u8::MAX; (LAST_LETTER - FIRST_LETTER + 1) as usize];
+    let mut place = 0;
+    while place < ALPHABET.len() {
+        let letters = ALPHABET[place];
+        let mut i = 0;
+        while i < letters.len() {
+            let code = letters[i] as u32;
+            // Fails the build if a letter is ever added outside the table's range.
+            assert!(code >= FIRST_LETTER && code <= LAST_LETTER);
+            table[(code - FIRST_LETTER) as usize] = place as u8;
+            i += 1;
+        }
+        place += 1;
+    }
+    table
+}
+
 fn rank(c: char) -> Option<u32> {
-    ALPHABET
-        .iter()
-        .position(|letters| letters.contains(&c))
-        .map(|i| i as u32)
+    let offset = u32::from(c).checked_sub(FIRST_LETTER)?;
+    let place = *RANKS.get(offset as usize)?;
+    (place != u8::MAX).then_some(u32::from(place))
 }
 
 /// The key to sort `text` by: normalised as for search (ي/ی, ك/ک, diacritics, ZWNJ, digits,
@@ -130,5 +156,20 @@ mod tests {
     #[test]
     fn a_prefix_sorts_first() {
         assert!(sort_key("کریم") < sort_key("کریمی"));
+    }
+
+    #[test]
+    fn every_letter_has_its_place_in_the_alphabet_and_nothing_else_has_one() {
+        for (place, letters) in ALPHABET.iter().enumerate() {
+            for &letter in *letters {
+                assert_eq!(rank(letter), Some(place as u32), "{letter}");
+            }
+        }
+        let letters: Vec<char> = ALPHABET.iter().flat_map(|l| l.iter().copied()).collect();
+        for c in (0..0x1_0000).filter_map(char::from_u32) {
+            if !letters.contains(&c) {
+                assert_eq!(rank(c), None, "{c}");
+            }
+        }
     }
 }
