@@ -207,3 +207,103 @@ async fn search_results_follow_access_rights_and_never_match_hidden_fields() {
         );
     }
 }
+
+/// How many contacts a search counts (the figure of a list page's header).
+async fn counted(t: &TestApp, query: &str) -> i64 {
+    use peyvand_domain::permission::RecordKind;
+    let user = t
+        .app
+        .find_id(RecordKind::User, "email", "admin@peyvand.demo")
+        .await
+        .unwrap()
+        .unwrap();
+    let session = t.app.session_for_user(user).await.unwrap();
+    let params = peyvand_app::ListParams {
+        q: Some(query.to_owned()),
+        ..peyvand_app::ListParams::default()
+    };
+    t.app
+        .count(&session, RecordKind::Contact, &params)
+        .await
+        .unwrap()
+}
+
+/// Searches, counts and lists sorted by relevance or by a field find a created record, and stop
+/// finding words a record no longer has, from the moment of the commit: in a record's first
+/// commit, and after many others have been written to the index since.
+#[tokio::test]
+async fn searches_see_every_committed_change() {
+    for t in backends().await {
+        let token = t.token("admin@peyvand.demo").await;
+        let older = create(&t, &token, json!({"last_name": "Vexmoor Older"})).await;
+        let id = create(&t, &token, json!({"last_name": "Vexmoor Quintal"})).await;
+        assert_eq!(
+            search(&t, &token, "vexm").await,
+            [id.clone(), older.clone()]
+        );
+        assert_eq!(search(&t, &token, "vexmoor quin").await, [id.as_str()]);
+        assert_eq!(counted(&t, "vexm").await, 2, "{}", t.name());
+        let sorted = t
+            .list_all("/api/v1/contacts?q=vexm&sort=last_name", &token)
+            .await;
+        assert_eq!(sorted.len(), 2, "{}", t.name());
+
+        // Many more records written to the index: its segments merge.
+        wendrakes(&t, &token, 0).await;
+        assert_eq!(
+            search(&t, &token, "wendrake").await.len(),
+            130,
+            "{}",
+            t.name()
+        );
+        assert_eq!(
+            search(&t, &token, "vexm").await,
+            [id.clone(), older.clone()]
+        );
+
+        // Renamed: found by its new words only.
+        let renamed = t
+            .patch(
+                &format!("/api/v1/contacts/{id}"),
+                &token,
+                json!({"last_name": "Yarrowind", "version": 1}),
+            )
+            .await;
+        assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+        assert!(
+            search(&t, &token, "quintal").await.is_empty(),
+            "{}",
+            t.name()
+        );
+        assert_eq!(search(&t, &token, "yarrow").await, [id.as_str()]);
+        assert_eq!(search(&t, &token, "vexm").await, [older.as_str()]);
+        assert_eq!(counted(&t, "vexm").await, 1, "{}", t.name());
+        let sorted = t
+            .list_all("/api/v1/contacts?q=vexm&sort=last_name", &token)
+            .await;
+        assert_eq!(sorted.len(), 1, "{}", t.name());
+
+        // Deleted: found no more.
+        let deleted = t.delete(&format!("/api/v1/contacts/{older}"), &token).await;
+        assert!(deleted.status.is_success(), "{}", deleted.body);
+        assert!(search(&t, &token, "vexm").await.is_empty(), "{}", t.name());
+        assert_eq!(counted(&t, "vexm").await, 0, "{}", t.name());
+
+        // And still so after many more writes.
+        wendrakes(&t, &token, 130).await;
+        assert!(search(&t, &token, "vexm").await.is_empty(), "{}", t.name());
+        assert!(
+            search(&t, &token, "quintal").await.is_empty(),
+            "{}",
+            t.name()
+        );
+        assert_eq!(search(&t, &token, "yarrow").await, [id.as_str()]);
+    }
+}
+
+/// Creates 130 contacts named Wendrake, numbered from `from`.
+async fn wendrakes(t: &TestApp, token: &str, from: usize) {
+    for i in from..from + 130 {
+        create(t, token, json!({"last_name": format!("Wendrake{i}")})).await;
+    }
+}
