@@ -58,6 +58,7 @@ pub use error::{AppError, AppResult};
 pub use history::{Relationship, TimelineEntry};
 pub use merge::{MAX_MERGED, MergeRequest};
 pub use peyvand_store::AttachmentRow;
+pub use peyvand_store::WriterStats;
 pub use peyvand_store::{ApiTokenRow, LineRow as DocumentLine, NoteRow as NoteView};
 pub use records::{
     COUNT_CAP, CachedItem, CachedPage, ListParams, ListedRecord, Page, RecordJson, RecordView,
@@ -108,10 +109,10 @@ impl App {
         &self.store
     }
 
-    /// The SQLite writer's (transactions, write jobs) since the start, for `/metrics`; None on
-    /// PostgreSQL.
-    pub fn write_counts(&self) -> Option<(u64, u64)> {
-        self.store.write_counts()
+    /// The SQLite writer's transactions since the start, their jobs and durations, for
+    /// `/metrics`; None on PostgreSQL.
+    pub fn writer_stats(&self) -> Option<WriterStats> {
+        self.store.writer_stats()
     }
 
     /// Checks that the database answers (health checks).

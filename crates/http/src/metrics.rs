@@ -13,17 +13,32 @@ use crate::AppState;
 /// Upper bounds of the latency histogram, in seconds.
 const BUCKETS: [f64; 8] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 2.5];
 
-/// The SQLite writer's counters: how many transactions it committed and how many write jobs
-/// they held (their ratio is the size of a group commit).
-pub(crate) fn render_write_counts(batches: u64, jobs: u64) -> String {
-    format!(
+/// The SQLite writer's counters: how many transactions it ran and how many write jobs they held
+/// (their ratio is the size of a group commit), and a histogram of the transactions' durations.
+pub(crate) fn render_writer_stats(stats: &peyvand_app::WriterStats) -> String {
+    let (batches, jobs) = (stats.batches, stats.jobs);
+    let mut out = format!(
         "# HELP peyvand_writer_batches_total Transactions of the SQLite group-commit writer.\n\
          # TYPE peyvand_writer_batches_total counter\n\
          peyvand_writer_batches_total {batches}\n\
          # HELP peyvand_writer_jobs_total Write jobs in those transactions.\n\
          # TYPE peyvand_writer_jobs_total counter\n\
-         peyvand_writer_jobs_total {jobs}\n"
-    )
+         peyvand_writer_jobs_total {jobs}\n\
+         # HELP peyvand_writer_batch_duration_seconds Time the writer's transactions took.\n\
+         # TYPE peyvand_writer_batch_duration_seconds histogram\n"
+    );
+    for (bound, count) in &stats.within {
+        out.push_str(&format!(
+            "peyvand_writer_batch_duration_seconds_bucket{{le=\"{bound}\"}} {count}\n"
+        ));
+    }
+    out.push_str(&format!(
+        "peyvand_writer_batch_duration_seconds_bucket{{le=\"+Inf\"}} {batches}\n\
+         peyvand_writer_batch_duration_seconds_sum {}\n\
+         peyvand_writer_batch_duration_seconds_count {batches}\n",
+        stats.busy_seconds
+    ));
+    out
 }
 
 /// Counters of answered requests.

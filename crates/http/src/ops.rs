@@ -27,8 +27,8 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let mut text = state.metrics.render();
-    if let Some((batches, jobs)) = state.app.write_counts() {
-        text.push_str(&crate::metrics::render_write_counts(batches, jobs));
+    if let Some(stats) = state.app.writer_stats() {
+        text.push_str(&crate::metrics::render_writer_stats(&stats));
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }

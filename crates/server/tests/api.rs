@@ -632,6 +632,31 @@ async fn health_metrics_and_openapi_match_the_server() {
             "{}",
             metrics.body
         );
+        if t.backend == Backend::Sqlite {
+            // And how long they took: a histogram that counts every transaction.
+            let value = |name: &str| -> f64 {
+                metrics
+                    .body
+                    .lines()
+                    .find_map(|line| line.strip_prefix(&format!("{name} ")))
+                    .unwrap_or_else(|| panic!("{name}: {}", metrics.body))
+                    .parse()
+                    .unwrap()
+            };
+            let batches = value("peyvand_writer_batches_total");
+            assert!(batches > 0.0);
+            assert_eq!(
+                value("peyvand_writer_batch_duration_seconds_count"),
+                batches
+            );
+            assert_eq!(
+                value("peyvand_writer_batch_duration_seconds_bucket{le=\"+Inf\"}"),
+                batches
+            );
+            assert!(value("peyvand_writer_batch_duration_seconds_sum") > 0.0);
+            let short = value("peyvand_writer_batch_duration_seconds_bucket{le=\"0.1\"}");
+            assert!(short > 0.0 && short <= batches, "{}", metrics.body);
+        }
 
         let token = t.token("admin@peyvand.demo").await;
         let document = t

@@ -92,6 +92,57 @@ pub(crate) struct WriteCounts {
     pub(crate) batches: AtomicU64,
     /// Write jobs those transactions held.
     pub(crate) jobs: AtomicU64,
+    /// The time those transactions took, from the first statement to the commit, in µs.
+    pub(crate) busy_micros: AtomicU64,
+    /// How many transactions took at most each of [`BATCH_SECONDS`].
+    pub(crate) within: [AtomicU64; BATCH_SECONDS.len()],
+}
+
+/// Upper bounds of the histogram of the writer's transactions' durations, in seconds. A write
+/// waits for the transaction under way and then its own, so these make most of its latency.
+pub const BATCH_SECONDS: [f64; 7] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1];
+
+impl WriteCounts {
+    /// Counts a transaction of `jobs` jobs that took `took`.
+    fn observe(&self, jobs: usize, took: std::time::Duration) {
+        self.batches.fetch_add(1, Ordering::Relaxed);
+        self.jobs.fetch_add(jobs as u64, Ordering::Relaxed);
+        self.busy_micros
+            .fetch_add(took.as_micros() as u64, Ordering::Relaxed);
+        let seconds = took.as_secs_f64();
+        for (count, bound) in self.within.iter().zip(BATCH_SECONDS) {
+            if seconds <= bound {
+                count.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// What the counters hold now.
+    pub(crate) fn stats(&self) -> WriterStats {
+        WriterStats {
+            batches: self.batches.load(Ordering::Relaxed),
+            jobs: self.jobs.load(Ordering::Relaxed),
+            busy_seconds: self.busy_micros.load(Ordering::Relaxed) as f64 / 1e6,
+            within: BATCH_SECONDS
+                .iter()
+                .zip(&self.within)
+                .map(|(bound, count)| (*bound, count.load(Ordering::Relaxed)))
+                .collect(),
+        }
+    }
+}
+
+/// The SQLite writer's work since the start (`Store::writer_stats`), for `/metrics`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WriterStats {
+    /// Transactions the writer ran (committed or not).
+    pub batches: u64,
+    /// Write jobs those transactions held; jobs per transaction is what the group commit saves.
+    pub jobs: u64,
+    /// The time those transactions took in all, in seconds.
+    pub busy_seconds: f64,
+    /// For each of [`BATCH_SECONDS`], how many transactions took at most that long.
+    pub within: Vec<(f64, u64)>,
 }
 
 impl Batcher {
@@ -269,14 +320,14 @@ fn run(
                 Err(_) => break,
             }
         }
-        counts.batches.fetch_add(1, Ordering::Relaxed);
-        counts.jobs.fetch_add(batch.len() as u64, Ordering::Relaxed);
+        let started = std::time::Instant::now();
         let outcome;
         (conn, outcome) = if alone {
             run_alone(conn, &mut batch, &runtime)
         } else {
             run_batch(conn, &mut batch, &runtime)
         };
+        counts.observe(batch.len(), started.elapsed());
         let succeeded = outcome.is_ok();
         if succeeded && !alone {
             // Full means a round is already due; either way the commit will be copied.

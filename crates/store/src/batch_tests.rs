@@ -170,16 +170,24 @@ async fn large_jobs_run_alone_with_temporary_storage_in_files() {
     assert_eq!(temp_store_seen(&store, false).await, 2);
 
     // Submitted among ordinary jobs, a large job still gets a transaction of its own.
-    let before = store.write_counts().unwrap();
+    let before = store.writer_stats().unwrap();
     let (a, b, c) = tokio::join!(
         temp_store_seen(&store, false),
         temp_store_seen(&store, true),
         temp_store_seen(&store, false)
     );
     assert_eq!((a, b, c), (2, 1, 2));
-    let after = store.write_counts().unwrap();
-    assert_eq!(after.1 - before.1, 3, "jobs");
-    assert!(after.0 - before.0 >= 2, "batches");
+    let after = store.writer_stats().unwrap();
+    assert_eq!(after.jobs - before.jobs, 3, "jobs");
+    assert!(after.batches - before.batches >= 2, "batches");
+    // Every transaction is timed, and falls within the histogram's bounds or past them.
+    assert!(after.busy_seconds > before.busy_seconds);
+    let counted = |stats: &crate::WriterStats| stats.within.last().unwrap().1;
+    assert!(counted(&after) <= after.batches);
+    assert!(counted(&after) >= counted(&before));
+    for pair in after.within.windows(2) {
+        assert!(pair[0].0 < pair[1].0 && pair[0].1 <= pair[1].1, "{pair:?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -212,15 +212,11 @@ impl Store {
         Ok(())
     }
 
-    /// On SQLite, the group-commit writer's transactions and the write jobs they held since the
-    /// start, as (batches, jobs); None on PostgreSQL, where every job is a transaction.
-    pub fn write_counts(&self) -> Option<(u64, u64)> {
-        use std::sync::atomic::Ordering::Relaxed;
+    /// On SQLite, the group-commit writer's transactions since the start, the write jobs they
+    /// held and how long they took; None on PostgreSQL, where every job is a transaction.
+    pub fn writer_stats(&self) -> Option<crate::WriterStats> {
         match &self.pools {
-            Pools::Sqlite { batcher, .. } => {
-                let counts = batcher.counts();
-                Some((counts.batches.load(Relaxed), counts.jobs.load(Relaxed)))
-            }
+            Pools::Sqlite { batcher, .. } => Some(batcher.counts().stats()),
             Pools::Postgres(_) => None,
         }
     }

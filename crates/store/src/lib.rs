@@ -48,7 +48,7 @@ mod sales_dashboard;
 pub use attachments::AttachmentRow;
 pub use auth::{ApiTokenRow, Credentials, SessionRow, ThrottleRow};
 pub use backup::{backup_sqlite, check_sqlite_backup};
-pub use batch::{RepeatableJob, WriteFuture, WriteJob};
+pub use batch::{BATCH_SECONDS, RepeatableJob, WriteFuture, WriteJob, WriterStats};
 pub use bulk::SuspendedIndexes;
 pub use connect::{Backend, Store};
 pub use custom_fields::DefinitionsStamp;
