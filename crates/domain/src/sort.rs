@@ -55,10 +55,13 @@ const LAST_LETTER: u32 = 0x06CC;
 /// A code point's place in [`ALPHABET`], by its offset from [`FIRST_LETTER`]; `u8::MAX` for
 /// those that are not its letters. Looked up once per character of every sort key, where
 /// searching the alphabet went through all 33 places for each Latin letter and digit.
-const RANKS: [u8; (LAST_LETTER - FIRST_LETTER + 1) as usize] = rank_table();
+const RANKS: [u8; RANK_SLOTS] = rank_table();
 
-const fn rank_table() -> [u8; (LAST_LETTER - FIRST_LETTER + 1) as usize] {
-    let mut table = [u8::MAX; (LAST_LETTER - FIRST_LETTER + 1) as usize];
+/// How many code points [`RANKS`] covers.
+const RANK_SLOTS: usize = (LAST_LETTER - FIRST_LETTER + 1) as usize;
+
+const fn rank_table() -> [u8; RANK_SLOTS] {
+    let mut table = [u8::MAX; RANK_SLOTS];
     let mut place = 0;
     while place < ALPHABET.len() {
         let letters = ALPHABET[place];

@@ -23,22 +23,34 @@ pub(crate) fn render_writer_stats(stats: &peyvand_app::WriterStats) -> String {
          peyvand_writer_batches_total {batches}\n\
          # HELP peyvand_writer_jobs_total Write jobs in those transactions.\n\
          # TYPE peyvand_writer_jobs_total counter\n\
-         peyvand_writer_jobs_total {jobs}\n\
-         # HELP peyvand_writer_batch_duration_seconds Time the writer's transactions took.\n\
-         # TYPE peyvand_writer_batch_duration_seconds histogram\n"
+         peyvand_writer_jobs_total {jobs}\n"
     );
-    for (bound, count) in &stats.within {
-        out.push_str(&format!(
-            "peyvand_writer_batch_duration_seconds_bucket{{le=\"{bound}\"}} {count}\n"
-        ));
+    push_histogram(
+        &mut out,
+        "peyvand_writer_batch_duration_seconds",
+        "Time the writer's transactions took.",
+        stats.within.iter().copied(),
+        (batches, stats.busy_seconds),
+    );
+    out
+}
+
+/// Appends a histogram in the exposition format: its cumulative `buckets` as (upper bound,
+/// observations at most that), then the (count, sum) of every observation.
+fn push_histogram(
+    out: &mut String,
+    name: &str,
+    help: &str,
+    buckets: impl Iterator<Item = (f64, u64)>,
+    (count, sum): (u64, f64),
+) {
+    out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} histogram\n"));
+    for (bound, within) in buckets {
+        out.push_str(&format!("{name}_bucket{{le=\"{bound}\"}} {within}\n"));
     }
     out.push_str(&format!(
-        "peyvand_writer_batch_duration_seconds_bucket{{le=\"+Inf\"}} {batches}\n\
-         peyvand_writer_batch_duration_seconds_sum {}\n\
-         peyvand_writer_batch_duration_seconds_count {batches}\n",
-        stats.busy_seconds
+        "{name}_bucket{{le=\"+Inf\"}} {count}\n{name}_sum {sum}\n{name}_count {count}\n"
     ));
-    out
 }
 
 /// Counters of answered requests.
@@ -79,26 +91,16 @@ impl Metrics {
                 i + 1
             ));
         }
-        out.push_str(
-            "# HELP peyvand_http_request_duration_seconds Time to answer HTTP requests.\n",
-        );
-        out.push_str("# TYPE peyvand_http_request_duration_seconds histogram\n");
-        for (bucket, bound) in self.buckets.iter().zip(BUCKETS) {
-            out.push_str(&format!(
-                "peyvand_http_request_duration_seconds_bucket{{le=\"{bound}\"}} {}\n",
-                bucket.load(Ordering::Relaxed)
-            ));
-        }
-        out.push_str(&format!(
-            "peyvand_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}\n"
-        ));
         let sum = self.total_micros.load(Ordering::Relaxed) as f64 / 1e6;
-        out.push_str(&format!(
-            "peyvand_http_request_duration_seconds_sum {sum}\n"
-        ));
-        out.push_str(&format!(
-            "peyvand_http_request_duration_seconds_count {count}\n"
-        ));
+        push_histogram(
+            &mut out,
+            "peyvand_http_request_duration_seconds",
+            "Time to answer HTTP requests.",
+            BUCKETS
+                .into_iter()
+                .zip(self.buckets.iter().map(|b| b.load(Ordering::Relaxed))),
+            (count, sum),
+        );
         out.push_str("# HELP peyvand_http_requests_in_flight Requests being answered now.\n");
         out.push_str("# TYPE peyvand_http_requests_in_flight gauge\n");
         out.push_str(&format!(

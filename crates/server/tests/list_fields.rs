@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::backends;
-use peyvand_app::{ListParams, Session};
+use peyvand_app::ListParams;
 use peyvand_domain::permission::RecordKind;
 
 /// Pages of seven, so that every list here takes several pages.
@@ -62,21 +62,11 @@ fn params(query: &str, cursor: Option<String>) -> ListParams {
     }
 }
 
-async fn session(t: &common::TestApp, email: &str) -> Session {
-    let user = t
-        .app
-        .find_id(RecordKind::User, "email", email)
-        .await
-        .unwrap()
-        .unwrap();
-    t.app.session_for_user(user).await.unwrap()
-}
-
 #[tokio::test]
 async fn listing_some_fields_pages_like_listing_whole_records() {
     for t in backends().await {
         for email in ["admin@peyvand.demo", "viewer@peyvand.demo"] {
-            let session = session(&t, email).await;
+            let session = t.session(email).await;
             for (kind, query, names) in LISTS {
                 let what = format!("{} {email} {kind:?} {query}", t.name());
                 let (mut cursor, mut pages, mut listed) = (None, 0, 0);

@@ -286,6 +286,17 @@ impl TestApp {
         reply.json()["token"].as_str().unwrap().to_owned()
     }
 
+    /// The application session of a demo user, for calling `App` directly.
+    pub async fn session(&self, email: &str) -> peyvand_app::Session {
+        let user = self
+            .app
+            .find_id(peyvand_domain::permission::RecordKind::User, "email", email)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no user {email}"));
+        self.app.session_for_user(user).await.unwrap()
+    }
+
     /// Every item of a list, following cursors.
     pub async fn list_all(&self, path: &str, token: &str) -> Vec<Value> {
         let mut items = Vec::new();
